@@ -1,0 +1,321 @@
+//! Configuration: one [`Settings`] struct read from `BURNBOX_*` variables or matching
+//! flags, validated at start. Every error names the variable at fault and never repeats
+//! a value that may be secret (the server key, a Redis URL with a password).
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use base64::Engine;
+use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
+use clap::{Parser, Subcommand};
+
+use crate::crypto::KdfParams;
+use crate::domain::TtlPolicy;
+
+/// Bytes of key material required in `BURNBOX_SERVER_KEY`.
+pub const SERVER_KEY_BYTES: usize = 32;
+
+/// Command line: an optional subcommand and the settings.
+#[derive(Debug, Parser)]
+#[command(name = "burnbox", version, about = "One-time secrets over Redis")]
+pub struct Cli {
+    /// What to do; serving is the default.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// The service's settings.
+    #[command(flatten)]
+    pub settings: Settings,
+}
+
+/// The subcommands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Subcommand)]
+pub enum Command {
+    /// Serve the API (the default).
+    Serve,
+    /// Exit 0 when the server at BURNBOX_BIND answers `GET /health` (for container checks).
+    Healthcheck,
+    /// Print the OpenAPI document and exit.
+    Openapi,
+}
+
+/// Every setting, with its variable and default.
+#[derive(Debug, Clone, Parser)]
+pub struct Settings {
+    /// Address to listen on.
+    #[arg(long, env = "BURNBOX_BIND", value_name = "BURNBOX_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: SocketAddr,
+    /// Redis URL (`redis://[:password@]host:port[/db]`, `rediss://` for TLS); unset = in-memory store.
+    #[arg(long, env = "BURNBOX_REDIS_URL", value_name = "BURNBOX_REDIS_URL", hide_env_values = true)]
+    pub redis_url: Option<String>,
+    /// Prefix of every Redis key.
+    #[arg(long, env = "BURNBOX_KEY_PREFIX", value_name = "BURNBOX_KEY_PREFIX", default_value = "burnbox:")]
+    pub key_prefix: String,
+    /// Server key, base64 of at least 32 bytes (e.g. `openssl rand -base64 32`); unset = random per process.
+    #[arg(long, env = "BURNBOX_SERVER_KEY", value_name = "BURNBOX_SERVER_KEY", hide_env_values = true)]
+    pub server_key: Option<String>,
+    /// Default secret TTL in seconds.
+    #[arg(long, env = "BURNBOX_TTL_DEFAULT", value_name = "BURNBOX_TTL_DEFAULT", default_value_t = 604_800)]
+    pub ttl_default: u64,
+    /// Shortest TTL a client may ask for, in seconds.
+    #[arg(long, env = "BURNBOX_TTL_MIN", value_name = "BURNBOX_TTL_MIN", default_value_t = 60)]
+    pub ttl_min: u64,
+    /// Longest TTL a client may ask for, in seconds.
+    #[arg(long, env = "BURNBOX_TTL_MAX", value_name = "BURNBOX_TTL_MAX", default_value_t = 2_592_000)]
+    pub ttl_max: u64,
+    /// How long a receipt outlives its secret, in seconds.
+    #[arg(long, env = "BURNBOX_RECEIPT_GRACE", value_name = "BURNBOX_RECEIPT_GRACE", default_value_t = 604_800)]
+    pub receipt_grace: u64,
+    /// Largest secret in bytes (UTF-8).
+    #[arg(long, env = "BURNBOX_MAX_SECRET_BYTES", value_name = "BURNBOX_MAX_SECRET_BYTES", default_value_t = 65_536)]
+    pub max_secret_bytes: usize,
+    /// Wrong passphrases allowed per secret (all callers together) before it is burned.
+    #[arg(long, env = "BURNBOX_PASSPHRASE_ATTEMPTS", value_name = "BURNBOX_PASSPHRASE_ATTEMPTS", default_value_t = 5)]
+    pub passphrase_attempts: u32,
+    /// Argon2id memory cost in KiB.
+    #[arg(long, env = "BURNBOX_ARGON2_MEMORY_KIB", value_name = "BURNBOX_ARGON2_MEMORY_KIB", default_value_t = KdfParams::OWASP.memory_kib)]
+    pub argon2_memory_kib: u32,
+    /// Argon2id iterations.
+    #[arg(long, env = "BURNBOX_ARGON2_ITERATIONS", value_name = "BURNBOX_ARGON2_ITERATIONS", default_value_t = KdfParams::OWASP.iterations)]
+    pub argon2_iterations: u32,
+    /// Argon2id lanes.
+    #[arg(long, env = "BURNBOX_ARGON2_PARALLELISM", value_name = "BURNBOX_ARGON2_PARALLELISM", default_value_t = KdfParams::OWASP.parallelism)]
+    pub argon2_parallelism: u32,
+    /// Argon2 hashes run at once (0 = number of cores).
+    #[arg(long, env = "BURNBOX_ARGON2_WORKERS", value_name = "BURNBOX_ARGON2_WORKERS", default_value_t = 0)]
+    pub argon2_workers: usize,
+    /// Argon2 requests allowed to wait for a worker; beyond that: 503 with Retry-After.
+    #[arg(long, env = "BURNBOX_ARGON2_QUEUE", value_name = "BURNBOX_ARGON2_QUEUE", default_value_t = 64)]
+    pub argon2_queue: usize,
+    /// Upper bound in milliseconds for one Redis operation, connecting included.
+    #[arg(long, env = "BURNBOX_REDIS_TIMEOUT_MS", value_name = "BURNBOX_REDIS_TIMEOUT_MS", default_value_t = 1000)]
+    pub redis_timeout_ms: u64,
+    /// HTTP worker threads (0 = number of cores).
+    #[arg(long, env = "BURNBOX_WORKERS", value_name = "BURNBOX_WORKERS", default_value_t = 0)]
+    pub workers: usize,
+}
+
+/// A setting that cannot be used; the message names its variable.
+#[derive(Debug, thiserror::Error)]
+#[error("{variable}: {problem}")]
+pub struct ConfigError {
+    /// The variable at fault.
+    pub variable: &'static str,
+    /// What is wrong with it.
+    pub problem: String,
+}
+
+fn config_error(variable: &'static str, problem: impl Into<String>) -> ConfigError {
+    ConfigError {
+        variable,
+        problem: problem.into(),
+    }
+}
+
+/// The server's own key, decoded; used for keyed hashes (verification codes).
+#[derive(Clone)]
+pub struct ServerKey([u8; SERVER_KEY_BYTES]);
+
+impl ServerKey {
+    /// A random key, for development when none is configured.
+    pub fn generate() -> Self {
+        Self(crate::crypto::random_array())
+    }
+
+    /// The key bytes.
+    pub fn as_bytes(&self) -> &[u8; SERVER_KEY_BYTES] {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for ServerKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ServerKey(<redacted>)")
+    }
+}
+
+impl Settings {
+    /// Settings from flags and the environment; on error clap prints usage and exits.
+    pub fn from_args<I, T>(args: I) -> Result<Self, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        Self::try_parse_from(args)
+    }
+
+    /// Checks what types alone cannot: bounds, relations between settings, formats.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if self.ttl_min == 0 {
+            return Err(config_error("BURNBOX_TTL_MIN", "must be at least 1 second"));
+        }
+        if self.ttl_max < self.ttl_min {
+            return Err(config_error("BURNBOX_TTL_MAX", "must not be below BURNBOX_TTL_MIN"));
+        }
+        if !(self.ttl_min..=self.ttl_max).contains(&self.ttl_default) {
+            return Err(config_error(
+                "BURNBOX_TTL_DEFAULT",
+                "must lie between BURNBOX_TTL_MIN and BURNBOX_TTL_MAX",
+            ));
+        }
+        if self.max_secret_bytes == 0 || self.max_secret_bytes > 16 * 1024 * 1024 {
+            return Err(config_error(
+                "BURNBOX_MAX_SECRET_BYTES",
+                "must be between 1 and 16777216",
+            ));
+        }
+        if self.passphrase_attempts == 0 {
+            return Err(config_error("BURNBOX_PASSPHRASE_ATTEMPTS", "must be at least 1"));
+        }
+        if self.key_prefix.contains(['{', '}']) {
+            return Err(config_error(
+                "BURNBOX_KEY_PREFIX",
+                "must not contain '{' or '}': burnbox places its own cluster hash tags",
+            ));
+        }
+        if self.redis_timeout_ms == 0 {
+            return Err(config_error("BURNBOX_REDIS_TIMEOUT_MS", "must be at least 1"));
+        }
+        if self.kdf_params().validate().is_err() {
+            return Err(config_error(
+                "BURNBOX_ARGON2_MEMORY_KIB",
+                "Argon2 rejects these costs (memory ≥ 8 × parallelism KiB, iterations ≥ 1, parallelism ≥ 1) \
+                 — check BURNBOX_ARGON2_MEMORY_KIB, BURNBOX_ARGON2_ITERATIONS and BURNBOX_ARGON2_PARALLELISM",
+            ));
+        }
+        self.server_key().map(|_| ())
+    }
+
+    /// The configured server key, or `None` when unset.
+    pub fn server_key(&self) -> Result<Option<ServerKey>, ConfigError> {
+        let Some(text) = self.server_key.as_deref() else {
+            return Ok(None);
+        };
+        let text = text.trim();
+        let decoded = [STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD]
+            .iter()
+            .find_map(|engine| engine.decode(text).ok())
+            .ok_or_else(|| config_error("BURNBOX_SERVER_KEY", "is not base64"))?;
+        if decoded.len() < SERVER_KEY_BYTES {
+            return Err(config_error(
+                "BURNBOX_SERVER_KEY",
+                format!("must decode to at least {SERVER_KEY_BYTES} bytes"),
+            ));
+        }
+        Ok(Some(ServerKey(*blake3::hash(&decoded).as_bytes())))
+    }
+
+    /// The TTL bounds.
+    pub fn ttl_policy(&self) -> TtlPolicy {
+        TtlPolicy {
+            min: self.ttl_min,
+            max: self.ttl_max,
+            default: self.ttl_default,
+        }
+    }
+
+    /// The Argon2id costs.
+    pub fn kdf_params(&self) -> KdfParams {
+        KdfParams {
+            memory_kib: self.argon2_memory_kib,
+            iterations: self.argon2_iterations,
+            parallelism: self.argon2_parallelism,
+        }
+    }
+
+    /// The receipt grace as a duration.
+    pub fn receipt_grace(&self) -> Duration {
+        Duration::from_secs(self.receipt_grace)
+    }
+
+    /// The Redis operation bound as a duration.
+    pub fn redis_timeout(&self) -> Duration {
+        Duration::from_millis(self.redis_timeout_ms)
+    }
+
+    /// Number of Argon2 workers, resolving 0 to the number of cores.
+    pub fn argon2_workers(&self) -> usize {
+        resolve_cores(self.argon2_workers)
+    }
+
+    /// Number of HTTP workers, resolving 0 to the number of cores.
+    pub fn http_workers(&self) -> usize {
+        resolve_cores(self.workers)
+    }
+}
+
+fn resolve_cores(configured: usize) -> usize {
+    if configured > 0 {
+        return configured;
+    }
+    std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(args: &[&str]) -> Settings {
+        Settings::from_args(std::iter::once("burnbox").chain(args.iter().copied()))
+            .expect("parses")
+    }
+
+    #[test]
+    fn defaults_are_valid() {
+        let defaults = settings(&[]);
+        assert!(defaults.validate().is_ok());
+        assert_eq!(defaults.ttl_policy().default, 604_800);
+        assert_eq!(defaults.kdf_params(), KdfParams::OWASP);
+        assert_eq!(defaults.bind.to_string(), "127.0.0.1:8080");
+    }
+
+    #[test]
+    fn inconsistent_ttls_name_their_variable() {
+        let cases = [
+            (vec!["--ttl-min", "0"], "BURNBOX_TTL_MIN"),
+            (vec!["--ttl-min", "100", "--ttl-max", "50", "--ttl-default", "60"], "BURNBOX_TTL_MAX"),
+            (vec!["--ttl-default", "10"], "BURNBOX_TTL_DEFAULT"),
+            (vec!["--max-secret-bytes", "0"], "BURNBOX_MAX_SECRET_BYTES"),
+            (vec!["--passphrase-attempts", "0"], "BURNBOX_PASSPHRASE_ATTEMPTS"),
+            (vec!["--key-prefix", "app{x}"], "BURNBOX_KEY_PREFIX"),
+            (vec!["--redis-timeout-ms", "0"], "BURNBOX_REDIS_TIMEOUT_MS"),
+            (vec!["--argon2-memory-kib", "1"], "BURNBOX_ARGON2_MEMORY_KIB"),
+        ];
+        for (args, variable) in cases {
+            let error = settings(&args).validate().expect_err("invalid");
+            assert_eq!(error.variable, variable);
+            assert!(error.to_string().starts_with(variable));
+        }
+    }
+
+    #[test]
+    fn unparsable_values_name_their_variable() {
+        let error = Settings::from_args(["burnbox", "--bind", "nowhere"]).expect_err("bad address");
+        assert!(error.to_string().contains("BURNBOX_BIND"), "{error}");
+        let error = Settings::from_args(["burnbox", "--ttl-max", "-1"]).expect_err("negative");
+        assert!(error.to_string().contains("BURNBOX_TTL_MAX"), "{error}");
+    }
+
+    #[test]
+    fn the_server_key_is_checked_without_being_repeated() {
+        let short = "c2hvcnQ=";
+        let error = settings(&["--server-key", short]).validate().expect_err("short");
+        assert_eq!(error.variable, "BURNBOX_SERVER_KEY");
+        assert!(!error.to_string().contains(short));
+        let error = settings(&["--server-key", "not base64!"]).validate().expect_err("junk");
+        assert!(!error.to_string().contains("not base64!"));
+
+        let good = STANDARD.encode([5u8; 32]);
+        let key = settings(&["--server-key", &good]).server_key().expect("valid");
+        assert!(key.is_some());
+        assert!(settings(&[]).server_key().expect("unset").is_none());
+        assert!(!format!("{:?}", ServerKey::generate()).contains('5'));
+    }
+
+    #[test]
+    fn zero_workers_means_one_per_core() {
+        let defaults = settings(&[]);
+        assert!(defaults.http_workers() >= 1);
+        assert!(defaults.argon2_workers() >= 1);
+        assert_eq!(settings(&["--workers", "3"]).http_workers(), 3);
+    }
+}

@@ -1,0 +1,444 @@
+//! Sealing, key derivation and hashing. Knows neither HTTP nor Redis.
+//!
+//! A sealed secret is `header ‖ nonce ‖ ciphertext`:
+//!
+//! | bytes | field |
+//! |---|---|
+//! | 1 | format version ([`FORMAT_VERSION`]) |
+//! | 1 | flags: bit 0 set when a passphrase is needed ([`PROTECTED_FLAG_OFFSET`]) |
+//! | 8 | expiry, unix seconds, big-endian |
+//! | 28 | only with a passphrase: Argon2id salt (16) and m, t, p costs (4 each) |
+//! | 24 | XChaCha20-Poly1305 nonce |
+//! | rest | ciphertext and tag |
+//!
+//! The seal key is BLAKE3 `derive_key` over the client's secret key (which Redis never
+//! sees) and, when set, the Argon2id-stretched passphrase. The AAD is the header and the
+//! record's lookup id, so a ciphertext moved to another record, or a header edited (say,
+//! the passphrase flag cleared), fails to open. A wrong passphrase is an AEAD failure:
+//! no passphrase hash exists to steal.
+
+use argon2::{Algorithm, Argon2, Params, Version};
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+
+/// Version byte of the sealed format.
+pub const FORMAT_VERSION: u8 = 1;
+/// Offset of the flags byte; the Redis take script reads it to refuse protected secrets.
+pub const PROTECTED_FLAG_OFFSET: usize = 1;
+const FLAG_PASSPHRASE: u8 = 0b1;
+const SALT_BYTES: usize = 16;
+const NONCE_BYTES: usize = 24;
+const TAG_BYTES: usize = 16;
+const BASE_HEADER_BYTES: usize = 1 + 1 + 8;
+const KDF_HEADER_BYTES: usize = SALT_BYTES + 12;
+
+const SEAL_CONTEXT: &str = "burnbox 2026-11-22 secret seal key v1";
+const SECRET_LOOKUP_CONTEXT: &str = "burnbox 2026-11-22 secret lookup v1";
+const RECEIPT_LOOKUP_CONTEXT: &str = "burnbox 2026-11-22 receipt lookup v1";
+
+/// Why something could not be opened or derived.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum CryptoError {
+    /// The bytes are not a sealed secret of a known format.
+    #[error("sealed secret is malformed")]
+    Malformed,
+    /// Authentication failed: wrong key or passphrase, or tampered bytes.
+    #[error("sealed secret did not authenticate")]
+    Unauthentic,
+    /// The Argon2 parameters are out of range.
+    #[error("argon2 parameters are invalid")]
+    InvalidKdfParams,
+}
+
+/// `N` bytes from the operating system's CSPRNG.
+pub fn random_array<const N: usize>() -> [u8; N] {
+    let mut bytes = [0u8; N];
+    // Without OS randomness no key is safe to hand out: stopping is the only answer.
+    #[allow(clippy::expect_used)]
+    getrandom::fill(&mut bytes).expect("the OS random number generator failed");
+    bytes
+}
+
+/// A random string of `length` characters from `[A-Za-z0-9]` (≈5.95 bits each).
+pub fn random_alphanumeric(length: usize) -> String {
+    const ALPHABET: &[u8; 62] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let mut out = String::with_capacity(length);
+    while out.len() < length {
+        for byte in random_array::<64>() {
+            // Rejection sampling: 248 = 4 × 62 keeps every character equally likely.
+            if byte < 248 && out.len() < length {
+                out.push(char::from(ALPHABET[usize::from(byte % 62)]));
+            }
+        }
+    }
+    out
+}
+
+/// Which kind of record a lookup id is for; each has its own hash context.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LookupKind {
+    /// A secret, from its secret key.
+    Secret,
+    /// A receipt, from its receipt key.
+    Receipt,
+}
+
+/// The one-way id under which a record is stored (truncated BLAKE3 `derive_key`).
+pub fn lookup_id<const N: usize>(kind: LookupKind, key: &[u8]) -> [u8; N] {
+    let context = match kind {
+        LookupKind::Secret => SECRET_LOOKUP_CONTEXT,
+        LookupKind::Receipt => RECEIPT_LOOKUP_CONTEXT,
+    };
+    let mut out = [0u8; N];
+    blake3::Hasher::new_derive_key(context)
+        .update(key)
+        .finalize_xof()
+        .fill(&mut out);
+    out
+}
+
+/// Argon2id costs: memory in KiB, iterations, lanes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KdfParams {
+    /// Memory cost in KiB.
+    pub memory_kib: u32,
+    /// Number of passes.
+    pub iterations: u32,
+    /// Degree of parallelism.
+    pub parallelism: u32,
+}
+
+impl KdfParams {
+    /// OWASP's recommendation for Argon2id: 19 MiB, 2 passes, 1 lane.
+    pub const OWASP: Self = Self {
+        memory_kib: 19 * 1024,
+        iterations: 2,
+        parallelism: 1,
+    };
+
+    /// Checks that Argon2 accepts these costs.
+    pub fn validate(self) -> Result<Self, CryptoError> {
+        self.argon2().map(|_| self)
+    }
+
+    fn argon2(self) -> Result<Argon2<'static>, CryptoError> {
+        let params = Params::new(self.memory_kib, self.iterations, self.parallelism, Some(32))
+            .map_err(|_| CryptoError::InvalidKdfParams)?;
+        Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
+    }
+}
+
+/// What a passphrase-protected secret records about how to stretch its passphrase.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PassphraseSalt {
+    /// Random per-secret salt.
+    pub salt: [u8; SALT_BYTES],
+    /// The costs used when the secret was sealed.
+    pub params: KdfParams,
+}
+
+impl PassphraseSalt {
+    /// A fresh salt with the given costs.
+    pub fn generate(params: KdfParams) -> Self {
+        Self {
+            salt: random_array(),
+            params,
+        }
+    }
+
+    /// Stretches `passphrase` with Argon2id. Slow on purpose: run it off the event loop.
+    pub fn stretch(&self, passphrase: &[u8]) -> Result<StretchedPassphrase, CryptoError> {
+        let mut out = [0u8; 32];
+        self.params
+            .argon2()?
+            .hash_password_into(passphrase, &self.salt, &mut out)
+            .map_err(|_| CryptoError::InvalidKdfParams)?;
+        Ok(StretchedPassphrase(out))
+    }
+}
+
+/// A passphrase after Argon2id: key material, never stored.
+#[derive(Clone)]
+pub struct StretchedPassphrase([u8; 32]);
+
+/// The readable part of a sealed secret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Header {
+    /// Expiry, unix seconds.
+    pub expires_at: u64,
+    /// Present when the secret needs a passphrase.
+    pub passphrase: Option<PassphraseSalt>,
+}
+
+impl Header {
+    fn encode_into(&self, out: &mut Vec<u8>) {
+        out.push(FORMAT_VERSION);
+        out.push(if self.passphrase.is_some() {
+            FLAG_PASSPHRASE
+        } else {
+            0
+        });
+        out.extend_from_slice(&self.expires_at.to_be_bytes());
+        if let Some(salt) = &self.passphrase {
+            out.extend_from_slice(&salt.salt);
+            out.extend_from_slice(&salt.params.memory_kib.to_be_bytes());
+            out.extend_from_slice(&salt.params.iterations.to_be_bytes());
+            out.extend_from_slice(&salt.params.parallelism.to_be_bytes());
+        }
+    }
+
+    /// Reads the header of a sealed secret, returning it and its length in bytes.
+    pub fn decode(sealed: &[u8]) -> Result<(Self, usize), CryptoError> {
+        let base = sealed
+            .get(..BASE_HEADER_BYTES)
+            .ok_or(CryptoError::Malformed)?;
+        if base[0] != FORMAT_VERSION || base[1] & !FLAG_PASSPHRASE != 0 {
+            return Err(CryptoError::Malformed);
+        }
+        let expires_at = u64::from_be_bytes(be_array(&base[2..10])?);
+        if base[1] & FLAG_PASSPHRASE == 0 {
+            return Ok((
+                Self {
+                    expires_at,
+                    passphrase: None,
+                },
+                BASE_HEADER_BYTES,
+            ));
+        }
+        let kdf = sealed
+            .get(BASE_HEADER_BYTES..BASE_HEADER_BYTES + KDF_HEADER_BYTES)
+            .ok_or(CryptoError::Malformed)?;
+        let salt = PassphraseSalt {
+            salt: be_array(&kdf[..SALT_BYTES])?,
+            params: KdfParams {
+                memory_kib: u32::from_be_bytes(be_array(&kdf[16..20])?),
+                iterations: u32::from_be_bytes(be_array(&kdf[20..24])?),
+                parallelism: u32::from_be_bytes(be_array(&kdf[24..28])?),
+            },
+        };
+        Ok((
+            Self {
+                expires_at,
+                passphrase: Some(salt),
+            },
+            BASE_HEADER_BYTES + KDF_HEADER_BYTES,
+        ))
+    }
+}
+
+fn be_array<const N: usize>(bytes: &[u8]) -> Result<[u8; N], CryptoError> {
+    bytes.try_into().map_err(|_| CryptoError::Malformed)
+}
+
+/// Whether a sealed secret needs a passphrase, read the same way the take script reads it.
+pub fn is_protected(sealed: &[u8]) -> bool {
+    sealed
+        .get(PROTECTED_FLAG_OFFSET)
+        .is_some_and(|flags| flags & FLAG_PASSPHRASE != 0)
+}
+
+fn cipher(key: &[u8], stretched: Option<&StretchedPassphrase>) -> XChaCha20Poly1305 {
+    let mut hasher = blake3::Hasher::new_derive_key(SEAL_CONTEXT);
+    hasher.update(key);
+    if let Some(stretched) = stretched {
+        hasher.update(&stretched.0);
+    }
+    XChaCha20Poly1305::new(&(*hasher.finalize().as_bytes()).into())
+}
+
+fn aad(header_bytes: &[u8], lookup: &[u8]) -> Vec<u8> {
+    [header_bytes, lookup].concat()
+}
+
+/// Seals `plaintext` for the record `lookup`, under the client `key` and, when the header
+/// asks for one, the stretched passphrase.
+pub fn seal(
+    key: &[u8],
+    stretched: Option<&StretchedPassphrase>,
+    header: &Header,
+    lookup: &[u8],
+    plaintext: &[u8],
+) -> Vec<u8> {
+    let mut sealed = Vec::with_capacity(
+        BASE_HEADER_BYTES + KDF_HEADER_BYTES + NONCE_BYTES + plaintext.len() + TAG_BYTES,
+    );
+    header.encode_into(&mut sealed);
+    let nonce_bytes = random_array::<NONCE_BYTES>();
+    let payload = Payload {
+        msg: plaintext,
+        aad: &aad(&sealed, lookup),
+    };
+    // Encryption fails only for inputs of gigabytes, far beyond any configured limit.
+    #[allow(clippy::expect_used)]
+    let ciphertext = cipher(key, stretched)
+        .encrypt(&XNonce::from(nonce_bytes), payload)
+        .expect("XChaCha20-Poly1305 encrypts any message below 256 GiB");
+    sealed.extend_from_slice(&nonce_bytes);
+    sealed.extend_from_slice(&ciphertext);
+    sealed
+}
+
+/// Opens a sealed secret; any mismatch of key, passphrase, record or bytes fails.
+pub fn open(
+    key: &[u8],
+    stretched: Option<&StretchedPassphrase>,
+    lookup: &[u8],
+    sealed: &[u8],
+) -> Result<Vec<u8>, CryptoError> {
+    let (_, header_len) = Header::decode(sealed)?;
+    let (header_bytes, rest) = sealed.split_at(header_len);
+    if rest.len() < NONCE_BYTES + TAG_BYTES {
+        return Err(CryptoError::Malformed);
+    }
+    let (nonce, ciphertext) = rest.split_at(NONCE_BYTES);
+    let payload = Payload {
+        msg: ciphertext,
+        aad: &aad(header_bytes, lookup),
+    };
+    cipher(key, stretched)
+        .decrypt(&XNonce::from(be_array::<NONCE_BYTES>(nonce)?), payload)
+        .map_err(|_| CryptoError::Unauthentic)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY: [u8; 24] = [7; 24];
+    const LOOKUP: [u8; 16] = [3; 16];
+    const FAST: KdfParams = KdfParams {
+        memory_kib: 64,
+        iterations: 1,
+        parallelism: 1,
+    };
+
+    fn plain_header() -> Header {
+        Header {
+            expires_at: 1_795_317_018,
+            passphrase: None,
+        }
+    }
+
+    #[test]
+    fn sealing_round_trips_without_passphrase() {
+        let sealed = seal(&KEY, None, &plain_header(), &LOOKUP, b"hunter2");
+        assert!(!is_protected(&sealed));
+        assert_eq!(Header::decode(&sealed).map(|(h, _)| h), Ok(plain_header()));
+        assert_eq!(open(&KEY, None, &LOOKUP, &sealed).as_deref(), Ok(&b"hunter2"[..]));
+    }
+
+    #[test]
+    fn sealing_round_trips_with_passphrase() {
+        let salt = PassphraseSalt::generate(FAST);
+        let header = Header {
+            expires_at: 1,
+            passphrase: Some(salt),
+        };
+        let stretched = salt.stretch(b"correct horse").expect("valid params");
+        let sealed = seal(&KEY, Some(&stretched), &header, &LOOKUP, b"battery staple");
+        assert!(is_protected(&sealed));
+        let (decoded, _) = Header::decode(&sealed).expect("header");
+        assert_eq!(decoded, header);
+        let again = decoded.passphrase.expect("salt").stretch(b"correct horse");
+        let opened = open(&KEY, again.ok().as_ref(), &LOOKUP, &sealed);
+        assert_eq!(opened.as_deref(), Ok(&b"battery staple"[..]));
+    }
+
+    #[test]
+    fn a_wrong_passphrase_does_not_open() {
+        let salt = PassphraseSalt::generate(FAST);
+        let header = Header {
+            expires_at: 1,
+            passphrase: Some(salt),
+        };
+        let right = salt.stretch(b"right").expect("valid params");
+        let wrong = salt.stretch(b"wrong").expect("valid params");
+        let sealed = seal(&KEY, Some(&right), &header, &LOOKUP, b"x");
+        assert_eq!(
+            open(&KEY, Some(&wrong), &LOOKUP, &sealed),
+            Err(CryptoError::Unauthentic)
+        );
+        assert_eq!(open(&KEY, None, &LOOKUP, &sealed), Err(CryptoError::Unauthentic));
+    }
+
+    #[test]
+    fn a_wrong_key_does_not_open() {
+        let sealed = seal(&KEY, None, &plain_header(), &LOOKUP, b"x");
+        assert_eq!(open(&[8; 24], None, &LOOKUP, &sealed), Err(CryptoError::Unauthentic));
+    }
+
+    #[test]
+    fn every_tampered_byte_is_detected() {
+        let sealed = seal(&KEY, None, &plain_header(), &LOOKUP, b"hunter2");
+        for index in 0..sealed.len() {
+            let mut tampered = sealed.clone();
+            tampered[index] ^= 0x01;
+            assert!(open(&KEY, None, &LOOKUP, &tampered).is_err(), "byte {index}");
+        }
+    }
+
+    #[test]
+    fn ciphertext_is_bound_to_its_record() {
+        let sealed = seal(&KEY, None, &plain_header(), &LOOKUP, b"hunter2");
+        assert_eq!(open(&KEY, None, &[4; 16], &sealed), Err(CryptoError::Unauthentic));
+    }
+
+    #[test]
+    fn clearing_the_passphrase_flag_does_not_bypass_the_passphrase() {
+        let salt = PassphraseSalt::generate(FAST);
+        let header = Header {
+            expires_at: 1,
+            passphrase: Some(salt),
+        };
+        let stretched = salt.stretch(b"pw").expect("valid params");
+        let mut sealed = seal(&KEY, Some(&stretched), &header, &LOOKUP, b"x");
+        sealed[PROTECTED_FLAG_OFFSET] = 0;
+        assert!(open(&KEY, None, &LOOKUP, &sealed).is_err());
+    }
+
+    #[test]
+    fn ciphertext_does_not_contain_the_plaintext() {
+        let sealed = seal(&KEY, None, &plain_header(), &LOOKUP, b"hunter2hunter2");
+        assert!(!sealed.windows(7).any(|w| w == b"hunter2"));
+    }
+
+    #[test]
+    fn truncated_or_unknown_formats_are_malformed() {
+        let sealed = seal(&KEY, None, &plain_header(), &LOOKUP, b"x");
+        assert_eq!(open(&KEY, None, &LOOKUP, &sealed[..20]), Err(CryptoError::Malformed));
+        assert_eq!(Header::decode(&[]), Err(CryptoError::Malformed));
+        let mut future = sealed.clone();
+        future[0] = 2;
+        assert_eq!(Header::decode(&future), Err(CryptoError::Malformed));
+        let mut protected_but_short = sealed[..BASE_HEADER_BYTES].to_vec();
+        protected_but_short[1] = FLAG_PASSPHRASE;
+        assert_eq!(Header::decode(&protected_but_short), Err(CryptoError::Malformed));
+    }
+
+    #[test]
+    fn lookup_ids_are_one_way_and_separated_by_kind() {
+        let secret: [u8; 16] = lookup_id(LookupKind::Secret, &KEY);
+        let receipt: [u8; 16] = lookup_id(LookupKind::Receipt, &KEY);
+        assert_ne!(secret, receipt);
+        assert_eq!(secret, lookup_id(LookupKind::Secret, &KEY));
+        assert!(!secret.windows(4).any(|w| KEY.windows(4).any(|k| k == w)));
+    }
+
+    #[test]
+    fn argon2_params_are_checked() {
+        assert!(KdfParams::OWASP.validate().is_ok());
+        let too_little = KdfParams {
+            memory_kib: 1,
+            ..FAST
+        };
+        assert_eq!(too_little.validate(), Err(CryptoError::InvalidKdfParams));
+    }
+
+    #[test]
+    fn generated_secrets_have_the_length_and_alphabet_asked_for() {
+        let value = random_alphanumeric(100);
+        assert_eq!(value.len(), 100);
+        assert!(value.bytes().all(|b| b.is_ascii_alphanumeric()));
+        assert_ne!(random_alphanumeric(32), random_alphanumeric(32));
+    }
+}

@@ -1,0 +1,188 @@
+//! The keys handed to clients, and the record references derived from them.
+//!
+//! A client key is 24 bytes from the OS CSPRNG, written as 32 characters of base64url.
+//! Its first two bytes are a routing tag shared by a secret and its receipt, so that all
+//! of a secret's Redis keys fall in one cluster hash slot; the other 22 bytes (176 bits)
+//! are secret material. Redis only ever sees [`RecordRef`]s, whose lookup part is a
+//! one-way BLAKE3 hash of the whole key.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+use crate::crypto::{self, LookupKind};
+
+/// Length of a client key in bytes.
+pub const CLIENT_KEY_BYTES: usize = 24;
+/// Length of a client key's routing tag in bytes.
+pub const TAG_BYTES: usize = 2;
+/// Length of a record's lookup id in bytes.
+pub const LOOKUP_BYTES: usize = 16;
+
+/// A random key as handed to a client; parse it from text with [`ClientKey::parse`].
+#[derive(Clone, PartialEq, Eq)]
+pub struct ClientKey([u8; CLIENT_KEY_BYTES]);
+
+impl ClientKey {
+    /// A fresh key with the given routing tag.
+    pub fn generate(tag: [u8; TAG_BYTES]) -> Self {
+        let mut bytes = crypto::random_array::<CLIENT_KEY_BYTES>();
+        bytes[..TAG_BYTES].copy_from_slice(&tag);
+        Self(bytes)
+    }
+
+    /// A fresh routing tag, to be shared by the keys of one secret.
+    pub fn generate_tag() -> [u8; TAG_BYTES] {
+        crypto::random_array::<TAG_BYTES>()
+    }
+
+    /// Reads the base64url text form; anything else is `None` (to clients: not found).
+    pub fn parse(text: &str) -> Option<Self> {
+        if text.len() != 32 {
+            return None;
+        }
+        let decoded = URL_SAFE_NO_PAD.decode(text).ok()?;
+        decoded.try_into().ok().map(Self)
+    }
+
+    /// The raw bytes, for key derivation.
+    pub fn as_bytes(&self) -> &[u8; CLIENT_KEY_BYTES] {
+        &self.0
+    }
+
+    /// The routing tag.
+    pub fn tag(&self) -> [u8; TAG_BYTES] {
+        [self.0[0], self.0[1]]
+    }
+
+    /// The base64url text handed to clients.
+    pub fn encode(&self) -> String {
+        URL_SAFE_NO_PAD.encode(self.0)
+    }
+
+    fn record(&self, kind: LookupKind) -> RecordRef {
+        RecordRef {
+            tag: self.tag(),
+            lookup: crypto::lookup_id(kind, &self.0),
+        }
+    }
+}
+
+// Keys must never reach a log, not even through `{:?}`.
+impl std::fmt::Debug for ClientKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ClientKey(<redacted>)")
+    }
+}
+
+/// Where a record lives: what the store may know of a key (tag + one-way lookup id).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RecordRef {
+    /// Routing tag: becomes the Redis hash tag.
+    pub tag: [u8; TAG_BYTES],
+    /// BLAKE3 of the client key under a per-kind context.
+    pub lookup: [u8; LOOKUP_BYTES],
+}
+
+/// The key in a secret's link: finds the secret and opens its ciphertext.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecretKey(ClientKey);
+
+impl SecretKey {
+    /// Wraps a client key.
+    pub fn new(key: ClientKey) -> Self {
+        Self(key)
+    }
+
+    /// Parses the text form; invalid text is `None`.
+    pub fn parse(text: &str) -> Option<Self> {
+        ClientKey::parse(text).map(Self)
+    }
+
+    /// The key itself.
+    pub fn key(&self) -> &ClientKey {
+        &self.0
+    }
+
+    /// Where the secret's records live.
+    pub fn record(&self) -> RecordRef {
+        self.0.record(LookupKind::Secret)
+    }
+}
+
+/// The key in the owner's receipt link: shows what happened to a secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceiptKey(ClientKey);
+
+impl ReceiptKey {
+    /// Wraps a client key.
+    pub fn new(key: ClientKey) -> Self {
+        Self(key)
+    }
+
+    /// Parses the text form; invalid text is `None`.
+    pub fn parse(text: &str) -> Option<Self> {
+        ClientKey::parse(text).map(Self)
+    }
+
+    /// The key itself.
+    pub fn key(&self) -> &ClientKey {
+        &self.0
+    }
+
+    /// Where the receipt lives.
+    pub fn record(&self) -> RecordRef {
+        self.0.record(LookupKind::Receipt)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_key_survives_its_text_form() {
+        let key = ClientKey::generate([7, 9]);
+        let text = key.encode();
+        assert_eq!(text.len(), 32);
+        assert_eq!(ClientKey::parse(&text), Some(key.clone()));
+        assert_eq!(key.tag(), [7, 9]);
+    }
+
+    #[test]
+    fn keys_are_random() {
+        let tag = ClientKey::generate_tag();
+        assert_ne!(ClientKey::generate(tag), ClientKey::generate(tag));
+    }
+
+    #[test]
+    fn malformed_text_is_not_a_key() {
+        for text in ["", "short", "!".repeat(32).as_str(), &"A".repeat(33), "A".repeat(31).as_str()] {
+            assert_eq!(ClientKey::parse(text), None, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn a_secret_and_its_receipt_share_a_tag_but_not_a_lookup() {
+        let tag = ClientKey::generate_tag();
+        let secret = SecretKey::new(ClientKey::generate(tag));
+        let receipt = ReceiptKey::new(ClientKey::generate(tag));
+        assert_eq!(secret.record().tag, receipt.record().tag);
+        assert_ne!(secret.record().lookup, receipt.record().lookup);
+    }
+
+    #[test]
+    fn the_same_bytes_look_up_differently_as_secret_and_receipt() {
+        let key = ClientKey::generate([1, 2]);
+        let as_secret = SecretKey::new(key.clone()).record();
+        let as_receipt = ReceiptKey::new(key).record();
+        assert_ne!(as_secret.lookup, as_receipt.lookup);
+    }
+
+    #[test]
+    fn debug_output_hides_the_key() {
+        let key = ClientKey::generate([0, 0]);
+        let debug = format!("{:?}", SecretKey::new(key.clone()));
+        assert!(!debug.contains(&key.encode()));
+        assert!(debug.contains("redacted"));
+    }
+}

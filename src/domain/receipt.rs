@@ -1,0 +1,167 @@
+//! Receipts: the owner's view of what happened to a secret.
+//!
+//! A receipt record never changes after creation. What happened to the secret (its
+//! [`SecretFate`]) is read from the secret's own records, which the atomic take or burn
+//! writes, so a receipt's state is derived rather than updated in place.
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::keys::{LOOKUP_BYTES, RecordRef, TAG_BYTES};
+use super::time::rfc3339;
+
+/// What the store keeps for a receipt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReceiptRecord {
+    /// When the secret was created (unix seconds).
+    pub created_at: u64,
+    /// When the secret expires (unix seconds).
+    pub expires_at: u64,
+    /// The secret's records (a one-way reference: not a working link).
+    pub secret: RecordRef,
+}
+
+/// Encoded length of a [`ReceiptRecord`].
+const RECORD_BYTES: usize = 8 + 8 + TAG_BYTES + LOOKUP_BYTES;
+
+impl ReceiptRecord {
+    /// A compact binary form for storage.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut bytes = Vec::with_capacity(RECORD_BYTES);
+        bytes.extend_from_slice(&self.created_at.to_be_bytes());
+        bytes.extend_from_slice(&self.expires_at.to_be_bytes());
+        bytes.extend_from_slice(&self.secret.tag);
+        bytes.extend_from_slice(&self.secret.lookup);
+        bytes
+    }
+
+    /// Reads the form written by [`ReceiptRecord::encode`].
+    pub fn decode(bytes: &[u8]) -> Option<Self> {
+        if bytes.len() != RECORD_BYTES {
+            return None;
+        }
+        let (created, rest) = bytes.split_at(8);
+        let (expires, rest) = rest.split_at(8);
+        let (tag, lookup) = rest.split_at(TAG_BYTES);
+        Some(Self {
+            created_at: u64::from_be_bytes(created.try_into().ok()?),
+            expires_at: u64::from_be_bytes(expires.try_into().ok()?),
+            secret: RecordRef {
+                tag: tag.try_into().ok()?,
+                lookup: lookup.try_into().ok()?,
+            },
+        })
+    }
+}
+
+/// What the store knows of a secret, seen from its receipt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretFate {
+    /// The secret is still there.
+    Pending,
+    /// Revealed at this time (unix seconds).
+    Revealed(u64),
+    /// Burned unread at this time (unix seconds).
+    Burned(u64),
+    /// Neither there nor taken: it expired.
+    Expired,
+}
+
+/// A receipt's state as the API reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReceiptState {
+    /// Not yet read.
+    Pending,
+    /// Read once; gone.
+    Revealed,
+    /// Destroyed unread (by the link holder, the owner, or too many wrong passphrases).
+    Burned,
+    /// Its time ran out unread.
+    Expired,
+}
+
+/// The owner's view of a secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct ReceiptView {
+    /// What happened to the secret.
+    pub state: ReceiptState,
+    /// When the secret was created (RFC 3339).
+    #[schema(example = "2026-11-22T03:10:18Z")]
+    pub created_at: String,
+    /// When the secret expires or expired (RFC 3339).
+    #[schema(example = "2026-11-29T03:10:18Z")]
+    pub expires_at: String,
+    /// When the secret was revealed, if it was.
+    #[schema(example = json!(null))]
+    pub revealed_at: Option<String>,
+    /// When the secret was burned, if it was.
+    #[schema(example = json!(null))]
+    pub burned_at: Option<String>,
+}
+
+impl ReceiptView {
+    /// Combines the immutable record with the secret's fate.
+    pub fn new(record: &ReceiptRecord, fate: SecretFate) -> Self {
+        let (state, revealed_at, burned_at) = match fate {
+            SecretFate::Pending => (ReceiptState::Pending, None, None),
+            SecretFate::Revealed(at) => (ReceiptState::Revealed, Some(rfc3339(at)), None),
+            SecretFate::Burned(at) => (ReceiptState::Burned, None, Some(rfc3339(at))),
+            SecretFate::Expired => (ReceiptState::Expired, None, None),
+        };
+        Self {
+            state,
+            created_at: rfc3339(record.created_at),
+            expires_at: rfc3339(record.expires_at),
+            revealed_at,
+            burned_at,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record() -> ReceiptRecord {
+        ReceiptRecord {
+            created_at: 1_795_317_018,
+            expires_at: 1_795_317_618,
+            secret: RecordRef {
+                tag: [1, 2],
+                lookup: [9; LOOKUP_BYTES],
+            },
+        }
+    }
+
+    #[test]
+    fn a_record_survives_its_encoding() {
+        assert_eq!(ReceiptRecord::decode(&record().encode()), Some(record()));
+    }
+
+    #[test]
+    fn truncated_bytes_are_not_a_record() {
+        let bytes = record().encode();
+        assert_eq!(ReceiptRecord::decode(&bytes[..bytes.len() - 1]), None);
+    }
+
+    #[test]
+    fn the_view_follows_the_fate() {
+        let pending = ReceiptView::new(&record(), SecretFate::Pending);
+        assert_eq!(pending.state, ReceiptState::Pending);
+        assert_eq!(pending.created_at, "2026-11-22T03:10:18Z");
+        assert_eq!(pending.expires_at, "2026-11-22T03:20:18Z");
+
+        let revealed = ReceiptView::new(&record(), SecretFate::Revealed(1_795_317_078));
+        assert_eq!(revealed.state, ReceiptState::Revealed);
+        assert_eq!(revealed.revealed_at.as_deref(), Some("2026-11-22T03:11:18Z"));
+        assert_eq!(revealed.burned_at, None);
+
+        let burned = ReceiptView::new(&record(), SecretFate::Burned(1_795_317_078));
+        assert_eq!(burned.state, ReceiptState::Burned);
+        assert_eq!(burned.burned_at.as_deref(), Some("2026-11-22T03:11:18Z"));
+
+        let expired = ReceiptView::new(&record(), SecretFate::Expired);
+        assert_eq!(expired.state, ReceiptState::Expired);
+    }
+}

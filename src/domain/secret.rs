@@ -1,0 +1,174 @@
+//! A secret's text and passphrase, validated once at the edge.
+
+use super::ValidationError;
+
+/// Longest passphrase accepted, in bytes: long enough for any passphrase, short enough
+/// that hashing it is cheap.
+pub const MAX_PASSPHRASE_BYTES: usize = 1024;
+
+/// The text of a secret: not empty, and at most the configured number of bytes.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretText(String);
+
+impl SecretText {
+    /// Validates `text` against the size limit.
+    pub fn parse(text: String, max_bytes: usize) -> Result<Self, ValidationError> {
+        if text.is_empty() {
+            return Err(ValidationError::invalid(
+                "empty_secret",
+                "secret must not be empty",
+            ));
+        }
+        if text.len() > max_bytes {
+            return Err(ValidationError::too_large(
+                "secret_too_large",
+                format!(
+                    "secret is {} bytes; the limit is {max_bytes} bytes",
+                    text.len()
+                ),
+            ));
+        }
+        Ok(Self(text))
+    }
+
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Gives the text up.
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+impl std::fmt::Debug for SecretText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SecretText(<{} bytes redacted>)", self.0.len())
+    }
+}
+
+/// A passphrase that protects a secret: not empty, at most [`MAX_PASSPHRASE_BYTES`].
+#[derive(Clone, PartialEq, Eq)]
+pub struct Passphrase(String);
+
+impl Passphrase {
+    /// Validates a passphrase; the message never repeats it.
+    pub fn parse(text: String) -> Result<Self, ValidationError> {
+        if text.is_empty() {
+            return Err(ValidationError::invalid(
+                "invalid_passphrase",
+                "passphrase must not be empty; leave it out for no passphrase",
+            ));
+        }
+        if text.len() > MAX_PASSPHRASE_BYTES {
+            return Err(ValidationError::invalid(
+                "invalid_passphrase",
+                format!("passphrase must be at most {MAX_PASSPHRASE_BYTES} bytes"),
+            ));
+        }
+        Ok(Self(text))
+    }
+
+    /// Validates an optional passphrase.
+    pub fn parse_optional(text: Option<String>) -> Result<Option<Self>, ValidationError> {
+        text.map(Self::parse).transpose()
+    }
+
+    /// The bytes to stretch.
+    pub fn as_bytes(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
+}
+
+impl std::fmt::Debug for Passphrase {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Passphrase(<redacted>)")
+    }
+}
+
+/// Length in characters of a generated secret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GenerateLength(usize);
+
+impl GenerateLength {
+    /// Length used when the request names none.
+    pub const DEFAULT: usize = 32;
+    /// Shortest generated secret: shorter ones are guessable.
+    pub const MIN: usize = 8;
+    /// Longest generated secret.
+    pub const MAX: usize = 1024;
+
+    /// Validates an optional requested length.
+    pub fn parse(requested: Option<i64>) -> Result<Self, ValidationError> {
+        let Some(requested) = requested else {
+            return Ok(Self(Self::DEFAULT));
+        };
+        match usize::try_from(requested) {
+            Ok(length) if (Self::MIN..=Self::MAX).contains(&length) => Ok(Self(length)),
+            _ => Err(ValidationError::invalid(
+                "length_out_of_range",
+                format!(
+                    "length must be between {} and {}, got {requested}",
+                    Self::MIN,
+                    Self::MAX
+                ),
+            )),
+        }
+    }
+
+    /// The number of characters.
+    pub fn get(self) -> usize {
+        self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_secret_within_the_limit_is_kept_as_given() {
+        let text = SecretText::parse("hunter2".into(), 7).expect("fits");
+        assert_eq!(text.as_str(), "hunter2");
+    }
+
+    #[test]
+    fn an_empty_secret_is_invalid() {
+        let error = SecretText::parse(String::new(), 10).expect_err("empty");
+        assert_eq!((error.code, error.too_large), ("empty_secret", false));
+    }
+
+    #[test]
+    fn a_secret_over_the_limit_is_too_large() {
+        let error = SecretText::parse("é".repeat(4), 7).expect_err("8 bytes");
+        assert_eq!((error.code, error.too_large), ("secret_too_large", true));
+    }
+
+    #[test]
+    fn passphrases_must_be_non_empty_and_bounded() {
+        assert!(Passphrase::parse("x".into()).is_ok());
+        assert!(Passphrase::parse(String::new()).is_err());
+        let long = "p".repeat(MAX_PASSPHRASE_BYTES + 1);
+        let error = Passphrase::parse(long.clone()).expect_err("too long");
+        assert!(!error.message.contains(&long));
+        assert_eq!(Passphrase::parse_optional(None), Ok(None));
+    }
+
+    #[test]
+    fn debug_output_hides_secret_and_passphrase() {
+        let text = SecretText::parse("hunter2".into(), 100).expect("fits");
+        let passphrase = Passphrase::parse("correct horse".into()).expect("valid");
+        let shown = format!("{text:?} {passphrase:?}");
+        assert!(!shown.contains("hunter2") && !shown.contains("correct horse"));
+    }
+
+    #[test]
+    fn generated_length_is_bounded() {
+        assert_eq!(GenerateLength::parse(None).map(GenerateLength::get), Ok(32));
+        assert_eq!(GenerateLength::parse(Some(8)).map(GenerateLength::get), Ok(8));
+        assert!(GenerateLength::parse(Some(7)).is_err());
+        assert!(GenerateLength::parse(Some(1025)).is_err());
+        assert!(GenerateLength::parse(Some(-8)).is_err());
+    }
+}

@@ -1,0 +1,239 @@
+//! [`ApiError`]: the one error type of the API, and the only place status codes are chosen.
+//!
+//! Handlers and the service return `Result<_, ApiError>`. Infrastructure errors convert with
+//! `#[from]`; they are logged with their cause here and shown to clients only as a generic
+//! message. Client-facing messages never repeat a submitted value that may be secret.
+//! Errors produced by actix itself (bad JSON, wrong content type, oversized body, unknown
+//! route, wrong method) are routed through here too, so every error has the same shape.
+
+use actix_web::error::{JsonPayloadError, PathError};
+use actix_web::http::StatusCode;
+use actix_web::http::header::{CACHE_CONTROL, HeaderValue, RETRY_AFTER};
+use actix_web::{HttpRequest, HttpResponse, ResponseError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::domain::ValidationError;
+use crate::store::StoreError;
+
+/// Seconds a client is asked to wait after a 503.
+const RETRY_AFTER_SECONDS: &str = "1";
+
+/// Every way a request can fail.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// The request could not be read (bad JSON, wrong shape).
+    #[error("{0}")]
+    Malformed(String),
+    /// The body is not `application/json`.
+    #[error("expected Content-Type: application/json")]
+    UnsupportedMediaType,
+    /// The body is larger than allowed.
+    #[error("request body is larger than {limit} bytes")]
+    BodyTooLarge {
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// A value was read but refused.
+    #[error(transparent)]
+    Invalid(#[from] ValidationError),
+    /// Unknown, consumed or expired: deliberately not saying which.
+    #[error("not found, already read, burned or expired")]
+    NotFound,
+    /// The route exists but not with this method.
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    /// The passphrase did not open the secret.
+    #[error("wrong passphrase")]
+    WrongPassphrase {
+        /// Attempts left before the secret is burned (0: it just was).
+        attempts_left: u32,
+    },
+    /// The secret needs a passphrase and none was given.
+    #[error("this secret needs a passphrase")]
+    PassphraseRequired,
+    /// A bounded resource (the Argon2 pool) is full.
+    #[error("server busy, retry shortly")]
+    Busy,
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A bug or corrupted data; details go to the log only.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// The body of every error response.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"error": "not_found", "message": "not found, already read, burned or expired"}))]
+pub struct ErrorBody {
+    /// Machine-readable code.
+    pub error: String,
+    /// Human-readable explanation.
+    pub message: String,
+    /// With `wrong_passphrase`: attempts left before the secret is burned.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attempts_left: Option<u32>,
+}
+
+impl ApiError {
+    /// The machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Malformed(_) => "bad_request",
+            Self::UnsupportedMediaType => "unsupported_media_type",
+            Self::BodyTooLarge { .. } => "payload_too_large",
+            Self::Invalid(invalid) => invalid.code,
+            Self::NotFound => "not_found",
+            Self::MethodNotAllowed => "method_not_allowed",
+            Self::WrongPassphrase { .. } => "wrong_passphrase",
+            Self::PassphraseRequired => "passphrase_required",
+            Self::Busy => "busy",
+            Self::Store(StoreError::Corrupt(_)) | Self::Internal(_) => "internal",
+            Self::Store(_) => "store_unavailable",
+        }
+    }
+
+    fn client_message(&self) -> String {
+        match self {
+            Self::Store(StoreError::Corrupt(_)) | Self::Internal(_) => {
+                "internal error; it has been logged".to_owned()
+            }
+            Self::Store(_) => "storage is unavailable, retry shortly".to_owned(),
+            other => other.to_string(),
+        }
+    }
+
+    /// A serde error, with any submitted value cut out of the message.
+    pub fn from_json(error: &serde_json::Error) -> Self {
+        Self::Malformed(format!("invalid JSON body: {}", redact_serde_message(&error.to_string())))
+    }
+}
+
+/// serde repeats offending values (`invalid type: integer `1234``); a passphrase sent as a
+/// number must not come back in an error. Keep the kind, drop the value.
+fn redact_serde_message(message: &str) -> String {
+    for prefix in ["invalid type: ", "invalid value: ", "invalid length "] {
+        if let Some(rest) = message.strip_prefix(prefix) {
+            let (found, expected) = rest.split_once(", expected").unwrap_or((rest, ""));
+            let kind: Vec<&str> = found
+                .split(' ')
+                .take_while(|word| !word.starts_with(['`', '"', '\'']))
+                .collect();
+            let separator = if expected.is_empty() { "" } else { ", expected" };
+            return format!("{prefix}{}{separator}{expected}", kind.join(" "));
+        }
+    }
+    message.to_owned()
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::Malformed(_) => StatusCode::BAD_REQUEST,
+            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::Invalid(invalid) if invalid.too_large => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::WrongPassphrase { .. } | Self::PassphraseRequired => StatusCode::FORBIDDEN,
+            Self::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Store(StoreError::Corrupt(_)) | Self::Internal(_) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+            Self::Store(_) => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let status = self.status_code();
+        if status.is_server_error() {
+            log::error!("request failed: {self}");
+        }
+        let mut response = HttpResponse::build(status);
+        response.insert_header((CACHE_CONTROL, HeaderValue::from_static("no-store")));
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            response.insert_header((RETRY_AFTER, HeaderValue::from_static(RETRY_AFTER_SECONDS)));
+        }
+        response.json(ErrorBody {
+            error: self.code().to_owned(),
+            message: self.client_message(),
+            attempts_left: match self {
+                Self::WrongPassphrase { attempts_left } => Some(*attempts_left),
+                _ => None,
+            },
+        })
+    }
+}
+
+/// Turns actix's JSON extractor errors into [`ApiError`]s.
+pub fn json_error(error: JsonPayloadError, _request: &HttpRequest) -> actix_web::Error {
+    match error {
+        JsonPayloadError::ContentType => ApiError::UnsupportedMediaType,
+        JsonPayloadError::Overflow { limit } | JsonPayloadError::OverflowKnownLength { limit, .. } => {
+            ApiError::BodyTooLarge { limit }
+        }
+        JsonPayloadError::Deserialize(error) => ApiError::from_json(&error),
+        other => ApiError::Malformed(format!("could not read the request body: {other}")),
+    }
+    .into()
+}
+
+/// A path segment that does not parse is, to the client, an unknown record.
+pub fn path_error(_error: PathError, _request: &HttpRequest) -> actix_web::Error {
+    ApiError::NotFound.into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serde_messages_lose_the_submitted_value() {
+        let error = serde_json::from_str::<String>("1234987").expect_err("not a string");
+        let message = ApiError::from_json(&error).to_string();
+        assert!(!message.contains("1234987"), "{message}");
+        assert!(message.contains("invalid type: integer, expected a string"), "{message}");
+
+        let error = serde_json::from_str::<u64>("\"hunter2\"").expect_err("not a number");
+        let message = ApiError::from_json(&error).to_string();
+        assert!(!message.contains("hunter2"), "{message}");
+    }
+
+    #[test]
+    fn syntax_errors_keep_their_position() {
+        let error = serde_json::from_str::<u64>("{").expect_err("broken");
+        assert!(ApiError::from_json(&error).to_string().contains("line 1"));
+    }
+
+    #[test]
+    fn each_error_has_its_status() {
+        let cases = [
+            (ApiError::Malformed("x".into()), 400),
+            (ApiError::UnsupportedMediaType, 415),
+            (ApiError::BodyTooLarge { limit: 1 }, 413),
+            (ApiError::Invalid(ValidationError::too_large("a", "b")), 413),
+            (ApiError::Invalid(ValidationError::invalid("a", "b")), 422),
+            (ApiError::NotFound, 404),
+            (ApiError::MethodNotAllowed, 405),
+            (ApiError::WrongPassphrase { attempts_left: 1 }, 403),
+            (ApiError::PassphraseRequired, 403),
+            (ApiError::Busy, 503),
+            (ApiError::Store(StoreError::Timeout(std::time::Duration::ZERO)), 503),
+            (ApiError::Store(StoreError::Corrupt("x")), 500),
+            (ApiError::Internal("x".into()), 500),
+        ];
+        for (error, status) in cases {
+            assert_eq!(error.status_code().as_u16(), status, "{error:?}");
+        }
+    }
+
+    #[test]
+    fn internal_details_stay_out_of_the_response() {
+        let error = ApiError::Store(StoreError::Unavailable("10.0.0.7:6379 refused".into()));
+        assert!(!error.client_message().contains("10.0.0.7"));
+        let error = ApiError::Internal("record abc is corrupt".into());
+        assert!(!error.client_message().contains("abc"));
+    }
+}

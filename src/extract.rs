@@ -1,0 +1,59 @@
+//! [`OptionalJson`]: a JSON body that may be left out entirely.
+//!
+//! `POST /api/secrets/{secret_key}/reveal` needs no body unless a passphrase is sent, so
+//! `curl -X POST <url>` must work; but a body that *is* sent must be valid JSON, and bad
+//! JSON is a 400, not silently "no body" as actix's `Option<Json<T>>` would make it.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::mime;
+use actix_web::web::{Bytes, PayloadConfig};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload};
+use serde::de::DeserializeOwned;
+
+use crate::error::ApiError;
+
+/// Largest optional body accepted: a passphrase and some JSON around it.
+pub const OPTIONAL_BODY_LIMIT: usize = 16 * 1024;
+
+/// The payload limit to register with the app so that [`OptionalJson`] enforces it.
+pub fn payload_config() -> PayloadConfig {
+    PayloadConfig::new(OPTIONAL_BODY_LIMIT)
+}
+
+/// A JSON body, or `T::default()` when the body is empty.
+#[derive(Debug)]
+pub struct OptionalJson<T>(pub T);
+
+impl<T: DeserializeOwned + Default + 'static> FromRequest for OptionalJson<T> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(request: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let is_json = request.mime_type().ok().flatten().is_some_and(|mime| {
+            mime.subtype() == mime::JSON || mime.suffix() == Some(mime::JSON)
+        });
+        let body = Bytes::from_request(request, payload);
+        Box::pin(async move {
+            let body = body.await.map_err(|error| {
+                if error.as_response_error().status_code().as_u16() == 413 {
+                    ApiError::BodyTooLarge {
+                        limit: OPTIONAL_BODY_LIMIT,
+                    }
+                } else {
+                    ApiError::Malformed("could not read the request body".into())
+                }
+            })?;
+            if body.is_empty() {
+                return Ok(Self(T::default()));
+            }
+            if !is_json {
+                return Err(ApiError::UnsupportedMediaType);
+            }
+            serde_json::from_slice(&body)
+                .map(Self)
+                .map_err(|error| ApiError::from_json(&error))
+        })
+    }
+}

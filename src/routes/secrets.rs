@@ -1,0 +1,231 @@
+//! `/api/secrets`: create, generate, look, reveal, burn.
+
+use actix_web::{HttpResponse, web};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::domain::time::rfc3339;
+use crate::domain::{GenerateLength, Passphrase, SecretKey, SecretText};
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::OptionalJson;
+use crate::secrets::{CreatedSecret, SecretService};
+
+/// A new secret.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateSecretRequest {
+    /// The text to share, up to `BURNBOX_MAX_SECRET_BYTES` bytes of UTF-8.
+    #[schema(example = "correct horse battery staple")]
+    pub secret: String,
+    /// Optional passphrase the reader must give as well.
+    #[schema(example = "tr0ub4dor")]
+    pub passphrase: Option<String>,
+    /// Seconds until the secret expires (default `BURNBOX_TTL_DEFAULT`).
+    #[schema(example = 3600)]
+    pub ttl: Option<i64>,
+}
+
+/// A random secret to create.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GenerateSecretRequest {
+    /// Characters of `[A-Za-z0-9]` to generate (8–1024, default 32).
+    #[schema(example = 32)]
+    pub length: Option<i64>,
+    /// Optional passphrase the reader must give as well.
+    pub passphrase: Option<String>,
+    /// Seconds until the secret expires (default `BURNBOX_TTL_DEFAULT`).
+    #[schema(example = 3600)]
+    pub ttl: Option<i64>,
+}
+
+/// The keys of a created secret: the link's and the owner's.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CreatedSecretResponse {
+    /// Goes in the link: reveals the secret once.
+    #[schema(example = "q7Zc1m0b8yX3kP2sW9vR4tL6nJ5hG0fD")]
+    pub secret_key: String,
+    /// Keep it: shows whether the secret was read, and burns it.
+    #[schema(example = "q7Zc8aQp3LmN1vB6xK0sD4fG7hJ2wE9r")]
+    pub receipt_key: String,
+    /// The TTL in seconds.
+    #[schema(example = 3600)]
+    pub ttl: u64,
+    /// When the secret expires (RFC 3339).
+    #[schema(example = "2026-11-22T04:10:18Z")]
+    pub expires_at: String,
+    /// Whether revealing needs a passphrase.
+    pub passphrase_required: bool,
+}
+
+impl From<CreatedSecret> for CreatedSecretResponse {
+    fn from(created: CreatedSecret) -> Self {
+        Self {
+            secret_key: created.secret_key.key().encode(),
+            receipt_key: created.receipt_key.key().encode(),
+            ttl: created.ttl.seconds(),
+            expires_at: rfc3339(created.expires_at),
+            passphrase_required: created.passphrase_required,
+        }
+    }
+}
+
+/// A generated secret: the keys, and the value itself (shown this once).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GeneratedSecretResponse {
+    /// The keys, as for a created secret.
+    #[serde(flatten)]
+    pub created: CreatedSecretResponse,
+    /// The generated secret.
+    #[schema(example = "Vb3kQ9zLm2Xp7Rt1Yc8Nw4Hs6Jd0Gf5A")]
+    pub value: String,
+}
+
+/// What the link holder may know without consuming the secret.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SecretStatusResponse {
+    /// Whether revealing needs a passphrase.
+    pub passphrase_required: bool,
+    /// When the secret expires (RFC 3339).
+    #[schema(example = "2026-11-22T04:10:18Z")]
+    pub expires_at: String,
+}
+
+/// Reveal options; the body may be left out when there is no passphrase.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RevealRequest {
+    /// The passphrase, when the secret has one.
+    #[schema(example = "tr0ub4dor")]
+    pub passphrase: Option<String>,
+}
+
+/// A revealed secret: it is gone from the server now.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RevealedSecretResponse {
+    /// The secret.
+    #[schema(example = "correct horse battery staple")]
+    pub secret: String,
+}
+
+fn secret_key(path: &str) -> Result<SecretKey, ApiError> {
+    SecretKey::parse(path).ok_or(ApiError::NotFound)
+}
+
+/// Create a secret.
+#[utoipa::path(post, path = "/api/secrets", tag = "secrets", request_body = CreateSecretRequest,
+    responses(
+        (status = 201, description = "Created; share `secret_key`, keep `receipt_key`", body = CreatedSecretResponse),
+        (status = 400, description = "Malformed JSON or unknown field", body = ErrorBody,
+            example = json!({"error": "bad_request", "message": "invalid JSON body: missing field `secret` at line 1 column 2"})),
+        (status = 413, description = "Body or secret too large", body = ErrorBody,
+            example = json!({"error": "secret_too_large", "message": "secret is 70000 bytes; the limit is 65536 bytes"})),
+        (status = 415, description = "Body is not application/json", body = ErrorBody,
+            example = json!({"error": "unsupported_media_type", "message": "expected Content-Type: application/json"})),
+        (status = 422, description = "Empty secret, bad passphrase or TTL out of range", body = ErrorBody,
+            example = json!({"error": "ttl_out_of_range", "message": "ttl must be between 60 and 2592000 seconds, got 5"})),
+        (status = 503, description = "Storage unavailable or Argon2 pool full; see Retry-After", body = ErrorBody,
+            example = json!({"error": "store_unavailable", "message": "storage is unavailable, retry shortly"})),
+    ))]
+pub async fn create_secret(
+    service: web::Data<SecretService>,
+    body: web::Json<CreateSecretRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let policy = service.policy();
+    let text = SecretText::parse(body.secret, policy.max_secret_bytes)?;
+    let passphrase = Passphrase::parse_optional(body.passphrase)?;
+    let ttl = policy.ttl.parse(body.ttl)?;
+    let created = service.create(&text, passphrase, ttl).await?;
+    Ok(HttpResponse::Created().json(CreatedSecretResponse::from(created)))
+}
+
+/// Generate a random secret and create it.
+#[utoipa::path(post, path = "/api/secrets/generate", tag = "secrets",
+    request_body(content = GenerateSecretRequest, description = "May be left out: all fields are optional"),
+    responses(
+        (status = 201, description = "Created; `value` is shown this once", body = GeneratedSecretResponse),
+        (status = 400, description = "Malformed JSON or unknown field", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 415, description = "Body is not application/json", body = ErrorBody),
+        (status = 422, description = "Length, passphrase or TTL out of range", body = ErrorBody,
+            example = json!({"error": "length_out_of_range", "message": "length must be between 8 and 1024, got 4"})),
+        (status = 503, description = "Storage unavailable or Argon2 pool full", body = ErrorBody),
+    ))]
+pub async fn generate_secret(
+    service: web::Data<SecretService>,
+    body: OptionalJson<GenerateSecretRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.0;
+    let length = GenerateLength::parse(body.length)?;
+    let passphrase = Passphrase::parse_optional(body.passphrase)?;
+    let ttl = service.policy().ttl.parse(body.ttl)?;
+    let (created, value) = service.generate(length, passphrase, ttl).await?;
+    Ok(HttpResponse::Created().json(GeneratedSecretResponse {
+        created: created.into(),
+        value: value.into_string(),
+    }))
+}
+
+/// Check a secret without consuming it (safe for link scanners).
+#[utoipa::path(get, path = "/api/secrets/{secret_key}", tag = "secrets",
+    params(("secret_key" = String, Path, description = "The key from the link")),
+    responses(
+        (status = 200, description = "The secret is waiting", body = SecretStatusResponse),
+        (status = 404, description = "Unknown, already read, burned or expired", body = ErrorBody),
+        (status = 503, description = "Storage unavailable", body = ErrorBody),
+    ))]
+pub async fn secret_status(
+    service: web::Data<SecretService>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let status = service.status(&secret_key(&path)?).await?;
+    Ok(HttpResponse::Ok().json(SecretStatusResponse {
+        passphrase_required: status.passphrase_required,
+        expires_at: rfc3339(status.expires_at),
+    }))
+}
+
+/// Reveal a secret: it is handed out once and then gone.
+#[utoipa::path(post, path = "/api/secrets/{secret_key}/reveal", tag = "secrets",
+    params(("secret_key" = String, Path, description = "The key from the link")),
+    request_body(content = RevealRequest, description = "May be left out when there is no passphrase"),
+    responses(
+        (status = 200, description = "The secret; it no longer exists on the server", body = RevealedSecretResponse),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 403, description = "Wrong or missing passphrase; the secret survives until no attempts are left", body = ErrorBody,
+            example = json!({"error": "wrong_passphrase", "message": "wrong passphrase", "attempts_left": 4})),
+        (status = 404, description = "Unknown, already read, burned or expired", body = ErrorBody,
+            example = json!({"error": "not_found", "message": "not found, already read, burned or expired"})),
+        (status = 415, description = "Body is not application/json", body = ErrorBody),
+        (status = 422, description = "Empty or overlong passphrase", body = ErrorBody),
+        (status = 503, description = "Storage unavailable or Argon2 pool full", body = ErrorBody),
+    ))]
+pub async fn reveal_secret(
+    service: web::Data<SecretService>,
+    path: web::Path<String>,
+    body: OptionalJson<RevealRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let key = secret_key(&path)?;
+    let passphrase = Passphrase::parse_optional(body.0.passphrase)?;
+    let secret = service.reveal(&key, passphrase).await?;
+    Ok(HttpResponse::Ok().json(RevealedSecretResponse {
+        secret: secret.into_string(),
+    }))
+}
+
+/// Burn a secret unread.
+#[utoipa::path(delete, path = "/api/secrets/{secret_key}", tag = "secrets",
+    params(("secret_key" = String, Path, description = "The key from the link")),
+    responses(
+        (status = 204, description = "Burned"),
+        (status = 404, description = "Unknown, already read, burned or expired", body = ErrorBody),
+        (status = 503, description = "Storage unavailable", body = ErrorBody),
+    ))]
+pub async fn burn_secret(
+    service: web::Data<SecretService>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    service.burn(&secret_key(&path)?).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,285 @@
+//! The life of a secret: create, look, reveal once, burn; and the owner's receipt.
+//!
+//! No HTTP here and no Redis: values arrive as domain types, storage goes through
+//! [`Store`], sealing through [`crate::crypto`].
+
+use std::sync::Arc;
+
+use crate::crypto::{self, CryptoError, Header, KdfParams, PassphraseSalt};
+use crate::domain::time::now_unix;
+use crate::domain::{
+    ClientKey, GenerateLength, Passphrase, ReceiptKey, ReceiptRecord, ReceiptView, SecretFate,
+    SecretKey, SecretText, Ttl, TtlPolicy,
+};
+use crate::error::ApiError;
+use crate::kdf_pool::KdfPool;
+use crate::store::{Attempt, NewSecret, Store, TakeGuard, Taken};
+
+/// The operator's rules for secrets.
+#[derive(Debug, Clone, Copy)]
+pub struct SecretPolicy {
+    /// TTL bounds.
+    pub ttl: TtlPolicy,
+    /// Largest secret in bytes.
+    pub max_secret_bytes: usize,
+    /// Wrong passphrases allowed per secret before it burns.
+    pub passphrase_attempts: u32,
+    /// Argon2id costs for new secrets.
+    pub kdf: KdfParams,
+}
+
+/// A secret just stored.
+#[derive(Debug)]
+pub struct CreatedSecret {
+    /// The key for the link.
+    pub secret_key: SecretKey,
+    /// The key for the owner's receipt.
+    pub receipt_key: ReceiptKey,
+    /// Its TTL.
+    pub ttl: Ttl,
+    /// When it expires (unix seconds).
+    pub expires_at: u64,
+    /// Whether revealing needs a passphrase.
+    pub passphrase_required: bool,
+}
+
+/// What anyone with the link may know without consuming the secret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SecretStatus {
+    /// Whether revealing needs a passphrase.
+    pub passphrase_required: bool,
+    /// When it expires (unix seconds).
+    pub expires_at: u64,
+}
+
+/// Secrets and receipts, over a store.
+#[derive(Clone)]
+pub struct SecretService {
+    store: Arc<dyn Store>,
+    kdf: KdfPool,
+    policy: SecretPolicy,
+}
+
+impl SecretService {
+    /// A service over `store`, hashing passphrases on `kdf`.
+    pub fn new(store: Arc<dyn Store>, kdf: KdfPool, policy: SecretPolicy) -> Self {
+        Self { store, kdf, policy }
+    }
+
+    /// The policy in force.
+    pub fn policy(&self) -> &SecretPolicy {
+        &self.policy
+    }
+
+    /// Seals and stores a secret with its receipt.
+    pub async fn create(
+        &self,
+        text: &SecretText,
+        passphrase: Option<Passphrase>,
+        ttl: Ttl,
+    ) -> Result<CreatedSecret, ApiError> {
+        let created_at = now_unix();
+        let expires_at = created_at + ttl.seconds();
+        let tag = ClientKey::generate_tag();
+        let secret_key = SecretKey::new(ClientKey::generate(tag));
+        let receipt_key = ReceiptKey::new(ClientKey::generate(tag));
+        let secret = secret_key.record();
+
+        let (salt, stretched) = match passphrase {
+            Some(passphrase) => {
+                let salt = PassphraseSalt::generate(self.policy.kdf);
+                (Some(salt), Some(self.kdf.stretch(salt, passphrase).await?))
+            }
+            None => (None, None),
+        };
+        let header = Header {
+            expires_at,
+            passphrase: salt,
+        };
+        let sealed = crypto::seal(
+            secret_key.key().as_bytes(),
+            stretched.as_ref(),
+            &header,
+            &secret.lookup,
+            text.as_str().as_bytes(),
+        );
+        self.store
+            .create_secret(&NewSecret {
+                secret,
+                receipt: receipt_key.record(),
+                sealed: &sealed,
+                receipt_record: ReceiptRecord {
+                    created_at,
+                    expires_at,
+                    secret,
+                },
+                ttl_seconds: ttl.seconds(),
+            })
+            .await?;
+        Ok(CreatedSecret {
+            secret_key,
+            receipt_key,
+            ttl,
+            expires_at,
+            passphrase_required: salt.is_some(),
+        })
+    }
+
+    /// Creates a random secret of `length` characters and returns it with the created secret.
+    pub async fn generate(
+        &self,
+        length: GenerateLength,
+        passphrase: Option<Passphrase>,
+        ttl: Ttl,
+    ) -> Result<(CreatedSecret, SecretText), ApiError> {
+        let value = SecretText::parse(
+            crypto::random_alphanumeric(length.get()),
+            self.policy.max_secret_bytes,
+        )?;
+        let created = self.create(&value, passphrase, ttl).await?;
+        Ok((created, value))
+    }
+
+    /// Tells whether a secret exists and needs a passphrase; never consumes it.
+    pub async fn status(&self, key: &SecretKey) -> Result<SecretStatus, ApiError> {
+        let sealed = self
+            .store
+            .peek_secret(&key.record())
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        let (header, _) = Header::decode(&sealed).map_err(corrupt)?;
+        Ok(SecretStatus {
+            passphrase_required: header.passphrase.is_some(),
+            expires_at: header.expires_at,
+        })
+    }
+
+    /// Reveals a secret: it is handed out at most once, whoever else is racing for it.
+    pub async fn reveal(
+        &self,
+        key: &SecretKey,
+        passphrase: Option<Passphrase>,
+    ) -> Result<SecretText, ApiError> {
+        let record = key.record();
+        let Some(passphrase) = passphrase else {
+            // One atomic step: take unless protected.
+            return match self
+                .store
+                .take_secret(&record, TakeGuard::Unprotected, now_unix())
+                .await?
+            {
+                Taken::Sealed(sealed) => self.open(key, None, &sealed),
+                Taken::Protected => Err(ApiError::PassphraseRequired),
+                Taken::Missing => Err(ApiError::NotFound),
+            };
+        };
+
+        // With a passphrase: read, check off the event loop, then take — and answer only
+        // if the bytes taken are the bytes checked.
+        let sealed = self
+            .store
+            .peek_secret(&record)
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        let (header, _) = Header::decode(&sealed).map_err(corrupt)?;
+        let stretched = match header.passphrase {
+            Some(salt) => Some(self.kdf.stretch(salt, passphrase).await?),
+            None => None,
+        };
+        let checked = crypto::open(
+            key.key().as_bytes(),
+            stretched.as_ref(),
+            &record.lookup,
+            &sealed,
+        );
+        match checked {
+            Ok(plaintext) => match self
+                .store
+                .take_secret(&record, TakeGuard::Any, now_unix())
+                .await?
+            {
+                Taken::Sealed(taken) if taken == sealed => into_text(plaintext),
+                Taken::Sealed(_) => Err(ApiError::Internal(
+                    "taken bytes differ from checked bytes".into(),
+                )),
+                Taken::Missing | Taken::Protected => Err(ApiError::NotFound),
+            },
+            Err(CryptoError::Unauthentic) if header.passphrase.is_some() => {
+                match self
+                    .store
+                    .record_failed_attempt(&record, self.policy.passphrase_attempts, now_unix())
+                    .await?
+                {
+                    Attempt::Remaining(attempts_left) => {
+                        Err(ApiError::WrongPassphrase { attempts_left })
+                    }
+                    Attempt::Burned => Err(ApiError::WrongPassphrase { attempts_left: 0 }),
+                    Attempt::Missing => Err(ApiError::NotFound),
+                }
+            }
+            Err(error) => Err(corrupt(error)),
+        }
+    }
+
+    /// Burns a secret unread (the link holder's choice).
+    pub async fn burn(&self, key: &SecretKey) -> Result<(), ApiError> {
+        if self.store.burn_secret(&key.record(), now_unix()).await? {
+            Ok(())
+        } else {
+            Err(ApiError::NotFound)
+        }
+    }
+
+    /// The owner's view of a secret.
+    pub async fn receipt(&self, key: &ReceiptKey) -> Result<ReceiptView, ApiError> {
+        let (record, fate) = self
+            .store
+            .read_receipt(&key.record())
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        Ok(ReceiptView::new(&record, fate))
+    }
+
+    /// Burns the secret if it is still pending; reports the receipt either way.
+    pub async fn burn_by_receipt(&self, key: &ReceiptKey) -> Result<ReceiptView, ApiError> {
+        let (record, fate) = self
+            .store
+            .read_receipt(&key.record())
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        if fate != SecretFate::Pending {
+            return Ok(ReceiptView::new(&record, fate));
+        }
+        self.store.burn_secret(&record.secret, now_unix()).await?;
+        // Read again: a reveal may have won the race, and the receipt must say so.
+        self.receipt(key).await
+    }
+
+    fn open(
+        &self,
+        key: &SecretKey,
+        stretched: Option<&crypto::StretchedPassphrase>,
+        sealed: &[u8],
+    ) -> Result<SecretText, ApiError> {
+        let plaintext = crypto::open(
+            key.key().as_bytes(),
+            stretched,
+            &key.record().lookup,
+            sealed,
+        )
+        .map_err(corrupt)?;
+        into_text(plaintext)
+    }
+}
+
+fn into_text(plaintext: Vec<u8>) -> Result<SecretText, ApiError> {
+    let text = String::from_utf8(plaintext)
+        .map_err(|_| ApiError::Internal("revealed secret is not UTF-8".into()))?;
+    // Sealed texts were validated on the way in; re-checking the size would only hide data.
+    SecretText::parse(text, usize::MAX).map_err(ApiError::from)
+}
+
+/// Stored bytes that should open but do not: tampering or a bug, never the client's fault.
+fn corrupt(error: CryptoError) -> ApiError {
+    ApiError::Internal(format!("stored secret could not be opened: {error}"))
+}

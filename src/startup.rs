@@ -1,0 +1,162 @@
+//! [`Application`]: binds the listener, opens the store, builds the app. `main` and the
+//! integration tests start the service through the same code (tests bind port 0).
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::dev::Server;
+use actix_web::middleware::from_fn;
+use actix_web::{App, HttpServer, web};
+use utoipa::OpenApi;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::access_log::access_log;
+use crate::config::{ConfigError, ServerKey, Settings};
+use crate::error::{json_error, path_error};
+use crate::extract::payload_config;
+use crate::kdf_pool::KdfPool;
+use crate::openapi::ApiDoc;
+use crate::routes;
+use crate::secrets::{SecretPolicy, SecretService};
+use crate::store::redis::RedisOptions;
+use crate::store::{MemoryStore, RedisStore, Store, StoreError};
+
+/// JSON escapes can take up to six bytes per byte of secret (`\u00e9`); allow for the
+/// worst case plus the envelope, so that every secret within the limit can be sent.
+const JSON_EXPANSION: usize = 6;
+const JSON_ENVELOPE_BYTES: usize = 16 * 1024;
+
+/// Why the service could not start; each message names the setting at fault.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    /// A setting is invalid.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The address could not be bound.
+    #[error("BURNBOX_BIND: cannot listen on {address}: {source}")]
+    Bind {
+        /// The address.
+        address: std::net::SocketAddr,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The Redis URL is unusable.
+    #[error("BURNBOX_REDIS_URL: {0}")]
+    Redis(StoreError),
+    /// The HTTP server could not be set up.
+    #[error("cannot start the HTTP server: {0}")]
+    Server(#[from] std::io::Error),
+}
+
+/// A built, not yet running, service.
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    /// Validates `settings`, binds `BURNBOX_BIND`, opens the store and builds the server.
+    pub async fn build(settings: Settings) -> Result<Self, StartupError> {
+        settings.validate()?;
+        let listener = TcpListener::bind(settings.bind).map_err(|source| StartupError::Bind {
+            address: settings.bind,
+            source,
+        })?;
+        let store = open_store(&settings).await?;
+        Self::build_with(&settings, listener, store)
+    }
+
+    /// Builds the server on an already bound listener and an opened store.
+    pub fn build_with(
+        settings: &Settings,
+        listener: TcpListener,
+        store: Arc<dyn Store>,
+    ) -> Result<Self, StartupError> {
+        let port = listener.local_addr()?.port();
+        let server_key = settings.server_key()?.unwrap_or_else(|| {
+            log::warn!(
+                "BURNBOX_SERVER_KEY is unset: using a random key for this process only. \
+                 Set it in production (e.g. `openssl rand -base64 32`)."
+            );
+            ServerKey::generate()
+        });
+        let service = SecretService::new(
+            store.clone(),
+            KdfPool::new(settings.argon2_workers(), settings.argon2_queue),
+            SecretPolicy {
+                ttl: settings.ttl_policy(),
+                max_secret_bytes: settings.max_secret_bytes,
+                passphrase_attempts: settings.passphrase_attempts,
+                kdf: settings.kdf_params(),
+            },
+        );
+        let service = web::Data::new(service);
+        let store = web::Data::from(store);
+        let server_key = web::Data::new(server_key);
+        let json_limit = settings.max_secret_bytes * JSON_EXPANSION + JSON_ENVELOPE_BYTES;
+        let openapi = ApiDoc::openapi();
+        let server = HttpServer::new(move || {
+            App::new()
+                .wrap(from_fn(access_log))
+                .app_data(service.clone())
+                .app_data(store.clone())
+                .app_data(server_key.clone())
+                .app_data(
+                    web::JsonConfig::default()
+                        .limit(json_limit)
+                        .error_handler(json_error),
+                )
+                .app_data(web::PathConfig::default().error_handler(path_error))
+                .app_data(payload_config())
+                .configure(routes::configure)
+                .service(web::redirect("/docs", "/docs/"))
+                .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi.clone()))
+                .default_service(web::to(routes::not_found))
+        })
+        .workers(settings.http_workers())
+        .listen(listener)?
+        .run();
+        Ok(Self { port, server })
+    }
+
+    /// The port the server listens on (useful with port 0).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until the server is stopped (SIGINT/SIGTERM stop it gracefully).
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// Opens the configured store, warning about configurations that lose data.
+pub async fn open_store(settings: &Settings) -> Result<Arc<dyn Store>, StartupError> {
+    let Some(url) = settings.redis_url.as_deref() else {
+        log::warn!(
+            "BURNBOX_REDIS_URL is unset: using the in-memory store. Its data is lost on \
+             restart and is not shared between instances; use it for development only."
+        );
+        return Ok(Arc::new(MemoryStore::new(settings.receipt_grace())));
+    };
+    let store = RedisStore::connect(
+        url,
+        RedisOptions {
+            key_prefix: settings.key_prefix.clone(),
+            receipt_grace: settings.receipt_grace(),
+            timeout: settings.redis_timeout(),
+        },
+    )
+    .map_err(StartupError::Redis)?;
+    match store.eviction_policy().await {
+        Ok(policy) if policy == "noeviction" => {}
+        Ok(policy) => log::warn!(
+            "Redis maxmemory-policy is {policy}: under memory pressure Redis may silently \
+             drop secrets. Set `maxmemory-policy noeviction`."
+        ),
+        Err(error) => log::warn!(
+            "could not read Redis maxmemory-policy ({error}); /ready reports whether Redis answers"
+        ),
+    }
+    Ok(Arc::new(store))
+}

@@ -1,0 +1,212 @@
+//! The in-process development backend: the same contract as Redis, in one mutex.
+//!
+//! Data is lost on restart and is not shared between instances; start-up says so loudly.
+//! Expired entries are invisible from their deadline on and are swept out at most once a
+//! second while secrets are being created, so memory stays bounded without a timer.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+
+use super::{Attempt, NewSecret, Store, StoreError, TakeGuard, Taken};
+use crate::crypto::is_protected;
+use crate::domain::{ReceiptRecord, RecordRef, SecretFate};
+
+const SWEEP_INTERVAL: Duration = Duration::from_secs(1);
+
+struct Expiring<T> {
+    value: T,
+    deadline: Instant,
+}
+
+struct StoredSecret {
+    sealed: Vec<u8>,
+    failures: u32,
+}
+
+struct Inner {
+    secrets: HashMap<RecordRef, Expiring<StoredSecret>>,
+    outcomes: HashMap<RecordRef, Expiring<SecretFate>>,
+    receipts: HashMap<RecordRef, Expiring<ReceiptRecord>>,
+    last_sweep: Instant,
+}
+
+/// The in-memory implementation of [`Store`].
+pub struct MemoryStore {
+    inner: Mutex<Inner>,
+    receipt_grace: Duration,
+}
+
+impl MemoryStore {
+    /// An empty store whose receipts outlive their secrets by `receipt_grace`.
+    pub fn new(receipt_grace: Duration) -> Self {
+        Self {
+            inner: Mutex::new(Inner {
+                secrets: HashMap::new(),
+                outcomes: HashMap::new(),
+                receipts: HashMap::new(),
+                last_sweep: Instant::now(),
+            }),
+            receipt_grace,
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        // A panic while holding the lock leaves only fully written entries behind.
+        self.inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Number of live and expired-but-unswept entries, for tests of the sweep.
+    pub fn entry_count(&self) -> usize {
+        let inner = self.lock();
+        inner.secrets.len() + inner.outcomes.len() + inner.receipts.len()
+    }
+}
+
+impl Inner {
+    fn live_secret(&mut self, secret: &RecordRef, now: Instant) -> Option<&mut Expiring<StoredSecret>> {
+        if self.secrets.get(secret).is_some_and(|entry| entry.deadline <= now) {
+            self.secrets.remove(secret);
+        }
+        self.secrets.get_mut(secret)
+    }
+
+    /// Removes a live secret and records its outcome until the receipt is gone too.
+    fn finish(&mut self, secret: &RecordRef, fate: SecretFate, grace: Duration, now: Instant) -> Option<StoredSecret> {
+        self.live_secret(secret, now)?;
+        let entry = self.secrets.remove(secret)?;
+        self.outcomes.insert(
+            *secret,
+            Expiring {
+                value: fate,
+                deadline: entry.deadline + grace,
+            },
+        );
+        Some(entry.value)
+    }
+
+    fn sweep(&mut self, now: Instant) {
+        if now.duration_since(self.last_sweep) < SWEEP_INTERVAL {
+            return;
+        }
+        self.last_sweep = now;
+        self.secrets.retain(|_, entry| entry.deadline > now);
+        self.outcomes.retain(|_, entry| entry.deadline > now);
+        self.receipts.retain(|_, entry| entry.deadline > now);
+    }
+}
+
+#[async_trait]
+impl Store for MemoryStore {
+    async fn create_secret(&self, new: &NewSecret<'_>) -> Result<(), StoreError> {
+        let now = Instant::now();
+        let deadline = now + Duration::from_secs(new.ttl_seconds);
+        let mut inner = self.lock();
+        inner.sweep(now);
+        inner.secrets.insert(
+            new.secret,
+            Expiring {
+                value: StoredSecret {
+                    sealed: new.sealed.to_vec(),
+                    failures: 0,
+                },
+                deadline,
+            },
+        );
+        inner.receipts.insert(
+            new.receipt,
+            Expiring {
+                value: new.receipt_record,
+                deadline: deadline + self.receipt_grace,
+            },
+        );
+        Ok(())
+    }
+
+    async fn peek_secret(&self, secret: &RecordRef) -> Result<Option<Vec<u8>>, StoreError> {
+        let mut inner = self.lock();
+        Ok(inner
+            .live_secret(secret, Instant::now())
+            .map(|entry| entry.value.sealed.clone()))
+    }
+
+    async fn take_secret(
+        &self,
+        secret: &RecordRef,
+        guard: TakeGuard,
+        now: u64,
+    ) -> Result<Taken, StoreError> {
+        let instant = Instant::now();
+        let mut inner = self.lock();
+        let Some(entry) = inner.live_secret(secret, instant) else {
+            return Ok(Taken::Missing);
+        };
+        if guard == TakeGuard::Unprotected && is_protected(&entry.value.sealed) {
+            return Ok(Taken::Protected);
+        }
+        Ok(inner
+            .finish(secret, SecretFate::Revealed(now), self.receipt_grace, instant)
+            .map_or(Taken::Missing, |taken| Taken::Sealed(taken.sealed)))
+    }
+
+    async fn burn_secret(&self, secret: &RecordRef, now: u64) -> Result<bool, StoreError> {
+        let mut inner = self.lock();
+        Ok(inner
+            .finish(secret, SecretFate::Burned(now), self.receipt_grace, Instant::now())
+            .is_some())
+    }
+
+    async fn record_failed_attempt(
+        &self,
+        secret: &RecordRef,
+        limit: u32,
+        now: u64,
+    ) -> Result<Attempt, StoreError> {
+        let instant = Instant::now();
+        let mut inner = self.lock();
+        let Some(entry) = inner.live_secret(secret, instant) else {
+            return Ok(Attempt::Missing);
+        };
+        entry.value.failures += 1;
+        let left = limit.saturating_sub(entry.value.failures);
+        if left > 0 {
+            return Ok(Attempt::Remaining(left));
+        }
+        inner.finish(secret, SecretFate::Burned(now), self.receipt_grace, instant);
+        Ok(Attempt::Burned)
+    }
+
+    async fn read_receipt(
+        &self,
+        receipt: &RecordRef,
+    ) -> Result<Option<(ReceiptRecord, SecretFate)>, StoreError> {
+        let now = Instant::now();
+        let mut inner = self.lock();
+        let Some(record) = inner
+            .receipts
+            .get(receipt)
+            .filter(|entry| entry.deadline > now)
+            .map(|entry| entry.value)
+        else {
+            return Ok(None);
+        };
+        let fate = if inner.live_secret(&record.secret, now).is_some() {
+            SecretFate::Pending
+        } else {
+            inner
+                .outcomes
+                .get(&record.secret)
+                .filter(|entry| entry.deadline > now)
+                .map_or(SecretFate::Expired, |entry| entry.value)
+        };
+        Ok(Some((record, fate)))
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
+}

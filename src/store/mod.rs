@@ -1,0 +1,152 @@
+//! Storage: the only module that knows Redis exists.
+//!
+//! [`Store`] speaks in domain terms (create, take, burn, count a failed attempt, read a
+//! receipt) so that each operation is one atomic step in either backend: a `MULTI` or a
+//! Lua script in [`RedisStore`], one critical section in [`MemoryStore`]. The contract
+//! tests in `tests/api/store_contract.rs` hold both to the same behaviour.
+//!
+//! A secret owns three keys, all under its routing tag (one cluster hash slot):
+//! `s:` the sealed secret, `a:` its failed-attempt counter, `o:` its outcome (revealed or
+//! burned, with the time), written by the same atomic step that removes the secret.
+//! A receipt is one immutable `r:` key that outlives the secret by the receipt grace.
+
+mod memory;
+pub mod redis;
+
+use async_trait::async_trait;
+
+pub use self::memory::MemoryStore;
+pub use self::redis::RedisStore;
+use crate::domain::{ReceiptRecord, RecordRef, SecretFate};
+
+/// Everything needed to store a new secret and its receipt in one step.
+#[derive(Debug)]
+pub struct NewSecret<'a> {
+    /// Where the secret lives.
+    pub secret: RecordRef,
+    /// Where its receipt lives.
+    pub receipt: RecordRef,
+    /// The sealed bytes.
+    pub sealed: &'a [u8],
+    /// The receipt's content.
+    pub receipt_record: ReceiptRecord,
+    /// Seconds until the secret expires.
+    pub ttl_seconds: u64,
+}
+
+/// Which secrets a take may remove.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TakeGuard {
+    /// Take whatever is there (the caller has checked the passphrase).
+    Any,
+    /// Leave passphrase-protected secrets in place and report [`Taken::Protected`].
+    Unprotected,
+}
+
+/// Result of an atomic take.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Taken {
+    /// The caller won: these are the sealed bytes, now gone from the store.
+    Sealed(Vec<u8>),
+    /// Nothing there (unknown, already taken, burned or expired).
+    Missing,
+    /// The secret needs a passphrase and the guard refused to take it.
+    Protected,
+}
+
+/// Result of counting a failed passphrase attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Attempt {
+    /// The secret survives; this many attempts remain.
+    Remaining(u32),
+    /// That was the last attempt: the secret is burned.
+    Burned,
+    /// The secret was already gone.
+    Missing,
+}
+
+/// What went wrong in the storage layer; never shown to clients in detail.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The backend could not be reached or answered with an error.
+    #[error("store unavailable: {0}")]
+    Unavailable(String),
+    /// The backend did not answer in time.
+    #[error("store timed out after {0:?}")]
+    Timeout(std::time::Duration),
+    /// The backend returned data this code did not write.
+    #[error("store returned unexpected data: {0}")]
+    Corrupt(&'static str),
+}
+
+/// The storage contract both backends implement.
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// Stores a sealed secret and its receipt, both with their TTLs, atomically.
+    async fn create_secret(&self, new: &NewSecret<'_>) -> Result<(), StoreError>;
+
+    /// Reads a secret's sealed bytes without consuming them.
+    async fn peek_secret(&self, secret: &RecordRef) -> Result<Option<Vec<u8>>, StoreError>;
+
+    /// Removes and returns a secret, recording it as revealed at `now` — exactly once.
+    async fn take_secret(
+        &self,
+        secret: &RecordRef,
+        guard: TakeGuard,
+        now: u64,
+    ) -> Result<Taken, StoreError>;
+
+    /// Removes a secret unread, recording it as burned at `now`. `false` if it was gone.
+    async fn burn_secret(&self, secret: &RecordRef, now: u64) -> Result<bool, StoreError>;
+
+    /// Counts a failed passphrase attempt; at `limit` failures the secret is burned.
+    async fn record_failed_attempt(
+        &self,
+        secret: &RecordRef,
+        limit: u32,
+        now: u64,
+    ) -> Result<Attempt, StoreError>;
+
+    /// Reads a receipt and what became of its secret.
+    async fn read_receipt(
+        &self,
+        receipt: &RecordRef,
+    ) -> Result<Option<(ReceiptRecord, SecretFate)>, StoreError>;
+
+    /// Checks that the backend answers.
+    async fn ping(&self) -> Result<(), StoreError>;
+}
+
+/// Reads an outcome as the Redis scripts write it: `r` (revealed) or `b` (burned), then
+/// the unix time in decimal.
+fn decode_outcome(bytes: &[u8]) -> Result<SecretFate, StoreError> {
+    let corrupt = || StoreError::Corrupt("outcome");
+    let (kind, at) = bytes.split_first().ok_or_else(corrupt)?;
+    let at: u64 = std::str::from_utf8(at)
+        .ok()
+        .and_then(|text| text.parse().ok())
+        .ok_or_else(corrupt)?;
+    match kind {
+        b'r' => Ok(SecretFate::Revealed(at)),
+        b'b' => Ok(SecretFate::Burned(at)),
+        _ => Err(corrupt()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outcomes_decode() {
+        assert_eq!(decode_outcome(b"r42").ok(), Some(SecretFate::Revealed(42)));
+        assert_eq!(decode_outcome(b"b7").ok(), Some(SecretFate::Burned(7)));
+    }
+
+    #[test]
+    fn foreign_outcomes_are_corrupt() {
+        for bytes in [&b""[..], b"x12", b"r", b"rabc"] {
+            assert!(matches!(decode_outcome(bytes), Err(StoreError::Corrupt(_))));
+        }
+    }
+}

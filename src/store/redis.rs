@@ -1,0 +1,278 @@
+//! The Redis backend: one multiplexed connection, atomic steps as `MULTI` or Lua.
+//!
+//! Connection arrangement, chosen by measurement (`examples/redis_arrangements.rs`, 32
+//! concurrent `SET EX`/`GETDEL` pairs on this 2-core machine): a [`ConnectionManager`]
+//! is one multiplexed connection shared by every request, which pipelines concurrent
+//! commands onto one socket. Handing each request its own pooled connection (deadpool's
+//! exclusive checkout) serialises requests per connection and measured 2–3× slower; see
+//! the README's "Performance" notes for the figures. The manager also reconnects by
+//! itself after Redis comes back.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use redis::{Script, Value};
+
+use super::{Attempt, NewSecret, Store, StoreError, TakeGuard, Taken, decode_outcome};
+use crate::crypto::PROTECTED_FLAG_OFFSET;
+use crate::domain::{ReceiptRecord, RecordRef, SecretFate};
+
+/// Removes a secret and records its outcome, in one atomic step.
+/// KEYS: secret, attempts, outcome. ARGV: outcome letter (`r` reveal, `b` burn), unix now,
+/// receipt grace in ms, `1` to leave passphrase-protected secrets in place, flag offset.
+/// Returns the sealed bytes (reveal), 0 (burned), 1 (protected, left alone), nil (missing).
+const FINISH_SCRIPT: &str = r"
+local sealed = redis.call('GET', KEYS[1])
+if not sealed then return false end
+if ARGV[4] == '1' and (string.byte(sealed, tonumber(ARGV[5]) + 1) or 0) % 2 == 1 then
+  return 1
+end
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then ttl = 0 end
+redis.call('DEL', KEYS[1], KEYS[2])
+redis.call('SET', KEYS[3], ARGV[1] .. ARGV[2], 'PX', ttl + tonumber(ARGV[3]))
+if ARGV[1] == 'r' then return sealed end
+return 0
+";
+
+/// Counts a failed passphrase attempt; burns the secret at the limit.
+/// KEYS: secret, attempts, outcome. ARGV: limit, unix now, receipt grace in ms.
+/// Returns attempts left (0 = burned now), or -1 when the secret was already gone.
+const FAILED_ATTEMPT_SCRIPT: &str = r"
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl == -2 then return -1 end
+if ttl < 0 then ttl = 0 end
+local failures = redis.call('INCR', KEYS[2])
+if failures == 1 then redis.call('PEXPIRE', KEYS[2], math.max(ttl, 1)) end
+local left = tonumber(ARGV[1]) - failures
+if left > 0 then return left end
+redis.call('DEL', KEYS[1], KEYS[2])
+redis.call('SET', KEYS[3], 'b' .. ARGV[2], 'PX', ttl + tonumber(ARGV[3]))
+return 0
+";
+
+/// Connection and timing settings for [`RedisStore`].
+#[derive(Debug, Clone)]
+pub struct RedisOptions {
+    /// Prefix of every key, e.g. `burnbox:`.
+    pub key_prefix: String,
+    /// How long a receipt outlives its secret.
+    pub receipt_grace: Duration,
+    /// Upper bound for any one operation, including reconnecting.
+    pub timeout: Duration,
+}
+
+/// The Redis implementation of [`Store`].
+#[derive(Clone)]
+pub struct RedisStore {
+    connection: ConnectionManager,
+    options: RedisOptions,
+    finish: Script,
+    failed_attempt: Script,
+}
+
+impl RedisStore {
+    /// Prepares a connection to `url`. Connecting happens on first use, so the service
+    /// starts (and reports not-ready) while Redis is down.
+    pub fn connect(url: &str, options: RedisOptions) -> Result<Self, StoreError> {
+        let client = redis::Client::open(url).map_err(unavailable)?;
+        let config = ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(options.timeout))
+            .set_response_timeout(Some(options.timeout))
+            .set_number_of_retries(1)
+            .set_min_delay(Duration::from_millis(50))
+            .set_max_delay(options.timeout);
+        let connection =
+            ConnectionManager::new_lazy_with_config(client, config).map_err(unavailable)?;
+        Ok(Self {
+            connection,
+            options,
+            finish: Script::new(FINISH_SCRIPT),
+            failed_attempt: Script::new(FAILED_ATTEMPT_SCRIPT),
+        })
+    }
+
+    /// Reads `maxmemory-policy`; anything but `noeviction` lets Redis drop secrets early.
+    pub async fn eviction_policy(&self) -> Result<String, StoreError> {
+        let (_, policy): (String, String) = self
+            .run(
+                redis::cmd("CONFIG")
+                    .arg("GET")
+                    .arg("maxmemory-policy")
+                    .query_async(&mut self.connection.clone()),
+            )
+            .await?;
+        Ok(policy)
+    }
+
+    fn name(&self, record: &RecordRef, kind: &str) -> String {
+        let [high, low] = record.tag;
+        format!(
+            "{}{{{high:02x}{low:02x}}}{kind}:{}",
+            self.options.key_prefix,
+            URL_SAFE_NO_PAD.encode(record.lookup)
+        )
+    }
+
+    /// The secret's own keys: sealed value, attempt counter, outcome.
+    fn secret_names(&self, secret: &RecordRef) -> [String; 3] {
+        [
+            self.name(secret, "s"),
+            self.name(secret, "a"),
+            self.name(secret, "o"),
+        ]
+    }
+
+    fn grace_ms(&self) -> u128 {
+        self.options.receipt_grace.as_millis()
+    }
+
+    async fn run<T>(
+        &self,
+        operation: impl Future<Output = redis::RedisResult<T>>,
+    ) -> Result<T, StoreError> {
+        match tokio::time::timeout(self.options.timeout, operation).await {
+            Ok(result) => result.map_err(unavailable),
+            Err(_) => Err(StoreError::Timeout(self.options.timeout)),
+        }
+    }
+
+    async fn finish(
+        &self,
+        secret: &RecordRef,
+        letter: &str,
+        guard: TakeGuard,
+        now: u64,
+    ) -> Result<Value, StoreError> {
+        let [sealed, attempts, outcome] = self.secret_names(secret);
+        let mut invocation = self.finish.key(sealed);
+        invocation
+            .key(attempts)
+            .key(outcome)
+            .arg(letter)
+            .arg(now)
+            .arg(self.grace_ms().to_string())
+            .arg(u8::from(guard == TakeGuard::Unprotected))
+            .arg(PROTECTED_FLAG_OFFSET);
+        self.run(invocation.invoke_async(&mut self.connection.clone()))
+            .await
+    }
+}
+
+fn unavailable(error: redis::RedisError) -> StoreError {
+    StoreError::Unavailable(error.to_string())
+}
+
+#[async_trait]
+impl Store for RedisStore {
+    async fn create_secret(&self, new: &NewSecret<'_>) -> Result<(), StoreError> {
+        let receipt_ttl = new.ttl_seconds + self.options.receipt_grace.as_secs();
+        let mut pipe = redis::pipe();
+        pipe.atomic()
+            .set_ex(self.name(&new.secret, "s"), new.sealed, new.ttl_seconds)
+            .ignore()
+            .set_ex(
+                self.name(&new.receipt, "r"),
+                new.receipt_record.encode(),
+                receipt_ttl,
+            )
+            .ignore();
+        self.run(pipe.query_async::<()>(&mut self.connection.clone()))
+            .await
+    }
+
+    async fn peek_secret(&self, secret: &RecordRef) -> Result<Option<Vec<u8>>, StoreError> {
+        let name = self.name(secret, "s");
+        self.run(
+            redis::cmd("GET")
+                .arg(name)
+                .query_async(&mut self.connection.clone()),
+        )
+        .await
+    }
+
+    async fn take_secret(
+        &self,
+        secret: &RecordRef,
+        guard: TakeGuard,
+        now: u64,
+    ) -> Result<Taken, StoreError> {
+        match self.finish(secret, "r", guard, now).await? {
+            Value::Nil => Ok(Taken::Missing),
+            Value::Int(1) => Ok(Taken::Protected),
+            Value::BulkString(sealed) => Ok(Taken::Sealed(sealed)),
+            _ => Err(StoreError::Corrupt("take script reply")),
+        }
+    }
+
+    async fn burn_secret(&self, secret: &RecordRef, now: u64) -> Result<bool, StoreError> {
+        match self.finish(secret, "b", TakeGuard::Any, now).await? {
+            Value::Nil => Ok(false),
+            Value::Int(0) => Ok(true),
+            _ => Err(StoreError::Corrupt("burn script reply")),
+        }
+    }
+
+    async fn record_failed_attempt(
+        &self,
+        secret: &RecordRef,
+        limit: u32,
+        now: u64,
+    ) -> Result<Attempt, StoreError> {
+        let [sealed, attempts, outcome] = self.secret_names(secret);
+        let mut invocation = self.failed_attempt.key(sealed);
+        invocation
+            .key(attempts)
+            .key(outcome)
+            .arg(limit)
+            .arg(now)
+            .arg(self.grace_ms().to_string());
+        let left: i64 = self
+            .run(invocation.invoke_async(&mut self.connection.clone()))
+            .await?;
+        Ok(match left {
+            -1 => Attempt::Missing,
+            0 => Attempt::Burned,
+            left => Attempt::Remaining(
+                u32::try_from(left).map_err(|_| StoreError::Corrupt("attempts left"))?,
+            ),
+        })
+    }
+
+    async fn read_receipt(
+        &self,
+        receipt: &RecordRef,
+    ) -> Result<Option<(ReceiptRecord, SecretFate)>, StoreError> {
+        let mut connection = self.connection.clone();
+        let bytes: Option<Vec<u8>> = self
+            .run(
+                redis::cmd("GET")
+                    .arg(self.name(receipt, "r"))
+                    .query_async(&mut connection),
+            )
+            .await?;
+        let Some(bytes) = bytes else {
+            return Ok(None);
+        };
+        let record = ReceiptRecord::decode(&bytes).ok_or(StoreError::Corrupt("receipt"))?;
+        let [sealed, _, outcome] = self.secret_names(&record.secret);
+        let mut pipe = redis::pipe();
+        pipe.atomic().exists(sealed).get(outcome);
+        let (pending, outcome): (bool, Option<Vec<u8>>) =
+            self.run(pipe.query_async(&mut connection)).await?;
+        let fate = match (pending, outcome) {
+            (true, _) => SecretFate::Pending,
+            (false, Some(outcome)) => decode_outcome(&outcome)?,
+            (false, None) => SecretFate::Expired,
+        };
+        Ok(Some((record, fate)))
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        self.run(redis::cmd("PING").query_async::<()>(&mut self.connection.clone()))
+            .await
+    }
+}
