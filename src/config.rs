@@ -17,7 +17,12 @@ pub const SERVER_KEY_BYTES: usize = 32;
 
 /// Command line: an optional subcommand and the settings.
 #[derive(Debug, Parser)]
-#[command(name = "burnbox", version, about = "One-time secrets over Redis")]
+#[command(
+    name = "burnbox",
+    version,
+    about = "One-time secrets over Redis",
+    args_override_self = true
+)]
 pub struct Cli {
     /// What to do; serving is the default.
     #[command(subcommand)]
@@ -38,38 +43,89 @@ pub enum Command {
     Openapi,
 }
 
-/// Every setting, with its variable and default.
+/// Every setting, with its variable and default. A flag given twice takes the last value.
 #[derive(Debug, Clone, Parser)]
+#[command(args_override_self = true)]
 pub struct Settings {
     /// Address to listen on.
-    #[arg(long, env = "BURNBOX_BIND", value_name = "BURNBOX_BIND", default_value = "127.0.0.1:8080")]
+    #[arg(
+        long,
+        env = "BURNBOX_BIND",
+        value_name = "BURNBOX_BIND",
+        default_value = "127.0.0.1:8080"
+    )]
     pub bind: SocketAddr,
     /// Redis URL (`redis://[:password@]host:port[/db]`, `rediss://` for TLS); unset = in-memory store.
-    #[arg(long, env = "BURNBOX_REDIS_URL", value_name = "BURNBOX_REDIS_URL", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "BURNBOX_REDIS_URL",
+        value_name = "BURNBOX_REDIS_URL",
+        hide_env_values = true
+    )]
     pub redis_url: Option<String>,
     /// Prefix of every Redis key.
-    #[arg(long, env = "BURNBOX_KEY_PREFIX", value_name = "BURNBOX_KEY_PREFIX", default_value = "burnbox:")]
+    #[arg(
+        long,
+        env = "BURNBOX_KEY_PREFIX",
+        value_name = "BURNBOX_KEY_PREFIX",
+        default_value = "burnbox:"
+    )]
     pub key_prefix: String,
     /// Server key, base64 of at least 32 bytes (e.g. `openssl rand -base64 32`); unset = random per process.
-    #[arg(long, env = "BURNBOX_SERVER_KEY", value_name = "BURNBOX_SERVER_KEY", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "BURNBOX_SERVER_KEY",
+        value_name = "BURNBOX_SERVER_KEY",
+        hide_env_values = true
+    )]
     pub server_key: Option<String>,
     /// Default secret TTL in seconds.
-    #[arg(long, env = "BURNBOX_TTL_DEFAULT", value_name = "BURNBOX_TTL_DEFAULT", default_value_t = 604_800)]
+    #[arg(
+        long,
+        env = "BURNBOX_TTL_DEFAULT",
+        value_name = "BURNBOX_TTL_DEFAULT",
+        default_value_t = 604_800
+    )]
     pub ttl_default: u64,
     /// Shortest TTL a client may ask for, in seconds.
-    #[arg(long, env = "BURNBOX_TTL_MIN", value_name = "BURNBOX_TTL_MIN", default_value_t = 60)]
+    #[arg(
+        long,
+        env = "BURNBOX_TTL_MIN",
+        value_name = "BURNBOX_TTL_MIN",
+        default_value_t = 60
+    )]
     pub ttl_min: u64,
     /// Longest TTL a client may ask for, in seconds.
-    #[arg(long, env = "BURNBOX_TTL_MAX", value_name = "BURNBOX_TTL_MAX", default_value_t = 2_592_000)]
+    #[arg(
+        long,
+        env = "BURNBOX_TTL_MAX",
+        value_name = "BURNBOX_TTL_MAX",
+        default_value_t = 2_592_000
+    )]
     pub ttl_max: u64,
     /// How long a receipt outlives its secret, in seconds.
-    #[arg(long, env = "BURNBOX_RECEIPT_GRACE", value_name = "BURNBOX_RECEIPT_GRACE", default_value_t = 604_800)]
+    #[arg(
+        long,
+        env = "BURNBOX_RECEIPT_GRACE",
+        value_name = "BURNBOX_RECEIPT_GRACE",
+        default_value_t = 604_800
+    )]
     pub receipt_grace: u64,
     /// Largest secret in bytes (UTF-8).
-    #[arg(long, env = "BURNBOX_MAX_SECRET_BYTES", value_name = "BURNBOX_MAX_SECRET_BYTES", default_value_t = 65_536)]
+    #[arg(
+        long,
+        env = "BURNBOX_MAX_SECRET_BYTES",
+        value_name = "BURNBOX_MAX_SECRET_BYTES",
+        default_value_t = 65_536
+    )]
     pub max_secret_bytes: usize,
     /// Wrong passphrases allowed per secret (all callers together) before it is burned.
-    #[arg(long, env = "BURNBOX_PASSPHRASE_ATTEMPTS", value_name = "BURNBOX_PASSPHRASE_ATTEMPTS", default_value_t = 5)]
+    #[arg(
+        long,
+        env = "BURNBOX_PASSPHRASE_ATTEMPTS",
+        value_name = "BURNBOX_PASSPHRASE_ATTEMPTS",
+        default_value_t = 5
+    )]
     pub passphrase_attempts: u32,
     /// Argon2id memory cost in KiB.
     #[arg(long, env = "BURNBOX_ARGON2_MEMORY_KIB", value_name = "BURNBOX_ARGON2_MEMORY_KIB", default_value_t = KdfParams::OWASP.memory_kib)]
@@ -81,16 +137,36 @@ pub struct Settings {
     #[arg(long, env = "BURNBOX_ARGON2_PARALLELISM", value_name = "BURNBOX_ARGON2_PARALLELISM", default_value_t = KdfParams::OWASP.parallelism)]
     pub argon2_parallelism: u32,
     /// Argon2 hashes run at once (0 = number of cores).
-    #[arg(long, env = "BURNBOX_ARGON2_WORKERS", value_name = "BURNBOX_ARGON2_WORKERS", default_value_t = 0)]
+    #[arg(
+        long,
+        env = "BURNBOX_ARGON2_WORKERS",
+        value_name = "BURNBOX_ARGON2_WORKERS",
+        default_value_t = 0
+    )]
     pub argon2_workers: usize,
     /// Argon2 requests allowed to wait for a worker; beyond that: 503 with Retry-After.
-    #[arg(long, env = "BURNBOX_ARGON2_QUEUE", value_name = "BURNBOX_ARGON2_QUEUE", default_value_t = 64)]
+    #[arg(
+        long,
+        env = "BURNBOX_ARGON2_QUEUE",
+        value_name = "BURNBOX_ARGON2_QUEUE",
+        default_value_t = 64
+    )]
     pub argon2_queue: usize,
     /// Upper bound in milliseconds for one Redis operation, connecting included.
-    #[arg(long, env = "BURNBOX_REDIS_TIMEOUT_MS", value_name = "BURNBOX_REDIS_TIMEOUT_MS", default_value_t = 1000)]
+    #[arg(
+        long,
+        env = "BURNBOX_REDIS_TIMEOUT_MS",
+        value_name = "BURNBOX_REDIS_TIMEOUT_MS",
+        default_value_t = 1000
+    )]
     pub redis_timeout_ms: u64,
     /// HTTP worker threads (0 = number of cores).
-    #[arg(long, env = "BURNBOX_WORKERS", value_name = "BURNBOX_WORKERS", default_value_t = 0)]
+    #[arg(
+        long,
+        env = "BURNBOX_WORKERS",
+        value_name = "BURNBOX_WORKERS",
+        default_value_t = 0
+    )]
     pub workers: usize,
 }
 
@@ -149,7 +225,10 @@ impl Settings {
             return Err(config_error("BURNBOX_TTL_MIN", "must be at least 1 second"));
         }
         if self.ttl_max < self.ttl_min {
-            return Err(config_error("BURNBOX_TTL_MAX", "must not be below BURNBOX_TTL_MIN"));
+            return Err(config_error(
+                "BURNBOX_TTL_MAX",
+                "must not be below BURNBOX_TTL_MIN",
+            ));
         }
         if !(self.ttl_min..=self.ttl_max).contains(&self.ttl_default) {
             return Err(config_error(
@@ -164,7 +243,10 @@ impl Settings {
             ));
         }
         if self.passphrase_attempts == 0 {
-            return Err(config_error("BURNBOX_PASSPHRASE_ATTEMPTS", "must be at least 1"));
+            return Err(config_error(
+                "BURNBOX_PASSPHRASE_ATTEMPTS",
+                "must be at least 1",
+            ));
         }
         if self.key_prefix.contains(['{', '}']) {
             return Err(config_error(
@@ -173,7 +255,10 @@ impl Settings {
             ));
         }
         if self.redis_timeout_ms == 0 {
-            return Err(config_error("BURNBOX_REDIS_TIMEOUT_MS", "must be at least 1"));
+            return Err(config_error(
+                "BURNBOX_REDIS_TIMEOUT_MS",
+                "must be at least 1",
+            ));
         }
         if self.kdf_params().validate().is_err() {
             return Err(config_error(
@@ -255,8 +340,7 @@ mod tests {
     use super::*;
 
     fn settings(args: &[&str]) -> Settings {
-        Settings::from_args(std::iter::once("burnbox").chain(args.iter().copied()))
-            .expect("parses")
+        Settings::from_args(std::iter::once("burnbox").chain(args.iter().copied())).expect("parses")
     }
 
     #[test]
@@ -272,13 +356,22 @@ mod tests {
     fn inconsistent_ttls_name_their_variable() {
         let cases = [
             (vec!["--ttl-min", "0"], "BURNBOX_TTL_MIN"),
-            (vec!["--ttl-min", "100", "--ttl-max", "50", "--ttl-default", "60"], "BURNBOX_TTL_MAX"),
+            (
+                vec!["--ttl-min", "100", "--ttl-max", "50", "--ttl-default", "60"],
+                "BURNBOX_TTL_MAX",
+            ),
             (vec!["--ttl-default", "10"], "BURNBOX_TTL_DEFAULT"),
             (vec!["--max-secret-bytes", "0"], "BURNBOX_MAX_SECRET_BYTES"),
-            (vec!["--passphrase-attempts", "0"], "BURNBOX_PASSPHRASE_ATTEMPTS"),
+            (
+                vec!["--passphrase-attempts", "0"],
+                "BURNBOX_PASSPHRASE_ATTEMPTS",
+            ),
             (vec!["--key-prefix", "app{x}"], "BURNBOX_KEY_PREFIX"),
             (vec!["--redis-timeout-ms", "0"], "BURNBOX_REDIS_TIMEOUT_MS"),
-            (vec!["--argon2-memory-kib", "1"], "BURNBOX_ARGON2_MEMORY_KIB"),
+            (
+                vec!["--argon2-memory-kib", "1"],
+                "BURNBOX_ARGON2_MEMORY_KIB",
+            ),
         ];
         for (args, variable) in cases {
             let error = settings(&args).validate().expect_err("invalid");
@@ -291,21 +384,27 @@ mod tests {
     fn unparsable_values_name_their_variable() {
         let error = Settings::from_args(["burnbox", "--bind", "nowhere"]).expect_err("bad address");
         assert!(error.to_string().contains("BURNBOX_BIND"), "{error}");
-        let error = Settings::from_args(["burnbox", "--ttl-max", "-1"]).expect_err("negative");
+        let error = Settings::from_args(["burnbox", "--ttl-max=-1"]).expect_err("negative");
         assert!(error.to_string().contains("BURNBOX_TTL_MAX"), "{error}");
     }
 
     #[test]
     fn the_server_key_is_checked_without_being_repeated() {
         let short = "c2hvcnQ=";
-        let error = settings(&["--server-key", short]).validate().expect_err("short");
+        let error = settings(&["--server-key", short])
+            .validate()
+            .expect_err("short");
         assert_eq!(error.variable, "BURNBOX_SERVER_KEY");
         assert!(!error.to_string().contains(short));
-        let error = settings(&["--server-key", "not base64!"]).validate().expect_err("junk");
+        let error = settings(&["--server-key", "not base64!"])
+            .validate()
+            .expect_err("junk");
         assert!(!error.to_string().contains("not base64!"));
 
         let good = STANDARD.encode([5u8; 32]);
-        let key = settings(&["--server-key", &good]).server_key().expect("valid");
+        let key = settings(&["--server-key", &good])
+            .server_key()
+            .expect("valid");
         assert!(key.is_some());
         assert!(settings(&[]).server_key().expect("unset").is_none());
         assert!(!format!("{:?}", ServerKey::generate()).contains('5'));

@@ -324,7 +324,10 @@ mod tests {
         let sealed = seal(&KEY, None, &plain_header(), &LOOKUP, b"hunter2");
         assert!(!is_protected(&sealed));
         assert_eq!(Header::decode(&sealed).map(|(h, _)| h), Ok(plain_header()));
-        assert_eq!(open(&KEY, None, &LOOKUP, &sealed).as_deref(), Ok(&b"hunter2"[..]));
+        assert_eq!(
+            open(&KEY, None, &LOOKUP, &sealed).as_deref(),
+            Ok(&b"hunter2"[..])
+        );
     }
 
     #[test]
@@ -358,13 +361,19 @@ mod tests {
             open(&KEY, Some(&wrong), &LOOKUP, &sealed),
             Err(CryptoError::Unauthentic)
         );
-        assert_eq!(open(&KEY, None, &LOOKUP, &sealed), Err(CryptoError::Unauthentic));
+        assert_eq!(
+            open(&KEY, None, &LOOKUP, &sealed),
+            Err(CryptoError::Unauthentic)
+        );
     }
 
     #[test]
     fn a_wrong_key_does_not_open() {
         let sealed = seal(&KEY, None, &plain_header(), &LOOKUP, b"x");
-        assert_eq!(open(&[8; 24], None, &LOOKUP, &sealed), Err(CryptoError::Unauthentic));
+        assert_eq!(
+            open(&[8; 24], None, &LOOKUP, &sealed),
+            Err(CryptoError::Unauthentic)
+        );
     }
 
     #[test]
@@ -373,14 +382,20 @@ mod tests {
         for index in 0..sealed.len() {
             let mut tampered = sealed.clone();
             tampered[index] ^= 0x01;
-            assert!(open(&KEY, None, &LOOKUP, &tampered).is_err(), "byte {index}");
+            assert!(
+                open(&KEY, None, &LOOKUP, &tampered).is_err(),
+                "byte {index}"
+            );
         }
     }
 
     #[test]
     fn ciphertext_is_bound_to_its_record() {
         let sealed = seal(&KEY, None, &plain_header(), &LOOKUP, b"hunter2");
-        assert_eq!(open(&KEY, None, &[4; 16], &sealed), Err(CryptoError::Unauthentic));
+        assert_eq!(
+            open(&KEY, None, &[4; 16], &sealed),
+            Err(CryptoError::Unauthentic)
+        );
     }
 
     #[test]
@@ -405,14 +420,20 @@ mod tests {
     #[test]
     fn truncated_or_unknown_formats_are_malformed() {
         let sealed = seal(&KEY, None, &plain_header(), &LOOKUP, b"x");
-        assert_eq!(open(&KEY, None, &LOOKUP, &sealed[..20]), Err(CryptoError::Malformed));
+        assert_eq!(
+            open(&KEY, None, &LOOKUP, &sealed[..20]),
+            Err(CryptoError::Malformed)
+        );
         assert_eq!(Header::decode(&[]), Err(CryptoError::Malformed));
         let mut future = sealed.clone();
         future[0] = 2;
         assert_eq!(Header::decode(&future), Err(CryptoError::Malformed));
         let mut protected_but_short = sealed[..BASE_HEADER_BYTES].to_vec();
         protected_but_short[1] = FLAG_PASSPHRASE;
-        assert_eq!(Header::decode(&protected_but_short), Err(CryptoError::Malformed));
+        assert_eq!(
+            Header::decode(&protected_but_short),
+            Err(CryptoError::Malformed)
+        );
     }
 
     #[test]

@@ -106,7 +106,10 @@ impl ApiError {
 
     /// A serde error, with any submitted value cut out of the message.
     pub fn from_json(error: &serde_json::Error) -> Self {
-        Self::Malformed(format!("invalid JSON body: {}", redact_serde_message(&error.to_string())))
+        Self::Malformed(format!(
+            "invalid JSON body: {}",
+            redact_serde_message(&error.to_string())
+        ))
     }
 }
 
@@ -120,7 +123,11 @@ fn redact_serde_message(message: &str) -> String {
                 .split(' ')
                 .take_while(|word| !word.starts_with(['`', '"', '\'']))
                 .collect();
-            let separator = if expected.is_empty() { "" } else { ", expected" };
+            let separator = if expected.is_empty() {
+                ""
+            } else {
+                ", expected"
+            };
             return format!("{prefix}{}{separator}{expected}", kind.join(" "));
         }
     }
@@ -171,9 +178,8 @@ impl ResponseError for ApiError {
 pub fn json_error(error: JsonPayloadError, _request: &HttpRequest) -> actix_web::Error {
     match error {
         JsonPayloadError::ContentType => ApiError::UnsupportedMediaType,
-        JsonPayloadError::Overflow { limit } | JsonPayloadError::OverflowKnownLength { limit, .. } => {
-            ApiError::BodyTooLarge { limit }
-        }
+        JsonPayloadError::Overflow { limit }
+        | JsonPayloadError::OverflowKnownLength { limit, .. } => ApiError::BodyTooLarge { limit },
         JsonPayloadError::Deserialize(error) => ApiError::from_json(&error),
         other => ApiError::Malformed(format!("could not read the request body: {other}")),
     }
@@ -194,7 +200,10 @@ mod tests {
         let error = serde_json::from_str::<String>("1234987").expect_err("not a string");
         let message = ApiError::from_json(&error).to_string();
         assert!(!message.contains("1234987"), "{message}");
-        assert!(message.contains("invalid type: integer, expected a string"), "{message}");
+        assert!(
+            message.contains("invalid type: integer, expected a string"),
+            "{message}"
+        );
 
         let error = serde_json::from_str::<u64>("\"hunter2\"").expect_err("not a number");
         let message = ApiError::from_json(&error).to_string();
@@ -220,7 +229,10 @@ mod tests {
             (ApiError::WrongPassphrase { attempts_left: 1 }, 403),
             (ApiError::PassphraseRequired, 403),
             (ApiError::Busy, 503),
-            (ApiError::Store(StoreError::Timeout(std::time::Duration::ZERO)), 503),
+            (
+                ApiError::Store(StoreError::Timeout(std::time::Duration::ZERO)),
+                503,
+            ),
             (ApiError::Store(StoreError::Corrupt("x")), 500),
             (ApiError::Internal("x".into()), 500),
         ];

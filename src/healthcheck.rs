@@ -8,8 +8,12 @@ use std::time::Duration;
 /// Asks the server bound at `bind` for `GET /health`; true when it answers 200.
 pub fn probe(bind: SocketAddr, timeout: Duration) -> io::Result<bool> {
     let target = match bind.ip() {
-        IpAddr::V4(ip) if ip.is_unspecified() => SocketAddr::new(Ipv4Addr::LOCALHOST.into(), bind.port()),
-        IpAddr::V6(ip) if ip.is_unspecified() => SocketAddr::new(Ipv6Addr::LOCALHOST.into(), bind.port()),
+        IpAddr::V4(ip) if ip.is_unspecified() => {
+            SocketAddr::new(Ipv4Addr::LOCALHOST.into(), bind.port())
+        }
+        IpAddr::V6(ip) if ip.is_unspecified() => {
+            SocketAddr::new(Ipv6Addr::LOCALHOST.into(), bind.port())
+        }
         _ => bind,
     };
     let mut stream = TcpStream::connect_timeout(&target, timeout)?;

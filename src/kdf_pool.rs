@@ -90,6 +90,9 @@ mod tests {
         let pool = KdfPool::new(1, 0);
         let _held = pool.admitted.clone().try_acquire_owned().expect("free");
         let salt = PassphraseSalt::generate(FAST);
-        assert!(matches!(pool.stretch(salt, passphrase()).await, Err(ApiError::Busy)));
+        assert!(matches!(
+            pool.stretch(salt, passphrase()).await,
+            Err(ApiError::Busy)
+        ));
     }
 }

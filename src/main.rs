@@ -15,7 +15,8 @@ fn main() -> ExitCode {
             print!("{}", openapi::document_json());
             ExitCode::SUCCESS
         }
-        Command::Healthcheck => match healthcheck::probe(cli.settings.bind, Duration::from_secs(3)) {
+        Command::Healthcheck => match healthcheck::probe(cli.settings.bind, Duration::from_secs(3))
+        {
             Ok(true) => ExitCode::SUCCESS,
             _ => ExitCode::FAILURE,
         },

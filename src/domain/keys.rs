@@ -156,7 +156,13 @@ mod tests {
 
     #[test]
     fn malformed_text_is_not_a_key() {
-        for text in ["", "short", "!".repeat(32).as_str(), &"A".repeat(33), "A".repeat(31).as_str()] {
+        for text in [
+            "",
+            "short",
+            "!".repeat(32).as_str(),
+            &"A".repeat(33),
+            "A".repeat(31).as_str(),
+        ] {
             assert_eq!(ClientKey::parse(text), None, "{text:?}");
         }
     }

@@ -154,7 +154,10 @@ mod tests {
 
         let revealed = ReceiptView::new(&record(), SecretFate::Revealed(1_795_317_078));
         assert_eq!(revealed.state, ReceiptState::Revealed);
-        assert_eq!(revealed.revealed_at.as_deref(), Some("2026-11-22T03:11:18Z"));
+        assert_eq!(
+            revealed.revealed_at.as_deref(),
+            Some("2026-11-22T03:11:18Z")
+        );
         assert_eq!(revealed.burned_at, None);
 
         let burned = ReceiptView::new(&record(), SecretFate::Burned(1_795_317_078));

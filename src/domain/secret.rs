@@ -166,7 +166,10 @@ mod tests {
     #[test]
     fn generated_length_is_bounded() {
         assert_eq!(GenerateLength::parse(None).map(GenerateLength::get), Ok(32));
-        assert_eq!(GenerateLength::parse(Some(8)).map(GenerateLength::get), Ok(8));
+        assert_eq!(
+            GenerateLength::parse(Some(8)).map(GenerateLength::get),
+            Ok(8)
+        );
         assert!(GenerateLength::parse(Some(7)).is_err());
         assert!(GenerateLength::parse(Some(1025)).is_err());
         assert!(GenerateLength::parse(Some(-8)).is_err());

@@ -19,7 +19,10 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .service(
             web::scope("/api")
                 // Everything under /api may carry a secret or a key: never cache it.
-                .wrap(DefaultHeaders::new().add((CACHE_CONTROL, HeaderValue::from_static("no-store"))))
+                .wrap(
+                    DefaultHeaders::new()
+                        .add((CACHE_CONTROL, HeaderValue::from_static("no-store"))),
+                )
                 .service(resource("/secrets").route(web::post().to(secrets::create_secret)))
                 .service(
                     resource("/secrets/generate").route(web::post().to(secrets::generate_secret)),
@@ -34,7 +37,8 @@ pub fn configure(config: &mut web::ServiceConfig) {
                         .route(web::post().to(secrets::reveal_secret)),
                 )
                 .service(
-                    resource("/receipts/{receipt_key}").route(web::get().to(receipts::read_receipt)),
+                    resource("/receipts/{receipt_key}")
+                        .route(web::get().to(receipts::read_receipt)),
                 )
                 .service(
                     resource("/receipts/{receipt_key}/burn")

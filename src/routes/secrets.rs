@@ -206,9 +206,8 @@ pub async fn reveal_secret(
     path: web::Path<String>,
     body: OptionalJson<RevealRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let key = secret_key(&path)?;
     let passphrase = Passphrase::parse_optional(body.0.passphrase)?;
-    let secret = service.reveal(&key, passphrase).await?;
+    let secret = service.reveal(&secret_key(&path)?, passphrase).await?;
     Ok(HttpResponse::Ok().json(RevealedSecretResponse {
         secret: secret.into_string(),
     }))

@@ -68,15 +68,29 @@ impl MemoryStore {
 }
 
 impl Inner {
-    fn live_secret(&mut self, secret: &RecordRef, now: Instant) -> Option<&mut Expiring<StoredSecret>> {
-        if self.secrets.get(secret).is_some_and(|entry| entry.deadline <= now) {
+    fn live_secret(
+        &mut self,
+        secret: &RecordRef,
+        now: Instant,
+    ) -> Option<&mut Expiring<StoredSecret>> {
+        if self
+            .secrets
+            .get(secret)
+            .is_some_and(|entry| entry.deadline <= now)
+        {
             self.secrets.remove(secret);
         }
         self.secrets.get_mut(secret)
     }
 
     /// Removes a live secret and records its outcome until the receipt is gone too.
-    fn finish(&mut self, secret: &RecordRef, fate: SecretFate, grace: Duration, now: Instant) -> Option<StoredSecret> {
+    fn finish(
+        &mut self,
+        secret: &RecordRef,
+        fate: SecretFate,
+        grace: Duration,
+        now: Instant,
+    ) -> Option<StoredSecret> {
         self.live_secret(secret, now)?;
         let entry = self.secrets.remove(secret)?;
         self.outcomes.insert(
@@ -149,14 +163,24 @@ impl Store for MemoryStore {
             return Ok(Taken::Protected);
         }
         Ok(inner
-            .finish(secret, SecretFate::Revealed(now), self.receipt_grace, instant)
+            .finish(
+                secret,
+                SecretFate::Revealed(now),
+                self.receipt_grace,
+                instant,
+            )
             .map_or(Taken::Missing, |taken| Taken::Sealed(taken.sealed)))
     }
 
     async fn burn_secret(&self, secret: &RecordRef, now: u64) -> Result<bool, StoreError> {
         let mut inner = self.lock();
         Ok(inner
-            .finish(secret, SecretFate::Burned(now), self.receipt_grace, Instant::now())
+            .finish(
+                secret,
+                SecretFate::Burned(now),
+                self.receipt_grace,
+                Instant::now(),
+            )
             .is_some())
     }
 

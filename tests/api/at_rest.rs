@@ -1,0 +1,145 @@
+//! Promise 2: nothing readable at rest, and nothing secret in a log.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use redis::AsyncCommands;
+use serde_json::json;
+
+use crate::helpers::{Backend, CAPTURED_LOGS, TestApp, spawn_app};
+
+/// Runs a varied flow and returns every sensitive string a client saw or sent.
+async fn run_flow(app: &TestApp) -> Vec<String> {
+    let mut sensitive = Vec::new();
+    for index in 0..6 {
+        let plaintext = format!("plaintext-{index}-Zq8wLm3v");
+        let passphrase = format!("passphrase-{index}-Kx7pQ2");
+        let protected = index % 2 == 0;
+        let created = app
+            .create_secret(if protected {
+                json!({"secret": plaintext, "passphrase": passphrase})
+            } else {
+                json!({"secret": plaintext})
+            })
+            .await;
+        match index {
+            0 => {
+                app.reveal(&created.secret_key, Some("wrong-guess-Hn4r"))
+                    .await;
+                app.reveal(&created.secret_key, Some(&passphrase)).await;
+                sensitive.push("wrong-guess-Hn4r".into());
+            }
+            1 => {
+                app.reveal(&created.secret_key, None).await;
+            }
+            2 => {
+                app.delete(&format!("/api/secrets/{}", created.secret_key))
+                    .await;
+            }
+            _ => {} // left pending: live ciphertext must not be readable either
+        }
+        app.get(&format!("/api/receipts/{}", created.receipt_key))
+            .await;
+        sensitive.extend([
+            plaintext,
+            passphrase,
+            created.secret_key,
+            created.receipt_key,
+        ]);
+    }
+    let generated = app
+        .post("/api/secrets/generate", json!({"length": 24}))
+        .await;
+    sensitive.extend(["value", "secret_key", "receipt_key"].map(|field| generated.field(field)));
+    // A passphrase sent with the wrong type, and a malformed reveal body.
+    app.post(
+        "/api/secrets",
+        json!({"secret": "x", "passphrase": 31_415_926_535_u64}),
+    )
+    .await;
+    sensitive.push("31415926535".into());
+    app.post_raw(
+        "/api/secrets/abc/reveal",
+        "application/json",
+        "{\"passphrase\": \"leak-me-Rt5\"",
+    )
+    .await;
+    sensitive.push("leak-me-Rt5".into());
+    sensitive
+}
+
+fn as_raw_key(text: &str) -> Option<Vec<u8>> {
+    (text.len() == 32)
+        .then(|| URL_SAFE_NO_PAD.decode(text).ok())
+        .flatten()
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|window| window == needle)
+}
+
+#[tokio::test]
+async fn a_redis_dump_holds_no_plaintext_passphrase_or_key() {
+    let app = spawn_app(Backend::Redis).await;
+    let sensitive = run_flow(&app).await;
+    let mut redis = app.redis().await;
+    let keys: Vec<Vec<u8>> = redis
+        .keys(format!("{}*", app.key_prefix))
+        .await
+        .expect("keys");
+    assert!(
+        keys.len() >= 12,
+        "expected secrets, receipts and outcomes: {}",
+        keys.len()
+    );
+    for key in keys {
+        let kind: String = redis::cmd("TYPE")
+            .arg(&key)
+            .query_async(&mut redis)
+            .await
+            .expect("type");
+        assert_eq!(kind, "string", "burnbox stores only strings");
+        let value: Vec<u8> = redis.get(&key).await.expect("value");
+        for secret in &sensitive {
+            for (what, bytes) in [("name", &key), ("value", &value)] {
+                assert!(
+                    !contains(bytes, secret.as_bytes()),
+                    "a key's {what} contains a sensitive string"
+                );
+                if let Some(raw) = as_raw_key(secret) {
+                    // The first two bytes are the public routing tag; the rest must not show.
+                    assert!(
+                        !contains(bytes, &raw[2..]),
+                        "a key's {what} contains raw key bytes"
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn logs_hold_no_plaintext_passphrase_or_key() {
+    let app = spawn_app(Backend::Redis).await;
+    let sensitive = run_flow(&app).await;
+    let memory_app = spawn_app(Backend::Memory).await;
+    let memory_sensitive = run_flow(&memory_app).await;
+    let logs = CAPTURED_LOGS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .clone();
+    assert!(
+        logs.iter()
+            .any(|line| line.contains("POST /api/secrets/{secret_key}/reveal")),
+        "the access log records route patterns"
+    );
+    for line in &logs {
+        for secret in sensitive.iter().chain(&memory_sensitive) {
+            assert!(
+                !line.contains(secret.as_str()),
+                "a log line leaks a sensitive string: {line}"
+            );
+        }
+    }
+}

@@ -1,0 +1,419 @@
+//! Spawns the real app (port 0) over a real Redis or the memory store, and captures logs.
+//!
+//! One throwaway `redis-server` serves the whole test binary (`--save "" --appendonly no`
+//! on a free port), unless `BURNBOX_TEST_REDIS_URL` names one. Each test app gets its own
+//! key prefix, so tests never see each other's keys.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::sync::{LazyLock, Mutex, Once};
+use std::time::{Duration, Instant};
+
+use burnbox::config::Settings;
+use burnbox::startup::Application;
+use serde_json::Value;
+
+/// Which store a test app runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Redis,
+    Memory,
+}
+
+/// Runs the async scenario `fn $name(Backend)` against both backends, as the tests
+/// `$name::redis` and `$name::memory`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test]
+            async fn redis() {
+                super::$name($crate::helpers::Backend::Redis).await;
+            }
+            #[tokio::test]
+            async fn memory() {
+                super::$name($crate::helpers::Backend::Memory).await;
+            }
+        }
+    };
+}
+
+/// A `redis-server` owned by the caller; killed on drop.
+pub struct RedisServer {
+    child: Child,
+    port: u16,
+}
+
+impl RedisServer {
+    /// Starts a throwaway server on a free port and waits until it answers.
+    pub fn start() -> Self {
+        Self::start_on(free_port())
+    }
+
+    /// Starts a throwaway server on `port` and waits until it answers.
+    pub fn start_on(port: u16) -> Self {
+        let child = redis_command(port)
+            .spawn()
+            .expect("redis-server must be on PATH for the tests (apt-get install redis-server)");
+        wait_for_redis(port);
+        Self { child, port }
+    }
+
+    /// `redis://127.0.0.1:<port>`.
+    pub fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+
+    /// Kills the server and waits for it to be gone.
+    pub fn stop(mut self) -> u16 {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        self.port
+    }
+}
+
+impl Drop for RedisServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn redis_command(port: u16) -> Command {
+    let mut command = Command::new("redis-server");
+    command
+        .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+        .args(["--save", "", "--appendonly", "no", "--loglevel", "warning"])
+        .args(["--maxmemory-policy", "noeviction"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    command
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map(|address| address.port())
+        .expect("a free port")
+}
+
+fn wait_for_redis(port: u16) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline {
+        if let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) {
+            let mut reply = [0u8; 7];
+            if stream.write_all(b"PING\r\n").is_ok()
+                && stream.read_exact(&mut reply).is_ok()
+                && &reply == b"+PONG\r\n"
+            {
+                return;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    panic!("redis-server on port {port} did not answer within 10 s");
+}
+
+/// The Redis every test app shares: `BURNBOX_TEST_REDIS_URL`, or one started for this
+/// binary. The starting thread waits on the server for as long as the binary runs, and
+/// the server is tied to that thread with `PR_SET_PDEATHSIG`, so it dies with the test
+/// binary instead of lingering.
+pub static SHARED_REDIS_URL: LazyLock<String> = LazyLock::new(|| {
+    if let Ok(url) = std::env::var("BURNBOX_TEST_REDIS_URL") {
+        return url;
+    }
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let port = free_port();
+        let mut command = redis_command(port);
+        // SAFETY: prctl is async-signal-safe; it only sets this child's parent-death signal.
+        unsafe {
+            use std::os::unix::process::CommandExt;
+            command.pre_exec(|| {
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+                Ok(())
+            });
+        }
+        let mut child = command
+            .spawn()
+            .expect("redis-server must be on PATH for the tests (apt-get install redis-server)");
+        wait_for_redis(port);
+        sender.send(port).expect("test thread waits");
+        // Waiting keeps this thread (and so the server) alive until the binary exits.
+        let _ = child.wait();
+    });
+    let port = receiver.recv().expect("redis-server started");
+    format!("redis://127.0.0.1:{port}")
+});
+
+/// Every log line any test produced (all levels, all crates).
+pub static CAPTURED_LOGS: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+struct CapturingLogger;
+
+impl log::Log for CapturingLogger {
+    fn enabled(&self, _: &log::Metadata) -> bool {
+        true
+    }
+    fn log(&self, record: &log::Record) {
+        let line = format!("{} {} {}", record.level(), record.target(), record.args());
+        CAPTURED_LOGS
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(line);
+    }
+    fn flush(&self) {}
+}
+
+/// Installs the capturing logger at `trace` for the whole binary.
+pub fn capture_logs() {
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(|| {
+        log::set_boxed_logger(Box::new(CapturingLogger)).expect("no other logger");
+        log::set_max_level(log::LevelFilter::Trace);
+    });
+}
+
+/// A running app and a client for it.
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub key_prefix: String,
+    pub redis_url: Option<String>,
+}
+
+/// Arguments every test app gets: port 0, one worker, cheap Argon2 (tests check the flow,
+/// not the cost), and its own key prefix.
+fn base_args(backend: Backend, key_prefix: &str, redis_url: &str) -> Vec<String> {
+    let mut args: Vec<String> = [
+        "burnbox",
+        "--bind",
+        "127.0.0.1:0",
+        "--workers",
+        "1",
+        "--argon2-memory-kib",
+        "64",
+        "--argon2-iterations",
+        "1",
+        "--key-prefix",
+        key_prefix,
+        "--server-key",
+        "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8",
+        "--redis-timeout-ms",
+        "500",
+    ]
+    .iter()
+    .map(|arg| (*arg).to_owned())
+    .collect();
+    if backend == Backend::Redis {
+        args.extend(["--redis-url".to_owned(), redis_url.to_owned()]);
+    }
+    args
+}
+
+/// A fresh app on `backend` with default settings.
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, &[]).await
+}
+
+/// A fresh app on `backend` with extra flags.
+pub async fn spawn_app_with(backend: Backend, extra: &[&str]) -> TestApp {
+    let redis_url = SHARED_REDIS_URL.clone();
+    spawn_app_on(backend, &redis_url, extra).await
+}
+
+/// A fresh app on the Redis at `redis_url` (or memory) with extra flags.
+pub async fn spawn_app_on(backend: Backend, redis_url: &str, extra: &[&str]) -> TestApp {
+    capture_logs();
+    let key_prefix = format!("test{}:", hex(&burnbox::crypto::random_array::<6>()));
+    let mut args = base_args(backend, &key_prefix, redis_url);
+    args.extend(extra.iter().map(|arg| (*arg).to_owned()));
+    let settings = Settings::from_args(args).expect("test settings parse");
+    let application = Application::build(settings).await.expect("app builds");
+    let address = format!("http://127.0.0.1:{}", application.port());
+    tokio::spawn(application.run_until_stopped());
+    TestApp {
+        address,
+        client: reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .expect("client"),
+        key_prefix,
+        redis_url: (backend == Backend::Redis).then(|| redis_url.to_owned()),
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+/// A response's status, headers and JSON body (`Null` when empty).
+pub struct Reply {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+}
+
+impl Reply {
+    async fn from(response: reqwest::Response) -> Self {
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let text = response.text().await.expect("body");
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}"))
+        };
+        Self {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    /// The header's value, or "" when absent.
+    pub fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or("")
+    }
+
+    /// A string field of the body.
+    pub fn field(&self, name: &str) -> String {
+        self.body[name]
+            .as_str()
+            .unwrap_or_else(|| panic!("no string field {name} in {}", self.body))
+            .to_owned()
+    }
+
+    /// Asserts the error shape and code, and returns self for more checks.
+    pub fn assert_error(&self, status: u16, code: &str) -> &Self {
+        assert_eq!(self.status, status, "body: {}", self.body);
+        assert_eq!(self.body["error"], code, "body: {}", self.body);
+        assert!(
+            self.body["message"].as_str().is_some_and(|m| !m.is_empty()),
+            "error without message: {}",
+            self.body
+        );
+        assert!(
+            self.header("content-type").starts_with("application/json"),
+            "error is not JSON"
+        );
+        self
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub async fn get(&self, path: &str) -> Reply {
+        Reply::from(
+            self.client
+                .get(self.url(path))
+                .send()
+                .await
+                .expect("request"),
+        )
+        .await
+    }
+
+    pub async fn delete(&self, path: &str) -> Reply {
+        Reply::from(
+            self.client
+                .delete(self.url(path))
+                .send()
+                .await
+                .expect("request"),
+        )
+        .await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Reply {
+        Reply::from(
+            self.client
+                .post(self.url(path))
+                .json(&body)
+                .send()
+                .await
+                .expect("request"),
+        )
+        .await
+    }
+
+    pub async fn post_empty(&self, path: &str) -> Reply {
+        Reply::from(
+            self.client
+                .post(self.url(path))
+                .send()
+                .await
+                .expect("request"),
+        )
+        .await
+    }
+
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: impl Into<reqwest::Body>,
+    ) -> Reply {
+        Reply::from(
+            self.client
+                .post(self.url(path))
+                .header("content-type", content_type)
+                .body(body)
+                .send()
+                .await
+                .expect("request"),
+        )
+        .await
+    }
+
+    /// Creates a secret and asserts 201.
+    pub async fn create_secret(&self, body: Value) -> Created {
+        let reply = self.post("/api/secrets", body).await;
+        assert_eq!(reply.status, 201, "create failed: {}", reply.body);
+        Created {
+            secret_key: reply.field("secret_key"),
+            receipt_key: reply.field("receipt_key"),
+        }
+    }
+
+    /// Reveals with an optional passphrase.
+    pub async fn reveal(&self, secret_key: &str, passphrase: Option<&str>) -> Reply {
+        let path = format!("/api/secrets/{secret_key}/reveal");
+        match passphrase {
+            Some(passphrase) => {
+                self.post(&path, serde_json::json!({ "passphrase": passphrase }))
+                    .await
+            }
+            None => self.post_empty(&path).await,
+        }
+    }
+
+    pub async fn receipt_state(&self, receipt_key: &str) -> String {
+        let reply = self.get(&format!("/api/receipts/{receipt_key}")).await;
+        assert_eq!(reply.status, 200, "receipt: {}", reply.body);
+        reply.field("state")
+    }
+
+    /// A client connection to this app's Redis.
+    pub async fn redis(&self) -> redis::aio::MultiplexedConnection {
+        let url = self.redis_url.as_deref().expect("a Redis-backed app");
+        redis::Client::open(url)
+            .expect("url")
+            .get_multiplexed_async_connection()
+            .await
+            .expect("connects")
+    }
+}
+
+/// The keys of a created secret.
+pub struct Created {
+    pub secret_key: String,
+    pub receipt_key: String,
+}

@@ -1,0 +1,11 @@
+//! burnbox's integration tests: the real app over a real `redis-server` (and the memory
+//! store, where the same behaviour is promised). They read like the README's curl flow.
+
+mod at_rest;
+mod errors;
+mod helpers;
+mod operations;
+mod receipts;
+mod redis_outage;
+mod secrets;
+mod store_contract;

@@ -1,0 +1,163 @@
+//! Health, readiness, OpenAPI, Swagger UI, the healthcheck subcommand and start-up errors.
+
+use std::process::Command;
+use std::time::Duration;
+
+use crate::helpers::{Backend, spawn_app};
+
+#[tokio::test]
+async fn health_and_ready_answer() {
+    for backend in [Backend::Redis, Backend::Memory] {
+        let app = spawn_app(backend).await;
+        let health = app.get("/health").await;
+        assert_eq!((health.status, health.field("status")), (200, "ok".into()));
+        let ready = app.get("/ready").await;
+        assert_eq!((ready.status, ready.field("status")), (200, "ready".into()));
+    }
+}
+
+#[tokio::test]
+async fn the_served_openapi_document_is_the_committed_one() {
+    let app = spawn_app(Backend::Memory).await;
+    let served = app.get("/openapi.json").await;
+    assert_eq!(served.status, 200);
+    let committed: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.json"))
+            .expect("openapi/openapi.json exists"),
+    )
+    .expect("committed document is JSON");
+    assert!(
+        served.body == committed,
+        "openapi/openapi.json is stale: regenerate it with \
+         `cargo run --quiet -- openapi > openapi/openapi.json`"
+    );
+    let committed_text =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.json"))
+            .expect("readable");
+    assert_eq!(
+        committed_text,
+        burnbox::openapi::document_json(),
+        "byte for byte, too"
+    );
+}
+
+#[tokio::test]
+async fn every_operation_documents_its_errors() {
+    let document: serde_json::Value =
+        serde_json::from_str(&burnbox::openapi::document_json()).expect("json");
+    let paths = document["paths"].as_object().expect("paths");
+    assert_eq!(paths.len(), 8);
+    for (path, operations) in paths {
+        for (method, operation) in operations.as_object().expect("operations") {
+            let responses = operation["responses"].as_object().expect("responses");
+            if path != "/health" {
+                assert!(
+                    responses
+                        .keys()
+                        .any(|status| status.starts_with('4') || status.starts_with('5')),
+                    "{method} {path} documents no error"
+                );
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn swagger_ui_is_served_at_docs() {
+    let app = spawn_app(Backend::Memory).await;
+    let page = app
+        .client
+        .get(app.url("/docs/"))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(page.status().as_u16(), 200);
+    assert!(
+        page.text().await.expect("html").contains("swagger"),
+        "Swagger UI page"
+    );
+    let redirect = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+        .get(app.url("/docs"))
+        .send()
+        .await
+        .expect("request");
+    assert!(redirect.status().is_redirection());
+}
+
+#[tokio::test]
+async fn the_healthcheck_subcommand_reports_the_server() {
+    let app = spawn_app(Backend::Memory).await;
+    let bind = app.address.trim_start_matches("http://").to_owned();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("port");
+    let closed_address = closed.local_addr().expect("address").to_string();
+    drop(closed);
+    let unspecified = format!("0.0.0.0:{}", bind.rsplit(':').next().expect("port"));
+    // Blocking probes run off the test's runtime so the server keeps being served.
+    let (up, down, probe) = tokio::task::spawn_blocking(move || {
+        let healthcheck = |address: &str| {
+            Command::new(env!("CARGO_BIN_EXE_burnbox"))
+                .arg("healthcheck")
+                .env("BURNBOX_BIND", address)
+                .status()
+                .expect("runs")
+                .success()
+        };
+        let probe = burnbox::healthcheck::probe(
+            unspecified.parse().expect("address"),
+            Duration::from_secs(2),
+        );
+        (healthcheck(&bind), healthcheck(&closed_address), probe.ok())
+    })
+    .await
+    .expect("probes ran");
+    assert!(up, "healthcheck against the running server");
+    assert!(!down, "healthcheck against a closed port");
+    assert_eq!(probe, Some(true), "0.0.0.0 is probed on loopback");
+}
+
+#[test]
+fn an_invalid_setting_stops_start_up_naming_its_variable() {
+    let cases = [
+        ("BURNBOX_TTL_MIN", "0"),
+        ("BURNBOX_TTL_DEFAULT", "abc"),
+        ("BURNBOX_BIND", "nowhere"),
+        ("BURNBOX_SERVER_KEY", "dG9vIHNob3J0"),
+        ("BURNBOX_REDIS_URL", "http://not-redis"),
+    ];
+    for (variable, value) in cases {
+        let output = Command::new(env!("CARGO_BIN_EXE_burnbox"))
+            .env(variable, value)
+            .env(
+                "BURNBOX_BIND",
+                if variable == "BURNBOX_BIND" {
+                    value
+                } else {
+                    "127.0.0.1:0"
+                },
+            )
+            .output()
+            .expect("runs");
+        assert!(!output.status.success(), "{variable}={value} was accepted");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(variable), "{variable}: {stderr}");
+        if variable == "BURNBOX_SERVER_KEY" {
+            assert!(!stderr.contains(value), "the server key is repeated");
+        }
+    }
+}
+
+#[test]
+fn the_openapi_subcommand_prints_the_document() {
+    let output = Command::new(env!("CARGO_BIN_EXE_burnbox"))
+        .arg("openapi")
+        .output()
+        .expect("runs");
+    assert!(output.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        burnbox::openapi::document_json()
+    );
+}

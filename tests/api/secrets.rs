@@ -1,0 +1,304 @@
+//! The secrets flow: create, look, reveal exactly once, passphrases, burn, expiry.
+
+use serde_json::json;
+
+use crate::helpers::{Backend, spawn_app, spawn_app_with};
+use crate::on_both_backends;
+
+async fn a_created_secret_is_revealed_once(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let reply = app
+        .post("/api/secrets", json!({"secret": "hunter2", "ttl": 3600}))
+        .await;
+    assert_eq!(reply.status, 201);
+    assert_eq!(reply.header("cache-control"), "no-store");
+    assert_eq!(reply.body["ttl"], 3600);
+    assert_eq!(reply.body["passphrase_required"], false);
+    assert!(reply.field("expires_at").ends_with('Z'));
+    let secret_key = reply.field("secret_key");
+    assert_eq!(secret_key.len(), 32);
+    assert_ne!(secret_key, reply.field("receipt_key"));
+
+    let revealed = app.reveal(&secret_key, None).await;
+    assert_eq!(revealed.status, 200);
+    assert_eq!(revealed.body, json!({"secret": "hunter2"}));
+    assert_eq!(revealed.header("cache-control"), "no-store");
+
+    app.reveal(&secret_key, None)
+        .await
+        .assert_error(404, "not_found");
+}
+on_both_backends!(a_created_secret_is_revealed_once);
+
+async fn looking_at_a_secret_never_consumes_it(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let created = app.create_secret(json!({"secret": "still here"})).await;
+    for _ in 0..5 {
+        let status = app
+            .get(&format!("/api/secrets/{}", created.secret_key))
+            .await;
+        assert_eq!(status.status, 200);
+        assert_eq!(status.body["passphrase_required"], false);
+        assert!(status.field("expires_at").ends_with('Z'));
+    }
+    assert_eq!(
+        app.reveal(&created.secret_key, None).await.body["secret"],
+        "still here"
+    );
+    app.get(&format!("/api/secrets/{}", created.secret_key))
+        .await
+        .assert_error(404, "not_found");
+}
+on_both_backends!(looking_at_a_secret_never_consumes_it);
+
+async fn concurrent_reveals_hand_the_secret_out_exactly_once(backend: Backend) {
+    let app = spawn_app(backend).await;
+    for passphrase in [None, Some("open sesame")] {
+        let created = app
+            .create_secret(json!({"secret": "only once", "passphrase": passphrase}))
+            .await;
+        let racers = (0..32).map(|_| {
+            let (client, url) = (
+                app.client.clone(),
+                app.url(&format!("/api/secrets/{}/reveal", created.secret_key)),
+            );
+            tokio::spawn(async move {
+                let request = client.post(url);
+                let request = match passphrase {
+                    Some(passphrase) => request.json(&json!({"passphrase": passphrase})),
+                    None => request,
+                };
+                let response = request.send().await.expect("request");
+                let status = response.status().as_u16();
+                (status, response.text().await.expect("body"))
+            })
+        });
+        let results: Vec<(u16, String)> = futures_join_all(racers).await;
+        let winners: Vec<_> = results
+            .iter()
+            .filter(|(status, _)| *status == 200)
+            .collect();
+        assert_eq!(winners.len(), 1, "passphrase {passphrase:?}: {results:?}");
+        assert!(winners[0].1.contains("only once"));
+        assert!(
+            results
+                .iter()
+                .all(|(status, _)| *status == 200 || *status == 404),
+            "{results:?}"
+        );
+    }
+}
+on_both_backends!(concurrent_reveals_hand_the_secret_out_exactly_once);
+
+async fn futures_join_all<T: std::fmt::Debug>(
+    handles: impl Iterator<Item = tokio::task::JoinHandle<T>>,
+) -> Vec<T> {
+    let mut results = Vec::new();
+    for handle in handles.collect::<Vec<_>>() {
+        results.push(handle.await.expect("task"));
+    }
+    results
+}
+
+async fn a_wrong_passphrase_keeps_the_secret(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let created = app
+        .create_secret(json!({"secret": "guarded", "passphrase": "right"}))
+        .await;
+    let status = app
+        .get(&format!("/api/secrets/{}", created.secret_key))
+        .await;
+    assert_eq!(status.body["passphrase_required"], true);
+
+    let wrong = app.reveal(&created.secret_key, Some("wrong")).await;
+    wrong.assert_error(403, "wrong_passphrase");
+    assert_eq!(wrong.body["attempts_left"], 4);
+    assert!(!wrong.body.to_string().contains("right"));
+
+    app.reveal(&created.secret_key, None)
+        .await
+        .assert_error(403, "passphrase_required");
+    assert_eq!(app.receipt_state(&created.receipt_key).await, "pending");
+
+    let revealed = app.reveal(&created.secret_key, Some("right")).await;
+    assert_eq!(revealed.body, json!({"secret": "guarded"}));
+    assert_eq!(app.receipt_state(&created.receipt_key).await, "revealed");
+}
+on_both_backends!(a_wrong_passphrase_keeps_the_secret);
+
+async fn the_attempt_limit_burns_the_secret(backend: Backend) {
+    let app = spawn_app_with(backend, &["--passphrase-attempts", "3"]).await;
+    let created = app
+        .create_secret(json!({"secret": "guarded", "passphrase": "right"}))
+        .await;
+    let mut left = Vec::new();
+    for _ in 0..3 {
+        let reply = app.reveal(&created.secret_key, Some("wrong")).await;
+        reply.assert_error(403, "wrong_passphrase");
+        left.push(reply.body["attempts_left"].as_u64().expect("attempts_left"));
+    }
+    assert_eq!(left, [2, 1, 0]);
+    // Burned: even the right passphrase finds nothing now.
+    app.reveal(&created.secret_key, Some("right"))
+        .await
+        .assert_error(404, "not_found");
+    let receipt = app
+        .get(&format!("/api/receipts/{}", created.receipt_key))
+        .await;
+    assert_eq!(receipt.body["state"], "burned");
+    assert!(receipt.field("burned_at").ends_with('Z'));
+}
+on_both_backends!(the_attempt_limit_burns_the_secret);
+
+async fn attempts_are_counted_across_all_callers(backend: Backend) {
+    let app = spawn_app_with(backend, &["--passphrase-attempts", "5"]).await;
+    let created = app
+        .create_secret(json!({"secret": "guarded", "passphrase": "right"}))
+        .await;
+    let guesses = (0..5).map(|guess| {
+        let (client, url) = (
+            app.client.clone(),
+            app.url(&format!("/api/secrets/{}/reveal", created.secret_key)),
+        );
+        tokio::spawn(async move {
+            let response = client
+                .post(url)
+                .json(&json!({"passphrase": format!("guess {guess}")}))
+                .send()
+                .await
+                .expect("request");
+            let body: serde_json::Value = response.json().await.expect("json");
+            body["attempts_left"].as_u64()
+        })
+    });
+    let mut left: Vec<u64> = futures_join_all(guesses)
+        .await
+        .into_iter()
+        .flatten()
+        .collect();
+    left.sort_unstable();
+    assert_eq!(left, [0, 1, 2, 3, 4], "each failure counted once");
+    assert_eq!(app.receipt_state(&created.receipt_key).await, "burned");
+}
+on_both_backends!(attempts_are_counted_across_all_callers);
+
+async fn the_link_holder_can_burn_a_secret_unread(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let created = app.create_secret(json!({"secret": "never mind"})).await;
+    let path = format!("/api/secrets/{}", created.secret_key);
+    let burned = app.delete(&path).await;
+    assert_eq!(burned.status, 204);
+    app.delete(&path).await.assert_error(404, "not_found");
+    app.reveal(&created.secret_key, None)
+        .await
+        .assert_error(404, "not_found");
+    assert_eq!(app.receipt_state(&created.receipt_key).await, "burned");
+}
+on_both_backends!(the_link_holder_can_burn_a_secret_unread);
+
+async fn a_generated_secret_is_returned_once_and_revealed_once(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let reply = app
+        .post(
+            "/api/secrets/generate",
+            json!({"length": 40, "passphrase": "pw", "ttl": 600}),
+        )
+        .await;
+    assert_eq!(reply.status, 201);
+    assert_eq!(reply.header("cache-control"), "no-store");
+    let value = reply.field("value");
+    assert_eq!(value.len(), 40);
+    assert!(value.bytes().all(|byte| byte.is_ascii_alphanumeric()));
+    assert_eq!(reply.body["passphrase_required"], true);
+    assert_eq!(reply.body["ttl"], 600);
+    let revealed = app.reveal(&reply.field("secret_key"), Some("pw")).await;
+    assert_eq!(revealed.field("secret"), value);
+
+    let defaults = app.post_empty("/api/secrets/generate").await;
+    assert_eq!(defaults.status, 201);
+    assert_eq!(defaults.field("value").len(), 32);
+}
+on_both_backends!(a_generated_secret_is_returned_once_and_revealed_once);
+
+async fn a_passphrase_on_an_unprotected_secret_is_ignored(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let created = app.create_secret(json!({"secret": "open"})).await;
+    let revealed = app.reveal(&created.secret_key, Some("anything")).await;
+    assert_eq!(revealed.body, json!({"secret": "open"}));
+    app.reveal(&created.secret_key, Some("anything"))
+        .await
+        .assert_error(404, "not_found");
+}
+on_both_backends!(a_passphrase_on_an_unprotected_secret_is_ignored);
+
+async fn secrets_expire_on_time(backend: Backend) {
+    let app = spawn_app_with(backend, &["--ttl-min", "1"]).await;
+    let created = app
+        .create_secret(json!({"secret": "brief", "ttl": 1}))
+        .await;
+    assert_eq!(
+        app.get(&format!("/api/secrets/{}", created.secret_key))
+            .await
+            .status,
+        200
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    app.get(&format!("/api/secrets/{}", created.secret_key))
+        .await
+        .assert_error(404, "not_found");
+    app.reveal(&created.secret_key, None)
+        .await
+        .assert_error(404, "not_found");
+    assert_eq!(app.receipt_state(&created.receipt_key).await, "expired");
+}
+on_both_backends!(secrets_expire_on_time);
+
+#[tokio::test]
+async fn redis_holds_the_ttl_for_every_key_it_stores() {
+    use redis::AsyncCommands;
+    let app = spawn_app(Backend::Redis).await;
+    let created = app.create_secret(json!({"secret": "x", "ttl": 120})).await;
+    let wrong = app.reveal(&created.secret_key, Some("nope")).await;
+    assert_eq!(wrong.status, 200, "unprotected secret: passphrase ignored");
+    let other = app
+        .create_secret(json!({"secret": "y", "passphrase": "p", "ttl": 120}))
+        .await;
+    app.reveal(&other.secret_key, Some("wrong"))
+        .await
+        .assert_error(403, "wrong_passphrase");
+
+    let mut redis = app.redis().await;
+    let keys: Vec<String> = redis
+        .keys(format!("{}*", app.key_prefix))
+        .await
+        .expect("keys");
+    assert!(
+        keys.len() >= 5,
+        "secret, receipts, outcome, attempts: {keys:?}"
+    );
+    for key in keys {
+        let ttl: i64 = redis.ttl(&key).await.expect("ttl");
+        assert!(ttl > 0, "{key} has no expiry");
+        // Receipts and outcomes live up to ttl + 7 days; nothing lives longer.
+        assert!(ttl <= 120 + 604_800, "{key} lives {ttl}s");
+    }
+}
+
+#[tokio::test]
+async fn a_key_that_is_not_a_key_is_simply_not_found() {
+    let app = spawn_app(Backend::Redis).await;
+    for key in [
+        "x",
+        "not-base64-!!!!!!!!!!!!!!!!!!!!!!!!",
+        &"A".repeat(32),
+        &"A".repeat(400),
+    ] {
+        app.get(&format!("/api/secrets/{key}"))
+            .await
+            .assert_error(404, "not_found");
+        app.reveal(key, None).await.assert_error(404, "not_found");
+        app.get(&format!("/api/receipts/{key}"))
+            .await
+            .assert_error(404, "not_found");
+    }
+}

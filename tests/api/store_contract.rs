@@ -1,0 +1,272 @@
+//! The storage contract, run against both backends: Redis and memory must agree.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use burnbox::crypto::{self, Header, KdfParams, PassphraseSalt};
+use burnbox::domain::{ClientKey, ReceiptKey, ReceiptRecord, RecordRef, SecretFate, SecretKey};
+use burnbox::store::redis::RedisOptions;
+use burnbox::store::{Attempt, MemoryStore, NewSecret, RedisStore, Store, TakeGuard, Taken};
+
+use crate::helpers::SHARED_REDIS_URL;
+
+const GRACE: Duration = Duration::from_secs(60);
+
+fn memory() -> Arc<dyn Store> {
+    Arc::new(MemoryStore::new(GRACE))
+}
+
+fn redis() -> Arc<dyn Store> {
+    let prefix = format!(
+        "contract{}:",
+        ClientKey::generate([0, 0]).encode().to_lowercase()
+    );
+    Arc::new(
+        RedisStore::connect(
+            &SHARED_REDIS_URL,
+            RedisOptions {
+                key_prefix: prefix.replace(['-', '_'], "x"),
+                receipt_grace: GRACE,
+                timeout: Duration::from_secs(2),
+            },
+        )
+        .expect("connects"),
+    )
+}
+
+macro_rules! contract {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test]
+            async fn redis() {
+                super::$name(super::redis()).await;
+            }
+            #[tokio::test]
+            async fn memory() {
+                super::$name(super::memory()).await;
+            }
+        }
+    };
+}
+
+struct Stored {
+    secret: RecordRef,
+    receipt: RecordRef,
+    sealed: Vec<u8>,
+}
+
+async fn store_one(store: &dyn Store, protected: bool, ttl_seconds: u64) -> Stored {
+    let tag = ClientKey::generate_tag();
+    let secret_key = SecretKey::new(ClientKey::generate(tag));
+    let receipt_key = ReceiptKey::new(ClientKey::generate(tag));
+    let secret = secret_key.record();
+    let salt = protected.then(|| {
+        PassphraseSalt::generate(KdfParams {
+            memory_kib: 64,
+            iterations: 1,
+            parallelism: 1,
+        })
+    });
+    let stretched = salt.map(|salt| salt.stretch(b"pw").expect("stretch"));
+    let header = Header {
+        expires_at: 1,
+        passphrase: salt,
+    };
+    let sealed = crypto::seal(
+        secret_key.key().as_bytes(),
+        stretched.as_ref(),
+        &header,
+        &secret.lookup,
+        b"contract",
+    );
+    store
+        .create_secret(&NewSecret {
+            secret,
+            receipt: receipt_key.record(),
+            sealed: &sealed,
+            receipt_record: ReceiptRecord {
+                created_at: 100,
+                expires_at: 100 + ttl_seconds,
+                secret,
+            },
+            ttl_seconds,
+        })
+        .await
+        .expect("created");
+    Stored {
+        secret,
+        receipt: receipt_key.record(),
+        sealed,
+    }
+}
+
+async fn fate(store: &dyn Store, receipt: &RecordRef) -> SecretFate {
+    store
+        .read_receipt(receipt)
+        .await
+        .expect("read")
+        .expect("receipt exists")
+        .1
+}
+
+async fn a_take_returns_the_bytes_once(store: Arc<dyn Store>) {
+    let stored = store_one(&*store, false, 60).await;
+    assert_eq!(
+        store.peek_secret(&stored.secret).await.expect("peek"),
+        Some(stored.sealed.clone())
+    );
+    assert_eq!(fate(&*store, &stored.receipt).await, SecretFate::Pending);
+    let taken = store
+        .take_secret(&stored.secret, TakeGuard::Unprotected, 1234)
+        .await;
+    assert_eq!(taken.expect("take"), Taken::Sealed(stored.sealed));
+    assert_eq!(
+        store
+            .take_secret(&stored.secret, TakeGuard::Any, 1235)
+            .await
+            .expect("take"),
+        Taken::Missing
+    );
+    assert_eq!(store.peek_secret(&stored.secret).await.expect("peek"), None);
+    assert_eq!(
+        fate(&*store, &stored.receipt).await,
+        SecretFate::Revealed(1234)
+    );
+    let (record, _) = store
+        .read_receipt(&stored.receipt)
+        .await
+        .expect("read")
+        .expect("exists");
+    assert_eq!(
+        (record.created_at, record.expires_at, record.secret),
+        (100, 160, stored.secret)
+    );
+}
+contract!(a_take_returns_the_bytes_once);
+
+async fn a_guarded_take_leaves_protected_secrets_alone(store: Arc<dyn Store>) {
+    let stored = store_one(&*store, true, 60).await;
+    assert_eq!(
+        store
+            .take_secret(&stored.secret, TakeGuard::Unprotected, 1)
+            .await
+            .expect("take"),
+        Taken::Protected
+    );
+    assert_eq!(fate(&*store, &stored.receipt).await, SecretFate::Pending);
+    assert_eq!(
+        store
+            .take_secret(&stored.secret, TakeGuard::Any, 2)
+            .await
+            .expect("take"),
+        Taken::Sealed(stored.sealed)
+    );
+}
+contract!(a_guarded_take_leaves_protected_secrets_alone);
+
+async fn concurrent_takes_have_one_winner(store: Arc<dyn Store>) {
+    let stored = store_one(&*store, false, 60).await;
+    let racers: Vec<_> = (0..64)
+        .map(|_| {
+            let (store, secret) = (store.clone(), stored.secret);
+            tokio::spawn(async move { store.take_secret(&secret, TakeGuard::Any, 9).await })
+        })
+        .collect();
+    let mut winners = 0;
+    for racer in racers {
+        match racer.await.expect("task").expect("take") {
+            Taken::Sealed(_) => winners += 1,
+            Taken::Missing => {}
+            Taken::Protected => panic!("unprotected secret reported protected"),
+        }
+    }
+    assert_eq!(winners, 1);
+}
+contract!(concurrent_takes_have_one_winner);
+
+async fn a_burn_removes_the_secret_once(store: Arc<dyn Store>) {
+    let stored = store_one(&*store, false, 60).await;
+    assert!(store.burn_secret(&stored.secret, 77).await.expect("burn"));
+    assert!(!store.burn_secret(&stored.secret, 78).await.expect("burn"));
+    assert_eq!(fate(&*store, &stored.receipt).await, SecretFate::Burned(77));
+}
+contract!(a_burn_removes_the_secret_once);
+
+async fn failed_attempts_count_down_and_burn_at_the_limit(store: Arc<dyn Store>) {
+    let stored = store_one(&*store, true, 60).await;
+    let mut results = Vec::new();
+    for now in 0..3 {
+        results.push(
+            store
+                .record_failed_attempt(&stored.secret, 3, now)
+                .await
+                .expect("attempt"),
+        );
+    }
+    assert_eq!(
+        results,
+        [
+            Attempt::Remaining(2),
+            Attempt::Remaining(1),
+            Attempt::Burned
+        ]
+    );
+    assert_eq!(
+        store
+            .record_failed_attempt(&stored.secret, 3, 9)
+            .await
+            .expect("attempt"),
+        Attempt::Missing
+    );
+    assert_eq!(store.peek_secret(&stored.secret).await.expect("peek"), None);
+    assert_eq!(fate(&*store, &stored.receipt).await, SecretFate::Burned(2));
+}
+contract!(failed_attempts_count_down_and_burn_at_the_limit);
+
+async fn secrets_expire_but_receipts_remember(store: Arc<dyn Store>) {
+    let stored = store_one(&*store, false, 1).await;
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    assert_eq!(store.peek_secret(&stored.secret).await.expect("peek"), None);
+    assert_eq!(
+        store
+            .take_secret(&stored.secret, TakeGuard::Any, 5)
+            .await
+            .expect("take"),
+        Taken::Missing
+    );
+    assert!(!store.burn_secret(&stored.secret, 5).await.expect("burn"));
+    assert_eq!(
+        store
+            .record_failed_attempt(&stored.secret, 3, 5)
+            .await
+            .expect("attempt"),
+        Attempt::Missing
+    );
+    assert_eq!(fate(&*store, &stored.receipt).await, SecretFate::Expired);
+}
+contract!(secrets_expire_but_receipts_remember);
+
+async fn unknown_records_are_absent(store: Arc<dyn Store>) {
+    let nowhere = RecordRef {
+        tag: [1, 1],
+        lookup: [1; 16],
+    };
+    assert_eq!(store.peek_secret(&nowhere).await.expect("peek"), None);
+    assert!(store.read_receipt(&nowhere).await.expect("read").is_none());
+    assert!(store.ping().await.is_ok());
+}
+contract!(unknown_records_are_absent);
+
+#[tokio::test]
+async fn the_memory_store_sweeps_expired_entries() {
+    let store = MemoryStore::new(Duration::ZERO);
+    store_one(&store, false, 1).await;
+    assert_eq!(store.entry_count(), 2);
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    store_one(&store, false, 60).await;
+    assert_eq!(
+        store.entry_count(),
+        2,
+        "the expired pair is gone, the new pair is there"
+    );
+}
