@@ -272,10 +272,9 @@ impl Settings {
 
     /// The configured server key, or `None` when unset.
     pub fn server_key(&self) -> Result<Option<ServerKey>, ConfigError> {
-        let Some(text) = self.server_key.as_deref() else {
+        let Some(text) = non_empty(self.server_key.as_deref()) else {
             return Ok(None);
         };
-        let text = text.trim();
         let decoded = [STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD]
             .iter()
             .find_map(|engine| engine.decode(text).ok())
@@ -287,6 +286,12 @@ impl Settings {
             ));
         }
         Ok(Some(ServerKey(*blake3::hash(&decoded).as_bytes())))
+    }
+
+    /// The Redis URL, or `None` for the memory store. Empty counts as unset, so a copied
+    /// `.env.example` line `BURNBOX_REDIS_URL=` means what it looks like.
+    pub fn redis_url(&self) -> Option<&str> {
+        non_empty(self.redis_url.as_deref())
     }
 
     /// The TTL bounds.
@@ -326,6 +331,10 @@ impl Settings {
     pub fn http_workers(&self) -> usize {
         resolve_cores(self.workers)
     }
+}
+
+fn non_empty(value: Option<&str>) -> Option<&str> {
+    value.map(str::trim).filter(|value| !value.is_empty())
 }
 
 fn resolve_cores(configured: usize) -> usize {
@@ -407,7 +416,22 @@ mod tests {
             .expect("valid");
         assert!(key.is_some());
         assert!(settings(&[]).server_key().expect("unset").is_none());
+        assert!(
+            settings(&["--server-key", " "])
+                .server_key()
+                .expect("empty")
+                .is_none()
+        );
         assert!(!format!("{:?}", ServerKey::generate()).contains('5'));
+    }
+
+    #[test]
+    fn an_empty_redis_url_means_the_memory_store() {
+        assert_eq!(settings(&["--redis-url", ""]).redis_url(), None);
+        assert_eq!(
+            settings(&["--redis-url", "redis://h:1"]).redis_url(),
+            Some("redis://h:1")
+        );
     }
 
     #[test]

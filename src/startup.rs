@@ -132,7 +132,7 @@ impl Application {
 
 /// Opens the configured store, warning about configurations that lose data.
 pub async fn open_store(settings: &Settings) -> Result<Arc<dyn Store>, StartupError> {
-    let Some(url) = settings.redis_url.as_deref() else {
+    let Some(url) = settings.redis_url() else {
         log::warn!(
             "BURNBOX_REDIS_URL is unset: using the in-memory store. Its data is lost on \
              restart and is not shared between instances; use it for development only."

@@ -5,6 +5,7 @@ mod at_rest;
 mod errors;
 mod helpers;
 mod operations;
+mod readme;
 mod receipts;
 mod redis_outage;
 mod secrets;
