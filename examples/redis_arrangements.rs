@@ -15,7 +15,10 @@ use std::time::{Duration, Instant};
 use redis::AsyncCommands;
 use redis::aio::{ConnectionLike, ConnectionManager};
 
-async fn pair<C: ConnectionLike + Send + Sync>(connection: &mut C, key: &str) -> redis::RedisResult<()> {
+async fn pair<C: ConnectionLike + Send + Sync>(
+    connection: &mut C,
+    key: &str,
+) -> redis::RedisResult<()> {
     let () = connection.set_ex(key, b"x".repeat(100), 60).await?;
     let _: Option<Vec<u8>> = connection.get_del(key).await?;
     Ok(())
