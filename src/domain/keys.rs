@@ -6,6 +6,8 @@
 //! are secret material. Redis only ever sees [`RecordRef`]s, whose lookup part is a
 //! one-way BLAKE3 hash of the whole key.
 
+use std::marker::PhantomData;
+
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
@@ -83,55 +85,62 @@ pub struct RecordRef {
     pub lookup: [u8; LOOKUP_BYTES],
 }
 
-/// The key in a secret's link: finds the secret and opens its ciphertext.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SecretKey(ClientKey);
-
-impl SecretKey {
-    /// Wraps a client key.
-    pub fn new(key: ClientKey) -> Self {
-        Self(key)
-    }
-
-    /// Parses the text form; invalid text is `None`.
-    pub fn parse(text: &str) -> Option<Self> {
-        ClientKey::parse(text).map(Self)
-    }
-
-    /// The key itself.
-    pub fn key(&self) -> &ClientKey {
-        &self.0
-    }
-
-    /// Where the secret's records live.
-    pub fn record(&self) -> RecordRef {
-        self.0.record(LookupKind::Secret)
-    }
+/// What a typed key opens; each kind hashes to its own lookup ids.
+pub trait KeyKind {
+    /// The hash context of this kind's lookup ids.
+    const LOOKUP: LookupKind;
 }
 
-/// The key in the owner's receipt link: shows what happened to a secret.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReceiptKey(ClientKey);
+/// Marker: the key in a secret's link, which finds the secret and opens its ciphertext.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SecretKind;
 
-impl ReceiptKey {
+/// Marker: the key in the owner's receipt link, which shows what happened to a secret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReceiptKind;
+
+impl KeyKind for SecretKind {
+    const LOOKUP: LookupKind = LookupKind::Secret;
+}
+
+impl KeyKind for ReceiptKind {
+    const LOOKUP: LookupKind = LookupKind::Receipt;
+}
+
+/// A client key of a known kind: a secret key cannot be used as a receipt key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TypedKey<K: KeyKind> {
+    key: ClientKey,
+    kind: PhantomData<K>,
+}
+
+/// The key in a secret's link.
+pub type SecretKey = TypedKey<SecretKind>;
+/// The key in the owner's receipt link.
+pub type ReceiptKey = TypedKey<ReceiptKind>;
+
+impl<K: KeyKind> TypedKey<K> {
     /// Wraps a client key.
     pub fn new(key: ClientKey) -> Self {
-        Self(key)
+        Self {
+            key,
+            kind: PhantomData,
+        }
     }
 
     /// Parses the text form; invalid text is `None`.
     pub fn parse(text: &str) -> Option<Self> {
-        ClientKey::parse(text).map(Self)
+        ClientKey::parse(text).map(Self::new)
     }
 
     /// The key itself.
     pub fn key(&self) -> &ClientKey {
-        &self.0
+        &self.key
     }
 
-    /// Where the receipt lives.
+    /// Where this key's record lives.
     pub fn record(&self) -> RecordRef {
-        self.0.record(LookupKind::Receipt)
+        self.key.record(K::LOOKUP)
     }
 }
 

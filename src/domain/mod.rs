@@ -6,7 +6,7 @@ pub mod secret;
 pub mod time;
 pub mod ttl;
 
-pub use keys::{ClientKey, ReceiptKey, RecordRef, SecretKey};
+pub use keys::{ClientKey, ReceiptKey, RecordRef, SecretKey, TypedKey};
 pub use receipt::{ReceiptRecord, ReceiptState, ReceiptView, SecretFate};
 pub use secret::{GenerateLength, Passphrase, SecretText};
 pub use ttl::{Ttl, TtlPolicy};
