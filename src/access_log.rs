@@ -1,4 +1,5 @@
-//! The access log: route pattern, never the path, so no key in a URL reaches a log.
+//! The access log: client address, route pattern (never the path, so no key in a URL
+//! reaches a log), status and duration.
 
 use std::time::Instant;
 
@@ -7,16 +8,16 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 
-/// Logs `peer method pattern status duration` for every request at `info`.
+use crate::extract::client_ip;
+
+/// Logs `client method pattern status duration` for every request at `info`.
 pub async fn access_log(
     request: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
     let started = Instant::now();
     let method = request.method().clone();
-    let peer = request
-        .peer_addr()
-        .map_or_else(|| "-".to_owned(), |address| address.ip().to_string());
+    let client = client_ip(request.request());
     let response = next.call(request).await?;
     // Unmatched paths log as "-": an unknown URL may still hold a key.
     let pattern = response
@@ -25,7 +26,7 @@ pub async fn access_log(
         .unwrap_or_else(|| "-".to_owned());
     log::info!(
         target: "burnbox::access",
-        "{peer} {method} {pattern} {} {:.1}ms",
+        "{client} {method} {pattern} {} {:.1}ms",
         response.status().as_u16(),
         started.elapsed().as_secs_f64() * 1000.0
     );

@@ -11,6 +11,7 @@ use clap::{Parser, Subcommand};
 
 use crate::crypto::KdfParams;
 use crate::domain::TtlPolicy;
+use crate::network::{ClientIpPolicy, ForwardedHeader, Networks};
 
 /// Bytes of key material required in `BURNBOX_SERVER_KEY`.
 pub const SERVER_KEY_BYTES: usize = 32;
@@ -127,6 +128,49 @@ pub struct Settings {
         default_value_t = 5
     )]
     pub passphrase_attempts: u32,
+    /// Default token TTL in seconds.
+    #[arg(
+        long,
+        env = "BURNBOX_TOKEN_TTL_DEFAULT",
+        value_name = "BURNBOX_TOKEN_TTL_DEFAULT",
+        default_value_t = 900
+    )]
+    pub token_ttl_default: u64,
+    /// Longest token TTL in seconds (the shortest is BURNBOX_TTL_MIN).
+    #[arg(
+        long,
+        env = "BURNBOX_TOKEN_TTL_MAX",
+        value_name = "BURNBOX_TOKEN_TTL_MAX",
+        default_value_t = 86_400
+    )]
+    pub token_ttl_max: u64,
+    /// Largest token claims object, serialized, in bytes.
+    #[arg(
+        long,
+        env = "BURNBOX_MAX_CLAIMS_BYTES",
+        value_name = "BURNBOX_MAX_CLAIMS_BYTES",
+        default_value_t = 4096
+    )]
+    pub max_claims_bytes: usize,
+    /// Networks (CIDRs, comma-separated) allowed to mint and verify tokens.
+    #[arg(
+        long,
+        env = "BURNBOX_TRUSTED_NETWORKS",
+        value_name = "BURNBOX_TRUSTED_NETWORKS",
+        default_value = "127.0.0.0/8,::1/128"
+    )]
+    pub trusted_networks: Networks,
+    /// Reverse proxies (CIDRs, comma-separated) whose forwarding header is believed.
+    #[arg(
+        long,
+        env = "BURNBOX_TRUSTED_PROXIES",
+        value_name = "BURNBOX_TRUSTED_PROXIES",
+        default_value = ""
+    )]
+    pub trusted_proxies: Networks,
+    /// The header the trusted proxies write.
+    #[arg(long, env = "BURNBOX_FORWARDED_HEADER", value_name = "BURNBOX_FORWARDED_HEADER", value_enum, default_value_t = ForwardedHeader::XForwardedFor)]
+    pub forwarded_header: ForwardedHeader,
     /// Argon2id memory cost in KiB.
     #[arg(long, env = "BURNBOX_ARGON2_MEMORY_KIB", value_name = "BURNBOX_ARGON2_MEMORY_KIB", default_value_t = KdfParams::OWASP.memory_kib)]
     pub argon2_memory_kib: u32,
@@ -236,6 +280,24 @@ impl Settings {
                 "must lie between BURNBOX_TTL_MIN and BURNBOX_TTL_MAX",
             ));
         }
+        if self.token_ttl_max < self.ttl_min {
+            return Err(config_error(
+                "BURNBOX_TOKEN_TTL_MAX",
+                "must not be below BURNBOX_TTL_MIN",
+            ));
+        }
+        if !(self.ttl_min..=self.token_ttl_max).contains(&self.token_ttl_default) {
+            return Err(config_error(
+                "BURNBOX_TOKEN_TTL_DEFAULT",
+                "must lie between BURNBOX_TTL_MIN and BURNBOX_TOKEN_TTL_MAX",
+            ));
+        }
+        if self.max_claims_bytes == 0 {
+            return Err(config_error(
+                "BURNBOX_MAX_CLAIMS_BYTES",
+                "must be at least 1",
+            ));
+        }
         if self.max_secret_bytes == 0 || self.max_secret_bytes > 16 * 1024 * 1024 {
             return Err(config_error(
                 "BURNBOX_MAX_SECRET_BYTES",
@@ -303,6 +365,23 @@ impl Settings {
         }
     }
 
+    /// The token TTL bounds.
+    pub fn token_ttl_policy(&self) -> TtlPolicy {
+        TtlPolicy {
+            min: self.ttl_min,
+            max: self.token_ttl_max,
+            default: self.token_ttl_default,
+        }
+    }
+
+    /// How the client address is found behind the trusted proxies.
+    pub fn client_ip_policy(&self) -> ClientIpPolicy {
+        ClientIpPolicy {
+            trusted_proxies: self.trusted_proxies.clone(),
+            header: self.forwarded_header,
+        }
+    }
+
     /// The Argon2id costs.
     pub fn kdf_params(&self) -> KdfParams {
         KdfParams {
@@ -359,6 +438,9 @@ mod tests {
         assert_eq!(defaults.ttl_policy().default, 604_800);
         assert_eq!(defaults.kdf_params(), KdfParams::OWASP);
         assert_eq!(defaults.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(defaults.token_ttl_policy().default, 900);
+        assert_eq!(defaults.trusted_networks.to_string(), "127.0.0.0/8,::1/128");
+        assert!(defaults.client_ip_policy().trusted_proxies.is_empty());
     }
 
     #[test]
@@ -395,6 +477,18 @@ mod tests {
         assert!(error.to_string().contains("BURNBOX_BIND"), "{error}");
         let error = Settings::from_args(["burnbox", "--ttl-max=-1"]).expect_err("negative");
         assert!(error.to_string().contains("BURNBOX_TTL_MAX"), "{error}");
+        let error = Settings::from_args(["burnbox", "--trusted-proxies", "10.0.0.0/99"])
+            .expect_err("bad CIDR");
+        assert!(
+            error.to_string().contains("BURNBOX_TRUSTED_PROXIES"),
+            "{error}"
+        );
+        let error = Settings::from_args(["burnbox", "--forwarded-header", "via"])
+            .expect_err("no such header");
+        assert!(
+            error.to_string().contains("BURNBOX_FORWARDED_HEADER"),
+            "{error}"
+        );
     }
 
     #[test]

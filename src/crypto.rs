@@ -32,9 +32,11 @@ const TAG_BYTES: usize = 16;
 const BASE_HEADER_BYTES: usize = 1 + 1 + 8;
 const KDF_HEADER_BYTES: usize = SALT_BYTES + 12;
 
-const SEAL_CONTEXT: &str = "burnbox 2026-11-22 secret seal key v1";
+const SECRET_SEAL_CONTEXT: &str = "burnbox 2026-11-22 secret seal key v1";
+const TOKEN_SEAL_CONTEXT: &str = "burnbox 2026-11-22 token seal key v1";
 const SECRET_LOOKUP_CONTEXT: &str = "burnbox 2026-11-22 secret lookup v1";
 const RECEIPT_LOOKUP_CONTEXT: &str = "burnbox 2026-11-22 receipt lookup v1";
+const TOKEN_LOOKUP_CONTEXT: &str = "burnbox 2026-11-22 token lookup v1";
 
 /// Why something could not be opened or derived.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -81,6 +83,8 @@ pub enum LookupKind {
     Secret,
     /// A receipt, from its receipt key.
     Receipt,
+    /// A one-time token, from the token.
+    Token,
 }
 
 /// The one-way id under which a record is stored (truncated BLAKE3 `derive_key`).
@@ -88,6 +92,7 @@ pub fn lookup_id<const N: usize>(kind: LookupKind, key: &[u8]) -> [u8; N] {
     let context = match kind {
         LookupKind::Secret => SECRET_LOOKUP_CONTEXT,
         LookupKind::Receipt => RECEIPT_LOOKUP_CONTEXT,
+        LookupKind::Token => TOKEN_LOOKUP_CONTEXT,
     };
     let mut out = [0u8; N];
     blake3::Hasher::new_derive_key(context)
@@ -237,8 +242,21 @@ pub fn is_protected(sealed: &[u8]) -> bool {
         .is_some_and(|flags| flags & FLAG_PASSPHRASE != 0)
 }
 
-fn cipher(key: &[u8], stretched: Option<&StretchedPassphrase>) -> XChaCha20Poly1305 {
-    let mut hasher = blake3::Hasher::new_derive_key(SEAL_CONTEXT);
+/// What is being sealed; each has its own key-derivation context.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sealed {
+    /// A secret, under its secret key.
+    Secret,
+    /// A token's subject and claims, under the token.
+    Token,
+}
+
+fn cipher(what: Sealed, key: &[u8], stretched: Option<&StretchedPassphrase>) -> XChaCha20Poly1305 {
+    let context = match what {
+        Sealed::Secret => SECRET_SEAL_CONTEXT,
+        Sealed::Token => TOKEN_SEAL_CONTEXT,
+    };
+    let mut hasher = blake3::Hasher::new_derive_key(context);
     hasher.update(key);
     if let Some(stretched) = stretched {
         hasher.update(&stretched.0);
@@ -253,6 +271,7 @@ fn aad(header_bytes: &[u8], lookup: &[u8]) -> Vec<u8> {
 /// Seals `plaintext` for the record `lookup`, under the client `key` and, when the header
 /// asks for one, the stretched passphrase.
 pub fn seal(
+    what: Sealed,
     key: &[u8],
     stretched: Option<&StretchedPassphrase>,
     header: &Header,
@@ -270,7 +289,7 @@ pub fn seal(
     };
     // Encryption fails only for inputs of gigabytes, far beyond any configured limit.
     #[allow(clippy::expect_used)]
-    let ciphertext = cipher(key, stretched)
+    let ciphertext = cipher(what, key, stretched)
         .encrypt(&XNonce::from(nonce_bytes), payload)
         .expect("XChaCha20-Poly1305 encrypts any message below 256 GiB");
     sealed.extend_from_slice(&nonce_bytes);
@@ -278,8 +297,9 @@ pub fn seal(
     sealed
 }
 
-/// Opens a sealed secret; any mismatch of key, passphrase, record or bytes fails.
+/// Opens a sealed secret; any mismatch of kind, key, passphrase, record or bytes fails.
 pub fn open(
+    what: Sealed,
     key: &[u8],
     stretched: Option<&StretchedPassphrase>,
     lookup: &[u8],
@@ -295,7 +315,7 @@ pub fn open(
         msg: ciphertext,
         aad: &aad(header_bytes, lookup),
     };
-    cipher(key, stretched)
+    cipher(what, key, stretched)
         .decrypt(&XNonce::from(be_array::<NONCE_BYTES>(nonce)?), payload)
         .map_err(|_| CryptoError::Unauthentic)
 }
@@ -321,11 +341,18 @@ mod tests {
 
     #[test]
     fn sealing_round_trips_without_passphrase() {
-        let sealed = seal(&KEY, None, &plain_header(), &LOOKUP, b"hunter2");
+        let sealed = seal(
+            Sealed::Secret,
+            &KEY,
+            None,
+            &plain_header(),
+            &LOOKUP,
+            b"hunter2",
+        );
         assert!(!is_protected(&sealed));
         assert_eq!(Header::decode(&sealed).map(|(h, _)| h), Ok(plain_header()));
         assert_eq!(
-            open(&KEY, None, &LOOKUP, &sealed).as_deref(),
+            open(Sealed::Secret, &KEY, None, &LOOKUP, &sealed).as_deref(),
             Ok(&b"hunter2"[..])
         );
     }
@@ -338,12 +365,19 @@ mod tests {
             passphrase: Some(salt),
         };
         let stretched = salt.stretch(b"correct horse").expect("valid params");
-        let sealed = seal(&KEY, Some(&stretched), &header, &LOOKUP, b"battery staple");
+        let sealed = seal(
+            Sealed::Secret,
+            &KEY,
+            Some(&stretched),
+            &header,
+            &LOOKUP,
+            b"battery staple",
+        );
         assert!(is_protected(&sealed));
         let (decoded, _) = Header::decode(&sealed).expect("header");
         assert_eq!(decoded, header);
         let again = decoded.passphrase.expect("salt").stretch(b"correct horse");
-        let opened = open(&KEY, again.ok().as_ref(), &LOOKUP, &sealed);
+        let opened = open(Sealed::Secret, &KEY, again.ok().as_ref(), &LOOKUP, &sealed);
         assert_eq!(opened.as_deref(), Ok(&b"battery staple"[..]));
     }
 
@@ -356,44 +390,68 @@ mod tests {
         };
         let right = salt.stretch(b"right").expect("valid params");
         let wrong = salt.stretch(b"wrong").expect("valid params");
-        let sealed = seal(&KEY, Some(&right), &header, &LOOKUP, b"x");
+        let sealed = seal(Sealed::Secret, &KEY, Some(&right), &header, &LOOKUP, b"x");
         assert_eq!(
-            open(&KEY, Some(&wrong), &LOOKUP, &sealed),
+            open(Sealed::Secret, &KEY, Some(&wrong), &LOOKUP, &sealed),
             Err(CryptoError::Unauthentic)
         );
         assert_eq!(
-            open(&KEY, None, &LOOKUP, &sealed),
+            open(Sealed::Secret, &KEY, None, &LOOKUP, &sealed),
             Err(CryptoError::Unauthentic)
         );
     }
 
     #[test]
     fn a_wrong_key_does_not_open() {
-        let sealed = seal(&KEY, None, &plain_header(), &LOOKUP, b"x");
+        let sealed = seal(Sealed::Secret, &KEY, None, &plain_header(), &LOOKUP, b"x");
         assert_eq!(
-            open(&[8; 24], None, &LOOKUP, &sealed),
+            open(Sealed::Secret, &[8; 24], None, &LOOKUP, &sealed),
             Err(CryptoError::Unauthentic)
         );
     }
 
     #[test]
     fn every_tampered_byte_is_detected() {
-        let sealed = seal(&KEY, None, &plain_header(), &LOOKUP, b"hunter2");
+        let sealed = seal(
+            Sealed::Secret,
+            &KEY,
+            None,
+            &plain_header(),
+            &LOOKUP,
+            b"hunter2",
+        );
         for index in 0..sealed.len() {
             let mut tampered = sealed.clone();
             tampered[index] ^= 0x01;
             assert!(
-                open(&KEY, None, &LOOKUP, &tampered).is_err(),
+                open(Sealed::Secret, &KEY, None, &LOOKUP, &tampered).is_err(),
                 "byte {index}"
             );
         }
     }
 
     #[test]
-    fn ciphertext_is_bound_to_its_record() {
-        let sealed = seal(&KEY, None, &plain_header(), &LOOKUP, b"hunter2");
+    fn a_token_key_does_not_open_a_secret_of_the_same_bytes() {
+        let sealed = seal(Sealed::Token, &KEY, None, &plain_header(), &LOOKUP, b"x");
+        assert!(open(Sealed::Token, &KEY, None, &LOOKUP, &sealed).is_ok());
         assert_eq!(
-            open(&KEY, None, &[4; 16], &sealed),
+            open(Sealed::Secret, &KEY, None, &LOOKUP, &sealed),
+            Err(CryptoError::Unauthentic)
+        );
+    }
+
+    #[test]
+    fn ciphertext_is_bound_to_its_record() {
+        let sealed = seal(
+            Sealed::Secret,
+            &KEY,
+            None,
+            &plain_header(),
+            &LOOKUP,
+            b"hunter2",
+        );
+        assert_eq!(
+            open(Sealed::Secret, &KEY, None, &[4; 16], &sealed),
             Err(CryptoError::Unauthentic)
         );
     }
@@ -406,22 +464,36 @@ mod tests {
             passphrase: Some(salt),
         };
         let stretched = salt.stretch(b"pw").expect("valid params");
-        let mut sealed = seal(&KEY, Some(&stretched), &header, &LOOKUP, b"x");
+        let mut sealed = seal(
+            Sealed::Secret,
+            &KEY,
+            Some(&stretched),
+            &header,
+            &LOOKUP,
+            b"x",
+        );
         sealed[PROTECTED_FLAG_OFFSET] = 0;
-        assert!(open(&KEY, None, &LOOKUP, &sealed).is_err());
+        assert!(open(Sealed::Secret, &KEY, None, &LOOKUP, &sealed).is_err());
     }
 
     #[test]
     fn ciphertext_does_not_contain_the_plaintext() {
-        let sealed = seal(&KEY, None, &plain_header(), &LOOKUP, b"hunter2hunter2");
+        let sealed = seal(
+            Sealed::Secret,
+            &KEY,
+            None,
+            &plain_header(),
+            &LOOKUP,
+            b"hunter2hunter2",
+        );
         assert!(!sealed.windows(7).any(|w| w == b"hunter2"));
     }
 
     #[test]
     fn truncated_or_unknown_formats_are_malformed() {
-        let sealed = seal(&KEY, None, &plain_header(), &LOOKUP, b"x");
+        let sealed = seal(Sealed::Secret, &KEY, None, &plain_header(), &LOOKUP, b"x");
         assert_eq!(
-            open(&KEY, None, &LOOKUP, &sealed[..20]),
+            open(Sealed::Secret, &KEY, None, &LOOKUP, &sealed[..20]),
             Err(CryptoError::Malformed)
         );
         assert_eq!(Header::decode(&[]), Err(CryptoError::Malformed));
@@ -440,7 +512,9 @@ mod tests {
     fn lookup_ids_are_one_way_and_separated_by_kind() {
         let secret: [u8; 16] = lookup_id(LookupKind::Secret, &KEY);
         let receipt: [u8; 16] = lookup_id(LookupKind::Receipt, &KEY);
+        let token: [u8; 16] = lookup_id(LookupKind::Token, &KEY);
         assert_ne!(secret, receipt);
+        assert_ne!(secret, token);
         assert_eq!(secret, lookup_id(LookupKind::Secret, &KEY));
         assert!(!secret.windows(4).any(|w| KEY.windows(4).any(|k| k == w)));
     }

@@ -37,6 +37,9 @@ pub enum ApiError {
     /// A value was read but refused.
     #[error(transparent)]
     Invalid(#[from] ValidationError),
+    /// The caller may not use this endpoint.
+    #[error("{0}")]
+    Forbidden(&'static str),
     /// Unknown, consumed or expired: deliberately not saying which.
     #[error("not found, already read, burned or expired")]
     NotFound,
@@ -84,6 +87,7 @@ impl ApiError {
             Self::UnsupportedMediaType => "unsupported_media_type",
             Self::BodyTooLarge { .. } => "payload_too_large",
             Self::Invalid(invalid) => invalid.code,
+            Self::Forbidden(_) => "forbidden",
             Self::NotFound => "not_found",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::WrongPassphrase { .. } => "wrong_passphrase",
@@ -144,7 +148,9 @@ impl ResponseError for ApiError {
             Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Self::WrongPassphrase { .. } | Self::PassphraseRequired => StatusCode::FORBIDDEN,
+            Self::Forbidden(_) | Self::WrongPassphrase { .. } | Self::PassphraseRequired => {
+                StatusCode::FORBIDDEN
+            }
             Self::Busy => StatusCode::SERVICE_UNAVAILABLE,
             Self::Store(StoreError::Corrupt(_)) | Self::Internal(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR
@@ -224,6 +230,7 @@ mod tests {
             (ApiError::BodyTooLarge { limit: 1 }, 413),
             (ApiError::Invalid(ValidationError::too_large("a", "b")), 413),
             (ApiError::Invalid(ValidationError::invalid("a", "b")), 422),
+            (ApiError::Forbidden("no"), 403),
             (ApiError::NotFound, 404),
             (ApiError::MethodNotAllowed, 405),
             (ApiError::WrongPassphrase { attempts_left: 1 }, 403),

@@ -1,10 +1,12 @@
-//! [`OptionalJson`]: a JSON body that may be left out entirely.
+//! Request extraction shared by handlers and middleware: [`client_ip`], and
+//! [`OptionalJson`], a JSON body that may be left out entirely.
 //!
 //! `POST /api/secrets/{secret_key}/reveal` needs no body unless a passphrase is sent, so
 //! `curl -X POST <url>` must work; but a body that *is* sent must be valid JSON, and bad
 //! JSON is a 400, not silently "no body" as actix's `Option<Json<T>>` would make it.
 
 use std::future::Future;
+use std::net::{IpAddr, Ipv4Addr};
 use std::pin::Pin;
 
 use actix_web::mime;
@@ -13,6 +15,25 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload};
 use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
+use crate::network::ClientIpPolicy;
+
+/// The client's address as [`ClientIpPolicy`] defines it (the TCP peer when no policy is
+/// registered, which only unit tests do).
+pub fn client_ip(request: &HttpRequest) -> IpAddr {
+    let peer = request
+        .peer_addr()
+        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |address| address.ip());
+    match request.app_data::<ClientIpPolicy>() {
+        Some(policy) => policy.client_ip(
+            peer,
+            request
+                .headers()
+                .get_all(policy.header.name())
+                .filter_map(|value| value.to_str().ok()),
+        ),
+        None => peer.to_canonical(),
+    }
+}
 
 /// Largest optional body accepted: a passphrase and some JSON around it.
 pub const OPTIONAL_BODY_LIMIT: usize = 16 * 1024;

@@ -81,8 +81,24 @@ mod tests {
             expires_at: 1,
             passphrase: Some(salt),
         };
-        let sealed = crate::crypto::seal(&[1; 24], Some(&pooled), &header, &[2; 16], b"x");
-        assert!(crate::crypto::open(&[1; 24], Some(&direct), &[2; 16], &sealed).is_ok());
+        let sealed = crate::crypto::seal(
+            crate::crypto::Sealed::Secret,
+            &[1; 24],
+            Some(&pooled),
+            &header,
+            &[2; 16],
+            b"x",
+        );
+        assert!(
+            crate::crypto::open(
+                crate::crypto::Sealed::Secret,
+                &[1; 24],
+                Some(&direct),
+                &[2; 16],
+                &sealed
+            )
+            .is_ok()
+        );
     }
 
     #[tokio::test]

@@ -6,12 +6,13 @@
 //!    the keys that open a secret live only in the links handed to clients.
 //! 3. **Gone on time**: expiry is Redis' own `SET … PX`, never a sweeper.
 //!
-//! The layers, from the edge inwards: [`routes`] (HTTP, thin) → [`secrets`] (the rules of
-//! a secret's life) → [`store`] (the only module that knows Redis) and [`crypto`] (sealing
+//! The layers, from the edge inwards: [`routes`] (HTTP, thin) → [`secrets`] and [`tokens`]
+//! (the rules of their lives) → [`store`] (the only module that knows Redis) and [`crypto`] (sealing
 //! and hashing, knowing neither HTTP nor Redis). Values are validated once into [`domain`]
 //! types; [`error::ApiError`] is the one error type the API answers with.
 #![warn(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod access;
 pub mod access_log;
 pub mod config;
 pub mod crypto;
@@ -20,8 +21,10 @@ pub mod error;
 pub mod extract;
 pub mod healthcheck;
 pub mod kdf_pool;
+pub mod network;
 pub mod openapi;
 pub mod routes;
 pub mod secrets;
 pub mod startup;
 pub mod store;
+pub mod tokens;

@@ -10,6 +10,9 @@ use crate::routes::secrets::{
     self, CreateSecretRequest, CreatedSecretResponse, GenerateSecretRequest,
     GeneratedSecretResponse, RevealRequest, RevealedSecretResponse, SecretStatusResponse,
 };
+use crate::routes::tokens::{
+    self, MintTokenRequest, MintedTokenResponse, VerifiedTokenResponse, VerifyTokenRequest,
+};
 
 /// The API description served at `/openapi.json` and committed as `openapi/openapi.json`.
 #[derive(OpenApi)]
@@ -30,6 +33,8 @@ use crate::routes::secrets::{
         secrets::burn_secret,
         receipts::read_receipt,
         receipts::burn_receipt,
+        tokens::mint_token,
+        tokens::verify_token,
         health::health,
         health::ready,
     ),
@@ -43,12 +48,17 @@ use crate::routes::secrets::{
         RevealedSecretResponse,
         ReceiptView,
         ReceiptState,
+        MintTokenRequest,
+        MintedTokenResponse,
+        VerifyTokenRequest,
+        VerifiedTokenResponse,
         HealthResponse,
         ErrorBody,
     )),
     tags(
         (name = "secrets", description = "Share a secret by link; it can be read once"),
         (name = "receipts", description = "The owner's view: was it read? burn it"),
+        (name = "tokens", description = "One-time tokens for backends (trusted networks only)"),
         (name = "operations", description = "Health and readiness"),
     )
 )]

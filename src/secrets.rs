@@ -97,6 +97,7 @@ impl SecretService {
             passphrase: salt,
         };
         let sealed = crypto::seal(
+            crypto::Sealed::Secret,
             secret_key.key().as_bytes(),
             stretched.as_ref(),
             &header,
@@ -187,6 +188,7 @@ impl SecretService {
             None => None,
         };
         let checked = crypto::open(
+            crypto::Sealed::Secret,
             key.key().as_bytes(),
             stretched.as_ref(),
             &record.lookup,
@@ -262,6 +264,7 @@ impl SecretService {
         sealed: &[u8],
     ) -> Result<SecretText, ApiError> {
         let plaintext = crypto::open(
+            crypto::Sealed::Secret,
             key.key().as_bytes(),
             stretched,
             &key.record().lookup,

@@ -10,6 +10,7 @@ use actix_web::{App, HttpServer, web};
 use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
+use crate::access::TokenAccessPolicy;
 use crate::access_log::access_log;
 use crate::config::{ConfigError, ServerKey, Settings};
 use crate::error::{json_error, path_error};
@@ -20,6 +21,7 @@ use crate::routes;
 use crate::secrets::{SecretPolicy, SecretService};
 use crate::store::redis::RedisOptions;
 use crate::store::{MemoryStore, RedisStore, Store, StoreError};
+use crate::tokens::{TokenPolicy, TokenService};
 
 /// JSON escapes can take up to six bytes per byte of secret (`\u00e9`); allow for the
 /// worst case plus the envelope, so that every secret within the limit can be sent.
@@ -90,6 +92,17 @@ impl Application {
                 kdf: settings.kdf_params(),
             },
         );
+        let tokens = web::Data::new(TokenService::new(
+            store.clone(),
+            TokenPolicy {
+                ttl: settings.token_ttl_policy(),
+                max_claims_bytes: settings.max_claims_bytes,
+            },
+        ));
+        let client_ip_policy = settings.client_ip_policy();
+        let token_access = TokenAccessPolicy {
+            trusted_networks: settings.trusted_networks.clone(),
+        };
         let service = web::Data::new(service);
         let store = web::Data::from(store);
         let server_key = web::Data::new(server_key);
@@ -99,6 +112,9 @@ impl Application {
             App::new()
                 .wrap(from_fn(access_log))
                 .app_data(service.clone())
+                .app_data(tokens.clone())
+                .app_data(client_ip_policy.clone())
+                .app_data(token_access.clone())
                 .app_data(store.clone())
                 .app_data(server_key.clone())
                 .app_data(

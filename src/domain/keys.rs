@@ -99,6 +99,14 @@ pub struct SecretKind;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ReceiptKind;
 
+/// Marker: a one-time token, which finds and opens its own record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TokenKind;
+
+impl KeyKind for TokenKind {
+    const LOOKUP: LookupKind = LookupKind::Token;
+}
+
 impl KeyKind for SecretKind {
     const LOOKUP: LookupKind = LookupKind::Secret;
 }
@@ -118,6 +126,8 @@ pub struct TypedKey<K: KeyKind> {
 pub type SecretKey = TypedKey<SecretKind>;
 /// The key in the owner's receipt link.
 pub type ReceiptKey = TypedKey<ReceiptKind>;
+/// A one-time token.
+pub type TokenKey = TypedKey<TokenKind>;
 
 impl<K: KeyKind> TypedKey<K> {
     /// Wraps a client key.

@@ -4,11 +4,13 @@ pub mod keys;
 pub mod receipt;
 pub mod secret;
 pub mod time;
+pub mod token;
 pub mod ttl;
 
-pub use keys::{ClientKey, ReceiptKey, RecordRef, SecretKey, TypedKey};
+pub use keys::{ClientKey, ReceiptKey, RecordRef, SecretKey, TokenKey, TypedKey};
 pub use receipt::{ReceiptRecord, ReceiptState, ReceiptView, SecretFate};
 pub use secret::{GenerateLength, Passphrase, SecretText};
+pub use token::{Claims, Subject, TokenPayload};
 pub use ttl::{Ttl, TtlPolicy};
 
 /// Why a value from a client was refused; `error.rs` turns it into a status code.

@@ -4,6 +4,7 @@
 pub mod health;
 pub mod receipts;
 pub mod secrets;
+pub mod tokens;
 
 use actix_web::http::header::{CACHE_CONTROL, HeaderValue};
 use actix_web::middleware::DefaultHeaders;
@@ -44,6 +45,8 @@ pub fn configure(config: &mut web::ServiceConfig) {
                     resource("/receipts/{receipt_key}/burn")
                         .route(web::post().to(receipts::burn_receipt)),
                 )
+                .service(resource("/tokens").route(web::post().to(tokens::mint_token)))
+                .service(resource("/tokens/verify").route(web::post().to(tokens::verify_token)))
                 .default_service(web::to(not_found)),
         );
 }

@@ -30,6 +30,7 @@ struct Inner {
     secrets: HashMap<RecordRef, Expiring<StoredSecret>>,
     outcomes: HashMap<RecordRef, Expiring<SecretFate>>,
     receipts: HashMap<RecordRef, Expiring<ReceiptRecord>>,
+    tokens: HashMap<RecordRef, Expiring<Vec<u8>>>,
     last_sweep: Instant,
 }
 
@@ -47,6 +48,7 @@ impl MemoryStore {
                 secrets: HashMap::new(),
                 outcomes: HashMap::new(),
                 receipts: HashMap::new(),
+                tokens: HashMap::new(),
                 last_sweep: Instant::now(),
             }),
             receipt_grace,
@@ -63,7 +65,7 @@ impl MemoryStore {
     /// Number of live and expired-but-unswept entries, for tests of the sweep.
     pub fn entry_count(&self) -> usize {
         let inner = self.lock();
-        inner.secrets.len() + inner.outcomes.len() + inner.receipts.len()
+        inner.secrets.len() + inner.outcomes.len() + inner.receipts.len() + inner.tokens.len()
     }
 }
 
@@ -111,6 +113,7 @@ impl Inner {
         self.secrets.retain(|_, entry| entry.deadline > now);
         self.outcomes.retain(|_, entry| entry.deadline > now);
         self.receipts.retain(|_, entry| entry.deadline > now);
+        self.tokens.retain(|_, entry| entry.deadline > now);
     }
 }
 
@@ -228,6 +231,34 @@ impl Store for MemoryStore {
                 .map_or(SecretFate::Expired, |entry| entry.value)
         };
         Ok(Some((record, fate)))
+    }
+
+    async fn store_token(
+        &self,
+        token: &RecordRef,
+        sealed: &[u8],
+        ttl_seconds: u64,
+    ) -> Result<(), StoreError> {
+        let now = Instant::now();
+        let mut inner = self.lock();
+        inner.sweep(now);
+        inner.tokens.insert(
+            *token,
+            Expiring {
+                value: sealed.to_vec(),
+                deadline: now + Duration::from_secs(ttl_seconds),
+            },
+        );
+        Ok(())
+    }
+
+    async fn take_token(&self, token: &RecordRef) -> Result<Option<Vec<u8>>, StoreError> {
+        let mut inner = self.lock();
+        Ok(inner
+            .tokens
+            .remove(token)
+            .filter(|entry| entry.deadline > Instant::now())
+            .map(|entry| entry.value))
     }
 
     async fn ping(&self) -> Result<(), StoreError> {

@@ -9,6 +9,7 @@
 //! `s:` the sealed secret, `a:` its failed-attempt counter, `o:` its outcome (revealed or
 //! burned, with the time), written by the same atomic step that removes the secret.
 //! A receipt is one immutable `r:` key that outlives the secret by the receipt grace.
+//! A one-time token is one `t:` key, taken with `GETDEL`.
 
 mod memory;
 pub mod redis;
@@ -112,6 +113,17 @@ pub trait Store: Send + Sync {
         &self,
         receipt: &RecordRef,
     ) -> Result<Option<(ReceiptRecord, SecretFate)>, StoreError>;
+
+    /// Stores a sealed token with its TTL.
+    async fn store_token(
+        &self,
+        token: &RecordRef,
+        sealed: &[u8],
+        ttl_seconds: u64,
+    ) -> Result<(), StoreError>;
+
+    /// Removes and returns a token's sealed bytes — exactly once.
+    async fn take_token(&self, token: &RecordRef) -> Result<Option<Vec<u8>>, StoreError>;
 
     /// Checks that the backend answers.
     async fn ping(&self) -> Result<(), StoreError>;

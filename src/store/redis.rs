@@ -272,6 +272,34 @@ impl Store for RedisStore {
         Ok(Some((record, fate)))
     }
 
+    async fn store_token(
+        &self,
+        token: &RecordRef,
+        sealed: &[u8],
+        ttl_seconds: u64,
+    ) -> Result<(), StoreError> {
+        let name = self.name(token, "t");
+        self.run(
+            redis::cmd("SET")
+                .arg(name)
+                .arg(sealed)
+                .arg("EX")
+                .arg(ttl_seconds)
+                .query_async::<()>(&mut self.connection.clone()),
+        )
+        .await
+    }
+
+    async fn take_token(&self, token: &RecordRef) -> Result<Option<Vec<u8>>, StoreError> {
+        let name = self.name(token, "t");
+        self.run(
+            redis::cmd("GETDEL")
+                .arg(name)
+                .query_async(&mut self.connection.clone()),
+        )
+        .await
+    }
+
     async fn ping(&self) -> Result<(), StoreError> {
         self.run(redis::cmd("PING").query_async::<()>(&mut self.connection.clone()))
             .await

@@ -10,3 +10,4 @@ mod receipts;
 mod redis_outage;
 mod secrets;
 mod store_contract;
+mod tokens;

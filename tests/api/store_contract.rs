@@ -73,6 +73,7 @@ async fn store_one(store: &dyn Store, protected: bool, ttl_seconds: u64) -> Stor
         passphrase: salt,
     };
     let sealed = crypto::seal(
+        crypto::Sealed::Secret,
         secret_key.key().as_bytes(),
         stretched.as_ref(),
         &header,
@@ -256,6 +257,30 @@ async fn unknown_records_are_absent(store: Arc<dyn Store>) {
     assert!(store.ping().await.is_ok());
 }
 contract!(unknown_records_are_absent);
+
+async fn a_token_is_taken_once_and_expires(store: Arc<dyn Store>) {
+    let token = RecordRef {
+        tag: ClientKey::generate_tag(),
+        lookup: burnbox::crypto::random_array(),
+    };
+    store
+        .store_token(&token, b"sealed token", 60)
+        .await
+        .expect("stored");
+    assert_eq!(
+        store.take_token(&token).await.expect("take").as_deref(),
+        Some(&b"sealed token"[..])
+    );
+    assert_eq!(store.take_token(&token).await.expect("take"), None);
+
+    store
+        .store_token(&token, b"brief", 1)
+        .await
+        .expect("stored");
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    assert_eq!(store.take_token(&token).await.expect("take"), None);
+}
+contract!(a_token_is_taken_once_and_expires);
 
 #[tokio::test]
 async fn the_memory_store_sweeps_expired_entries() {

@@ -1,0 +1,49 @@
+//! Who may use the backend-only endpoints (`/api/tokens`).
+//!
+//! [`TokenAccess`] is the one guard: a handler that takes it runs only for callers whose
+//! client address (see [`crate::network`]) lies in `BURNBOX_TRUSTED_NETWORKS`. Accounts
+//! will add the second way in — an API key with the `tokens` scope — here, so handlers
+//! do not change.
+
+use std::future::{Ready, ready};
+use std::net::IpAddr;
+
+use actix_web::{FromRequest, HttpRequest, dev::Payload};
+
+use crate::error::ApiError;
+use crate::extract::client_ip;
+use crate::network::Networks;
+
+/// The networks allowed to mint and verify tokens.
+#[derive(Debug, Clone)]
+pub struct TokenAccessPolicy {
+    /// `BURNBOX_TRUSTED_NETWORKS`.
+    pub trusted_networks: Networks,
+}
+
+/// Proof that the caller may mint and verify tokens.
+#[derive(Debug, Clone, Copy)]
+pub struct TokenAccess {
+    /// The caller's client address.
+    pub client: IpAddr,
+}
+
+impl FromRequest for TokenAccess {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let client = client_ip(request);
+        let allowed = request
+            .app_data::<TokenAccessPolicy>()
+            .is_some_and(|policy| policy.trusted_networks.contains(client));
+        ready(if allowed {
+            Ok(Self { client })
+        } else {
+            log::info!("token access refused for client {client}: not in BURNBOX_TRUSTED_NETWORKS");
+            Err(ApiError::Forbidden(
+                "tokens can be minted and verified only from trusted networks",
+            ))
+        })
+    }
+}
