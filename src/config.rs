@@ -12,6 +12,7 @@ use clap::{Parser, Subcommand};
 use crate::crypto::KdfParams;
 use crate::domain::TtlPolicy;
 use crate::network::{ClientIpPolicy, ForwardedHeader, Networks};
+use crate::rate_limit::RatePolicy;
 
 /// Bytes of key material required in `BURNBOX_SERVER_KEY`.
 pub const SERVER_KEY_BYTES: usize = 32;
@@ -171,6 +172,70 @@ pub struct Settings {
     /// The header the trusted proxies write.
     #[arg(long, env = "BURNBOX_FORWARDED_HEADER", value_name = "BURNBOX_FORWARDED_HEADER", value_enum, default_value_t = ForwardedHeader::XForwardedFor)]
     pub forwarded_header: ForwardedHeader,
+    /// Requests per minute per client address over all /api routes (0 = no limit).
+    #[arg(
+        long,
+        env = "BURNBOX_RATE_LIMIT_PER_MINUTE",
+        value_name = "BURNBOX_RATE_LIMIT_PER_MINUTE",
+        default_value_t = 600
+    )]
+    pub rate_limit_per_minute: u32,
+    /// Secret creations per minute per client address (0 = no limit).
+    #[arg(
+        long,
+        env = "BURNBOX_RATE_LIMIT_CREATE_PER_MINUTE",
+        value_name = "BURNBOX_RATE_LIMIT_CREATE_PER_MINUTE",
+        default_value_t = 60
+    )]
+    pub rate_limit_create_per_minute: u32,
+    /// Reveal attempts per minute per client address (0 = no limit).
+    #[arg(
+        long,
+        env = "BURNBOX_RATE_LIMIT_REVEAL_PER_MINUTE",
+        value_name = "BURNBOX_RATE_LIMIT_REVEAL_PER_MINUTE",
+        default_value_t = 60
+    )]
+    pub rate_limit_reveal_per_minute: u32,
+    /// Wrong passphrases per hour per client address, across all secrets (0 = no limit).
+    #[arg(
+        long,
+        env = "BURNBOX_PASSPHRASE_FAILURES_PER_HOUR",
+        value_name = "BURNBOX_PASSPHRASE_FAILURES_PER_HOUR",
+        default_value_t = 30
+    )]
+    pub passphrase_failures_per_hour: u32,
+    /// Origins (comma-separated, e.g. https://app.example) allowed cross-origin access.
+    #[arg(
+        long,
+        env = "BURNBOX_CORS_ORIGINS",
+        value_name = "BURNBOX_CORS_ORIGINS",
+        default_value = ""
+    )]
+    pub cors_origins: CorsOrigins,
+    /// Milliseconds a client has to send its request head; slower clients are dropped.
+    #[arg(
+        long,
+        env = "BURNBOX_CLIENT_TIMEOUT_MS",
+        value_name = "BURNBOX_CLIENT_TIMEOUT_MS",
+        default_value_t = 5000
+    )]
+    pub client_timeout_ms: u64,
+    /// Seconds an idle keep-alive connection stays open.
+    #[arg(
+        long,
+        env = "BURNBOX_KEEP_ALIVE_SECS",
+        value_name = "BURNBOX_KEEP_ALIVE_SECS",
+        default_value_t = 15
+    )]
+    pub keep_alive_secs: u64,
+    /// Concurrent connections per HTTP worker; more wait in the accept backlog.
+    #[arg(
+        long,
+        env = "BURNBOX_MAX_CONNECTIONS",
+        value_name = "BURNBOX_MAX_CONNECTIONS",
+        default_value_t = 10_000
+    )]
+    pub max_connections: usize,
     /// Argon2id memory cost in KiB.
     #[arg(long, env = "BURNBOX_ARGON2_MEMORY_KIB", value_name = "BURNBOX_ARGON2_MEMORY_KIB", default_value_t = KdfParams::OWASP.memory_kib)]
     pub argon2_memory_kib: u32,
@@ -212,6 +277,32 @@ pub struct Settings {
         default_value_t = 0
     )]
     pub workers: usize,
+}
+
+/// Origins allowed cross-origin access, e.g. `https://app.example,http://localhost:3000`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CorsOrigins(pub Vec<String>);
+
+impl std::str::FromStr for CorsOrigins {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        text.split(',')
+            .map(str::trim)
+            .filter(|origin| !origin.is_empty())
+            .map(|origin| {
+                let rest = origin
+                    .strip_prefix("https://")
+                    .or_else(|| origin.strip_prefix("http://"))
+                    .filter(|host| !host.is_empty() && !host.contains(['/', ' ', '*']))
+                    .ok_or_else(|| {
+                        format!("`{origin}` is not an origin such as https://app.example (scheme and host, no path)")
+                    })?;
+                Ok(format!("{}{rest}", &origin[..origin.len() - rest.len()]))
+            })
+            .collect::<Result<_, String>>()
+            .map(Self)
+    }
 }
 
 /// A setting that cannot be used; the message names its variable.
@@ -316,6 +407,18 @@ impl Settings {
                 "must not contain '{' or '}': burnbox places its own cluster hash tags",
             ));
         }
+        if self.client_timeout_ms == 0 {
+            return Err(config_error(
+                "BURNBOX_CLIENT_TIMEOUT_MS",
+                "must be at least 1",
+            ));
+        }
+        if self.max_connections == 0 {
+            return Err(config_error(
+                "BURNBOX_MAX_CONNECTIONS",
+                "must be at least 1",
+            ));
+        }
         if self.redis_timeout_ms == 0 {
             return Err(config_error(
                 "BURNBOX_REDIS_TIMEOUT_MS",
@@ -371,6 +474,16 @@ impl Settings {
             min: self.ttl_min,
             max: self.token_ttl_max,
             default: self.token_ttl_default,
+        }
+    }
+
+    /// The rate limits.
+    pub fn rate_policy(&self) -> RatePolicy {
+        RatePolicy {
+            per_minute: self.rate_limit_per_minute,
+            create_per_minute: self.rate_limit_create_per_minute,
+            reveal_per_minute: self.rate_limit_reveal_per_minute,
+            passphrase_failures_per_hour: self.passphrase_failures_per_hour,
         }
     }
 
@@ -517,6 +630,23 @@ mod tests {
                 .is_none()
         );
         assert!(!format!("{:?}", ServerKey::generate()).contains('5'));
+    }
+
+    #[test]
+    fn cors_origins_are_scheme_and_host() {
+        let origins = settings(&[
+            "--cors-origins",
+            "https://app.example, http://localhost:3000",
+        ]);
+        assert_eq!(
+            origins.cors_origins.0,
+            ["https://app.example", "http://localhost:3000"]
+        );
+        assert!(settings(&[]).cors_origins.0.is_empty());
+        for bad in ["https://", "ftp://x", "https://a/b", "*"] {
+            assert!(bad.parse::<CorsOrigins>().is_err(), "{bad}");
+        }
+        assert_eq!(settings(&[]).rate_policy().per_minute, 600);
     }
 
     #[test]

@@ -17,7 +17,11 @@ use crate::domain::ValidationError;
 use crate::store::StoreError;
 
 /// Seconds a client is asked to wait after a 503.
-const RETRY_AFTER_SECONDS: &str = "1";
+const RETRY_AFTER_SECONDS: u64 = 1;
+
+/// Marks a response to a wrong passphrase, so the rate limiter can charge the client.
+#[derive(Debug, Clone, Copy)]
+pub struct FailedPassphrase;
 
 /// Every way a request can fail.
 #[derive(Debug, thiserror::Error)]
@@ -55,6 +59,12 @@ pub enum ApiError {
     /// The secret needs a passphrase and none was given.
     #[error("this secret needs a passphrase")]
     PassphraseRequired,
+    /// The client used up a rate limit.
+    #[error("too many requests; retry in {retry_after_seconds} s")]
+    RateLimited {
+        /// Seconds until a retry can succeed.
+        retry_after_seconds: u64,
+    },
     /// A bounded resource (the Argon2 pool) is full.
     #[error("server busy, retry shortly")]
     Busy,
@@ -92,6 +102,7 @@ impl ApiError {
             Self::MethodNotAllowed => "method_not_allowed",
             Self::WrongPassphrase { .. } => "wrong_passphrase",
             Self::PassphraseRequired => "passphrase_required",
+            Self::RateLimited { .. } => "rate_limited",
             Self::Busy => "busy",
             Self::Store(StoreError::Corrupt(_)) | Self::Internal(_) => "internal",
             Self::Store(_) => "store_unavailable",
@@ -151,6 +162,7 @@ impl ResponseError for ApiError {
             Self::Forbidden(_) | Self::WrongPassphrase { .. } | Self::PassphraseRequired => {
                 StatusCode::FORBIDDEN
             }
+            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Busy => StatusCode::SERVICE_UNAVAILABLE,
             Self::Store(StoreError::Corrupt(_)) | Self::Internal(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR
@@ -166,8 +178,18 @@ impl ResponseError for ApiError {
         }
         let mut response = HttpResponse::build(status);
         response.insert_header((CACHE_CONTROL, HeaderValue::from_static("no-store")));
-        if status == StatusCode::SERVICE_UNAVAILABLE {
-            response.insert_header((RETRY_AFTER, HeaderValue::from_static(RETRY_AFTER_SECONDS)));
+        let retry_after = match self {
+            Self::RateLimited {
+                retry_after_seconds,
+            } => Some(*retry_after_seconds),
+            _ if status == StatusCode::SERVICE_UNAVAILABLE => Some(RETRY_AFTER_SECONDS),
+            _ => None,
+        };
+        if let Some(seconds) = retry_after {
+            response.insert_header((RETRY_AFTER, HeaderValue::from(seconds)));
+        }
+        if matches!(self, Self::WrongPassphrase { .. }) {
+            response.extensions_mut().insert(FailedPassphrase);
         }
         response.json(ErrorBody {
             error: self.code().to_owned(),
@@ -235,6 +257,12 @@ mod tests {
             (ApiError::MethodNotAllowed, 405),
             (ApiError::WrongPassphrase { attempts_left: 1 }, 403),
             (ApiError::PassphraseRequired, 403),
+            (
+                ApiError::RateLimited {
+                    retry_after_seconds: 3,
+                },
+                429,
+            ),
             (ApiError::Busy, 503),
             (
                 ApiError::Store(StoreError::Timeout(std::time::Duration::ZERO)),

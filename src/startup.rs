@@ -5,7 +5,11 @@ use std::net::TcpListener;
 use std::sync::Arc;
 
 use actix_web::dev::Server;
-use actix_web::middleware::from_fn;
+use std::time::Duration;
+
+use actix_cors::Cors;
+use actix_web::http::header;
+use actix_web::middleware::{DefaultHeaders, ErrorHandlers, from_fn};
 use actix_web::{App, HttpServer, web};
 use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
@@ -16,7 +20,9 @@ use crate::config::{ConfigError, ServerKey, Settings};
 use crate::error::{json_error, path_error};
 use crate::extract::payload_config;
 use crate::kdf_pool::KdfPool;
+use crate::middleware::json_error_shape;
 use crate::openapi::ApiDoc;
+use crate::rate_limit::RateLimiter;
 use crate::routes;
 use crate::secrets::{SecretPolicy, SecretService};
 use crate::store::redis::RedisOptions;
@@ -82,41 +88,51 @@ impl Application {
             );
             ServerKey::generate()
         });
-        let service = SecretService::new(
-            store.clone(),
-            KdfPool::new(settings.argon2_workers(), settings.argon2_queue),
-            SecretPolicy {
-                ttl: settings.ttl_policy(),
-                max_secret_bytes: settings.max_secret_bytes,
-                passphrase_attempts: settings.passphrase_attempts,
-                kdf: settings.kdf_params(),
-            },
-        );
-        let tokens = web::Data::new(TokenService::new(
-            store.clone(),
-            TokenPolicy {
-                ttl: settings.token_ttl_policy(),
-                max_claims_bytes: settings.max_claims_bytes,
-            },
-        ));
+        let kdf = KdfPool::new(settings.argon2_workers(), settings.argon2_queue);
+        let secret_policy = SecretPolicy {
+            ttl: settings.ttl_policy(),
+            max_secret_bytes: settings.max_secret_bytes,
+            passphrase_attempts: settings.passphrase_attempts,
+            kdf: settings.kdf_params(),
+        };
+        let token_policy = TokenPolicy {
+            ttl: settings.token_ttl_policy(),
+            max_claims_bytes: settings.max_claims_bytes,
+        };
+        let rate_policy = settings.rate_policy();
         let client_ip_policy = settings.client_ip_policy();
         let token_access = TokenAccessPolicy {
             trusted_networks: settings.trusted_networks.clone(),
         };
-        let service = web::Data::new(service);
-        let store = web::Data::from(store);
-        let server_key = web::Data::new(server_key);
+        let cors_origins = Arc::new(settings.cors_origins.0.clone());
         let json_limit = settings.max_secret_bytes * JSON_EXPANSION + JSON_ENVELOPE_BYTES;
         let openapi = ApiDoc::openapi();
+        // Runs once on each worker thread: the services get that worker's store handle.
         let server = HttpServer::new(move || {
+            let store = store.clone().for_this_worker();
+            let service = web::Data::new(SecretService::new(
+                store.clone(),
+                kdf.clone(),
+                secret_policy,
+            ));
+            let tokens = web::Data::new(TokenService::new(store.clone(), token_policy));
+            let limiter = web::Data::new(RateLimiter::new(
+                store.clone(),
+                rate_policy,
+                server_key.clone(),
+            ));
+            let store = web::Data::from(store);
             App::new()
+                .wrap(cors(cors_origins.clone()))
+                .wrap(ErrorHandlers::new().default_handler(json_error_shape))
+                .wrap(security_headers())
                 .wrap(from_fn(access_log))
-                .app_data(service.clone())
-                .app_data(tokens.clone())
+                .app_data(service)
+                .app_data(tokens)
                 .app_data(client_ip_policy.clone())
                 .app_data(token_access.clone())
-                .app_data(store.clone())
-                .app_data(server_key.clone())
+                .app_data(store)
+                .app_data(limiter)
                 .app_data(
                     web::JsonConfig::default()
                         .limit(json_limit)
@@ -130,6 +146,10 @@ impl Application {
                 .default_service(web::to(routes::not_found))
         })
         .workers(settings.http_workers())
+        .client_request_timeout(Duration::from_millis(settings.client_timeout_ms))
+        .client_disconnect_timeout(Duration::from_secs(1))
+        .keep_alive(Duration::from_secs(settings.keep_alive_secs))
+        .max_connections(settings.max_connections)
         .listen(listener)?
         .run();
         Ok(Self { port, server })
@@ -144,6 +164,43 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
+}
+
+/// Headers every response carries: no MIME sniffing, no referrer, no framing.
+fn security_headers() -> DefaultHeaders {
+    DefaultHeaders::new()
+        .add(("X-Content-Type-Options", "nosniff"))
+        .add(("Referrer-Policy", "no-referrer"))
+        .add(("X-Frame-Options", "DENY"))
+        .add(("Content-Security-Policy", "frame-ancestors 'none'"))
+}
+
+/// Cross-origin access for the configured origins only (actix-cors does the protocol).
+/// Same-origin requests, which browsers also tag with `Origin` (Swagger UI's POSTs), pass.
+fn cors(origins: Arc<Vec<String>>) -> Cors {
+    Cors::default()
+        .allowed_origin_fn(move |origin, request| {
+            origins
+                .iter()
+                .any(|allowed| allowed.as_bytes() == origin.as_bytes())
+                || same_origin(origin.as_bytes(), request.headers.get(header::HOST))
+        })
+        .allowed_methods(["GET", "POST", "DELETE"])
+        .allowed_headers([header::CONTENT_TYPE])
+        .expose_headers([
+            "ratelimit-limit",
+            "ratelimit-remaining",
+            "ratelimit-reset",
+            "retry-after",
+        ])
+        .max_age(3600)
+}
+
+fn same_origin(origin: &[u8], host: Option<&header::HeaderValue>) -> bool {
+    let Some(host) = host else { return false };
+    [&b"http://"[..], b"https://"]
+        .iter()
+        .any(|scheme| origin.strip_prefix(*scheme) == Some(host.as_bytes()))
 }
 
 /// Opens the configured store, warning about configurations that lose data.

@@ -7,10 +7,11 @@ pub mod secrets;
 pub mod tokens;
 
 use actix_web::http::header::{CACHE_CONTROL, HeaderValue};
-use actix_web::middleware::DefaultHeaders;
+use actix_web::middleware::{DefaultHeaders, from_fn};
 use actix_web::{HttpResponse, Resource, ResponseError, web};
 
 use crate::error::ApiError;
+use crate::middleware::rate_limit;
 
 /// Registers every route.
 pub fn configure(config: &mut web::ServiceConfig) {
@@ -19,6 +20,7 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .service(resource("/ready").route(web::get().to(health::ready)))
         .service(
             web::scope("/api")
+                .wrap(from_fn(rate_limit))
                 // Everything under /api may carry a secret or a key: never cache it.
                 .wrap(
                     DefaultHeaders::new()

@@ -16,6 +16,8 @@ fn receipt_key(path: &str) -> Result<ReceiptKey, ApiError> {
     responses(
         (status = 200, description = "The receipt", body = ReceiptView),
         (status = 404, description = "Unknown receipt, or its grace period has passed", body = ErrorBody),
+        (status = 429, description = "Rate limited: see Retry-After and the RateLimit-* headers", body = ErrorBody,
+            example = json!({"error": "rate_limited", "message": "too many requests; retry in 7 s"})),
         (status = 503, description = "Storage unavailable", body = ErrorBody),
     ))]
 pub async fn read_receipt(
@@ -32,6 +34,8 @@ pub async fn read_receipt(
     responses(
         (status = 200, description = "The receipt after the burn (`burned`, or what happened first)", body = ReceiptView),
         (status = 404, description = "Unknown receipt, or its grace period has passed", body = ErrorBody),
+        (status = 429, description = "Rate limited: see Retry-After and the RateLimit-* headers", body = ErrorBody,
+            example = json!({"error": "rate_limited", "message": "too many requests; retry in 7 s"})),
         (status = 503, description = "Storage unavailable", body = ErrorBody),
     ))]
 pub async fn burn_receipt(

@@ -124,6 +124,8 @@ fn secret_key(path: &str) -> Result<SecretKey, ApiError> {
             example = json!({"error": "unsupported_media_type", "message": "expected Content-Type: application/json"})),
         (status = 422, description = "Empty secret, bad passphrase or TTL out of range", body = ErrorBody,
             example = json!({"error": "ttl_out_of_range", "message": "ttl must be between 60 and 2592000 seconds, got 5"})),
+        (status = 429, description = "Rate limited: see Retry-After and the RateLimit-* headers", body = ErrorBody,
+            example = json!({"error": "rate_limited", "message": "too many requests; retry in 7 s"})),
         (status = 503, description = "Storage unavailable or Argon2 pool full; see Retry-After", body = ErrorBody,
             example = json!({"error": "store_unavailable", "message": "storage is unavailable, retry shortly"})),
     ))]
@@ -150,6 +152,8 @@ pub async fn create_secret(
         (status = 415, description = "Body is not application/json", body = ErrorBody),
         (status = 422, description = "Length, passphrase or TTL out of range", body = ErrorBody,
             example = json!({"error": "length_out_of_range", "message": "length must be between 8 and 1024, got 4"})),
+        (status = 429, description = "Rate limited: see Retry-After and the RateLimit-* headers", body = ErrorBody,
+            example = json!({"error": "rate_limited", "message": "too many requests; retry in 7 s"})),
         (status = 503, description = "Storage unavailable or Argon2 pool full", body = ErrorBody),
     ))]
 pub async fn generate_secret(
@@ -173,6 +177,8 @@ pub async fn generate_secret(
     responses(
         (status = 200, description = "The secret is waiting", body = SecretStatusResponse),
         (status = 404, description = "Unknown, already read, burned or expired", body = ErrorBody),
+        (status = 429, description = "Rate limited: see Retry-After and the RateLimit-* headers", body = ErrorBody,
+            example = json!({"error": "rate_limited", "message": "too many requests; retry in 7 s"})),
         (status = 503, description = "Storage unavailable", body = ErrorBody),
     ))]
 pub async fn secret_status(
@@ -199,6 +205,8 @@ pub async fn secret_status(
             example = json!({"error": "not_found", "message": "not found, already read, burned or expired"})),
         (status = 415, description = "Body is not application/json", body = ErrorBody),
         (status = 422, description = "Empty or overlong passphrase", body = ErrorBody),
+        (status = 429, description = "Rate limited: see Retry-After and the RateLimit-* headers", body = ErrorBody,
+            example = json!({"error": "rate_limited", "message": "too many requests; retry in 7 s"})),
         (status = 503, description = "Storage unavailable or Argon2 pool full", body = ErrorBody),
     ))]
 pub async fn reveal_secret(
@@ -219,6 +227,8 @@ pub async fn reveal_secret(
     responses(
         (status = 204, description = "Burned"),
         (status = 404, description = "Unknown, already read, burned or expired", body = ErrorBody),
+        (status = 429, description = "Rate limited: see Retry-After and the RateLimit-* headers", body = ErrorBody,
+            example = json!({"error": "rate_limited", "message": "too many requests; retry in 7 s"})),
         (status = 503, description = "Storage unavailable", body = ErrorBody),
     ))]
 pub async fn burn_secret(

@@ -78,6 +78,8 @@ pub struct VerifiedTokenResponse {
         (status = 415, description = "Body is not application/json", body = ErrorBody),
         (status = 422, description = "TTL out of range, bad subject, claims not an object", body = ErrorBody,
             example = json!({"error": "ttl_out_of_range", "message": "ttl must be between 60 and 86400 seconds, got 100000"})),
+        (status = 429, description = "Rate limited: see Retry-After and the RateLimit-* headers", body = ErrorBody,
+            example = json!({"error": "rate_limited", "message": "too many requests; retry in 7 s"})),
         (status = 503, description = "Storage unavailable", body = ErrorBody),
     ))]
 pub async fn mint_token(
@@ -107,6 +109,8 @@ pub async fn mint_token(
         (status = 404, description = "Unknown, already used or expired", body = ErrorBody,
             example = json!({"error": "not_found", "message": "not found, already read, burned or expired"})),
         (status = 415, description = "Body is not application/json", body = ErrorBody),
+        (status = 429, description = "Rate limited: see Retry-After and the RateLimit-* headers", body = ErrorBody,
+            example = json!({"error": "rate_limited", "message": "too many requests; retry in 7 s"})),
         (status = 503, description = "Storage unavailable", body = ErrorBody),
     ))]
 pub async fn verify_token(

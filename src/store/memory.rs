@@ -5,14 +5,15 @@
 //! second while secrets are being created, so memory stays bounded without a timer.
 
 use std::collections::HashMap;
-use std::sync::{Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
 
 use super::{Attempt, NewSecret, Store, StoreError, TakeGuard, Taken};
 use crate::crypto::is_protected;
 use crate::domain::{ReceiptRecord, RecordRef, SecretFate};
+use crate::rate_limit::{CLIENT_ID_BYTES, Limit, LimitState, gcra};
 
 const SWEEP_INTERVAL: Duration = Duration::from_secs(1);
 
@@ -31,6 +32,7 @@ struct Inner {
     outcomes: HashMap<RecordRef, Expiring<SecretFate>>,
     receipts: HashMap<RecordRef, Expiring<ReceiptRecord>>,
     tokens: HashMap<RecordRef, Expiring<Vec<u8>>>,
+    rates: HashMap<([u8; CLIENT_ID_BYTES], &'static str), Expiring<u64>>,
     last_sweep: Instant,
 }
 
@@ -49,6 +51,7 @@ impl MemoryStore {
                 outcomes: HashMap::new(),
                 receipts: HashMap::new(),
                 tokens: HashMap::new(),
+                rates: HashMap::new(),
                 last_sweep: Instant::now(),
             }),
             receipt_grace,
@@ -65,7 +68,11 @@ impl MemoryStore {
     /// Number of live and expired-but-unswept entries, for tests of the sweep.
     pub fn entry_count(&self) -> usize {
         let inner = self.lock();
-        inner.secrets.len() + inner.outcomes.len() + inner.receipts.len() + inner.tokens.len()
+        inner.secrets.len()
+            + inner.outcomes.len()
+            + inner.receipts.len()
+            + inner.tokens.len()
+            + inner.rates.len()
     }
 }
 
@@ -114,11 +121,16 @@ impl Inner {
         self.outcomes.retain(|_, entry| entry.deadline > now);
         self.receipts.retain(|_, entry| entry.deadline > now);
         self.tokens.retain(|_, entry| entry.deadline > now);
+        self.rates.retain(|_, entry| entry.deadline > now);
     }
 }
 
 #[async_trait]
 impl Store for MemoryStore {
+    fn for_this_worker(self: Arc<Self>) -> Arc<dyn Store> {
+        self
+    }
+
     async fn create_secret(&self, new: &NewSecret<'_>) -> Result<(), StoreError> {
         let now = Instant::now();
         let deadline = now + Duration::from_secs(new.ttl_seconds);
@@ -259,6 +271,42 @@ impl Store for MemoryStore {
             .remove(token)
             .filter(|entry| entry.deadline > Instant::now())
             .map(|entry| entry.value))
+    }
+
+    async fn check_rate(
+        &self,
+        client: &[u8; CLIENT_ID_BYTES],
+        limits: &[Limit],
+    ) -> Result<Vec<LimitState>, StoreError> {
+        let instant = Instant::now();
+        let now_us = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |elapsed| elapsed.as_micros() as u64);
+        let mut inner = self.lock();
+        inner.sweep(instant);
+        let states: Vec<LimitState> = limits
+            .iter()
+            .map(|limit| {
+                let stored = inner
+                    .rates
+                    .get(&(*client, limit.name))
+                    .filter(|entry| entry.deadline > instant)
+                    .map(|entry| entry.value);
+                gcra(limit, stored, now_us)
+            })
+            .collect();
+        if states.iter().all(|state| state.allowed) {
+            for (limit, state) in limits.iter().zip(&states).filter(|(limit, _)| limit.charge) {
+                inner.rates.insert(
+                    (*client, limit.name),
+                    Expiring {
+                        value: state.new_tat_us,
+                        deadline: instant + Duration::from_micros(state.new_tat_us - now_us),
+                    },
+                );
+            }
+        }
+        Ok(states)
     }
 
     async fn ping(&self) -> Result<(), StoreError> {

@@ -9,16 +9,20 @@
 //! `s:` the sealed secret, `a:` its failed-attempt counter, `o:` its outcome (revealed or
 //! burned, with the time), written by the same atomic step that removes the secret.
 //! A receipt is one immutable `r:` key that outlives the secret by the receipt grace.
-//! A one-time token is one `t:` key, taken with `GETDEL`.
+//! A one-time token is one `t:` key, taken with `GETDEL`. Rate-limit state is one key per
+//! client and limit, under the client's own hash tag.
 
 mod memory;
 pub mod redis;
+
+use std::sync::Arc;
 
 use async_trait::async_trait;
 
 pub use self::memory::MemoryStore;
 pub use self::redis::RedisStore;
 use crate::domain::{ReceiptRecord, RecordRef, SecretFate};
+use crate::rate_limit::{CLIENT_ID_BYTES, Limit, LimitState};
 
 /// Everything needed to store a new secret and its receipt in one step.
 #[derive(Debug)]
@@ -83,6 +87,11 @@ pub enum StoreError {
 /// The storage contract both backends implement.
 #[async_trait]
 pub trait Store: Send + Sync {
+    /// A handle for the calling thread: Redis opens a connection of its own on this
+    /// thread's runtime (one per HTTP worker, so no worker waits on another's I/O); the
+    /// memory store, which holds the data, shares itself.
+    fn for_this_worker(self: Arc<Self>) -> Arc<dyn Store>;
+
     /// Stores a sealed secret and its receipt, both with their TTLs, atomically.
     async fn create_secret(&self, new: &NewSecret<'_>) -> Result<(), StoreError>;
 
@@ -124,6 +133,14 @@ pub trait Store: Send + Sync {
 
     /// Removes and returns a token's sealed bytes — exactly once.
     async fn take_token(&self, token: &RecordRef) -> Result<Option<Vec<u8>>, StoreError>;
+
+    /// Applies GCRA for every limit of one client in one atomic step: charges the
+    /// charging limits only if all allow. Returns each limit's state, in order.
+    async fn check_rate(
+        &self,
+        client: &[u8; CLIENT_ID_BYTES],
+        limits: &[Limit],
+    ) -> Result<Vec<LimitState>, StoreError>;
 
     /// Checks that the backend answers.
     async fn ping(&self) -> Result<(), StoreError>;

@@ -1,14 +1,18 @@
 //! The Redis backend: one multiplexed connection, atomic steps as `MULTI` or Lua.
 //!
 //! Connection arrangement, chosen by measurement (`examples/redis_arrangements.rs`, 32
-//! concurrent `SET EX`/`GETDEL` pairs on the 2-core development machine): every request
-//! shares one multiplexed connection, a [`ConnectionManager`], which pipelines concurrent
-//! commands onto one socket (83k–99k pairs/s). Handing each request its own pooled
-//! connection (deadpool's exclusive checkout) serialises requests per connection and
-//! measured 3–5× slower (25k–26k pairs/s). Clones of one deadpool-managed multiplexed
-//! connection measured within the run-to-run noise of the manager; the manager wins on
-//! reconnecting by itself after Redis comes back. Figures: README, "Performance notes".
+//! concurrent `SET EX`/`GETDEL` pairs on the 2-core development machine): requests share
+//! a multiplexed connection, a [`ConnectionManager`], which pipelines concurrent commands
+//! onto one socket (83k–99k pairs/s). Handing each request its own pooled connection
+//! (deadpool's exclusive checkout) serialises requests per connection and measured 3–5×
+//! slower (25k–26k pairs/s). Clones of one deadpool-managed multiplexed connection
+//! measured within the run-to-run noise of the manager; the manager wins on reconnecting
+//! by itself after Redis comes back. Each HTTP worker gets its own manager
+//! ([`Store::for_this_worker`]): a manager's I/O task runs on the runtime that first uses
+//! it, so one shared manager made every worker wait on one thread (measured in the README,
+//! "Performance notes"). Figures: README, "Performance notes".
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -20,6 +24,7 @@ use redis::{Script, Value};
 use super::{Attempt, NewSecret, Store, StoreError, TakeGuard, Taken, decode_outcome};
 use crate::crypto::PROTECTED_FLAG_OFFSET;
 use crate::domain::{ReceiptRecord, RecordRef, SecretFate};
+use crate::rate_limit::{CLIENT_ID_BYTES, Limit, LimitState};
 
 /// Removes a secret and records its outcome, in one atomic step.
 /// KEYS: secret, attempts, outcome. ARGV: outcome letter (`r` reveal, `b` burn), unix now,
@@ -55,6 +60,38 @@ redis.call('SET', KEYS[3], 'b' .. ARGV[2], 'PX', ttl + tonumber(ARGV[3]))
 return 0
 ";
 
+/// GCRA for several limits of one client (see `rate_limit.rs`, which this mirrors), on
+/// Redis' clock. KEYS: one per limit. ARGV: per limit, interval µs, period µs, charge
+/// (`1`/`0`). Charges only if every limit allows. Returns per limit
+/// `{allowed, new_tat, remaining, reset, retry_after}` (µs).
+const RATE_SCRIPT: &str = r"
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) * 1000000 + tonumber(clock[2])
+local states = {}
+local all_allowed = true
+for i, key in ipairs(KEYS) do
+  local interval = tonumber(ARGV[3 * i - 2])
+  local period = tonumber(ARGV[3 * i - 1])
+  local tat = math.max(tonumber(redis.call('GET', key) or now), now)
+  local ahead = tat + interval - now
+  if ahead > period then
+    all_allowed = false
+    states[i] = {0, tat, 0, tat - now, ahead - period}
+  else
+    states[i] = {1, tat + interval, math.floor((period - ahead) / interval), ahead, 0}
+  end
+end
+if all_allowed then
+  for i, key in ipairs(KEYS) do
+    if ARGV[3 * i] == '1' then
+      local new_tat = states[i][2]
+      redis.call('SET', key, string.format('%.0f', new_tat), 'PX', math.ceil((new_tat - now) / 1000))
+    end
+  end
+end
+return states
+";
+
 /// Connection and timing settings for [`RedisStore`].
 #[derive(Debug, Clone)]
 pub struct RedisOptions {
@@ -69,10 +106,12 @@ pub struct RedisOptions {
 /// The Redis implementation of [`Store`].
 #[derive(Clone)]
 pub struct RedisStore {
+    client: redis::Client,
     connection: ConnectionManager,
     options: RedisOptions,
     finish: Script,
     failed_attempt: Script,
+    rate: Script,
 }
 
 impl RedisStore {
@@ -80,20 +119,28 @@ impl RedisStore {
     /// starts (and reports not-ready) while Redis is down.
     pub fn connect(url: &str, options: RedisOptions) -> Result<Self, StoreError> {
         let client = redis::Client::open(url).map_err(unavailable)?;
+        let connection = Self::manager(&client, &options)?;
+        Ok(Self {
+            client,
+            connection,
+            options,
+            finish: Script::new(FINISH_SCRIPT),
+            failed_attempt: Script::new(FAILED_ATTEMPT_SCRIPT),
+            rate: Script::new(RATE_SCRIPT),
+        })
+    }
+
+    fn manager(
+        client: &redis::Client,
+        options: &RedisOptions,
+    ) -> Result<ConnectionManager, StoreError> {
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(options.timeout))
             .set_response_timeout(Some(options.timeout))
             .set_number_of_retries(1)
             .set_min_delay(Duration::from_millis(50))
             .set_max_delay(options.timeout);
-        let connection =
-            ConnectionManager::new_lazy_with_config(client, config).map_err(unavailable)?;
-        Ok(Self {
-            connection,
-            options,
-            finish: Script::new(FINISH_SCRIPT),
-            failed_attempt: Script::new(FAILED_ATTEMPT_SCRIPT),
-        })
+        ConnectionManager::new_lazy_with_config(client.clone(), config).map_err(unavailable)
     }
 
     /// Reads `maxmemory-policy`; anything but `noeviction` lets Redis drop secrets early.
@@ -169,6 +216,19 @@ fn unavailable(error: redis::RedisError) -> StoreError {
 
 #[async_trait]
 impl Store for RedisStore {
+    fn for_this_worker(self: Arc<Self>) -> Arc<dyn Store> {
+        match Self::manager(&self.client, &self.options) {
+            Ok(connection) => Arc::new(Self {
+                connection,
+                ..(*self).clone()
+            }),
+            Err(error) => {
+                log::warn!("sharing one Redis connection between workers: {error}");
+                self
+            }
+        }
+    }
+
     async fn create_secret(&self, new: &NewSecret<'_>) -> Result<(), StoreError> {
         let receipt_ttl = new.ttl_seconds + self.options.receipt_grace.as_secs();
         let mut pipe = redis::pipe();
@@ -298,6 +358,44 @@ impl Store for RedisStore {
                 .query_async(&mut self.connection.clone()),
         )
         .await
+    }
+
+    async fn check_rate(
+        &self,
+        client: &[u8; CLIENT_ID_BYTES],
+        limits: &[Limit],
+    ) -> Result<Vec<LimitState>, StoreError> {
+        let tag = URL_SAFE_NO_PAD.encode(client);
+        let mut invocation = self.rate.prepare_invoke();
+        for limit in limits {
+            invocation
+                .key(format!(
+                    "{}{{rl{tag}}}{}",
+                    self.options.key_prefix, limit.name
+                ))
+                .arg(limit.interval_us().max(1))
+                .arg(limit.period_us())
+                .arg(u8::from(limit.charge));
+        }
+        let states: Vec<Vec<i64>> = self
+            .run(invocation.invoke_async(&mut self.connection.clone()))
+            .await?;
+        let microseconds =
+            |value: i64| u64::try_from(value).map_err(|_| StoreError::Corrupt("rate state"));
+        states
+            .into_iter()
+            .map(|state| match state[..] {
+                [allowed, new_tat, remaining, reset, retry_after] => Ok(LimitState {
+                    allowed: allowed == 1,
+                    new_tat_us: microseconds(new_tat)?,
+                    remaining: u32::try_from(remaining)
+                        .map_err(|_| StoreError::Corrupt("rate state"))?,
+                    reset_us: microseconds(reset)?,
+                    retry_after_us: microseconds(retry_after)?,
+                }),
+                _ => Err(StoreError::Corrupt("rate state")),
+            })
+            .collect()
     }
 
     async fn ping(&self) -> Result<(), StoreError> {

@@ -1,6 +1,7 @@
 //! burnbox's integration tests: the real app over a real `redis-server` (and the memory
 //! store, where the same behaviour is promised). They read like the README's curl flow.
 
+mod abuse;
 mod at_rest;
 mod errors;
 mod helpers;

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use burnbox::crypto::{self, Header, KdfParams, PassphraseSalt};
 use burnbox::domain::{ClientKey, ReceiptKey, ReceiptRecord, RecordRef, SecretFate, SecretKey};
+use burnbox::rate_limit::{CLIENT_ID_BYTES, Limit};
 use burnbox::store::redis::RedisOptions;
 use burnbox::store::{Attempt, MemoryStore, NewSecret, RedisStore, Store, TakeGuard, Taken};
 
@@ -281,6 +282,54 @@ async fn a_token_is_taken_once_and_expires(store: Arc<dyn Store>) {
     assert_eq!(store.take_token(&token).await.expect("take"), None);
 }
 contract!(a_token_is_taken_once_and_expires);
+
+async fn rate_limits_allow_a_burst_and_charge_only_when_all_allow(store: Arc<dyn Store>) {
+    let client: [u8; CLIENT_ID_BYTES] = burnbox::crypto::random_array();
+    let tight = Limit {
+        name: "tight",
+        limit: 2,
+        period: Duration::from_secs(60),
+        charge: true,
+    };
+    let loose = Limit {
+        name: "loose",
+        limit: 100,
+        period: Duration::from_secs(60),
+        charge: true,
+    };
+    let peek = Limit {
+        name: "peek",
+        limit: 1,
+        period: Duration::from_secs(60),
+        charge: false,
+    };
+    let check = |limits: Vec<Limit>| {
+        let store = store.clone();
+        async move { store.check_rate(&client, &limits).await.expect("checked") }
+    };
+    let first = check(vec![loose, tight, peek]).await;
+    assert!(first.iter().all(|state| state.allowed));
+    assert_eq!(
+        first
+            .iter()
+            .map(|state| state.remaining)
+            .collect::<Vec<_>>(),
+        [99, 1, 0]
+    );
+    assert!(
+        check(vec![loose, tight, peek])
+            .await
+            .iter()
+            .all(|state| state.allowed),
+        "peek is never charged"
+    );
+    let third = check(vec![loose, tight]).await;
+    assert!(third[0].allowed && !third[1].allowed);
+    assert!(third[1].retry_after_us > 0 && third[1].retry_after_us <= 30_000_000);
+    // The refusal charged nothing: `loose` still has 98 left after its next use.
+    assert_eq!(check(vec![loose]).await[0].remaining, 97);
+}
+contract!(rate_limits_allow_a_burst_and_charge_only_when_all_allow);
 
 #[tokio::test]
 async fn the_memory_store_sweeps_expired_entries() {

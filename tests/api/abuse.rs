@@ -1,0 +1,332 @@
+//! Abuse resistance: limits shared through Redis, a bounded Argon2 pool, CORS, headers,
+//! slow clients.
+
+use std::io::{Read, Write};
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+use crate::helpers::{Backend, spawn_app, spawn_app_with};
+
+#[tokio::test]
+async fn two_instances_on_one_redis_share_one_budget() {
+    let prefix = format!(
+        "shared{}:",
+        u64::from_be_bytes(burnbox::crypto::random_array())
+    );
+    let args = [
+        "--key-prefix",
+        prefix.as_str(),
+        "--rate-limit-per-minute",
+        "6",
+    ];
+    let (first, second) = (
+        spawn_app_with(Backend::Redis, &args).await,
+        spawn_app_with(Backend::Redis, &args).await,
+    );
+    let mut statuses = Vec::new();
+    for round in 0..4 {
+        for app in [&first, &second] {
+            statuses.push((round, app.get("/api/secrets/unknown-key").await.status));
+        }
+    }
+    let allowed = statuses.iter().filter(|(_, status)| *status == 404).count();
+    assert_eq!(
+        allowed, 6,
+        "six requests in all, whichever instance: {statuses:?}"
+    );
+    let refused = first.get("/api/secrets/unknown-key").await;
+    refused.assert_error(429, "rate_limited");
+    let retry_after: u64 = refused
+        .header("retry-after")
+        .parse()
+        .expect("Retry-After seconds");
+    assert!(
+        (1..=10).contains(&retry_after),
+        "one request per 10 s: {retry_after}"
+    );
+    assert_eq!(refused.header("ratelimit-remaining"), "0");
+    assert_eq!(refused.header("cache-control"), "no-store");
+}
+
+#[tokio::test]
+async fn every_api_response_reports_the_budget() {
+    let app = spawn_app_with(Backend::Memory, &["--rate-limit-per-minute", "100"]).await;
+    let first = app.get("/api/secrets/unknown").await;
+    let second = app.get("/api/secrets/unknown").await;
+    assert_eq!(first.header("ratelimit-limit"), "100");
+    assert_eq!(first.header("ratelimit-remaining"), "99");
+    assert_eq!(second.header("ratelimit-remaining"), "98");
+    assert!(
+        first
+            .header("ratelimit-reset")
+            .parse::<u64>()
+            .expect("seconds")
+            >= 1
+    );
+    let created = app.post("/api/secrets", json!({"secret": "x"})).await;
+    // Creation is the tighter limit (60 per minute), so it is the one reported.
+    assert_eq!(created.header("ratelimit-limit"), "60");
+    assert_eq!(created.header("ratelimit-remaining"), "59");
+}
+
+#[tokio::test]
+async fn creation_has_its_own_tighter_limit() {
+    let app = spawn_app_with(Backend::Redis, &["--rate-limit-create-per-minute", "2"]).await;
+    for _ in 0..2 {
+        assert_eq!(
+            app.post("/api/secrets", json!({"secret": "x"}))
+                .await
+                .status,
+            201
+        );
+    }
+    app.post("/api/secrets/generate", json!({}))
+        .await
+        .assert_error(429, "rate_limited");
+    // Other routes still answer: only creation is spent.
+    assert_eq!(app.get("/api/secrets/unknown").await.status, 404);
+}
+
+#[tokio::test]
+async fn operational_routes_are_never_limited() {
+    let app = spawn_app_with(Backend::Redis, &["--rate-limit-per-minute", "1"]).await;
+    for _ in 0..5 {
+        for path in ["/health", "/ready", "/openapi.json", "/docs/"] {
+            let response = app.client.get(app.url(path)).send().await.expect("request");
+            assert_eq!(response.status().as_u16(), 200, "{path}");
+            assert!(
+                response.headers().get("ratelimit-limit").is_none(),
+                "{path}"
+            );
+        }
+    }
+    assert_eq!(app.get("/api/secrets/unknown").await.status, 404);
+    app.get("/api/secrets/unknown")
+        .await
+        .assert_error(429, "rate_limited");
+}
+
+#[tokio::test]
+async fn wrong_passphrases_are_limited_per_client_across_secrets() {
+    let app = spawn_app_with(Backend::Redis, &["--passphrase-failures-per-hour", "2"]).await;
+    let mut keys = Vec::new();
+    for _ in 0..3 {
+        keys.push(
+            app.create_secret(json!({"secret": "s", "passphrase": "right"}))
+                .await,
+        );
+    }
+    for created in &keys[..2] {
+        app.reveal(&created.secret_key, Some("wrong"))
+            .await
+            .assert_error(403, "wrong_passphrase");
+    }
+    // Two failures spent the hour's budget: no more guesses on any secret.
+    let refused = app.reveal(&keys[2].secret_key, Some("another guess")).await;
+    refused.assert_error(429, "rate_limited");
+    assert!(
+        refused
+            .header("retry-after")
+            .parse::<u64>()
+            .expect("seconds")
+            > 60
+    );
+    assert_eq!(
+        app.receipt_state(&keys[2].receipt_key).await,
+        "pending",
+        "not consumed"
+    );
+    // Right passphrases do not spend it, but the client must wait like everyone else.
+    app.reveal(&keys[2].secret_key, Some("right"))
+        .await
+        .assert_error(429, "rate_limited");
+}
+
+#[tokio::test]
+async fn cors_admits_configured_origins_only() {
+    let app = spawn_app_with(Backend::Memory, &["--cors-origins", "https://app.example"]).await;
+    let preflight = |origin: &'static str| {
+        app.client
+            .request(reqwest::Method::OPTIONS, app.url("/api/secrets"))
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header("access-control-request-headers", "content-type")
+            .send()
+    };
+    let allowed = preflight("https://app.example").await.expect("request");
+    assert!(allowed.status().is_success());
+    assert_eq!(
+        allowed
+            .headers()
+            .get("access-control-allow-origin")
+            .map(|v| v.as_bytes()),
+        Some(&b"https://app.example"[..])
+    );
+    let refused = preflight("https://evil.example").await.expect("request");
+    assert_eq!(refused.status().as_u16(), 400);
+    assert!(
+        refused
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none()
+    );
+    let body: serde_json::Value = refused.json().await.expect("the error shape");
+    assert_eq!(body["error"], "bad_request");
+
+    // Same-origin requests carry Origin too (Swagger UI's POSTs) and must pass.
+    let own_origin = app.address.clone();
+    let same = app
+        .client
+        .post(app.url("/api/secrets"))
+        .header("origin", own_origin)
+        .json(&json!({"secret": "from the docs page"}))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(same.status().as_u16(), 201);
+}
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers() {
+    let app = spawn_app(Backend::Memory).await;
+    for path in [
+        "/health",
+        "/api/secrets/unknown",
+        "/nowhere",
+        "/docs/",
+        "/openapi.json",
+    ] {
+        let response = app.client.get(app.url(path)).send().await.expect("request");
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|value| value.to_str().ok())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        assert_eq!(header("x-content-type-options"), "nosniff", "{path}");
+        assert_eq!(header("referrer-policy"), "no-referrer", "{path}");
+        assert_eq!(header("x-frame-options"), "DENY", "{path}");
+        assert_eq!(
+            header("content-security-policy"),
+            "frame-ancestors 'none'",
+            "{path}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_saturated_argon2_pool_refuses_fast_while_plain_reveals_keep_their_latency() {
+    let app = spawn_app_with(
+        Backend::Redis,
+        &[
+            "--argon2-workers",
+            "1",
+            "--argon2-queue",
+            "0",
+            "--argon2-memory-kib",
+            "16384",
+            "--argon2-iterations",
+            "3",
+            "--rate-limit-per-minute",
+            "0",
+            "--rate-limit-create-per-minute",
+            "0",
+            "--rate-limit-reveal-per-minute",
+            "0",
+        ],
+    )
+    .await;
+    let plain: Vec<_> = futures_sequential(&app, 10).await;
+
+    let slow = {
+        let (client, url) = (app.client.clone(), app.url("/api/secrets"));
+        tokio::spawn(async move {
+            let started = Instant::now();
+            let status = client
+                .post(url)
+                .json(&json!({"secret": "s", "passphrase": "slow to stretch"}))
+                .send()
+                .await
+                .expect("request")
+                .status()
+                .as_u16();
+            (status, started.elapsed())
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(30)).await;
+    let started = Instant::now();
+    let refused = app
+        .post("/api/secrets", json!({"secret": "s", "passphrase": "p"}))
+        .await;
+    let refused_after = started.elapsed();
+    refused.assert_error(503, "busy");
+    assert_eq!(refused.header("retry-after"), "1");
+
+    let mut latencies = Vec::new();
+    for created in &plain {
+        let started = Instant::now();
+        assert_eq!(app.reveal(created, None).await.status, 200);
+        latencies.push(started.elapsed());
+    }
+    let (status, hashing) = slow.await.expect("task");
+    assert_eq!(status, 201);
+    assert!(
+        refused_after < hashing,
+        "503 after {refused_after:?}, a hash takes {hashing:?}"
+    );
+    latencies.sort();
+    let median = latencies[latencies.len() / 2];
+    assert!(
+        median < Duration::from_millis(100),
+        "plain reveals: {latencies:?}"
+    );
+}
+
+async fn futures_sequential(app: &crate::helpers::TestApp, count: usize) -> Vec<String> {
+    let mut keys = Vec::new();
+    for _ in 0..count {
+        keys.push(
+            app.create_secret(json!({"secret": "plain"}))
+                .await
+                .secret_key,
+        );
+    }
+    keys
+}
+
+#[tokio::test]
+async fn a_client_too_slow_to_send_its_request_is_dropped() {
+    let app = spawn_app_with(Backend::Memory, &["--client-timeout-ms", "200"]).await;
+    let address = app.address.trim_start_matches("http://").to_owned();
+    let answer = tokio::task::spawn_blocking(move || {
+        let mut stream = std::net::TcpStream::connect(address).expect("connects");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .expect("timeout");
+        stream
+            .write_all(b"GET /health HTTP/1.1\r\nHost: x\r\n")
+            .expect("partial head");
+        let started = Instant::now();
+        let mut answer = Vec::new();
+        let _ = stream.read_to_end(&mut answer);
+        (
+            String::from_utf8_lossy(&answer).into_owned(),
+            started.elapsed(),
+        )
+    })
+    .await
+    .expect("client ran");
+    assert!(
+        answer.1 < Duration::from_secs(4),
+        "connection held for {:?}",
+        answer.1
+    );
+    assert!(
+        answer.0.is_empty() || answer.0.starts_with("HTTP/1.1 408"),
+        "{}",
+        answer.0
+    );
+}
