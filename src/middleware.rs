@@ -1,16 +1,22 @@
-//! Cross-cutting HTTP behaviour: rate limiting under `/api`, and one error shape for
+//! Cross-cutting HTTP behaviour: rate limiting under `/api` (with [`LimitGate`] and
+//! [`Discardable`], its contract with the create handlers), and one error shape for
 //! responses that actix or another middleware (CORS) produce with a body of their own.
 
+use std::future::{Ready, ready};
+
 use actix_web::body::{EitherBody, MessageBody};
-use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::{ErrorHandlerResponse, Next};
-use actix_web::{Error, HttpResponse, ResponseError, web};
+use actix_web::{Error, FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseError, web};
+use tokio::sync::watch;
 
+use crate::domain::RecordRef;
 use crate::error::{ApiError, ErrorBody, FailedPassphrase};
 use crate::extract::client_ip;
-use crate::rate_limit::{Decision, RateLimiter, RequestClass};
+use crate::rate_limit::{Decision, RateLimiter, RequestClass, Verdict};
+use crate::store::{Store, StoreError};
 
 fn classify(method: &Method, pattern: Option<&str>) -> RequestClass {
     match (method, pattern) {
@@ -33,13 +39,62 @@ fn set_rate_headers(headers: &mut header::HeaderMap, decision: &Decision) {
     }
 }
 
+/// Marks a create's response with the records it stored, so that a create refused by a
+/// rate limit after it ran can be undone before anything is answered.
+#[derive(Debug, Clone, Copy)]
+pub struct Discardable {
+    /// The secret stored.
+    pub secret: RecordRef,
+    /// Its receipt.
+    pub receipt: RecordRef,
+}
+
+/// A limit check still running beside the handler (see [`rate_limit`]).
+#[derive(Clone)]
+struct PendingLimit(watch::Receiver<Option<Verdict>>);
+
+/// Lets a handler wait for the limit check that runs beside it before doing costly work
+/// (Argon2); resolves at once when no check is pending.
+pub struct LimitGate(Option<watch::Receiver<Option<Verdict>>>);
+
+impl LimitGate {
+    /// Waits for the verdict; a refusal becomes the error to answer with.
+    pub async fn wait(self) -> Result<(), ApiError> {
+        let Some(mut receiver) = self.0 else {
+            return Ok(());
+        };
+        let verdict = receiver
+            .wait_for(Option::is_some)
+            .await
+            .ok()
+            .and_then(|verdict| verdict.clone());
+        verdict.map_or(Ok(()), |verdict| verdict.into_result().map(|_| ()))
+    }
+}
+
+impl FromRequest for LimitGate {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let pending = request
+            .extensions()
+            .get::<PendingLimit>()
+            .map(|pending| pending.0.clone());
+        ready(Ok(Self(pending)))
+    }
+}
+
 /// Checks the client's limits (429 when one is spent), reports them in `RateLimit-*`
 /// headers, and charges a wrong passphrase to the client afterwards.
 ///
-/// Requests with side effects are checked before the handler runs, so a refused request
-/// changes nothing. Reads (`GET`, `HEAD`) are checked while the handler runs: both go out
-/// on the one multiplexed Redis connection together, saving a round trip, and a refused
-/// read's answer is dropped unseen.
+/// Destructive requests (reveal, burn, verify) are checked before the handler runs, so a
+/// refused one changes nothing. Reads and creates are checked while the handler runs:
+/// check and operation travel together on the multiplexed Redis connection, saving a
+/// round trip. A refused read's answer is dropped unseen; a refused create's records
+/// ([`Discardable`]) are deleted before the 429 goes out, so its keys never leave the
+/// server. A create with a passphrase waits for the verdict ([`LimitGate`]) before it
+/// spends Argon2 time.
 pub async fn rate_limit(
     request: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -49,12 +104,29 @@ pub async fn rate_limit(
     };
     let client = client_ip(request.request());
     let class = classify(request.method(), request.match_pattern().as_deref());
-    let (decision, mut response) = if matches!(*request.method(), Method::GET | Method::HEAD) {
-        let (decision, response) = tokio::join!(limiter.check(client, class), next.call(request));
+    let folded =
+        class == RequestClass::Create || matches!(*request.method(), Method::GET | Method::HEAD);
+    let (decision, mut response) = if folded {
+        let (sender, receiver) = watch::channel(None);
+        request.extensions_mut().insert(PendingLimit(receiver));
+        let check = async {
+            let verdict = Verdict::of(limiter.check(client, class).await);
+            sender.send_replace(Some(verdict.clone()));
+            verdict
+        };
+        let (verdict, response) = tokio::join!(check, next.call(request));
         let response = response?;
-        match decision {
-            Ok(decision) => (decision, response),
-            Err(error) => return Ok(replace(response, error.error_response())),
+        match verdict {
+            Verdict::Allowed(decision) => (decision, response),
+            Verdict::Refused(decision) => {
+                discard(&response).await;
+                return Ok(replace(response, refusal(&decision)));
+            }
+            Verdict::Unavailable(cause) => {
+                discard(&response).await;
+                let error = ApiError::Store(StoreError::Unavailable(cause));
+                return Ok(replace(response, error.error_response()));
+            }
         }
     } else {
         let decision = match limiter.check(client, class).await {
@@ -68,9 +140,6 @@ pub async fn rate_limit(
         }
         (decision, next.call(request).await?)
     };
-    if let Some(refused) = decision.filter(|decision| !decision.allowed) {
-        return Ok(replace(response, refusal(&refused)));
-    }
     if let Some(decision) = decision {
         set_rate_headers(response.headers_mut(), &decision);
     }
@@ -92,6 +161,27 @@ fn refusal(decision: &Decision) -> HttpResponse {
     .error_response();
     set_rate_headers(response.headers_mut(), decision);
     response
+}
+
+/// Deletes what a refused create stored; its keys were never sent, so nothing else can
+/// reach it. Should Redis fail here, the orphan expires with its TTL.
+async fn discard<B>(response: &ServiceResponse<B>) {
+    let created = response
+        .response()
+        .extensions()
+        .get::<Discardable>()
+        .copied();
+    let store = response
+        .request()
+        .app_data::<web::Data<dyn Store>>()
+        .cloned();
+    if let (Some(created), Some(store)) = (created, store)
+        && let Err(error) = store
+            .discard_secret(&created.secret, &created.receipt)
+            .await
+    {
+        log::warn!("could not discard a refused create; it expires with its TTL: {error}");
+    }
 }
 
 /// Drops a handler's answer in favour of `replacement`.

@@ -8,6 +8,7 @@ use crate::domain::time::rfc3339;
 use crate::domain::{GenerateLength, Passphrase, SecretKey, SecretText};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::OptionalJson;
+use crate::middleware::{Discardable, LimitGate};
 use crate::secrets::{CreatedSecret, SecretService};
 
 /// A new secret.
@@ -58,8 +59,8 @@ pub struct CreatedSecretResponse {
     pub passphrase_required: bool,
 }
 
-impl From<CreatedSecret> for CreatedSecretResponse {
-    fn from(created: CreatedSecret) -> Self {
+impl From<&CreatedSecret> for CreatedSecretResponse {
+    fn from(created: &CreatedSecret) -> Self {
         Self {
             secret_key: created.secret_key.key().encode(),
             receipt_key: created.receipt_key.key().encode(),
@@ -131,6 +132,7 @@ fn secret_key(path: &str) -> Result<SecretKey, ApiError> {
     ))]
 pub async fn create_secret(
     service: web::Data<SecretService>,
+    gate: LimitGate,
     body: web::Json<CreateSecretRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
@@ -138,8 +140,24 @@ pub async fn create_secret(
     let text = SecretText::parse(body.secret, policy.max_secret_bytes)?;
     let passphrase = Passphrase::parse_optional(body.passphrase)?;
     let ttl = policy.ttl.parse(body.ttl)?;
+    if passphrase.is_some() {
+        gate.wait().await?;
+    }
     let created = service.create(&text, passphrase, ttl).await?;
-    Ok(HttpResponse::Created().json(CreatedSecretResponse::from(created)))
+    Ok(created_response(
+        &created,
+        CreatedSecretResponse::from(&created),
+    ))
+}
+
+/// A 201 that also tells the rate limiter what to discard should the create be refused.
+fn created_response(created: &CreatedSecret, body: impl Serialize) -> HttpResponse {
+    let mut response = HttpResponse::Created().json(body);
+    response.extensions_mut().insert(Discardable {
+        secret: created.secret_key.record(),
+        receipt: created.receipt_key.record(),
+    });
+    response
 }
 
 /// Generate a random secret and create it.
@@ -158,17 +176,22 @@ pub async fn create_secret(
     ))]
 pub async fn generate_secret(
     service: web::Data<SecretService>,
+    gate: LimitGate,
     body: OptionalJson<GenerateSecretRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.0;
     let length = GenerateLength::parse(body.length)?;
     let passphrase = Passphrase::parse_optional(body.passphrase)?;
     let ttl = service.policy().ttl.parse(body.ttl)?;
+    if passphrase.is_some() {
+        gate.wait().await?;
+    }
     let (created, value) = service.generate(length, passphrase, ttl).await?;
-    Ok(HttpResponse::Created().json(GeneratedSecretResponse {
-        created: created.into(),
+    let body = GeneratedSecretResponse {
+        created: CreatedSecretResponse::from(&created),
         value: value.into_string(),
-    }))
+    };
+    Ok(created_response(&created, body))
 }
 
 /// Check a secret without consuming it (safe for link scanners).

@@ -13,7 +13,7 @@ use async_trait::async_trait;
 use super::{Attempt, NewSecret, Store, StoreError, TakeGuard, Taken};
 use crate::crypto::is_protected;
 use crate::domain::{ReceiptRecord, RecordRef, SecretFate};
-use crate::rate_limit::{CLIENT_ID_BYTES, Limit, LimitState, gcra};
+use crate::rate_limit::{CLIENT_ID_BYTES, Limit, LimitState, assess};
 
 const SWEEP_INTERVAL: Duration = Duration::from_secs(1);
 
@@ -32,7 +32,7 @@ struct Inner {
     outcomes: HashMap<RecordRef, Expiring<SecretFate>>,
     receipts: HashMap<RecordRef, Expiring<ReceiptRecord>>,
     tokens: HashMap<RecordRef, Expiring<Vec<u8>>>,
-    rates: HashMap<([u8; CLIENT_ID_BYTES], &'static str), Expiring<u64>>,
+    rates: HashMap<([u8; CLIENT_ID_BYTES], &'static str, u64), Expiring<u64>>,
     last_sweep: Instant,
 }
 
@@ -153,6 +153,17 @@ impl Store for MemoryStore {
                 deadline: deadline + self.receipt_grace,
             },
         );
+        Ok(())
+    }
+
+    async fn discard_secret(
+        &self,
+        secret: &RecordRef,
+        receipt: &RecordRef,
+    ) -> Result<(), StoreError> {
+        let mut inner = self.lock();
+        inner.secrets.remove(secret);
+        inner.receipts.remove(receipt);
         Ok(())
     }
 
@@ -281,29 +292,39 @@ impl Store for MemoryStore {
         let instant = Instant::now();
         let now_us = SystemTime::now()
             .duration_since(UNIX_EPOCH)
-            .map_or(0, |elapsed| elapsed.as_micros() as u64);
+            .map_or(0, |elapsed| {
+                u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX)
+            });
         let mut inner = self.lock();
         inner.sweep(instant);
+        let count = |inner: &Inner, limit: &Limit, window: u64| {
+            inner
+                .rates
+                .get(&(*client, limit.name, window))
+                .filter(|entry| entry.deadline > instant)
+                .map_or(0, |entry| entry.value)
+        };
         let states: Vec<LimitState> = limits
             .iter()
             .map(|limit| {
-                let stored = inner
-                    .rates
-                    .get(&(*client, limit.name))
-                    .filter(|entry| entry.deadline > instant)
-                    .map(|entry| entry.value);
-                gcra(limit, stored, now_us)
+                let (window, elapsed) = limit.window(now_us);
+                let previous = count(&inner, limit, window.saturating_sub(1));
+                let current = count(&inner, limit, window) + 1;
+                assess(limit, previous, current, elapsed)
             })
             .collect();
+        // As in Redis: count the charged limits, unless the request is refused.
         if states.iter().all(|state| state.allowed) {
-            for (limit, state) in limits.iter().zip(&states).filter(|(limit, _)| limit.charge) {
-                inner.rates.insert(
-                    (*client, limit.name),
-                    Expiring {
-                        value: state.new_tat_us,
-                        deadline: instant + Duration::from_micros(state.new_tat_us - now_us),
-                    },
-                );
+            for limit in limits.iter().filter(|limit| limit.charge) {
+                let window = limit.window(now_us).0;
+                let entry = inner
+                    .rates
+                    .entry((*client, limit.name, window))
+                    .or_insert(Expiring {
+                        value: 0,
+                        deadline: instant + 2 * limit.period,
+                    });
+                entry.value += 1;
             }
         }
         Ok(states)

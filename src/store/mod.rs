@@ -95,6 +95,14 @@ pub trait Store: Send + Sync {
     /// Stores a sealed secret and its receipt, both with their TTLs, atomically.
     async fn create_secret(&self, new: &NewSecret<'_>) -> Result<(), StoreError>;
 
+    /// Deletes a secret and its receipt that were never handed out (a create refused by a
+    /// rate limit after it ran); records no outcome.
+    async fn discard_secret(
+        &self,
+        secret: &RecordRef,
+        receipt: &RecordRef,
+    ) -> Result<(), StoreError>;
+
     /// Reads a secret's sealed bytes without consuming them.
     async fn peek_secret(&self, secret: &RecordRef) -> Result<Option<Vec<u8>>, StoreError>;
 

@@ -24,7 +24,7 @@ use redis::{Script, Value};
 use super::{Attempt, NewSecret, Store, StoreError, TakeGuard, Taken, decode_outcome};
 use crate::crypto::PROTECTED_FLAG_OFFSET;
 use crate::domain::{ReceiptRecord, RecordRef, SecretFate};
-use crate::rate_limit::{CLIENT_ID_BYTES, Limit, LimitState};
+use crate::rate_limit::{CLIENT_ID_BYTES, Limit, LimitState, assess};
 
 /// Removes a secret and records its outcome, in one atomic step.
 /// KEYS: secret, attempts, outcome. ARGV: outcome letter (`r` reveal, `b` burn), unix now,
@@ -60,38 +60,6 @@ redis.call('SET', KEYS[3], 'b' .. ARGV[2], 'PX', ttl + tonumber(ARGV[3]))
 return 0
 ";
 
-/// GCRA for several limits of one client (see `rate_limit.rs`, which this mirrors), on
-/// Redis' clock. KEYS: one per limit. ARGV: per limit, interval µs, period µs, charge
-/// (`1`/`0`). Charges only if every limit allows. Returns per limit
-/// `{allowed, new_tat, remaining, reset, retry_after}` (µs).
-const RATE_SCRIPT: &str = r"
-local clock = redis.call('TIME')
-local now = tonumber(clock[1]) * 1000000 + tonumber(clock[2])
-local states = {}
-local all_allowed = true
-for i, key in ipairs(KEYS) do
-  local interval = tonumber(ARGV[3 * i - 2])
-  local period = tonumber(ARGV[3 * i - 1])
-  local tat = math.max(tonumber(redis.call('GET', key) or now), now)
-  local ahead = tat + interval - now
-  if ahead > period then
-    all_allowed = false
-    states[i] = {0, tat, 0, tat - now, ahead - period}
-  else
-    states[i] = {1, tat + interval, math.floor((period - ahead) / interval), ahead, 0}
-  end
-end
-if all_allowed then
-  for i, key in ipairs(KEYS) do
-    if ARGV[3 * i] == '1' then
-      local new_tat = states[i][2]
-      redis.call('SET', key, string.format('%.0f', new_tat), 'PX', math.ceil((new_tat - now) / 1000))
-    end
-  end
-end
-return states
-";
-
 /// Connection and timing settings for [`RedisStore`].
 #[derive(Debug, Clone)]
 pub struct RedisOptions {
@@ -111,7 +79,6 @@ pub struct RedisStore {
     options: RedisOptions,
     finish: Script,
     failed_attempt: Script,
-    rate: Script,
 }
 
 impl RedisStore {
@@ -126,7 +93,6 @@ impl RedisStore {
             options,
             finish: Script::new(FINISH_SCRIPT),
             failed_attempt: Script::new(FAILED_ATTEMPT_SCRIPT),
-            rate: Script::new(RATE_SCRIPT),
         })
     }
 
@@ -210,6 +176,14 @@ impl RedisStore {
     }
 }
 
+fn now_micros() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| {
+            u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX)
+        })
+}
+
 fn unavailable(error: redis::RedisError) -> StoreError {
     StoreError::Unavailable(error.to_string())
 }
@@ -243,6 +217,21 @@ impl Store for RedisStore {
             .ignore();
         self.run(pipe.query_async::<()>(&mut self.connection.clone()))
             .await
+    }
+
+    async fn discard_secret(
+        &self,
+        secret: &RecordRef,
+        receipt: &RecordRef,
+    ) -> Result<(), StoreError> {
+        // One slot: the secret and its receipt share their routing tag.
+        let names = [self.name(secret, "s"), self.name(receipt, "r")];
+        self.run(
+            redis::cmd("DEL")
+                .arg(&names)
+                .query_async::<()>(&mut self.connection.clone()),
+        )
+        .await
     }
 
     async fn peek_secret(&self, secret: &RecordRef) -> Result<Option<Vec<u8>>, StoreError> {
@@ -365,37 +354,57 @@ impl Store for RedisStore {
         client: &[u8; CLIENT_ID_BYTES],
         limits: &[Limit],
     ) -> Result<Vec<LimitState>, StoreError> {
+        let now_us = now_micros();
         let tag = URL_SAFE_NO_PAD.encode(client);
-        let mut invocation = self.rate.prepare_invoke();
+        let name = |limit: &Limit, window: u64| {
+            format!(
+                "{}{{rl{tag}}}{}:{window}",
+                self.options.key_prefix, limit.name
+            )
+        };
+        // Per limit: the previous window's count, then this window's (counted or peeked).
+        let mut pipe = redis::pipe();
         for limit in limits {
-            invocation
-                .key(format!(
-                    "{}{{rl{tag}}}{}",
-                    self.options.key_prefix, limit.name
-                ))
-                .arg(limit.interval_us().max(1))
-                .arg(limit.period_us())
-                .arg(u8::from(limit.charge));
+            let (window, _) = limit.window(now_us);
+            pipe.get(name(limit, window.saturating_sub(1)));
+            let current = name(limit, window);
+            if limit.charge {
+                let lifetime_ms = 2 * limit.period.as_millis().max(1);
+                pipe.incr(&current, 1)
+                    .cmd("PEXPIRE")
+                    .arg(&current)
+                    .arg(lifetime_ms.to_string())
+                    .ignore();
+            } else {
+                pipe.get(current);
+            }
         }
-        let states: Vec<Vec<i64>> = self
-            .run(invocation.invoke_async(&mut self.connection.clone()))
+        let counts: Vec<Option<u64>> = self
+            .run(pipe.query_async(&mut self.connection.clone()))
             .await?;
-        let microseconds =
-            |value: i64| u64::try_from(value).map_err(|_| StoreError::Corrupt("rate state"));
-        states
-            .into_iter()
-            .map(|state| match state[..] {
-                [allowed, new_tat, remaining, reset, retry_after] => Ok(LimitState {
-                    allowed: allowed == 1,
-                    new_tat_us: microseconds(new_tat)?,
-                    remaining: u32::try_from(remaining)
-                        .map_err(|_| StoreError::Corrupt("rate state"))?,
-                    reset_us: microseconds(reset)?,
-                    retry_after_us: microseconds(retry_after)?,
-                }),
-                _ => Err(StoreError::Corrupt("rate state")),
+        let states: Vec<LimitState> = limits
+            .iter()
+            .zip(counts.chunks_exact(2))
+            .map(|(limit, counts)| {
+                let current = counts[1].unwrap_or(0) + u64::from(!limit.charge);
+                assess(
+                    limit,
+                    counts[0].unwrap_or(0),
+                    current,
+                    limit.window(now_us).1,
+                )
             })
-            .collect()
+            .collect();
+        if states.iter().any(|state| !state.allowed) {
+            // A refused request costs no budget: take its counts back.
+            let mut undo = redis::pipe();
+            for limit in limits.iter().filter(|limit| limit.charge) {
+                undo.decr(name(limit, limit.window(now_us).0), 1).ignore();
+            }
+            self.run(undo.query_async::<()>(&mut self.connection.clone()))
+                .await?;
+        }
+        Ok(states)
     }
 
     async fn ping(&self) -> Result<(), StoreError> {
