@@ -19,7 +19,7 @@ use async_trait::async_trait;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
-use redis::{Script, Value};
+use redis::{FromRedisValue, Script, Value};
 
 use super::{Attempt, NewSecret, Store, StoreError, TakeGuard, Taken, decode_outcome};
 use crate::crypto::PROTECTED_FLAG_OFFSET;
@@ -112,12 +112,7 @@ impl RedisStore {
     /// Reads `maxmemory-policy`; anything but `noeviction` lets Redis drop secrets early.
     pub async fn eviction_policy(&self) -> Result<String, StoreError> {
         let (_, policy): (String, String) = self
-            .run(
-                redis::cmd("CONFIG")
-                    .arg("GET")
-                    .arg("maxmemory-policy")
-                    .query_async(&mut self.connection.clone()),
-            )
+            .query(redis::cmd("CONFIG").arg("GET").arg("maxmemory-policy"))
             .await?;
         Ok(policy)
     }
@@ -152,6 +147,18 @@ impl RedisStore {
             Ok(result) => result.map_err(unavailable),
             Err(_) => Err(StoreError::Timeout(self.options.timeout)),
         }
+    }
+
+    /// Runs one command on this worker's connection, within the timeout.
+    async fn query<T: FromRedisValue>(&self, command: &redis::Cmd) -> Result<T, StoreError> {
+        self.run(command.query_async(&mut self.connection.clone()))
+            .await
+    }
+
+    /// Runs a pipeline on this worker's connection, within the timeout.
+    async fn query_pipe<T: FromRedisValue>(&self, pipe: &redis::Pipeline) -> Result<T, StoreError> {
+        self.run(pipe.query_async(&mut self.connection.clone()))
+            .await
     }
 
     async fn finish(
@@ -215,8 +222,7 @@ impl Store for RedisStore {
                 receipt_ttl,
             )
             .ignore();
-        self.run(pipe.query_async::<()>(&mut self.connection.clone()))
-            .await
+        self.query_pipe(&pipe).await
     }
 
     async fn discard_secret(
@@ -226,22 +232,12 @@ impl Store for RedisStore {
     ) -> Result<(), StoreError> {
         // One slot: the secret and its receipt share their routing tag.
         let names = [self.name(secret, "s"), self.name(receipt, "r")];
-        self.run(
-            redis::cmd("DEL")
-                .arg(&names)
-                .query_async::<()>(&mut self.connection.clone()),
-        )
-        .await
+        self.query(redis::cmd("DEL").arg(&names)).await
     }
 
     async fn peek_secret(&self, secret: &RecordRef) -> Result<Option<Vec<u8>>, StoreError> {
         let name = self.name(secret, "s");
-        self.run(
-            redis::cmd("GET")
-                .arg(name)
-                .query_async(&mut self.connection.clone()),
-        )
-        .await
+        self.query(redis::cmd("GET").arg(name)).await
     }
 
     async fn take_secret(
@@ -296,13 +292,8 @@ impl Store for RedisStore {
         &self,
         receipt: &RecordRef,
     ) -> Result<Option<(ReceiptRecord, SecretFate)>, StoreError> {
-        let mut connection = self.connection.clone();
         let bytes: Option<Vec<u8>> = self
-            .run(
-                redis::cmd("GET")
-                    .arg(self.name(receipt, "r"))
-                    .query_async(&mut connection),
-            )
+            .query(redis::cmd("GET").arg(self.name(receipt, "r")))
             .await?;
         let Some(bytes) = bytes else {
             return Ok(None);
@@ -311,8 +302,7 @@ impl Store for RedisStore {
         let [sealed, _, outcome] = self.secret_names(&record.secret);
         let mut pipe = redis::pipe();
         pipe.atomic().exists(sealed).get(outcome);
-        let (pending, outcome): (bool, Option<Vec<u8>>) =
-            self.run(pipe.query_async(&mut connection)).await?;
+        let (pending, outcome): (bool, Option<Vec<u8>>) = self.query_pipe(&pipe).await?;
         let fate = match (pending, outcome) {
             (true, _) => SecretFate::Pending,
             (false, Some(outcome)) => decode_outcome(&outcome)?,
@@ -328,25 +318,19 @@ impl Store for RedisStore {
         ttl_seconds: u64,
     ) -> Result<(), StoreError> {
         let name = self.name(token, "t");
-        self.run(
+        self.query(
             redis::cmd("SET")
                 .arg(name)
                 .arg(sealed)
                 .arg("EX")
-                .arg(ttl_seconds)
-                .query_async::<()>(&mut self.connection.clone()),
+                .arg(ttl_seconds),
         )
         .await
     }
 
     async fn take_token(&self, token: &RecordRef) -> Result<Option<Vec<u8>>, StoreError> {
         let name = self.name(token, "t");
-        self.run(
-            redis::cmd("GETDEL")
-                .arg(name)
-                .query_async(&mut self.connection.clone()),
-        )
-        .await
+        self.query(redis::cmd("GETDEL").arg(name)).await
     }
 
     async fn check_rate(
@@ -379,9 +363,7 @@ impl Store for RedisStore {
                 pipe.get(current);
             }
         }
-        let counts: Vec<Option<u64>> = self
-            .run(pipe.query_async(&mut self.connection.clone()))
-            .await?;
+        let counts: Vec<Option<u64>> = self.query_pipe(&pipe).await?;
         let states: Vec<LimitState> = limits
             .iter()
             .zip(counts.chunks_exact(2))
@@ -401,14 +383,12 @@ impl Store for RedisStore {
             for limit in limits.iter().filter(|limit| limit.charge) {
                 undo.decr(name(limit, limit.window(now_us).0), 1).ignore();
             }
-            self.run(undo.query_async::<()>(&mut self.connection.clone()))
-                .await?;
+            self.query_pipe::<()>(&undo).await?;
         }
         Ok(states)
     }
 
     async fn ping(&self) -> Result<(), StoreError> {
-        self.run(redis::cmd("PING").query_async::<()>(&mut self.connection.clone()))
-            .await
+        self.query(&redis::cmd("PING")).await
     }
 }
