@@ -576,6 +576,17 @@ mod tests {
                 vec!["--argon2-memory-kib", "1"],
                 "BURNBOX_ARGON2_MEMORY_KIB",
             ),
+            (vec!["--token-ttl-max", "30"], "BURNBOX_TOKEN_TTL_MAX"),
+            (
+                vec!["--token-ttl-default", "100000"],
+                "BURNBOX_TOKEN_TTL_DEFAULT",
+            ),
+            (vec!["--max-claims-bytes", "0"], "BURNBOX_MAX_CLAIMS_BYTES"),
+            (
+                vec!["--client-timeout-ms", "0"],
+                "BURNBOX_CLIENT_TIMEOUT_MS",
+            ),
+            (vec!["--max-connections", "0"], "BURNBOX_MAX_CONNECTIONS"),
         ];
         for (args, variable) in cases {
             let error = settings(&args).validate().expect_err("invalid");
@@ -634,6 +645,12 @@ mod tests {
 
     #[test]
     fn cors_origins_are_scheme_and_host() {
+        let error = Settings::from_args(["burnbox", "--cors-origins", "app.example/x"])
+            .expect_err("no scheme");
+        assert!(
+            error.to_string().contains("BURNBOX_CORS_ORIGINS"),
+            "{error}"
+        );
         let origins = settings(&[
             "--cors-origins",
             "https://app.example, http://localhost:3000",

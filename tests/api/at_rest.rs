@@ -46,6 +46,22 @@ async fn run_flow(app: &TestApp) -> Vec<String> {
             created.receipt_key,
         ]);
     }
+    for index in 0..4 {
+        let subject = format!("subject-{index}-Pw9sQ");
+        let claim = format!("claim-{index}-Vn2kR");
+        let minted = app
+            .post(
+                "/api/tokens",
+                json!({"subject": subject, "claims": {"secret_claim": claim}}),
+            )
+            .await;
+        let token = minted.field("token");
+        if index % 2 == 0 {
+            app.post("/api/tokens/verify", json!({ "token": token }))
+                .await;
+        }
+        sensitive.extend([subject, claim, token]);
+    }
     let generated = app
         .post("/api/secrets/generate", json!({"length": 24}))
         .await;
