@@ -1,58 +1,101 @@
-//! A bounded pool for Argon2id: at most `workers` hashes run at once and at most `queue`
-//! more wait. Past that a request is refused at once with [`ApiError::Busy`] (503 with
-//! `Retry-After`) instead of joining an unbounded queue; requests without a passphrase
-//! never touch the pool and keep their latency.
+//! A bounded pool for Argon2id: `workers` threads, each owning one reusable block of
+//! Argon2 working memory. At most `workers + queue` requests are admitted (hashing or
+//! waiting); past that a request is refused at once with [`ApiError::Busy`] (503 with
+//! `Retry-After`) instead of joining an unbounded queue; requests without a
+//! passphrase never touch the pool and keep their latency. Memory stays at
+//! `workers × cost` however long the load lasts.
 
-use std::sync::Arc;
+use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
+use std::sync::{Arc, Mutex};
 
-use tokio::sync::Semaphore;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, oneshot};
 
-use crate::crypto::{PassphraseSalt, StretchedPassphrase};
+use crate::crypto::{CryptoError, KdfMemory, PassphraseSalt, StretchedPassphrase};
 use crate::domain::Passphrase;
 use crate::error::ApiError;
+
+struct Job {
+    salt: PassphraseSalt,
+    passphrase: Passphrase,
+    reply: oneshot::Sender<Result<StretchedPassphrase, CryptoError>>,
+    /// Held until the hash is done, whether or not anyone still waits for it.
+    _admission: OwnedSemaphorePermit,
+}
 
 /// The Argon2 pool; cheap to clone, shared by every HTTP worker.
 #[derive(Clone)]
 pub struct KdfPool {
-    running: Arc<Semaphore>,
-    admitted: Arc<Semaphore>,
+    admission: Arc<Semaphore>,
+    jobs: SyncSender<Job>,
 }
 
 impl KdfPool {
-    /// A pool running `workers` hashes at once with `queue` more allowed to wait.
+    /// A pool of `workers` hashing threads with `queue` more requests allowed to wait.
     pub fn new(workers: usize, queue: usize) -> Self {
+        let admitted = workers.max(1) + queue;
+        // Admission bounds the jobs in flight, so the channel never refuses one.
+        let (jobs, receiver) = sync_channel(admitted);
+        let receiver = Arc::new(Mutex::new(receiver));
+        for index in 0..workers.max(1) {
+            let receiver = receiver.clone();
+            // Start-up: without its hashing threads the service cannot honour passphrases.
+            #[allow(clippy::expect_used)]
+            std::thread::Builder::new()
+                .name(format!("argon2-{index}"))
+                .spawn(move || hash_until_closed(&receiver))
+                .expect("an Argon2 thread starts");
+        }
         Self {
-            running: Arc::new(Semaphore::new(workers.max(1))),
-            admitted: Arc::new(Semaphore::new(workers.max(1) + queue)),
+            admission: Arc::new(Semaphore::new(admitted)),
+            jobs,
         }
     }
 
-    /// Stretches `passphrase` on the blocking pool, or refuses when the pool is full.
+    /// Stretches `passphrase` on a hashing thread, or refuses when the pool is full.
     pub async fn stretch(
         &self,
         salt: PassphraseSalt,
         passphrase: Passphrase,
     ) -> Result<StretchedPassphrase, ApiError> {
-        let admitted = self
-            .admitted
+        let admission = self
+            .admission
             .clone()
             .try_acquire_owned()
             .map_err(|_| ApiError::Busy)?;
-        let running = self
-            .running
-            .clone()
-            .acquire_owned()
+        let (reply, answer) = oneshot::channel();
+        let job = Job {
+            salt,
+            passphrase,
+            reply,
+            _admission: admission,
+        };
+        self.jobs.try_send(job).map_err(|error| match error {
+            TrySendError::Full(_) => ApiError::Busy,
+            TrySendError::Disconnected(_) => ApiError::Internal("argon2 threads stopped".into()),
+        })?;
+        answer
             .await
-            .map_err(|_| ApiError::Internal("argon2 pool closed".into()))?;
-        // The permits move into the task: a client that hangs up does not free a worker
-        // slot while its hash is still running.
-        tokio::task::spawn_blocking(move || {
-            let _permits = (admitted, running);
-            salt.stretch(passphrase.as_bytes())
-        })
-        .await
-        .map_err(|error| ApiError::Internal(format!("argon2 task failed: {error}")))?
-        .map_err(|error| ApiError::Internal(format!("argon2 failed: {error}")))
+            .map_err(|_| ApiError::Internal("argon2 thread dropped a job".into()))?
+            .map_err(|error| ApiError::Internal(format!("argon2 failed: {error}")))
+    }
+}
+
+/// One hashing thread: takes jobs until every sender is gone, reusing its memory.
+fn hash_until_closed(receiver: &Mutex<Receiver<Job>>) {
+    let mut memory = KdfMemory::default();
+    loop {
+        let job = match receiver.lock() {
+            Ok(receiver) => match receiver.recv() {
+                Ok(job) => job,
+                Err(_) => return,
+            },
+            Err(_) => return,
+        };
+        let stretched = job
+            .salt
+            .stretch_with(job.passphrase.as_bytes(), &mut memory);
+        // The requester may have gone; the hash is simply dropped then.
+        let _ = job.reply.send(stretched);
     }
 }
 
@@ -95,7 +138,7 @@ mod tests {
                 &[1; 24],
                 Some(&direct),
                 &[2; 16],
-                &sealed
+                &sealed,
             )
             .is_ok()
         );
@@ -103,12 +146,32 @@ mod tests {
 
     #[tokio::test]
     async fn a_full_pool_refuses_at_once() {
-        let pool = KdfPool::new(1, 0);
-        let _held = pool.admitted.clone().try_acquire_owned().expect("free");
+        // One admission, held by a request still hashing: the next one is refused.
+        let (jobs, _receiver) = sync_channel(1);
+        let pool = KdfPool {
+            admission: Arc::new(Semaphore::new(1)),
+            jobs,
+        };
+        let _held = pool.admission.clone().try_acquire_owned().expect("free");
         let salt = PassphraseSalt::generate(FAST);
         assert!(matches!(
             pool.stretch(salt, passphrase()).await,
             Err(ApiError::Busy)
+        ));
+    }
+
+    #[tokio::test]
+    async fn stopped_threads_are_an_internal_error_not_a_hang() {
+        let (jobs, receiver) = sync_channel(1);
+        drop(receiver);
+        let pool = KdfPool {
+            admission: Arc::new(Semaphore::new(1)),
+            jobs,
+        };
+        let salt = PassphraseSalt::generate(FAST);
+        assert!(matches!(
+            pool.stretch(salt, passphrase()).await,
+            Err(ApiError::Internal(_))
         ));
     }
 }

@@ -1,0 +1,588 @@
+//! burnbox's load generator: how close is the service to the Redis ceiling?
+//!
+//! One command starts a throwaway `redis-server` and the release `burnbox` with its
+//! default configuration (rate limits on), then measures, in one run on one machine:
+//!
+//! - start-up to ready, and the server's RSS idle and under load;
+//! - the ceiling: `SET … EX` + `GETDEL` pairs issued straight to Redis with the same
+//!   client library at the same concurrency;
+//! - the scenarios: create; reveal of pre-created secrets; mixed create→reveal pairs;
+//!   passphrase create→reveal; token mint→verify — each as requests/s, latency
+//!   percentiles and errors by status, and its ratio to the ceiling;
+//! - Redis memory per stored 100-byte secret with its receipt (`used_memory` over 100k).
+//!
+//! Default limits are per client address, so load from one address would be refused
+//! after a burst. Like real traffic, the clients here come from many addresses: each
+//! connection binds to its own `127.x.y.z` source and moves to a fresh one every
+//! `--requests-per-address` requests (below every per-minute limit).
+//!
+//! ```sh
+//! cargo build --release --bins --examples && target/release/examples/bench
+//! ```
+//! Options: `--clients 32 --seconds 10 --json bench.json --scenarios mixed,create`.
+
+use std::collections::BTreeMap;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+use clap::Parser;
+use serde::Serialize;
+use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::{TcpSocket, TcpStream};
+
+#[derive(Debug, Parser)]
+struct Options {
+    /// Concurrent clients.
+    #[arg(long, default_value_t = 32)]
+    clients: usize,
+    /// Seconds per scenario.
+    #[arg(long, default_value_t = 10)]
+    seconds: u64,
+    /// Scenarios to run, comma-separated.
+    #[arg(long, default_value = "create,reveal,mixed,passphrase,tokens")]
+    scenarios: String,
+    /// Requests a connection sends before moving to a new source address.
+    #[arg(long, default_value_t = 40)]
+    requests_per_address: u32,
+    /// The server binary.
+    #[arg(long, default_value = "target/release/burnbox")]
+    server: String,
+    /// Secrets stored for the memory measurement (0 skips it).
+    #[arg(long, default_value_t = 100_000)]
+    memory_secrets: usize,
+    /// Write the results as JSON here too.
+    #[arg(long)]
+    json: Option<String>,
+}
+
+/// Hands out source addresses 127.1.0.1, 127.1.0.2, … so no two connections share one.
+static NEXT_ADDRESS: AtomicU32 = AtomicU32::new(0);
+
+fn next_source() -> IpAddr {
+    let n = NEXT_ADDRESS.fetch_add(1, Ordering::Relaxed);
+    let host = n % 250 + 1;
+    let rest = n / 250;
+    IpAddr::V4(Ipv4Addr::new(
+        127,
+        (rest / 256 % 254 + 1) as u8,
+        (rest % 256) as u8,
+        host as u8,
+    ))
+}
+
+/// A minimal keep-alive HTTP/1.1 client: enough for JSON requests and answers.
+struct Connection {
+    stream: BufReader<TcpStream>,
+    sent: u32,
+}
+
+impl Connection {
+    async fn open(server: SocketAddr) -> std::io::Result<Self> {
+        let socket = TcpSocket::new_v4()?;
+        socket.bind(SocketAddr::new(next_source(), 0))?;
+        let stream = socket.connect(server).await?;
+        stream.set_nodelay(true)?;
+        Ok(Self {
+            stream: BufReader::new(stream),
+            sent: 0,
+        })
+    }
+
+    async fn request(&mut self, path: &str, body: &Value) -> std::io::Result<(u16, Value)> {
+        let body = if body.is_null() {
+            String::new()
+        } else {
+            body.to_string()
+        };
+        let head = format!(
+            "POST {path} HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+            body.len()
+        );
+        let stream = self.stream.get_mut();
+        stream.write_all(head.as_bytes()).await?;
+        stream.write_all(body.as_bytes()).await?;
+        self.sent += 1;
+        let mut line = String::new();
+        self.stream.read_line(&mut line).await?;
+        let status: u16 = line
+            .split(' ')
+            .nth(1)
+            .and_then(|code| code.parse().ok())
+            .ok_or_else(|| std::io::Error::other(format!("bad status line {line:?}")))?;
+        let mut length = 0;
+        loop {
+            line.clear();
+            self.stream.read_line(&mut line).await?;
+            if line == "\r\n" || line.is_empty() {
+                break;
+            }
+            if let Some((name, value)) = line.split_once(':')
+                && name.eq_ignore_ascii_case("content-length")
+            {
+                length = value.trim().parse().unwrap_or(0);
+            }
+        }
+        let mut body = vec![0; length];
+        self.stream.read_exact(&mut body).await?;
+        Ok((status, serde_json::from_slice(&body).unwrap_or(Value::Null)))
+    }
+}
+
+/// A client: one connection at a time, moved to a fresh source address as it goes.
+struct Client {
+    server: SocketAddr,
+    connection: Option<Connection>,
+    per_address: u32,
+    latencies_us: Vec<u32>,
+    statuses: BTreeMap<u16, u64>,
+}
+
+impl Client {
+    fn new(server: SocketAddr, per_address: u32) -> Self {
+        Self {
+            server,
+            connection: None,
+            per_address,
+            latencies_us: Vec::new(),
+            statuses: BTreeMap::new(),
+        }
+    }
+
+    /// Sends one request, recording its latency and status.
+    async fn call(&mut self, path: &str, body: &Value) -> (u16, Value) {
+        if self
+            .connection
+            .as_ref()
+            .is_none_or(|c| c.sent >= self.per_address)
+        {
+            self.connection = Connection::open(self.server).await.ok();
+        }
+        let started = Instant::now();
+        let answer = match self.connection.as_mut() {
+            Some(connection) => connection.request(path, body).await,
+            None => Err(std::io::Error::other("no connection")),
+        };
+        let (status, body) = answer.unwrap_or_else(|_| {
+            self.connection = None;
+            (0, Value::Null)
+        });
+        self.latencies_us
+            .push(started.elapsed().as_micros().min(u128::from(u32::MAX)) as u32);
+        *self.statuses.entry(status).or_default() += 1;
+        (status, body)
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct ScenarioResult {
+    scenario: String,
+    requests_per_second: f64,
+    units_per_second: f64,
+    unit: &'static str,
+    p50_ms: f64,
+    p90_ms: f64,
+    p99_ms: f64,
+    max_ms: f64,
+    statuses: BTreeMap<u16, u64>,
+    ratio_to_ceiling: f64,
+}
+
+fn percentile(sorted: &[u32], fraction: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let index = ((sorted.len() - 1) as f64 * fraction).round() as usize;
+    f64::from(sorted[index]) / 1000.0
+}
+
+const SECRET: &str = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789abcdefghijklmnopqrstuvwxyzAB";
+
+fn key_of(body: &Value, field: &str) -> String {
+    body[field].as_str().unwrap_or_default().to_owned()
+}
+
+/// Runs `scenario` on every client for the configured time.
+async fn run_scenario(
+    scenario: &str,
+    server: SocketAddr,
+    options: &Options,
+    ceiling_ops: f64,
+    pool: Arc<Vec<String>>,
+) -> ScenarioResult {
+    let deadline = Instant::now() + Duration::from_secs(options.seconds);
+    let started = Instant::now();
+    let next_secret = Arc::new(AtomicU32::new(0));
+    let tasks: Vec<_> = (0..options.clients)
+        .map(|_| {
+            let scenario = scenario.to_owned();
+            let (pool, next_secret) = (pool.clone(), next_secret.clone());
+            let mut client = Client::new(server, options.requests_per_address);
+            tokio::spawn(async move {
+                let mut units = 0u64;
+                while Instant::now() < deadline {
+                    match scenario.as_str() {
+                        "create" => {
+                            client.call("/api/secrets", &json!({"secret": SECRET, "ttl": 60})).await;
+                        }
+                        "reveal" => {
+                            let index = next_secret.fetch_add(1, Ordering::Relaxed) as usize;
+                            let Some(key) = pool.get(index) else { break };
+                            client.call(&format!("/api/secrets/{key}/reveal"), &Value::Null).await;
+                        }
+                        "mixed" => {
+                            let (_, created) =
+                                client.call("/api/secrets", &json!({"secret": SECRET, "ttl": 60})).await;
+                            let key = key_of(&created, "secret_key");
+                            client.call(&format!("/api/secrets/{key}/reveal"), &Value::Null).await;
+                        }
+                        "passphrase" => {
+                            let body = json!({"secret": SECRET, "ttl": 60, "passphrase": "bench passphrase"});
+                            let (_, created) = client.call("/api/secrets", &body).await;
+                            let key = key_of(&created, "secret_key");
+                            let reveal = json!({"passphrase": "bench passphrase"});
+                            client.call(&format!("/api/secrets/{key}/reveal"), &reveal).await;
+                        }
+                        "tokens" => {
+                            let (_, minted) = client
+                                .call("/api/tokens", &json!({"subject": "user:42", "claims": {"a": 1}}))
+                                .await;
+                            let token = json!({"token": key_of(&minted, "token")});
+                            client.call("/api/tokens/verify", &token).await;
+                        }
+                        other => panic!("unknown scenario {other}"),
+                    }
+                    units += 1;
+                }
+                (client, units)
+            })
+        })
+        .collect();
+    let mut latencies = Vec::new();
+    let mut statuses = BTreeMap::new();
+    let mut units = 0;
+    for task in tasks {
+        let (client, done) = task.await.expect("client task");
+        latencies.extend(client.latencies_us);
+        for (status, count) in client.statuses {
+            *statuses.entry(status).or_insert(0) += count;
+        }
+        units += done;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    latencies.sort_unstable();
+    let requests_per_second = latencies.len() as f64 / elapsed;
+    let unit = match scenario {
+        "create" | "reveal" => "request",
+        "tokens" => "mint+verify",
+        _ => "create+reveal",
+    };
+    ScenarioResult {
+        scenario: scenario.to_owned(),
+        requests_per_second,
+        units_per_second: units as f64 / elapsed,
+        unit,
+        p50_ms: percentile(&latencies, 0.50),
+        p90_ms: percentile(&latencies, 0.90),
+        p99_ms: percentile(&latencies, 0.99),
+        max_ms: percentile(&latencies, 1.0),
+        statuses,
+        // Each HTTP request does the work of one of the ceiling's commands.
+        ratio_to_ceiling: requests_per_second / ceiling_ops,
+    }
+}
+
+/// `SET … EX` + `GETDEL` pairs straight to Redis: the ceiling, in commands per second.
+async fn ceiling(redis_url: &str, clients: usize, seconds: u64) -> f64 {
+    let client = redis::Client::open(redis_url).expect("redis url");
+    let connection = client
+        .get_multiplexed_async_connection()
+        .await
+        .expect("redis connects");
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..clients)
+        .map(|index| {
+            let mut connection = connection.clone();
+            tokio::spawn(async move {
+                let key = format!("ceiling:{index}");
+                let mut pairs = 0u64;
+                while Instant::now() < deadline {
+                    let () = redis::cmd("SET")
+                        .arg(&key)
+                        .arg(SECRET)
+                        .arg("EX")
+                        .arg(60)
+                        .query_async(&mut connection)
+                        .await
+                        .expect("SET");
+                    let _: Option<Vec<u8>> = redis::cmd("GETDEL")
+                        .arg(&key)
+                        .query_async(&mut connection)
+                        .await
+                        .expect("GETDEL");
+                    pairs += 1;
+                }
+                pairs
+            })
+        })
+        .collect();
+    let mut pairs = 0;
+    for task in tasks {
+        pairs += task.await.expect("ceiling task");
+    }
+    2.0 * pairs as f64 / started.elapsed().as_secs_f64()
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map(|address| address.port())
+        .expect("a free port")
+}
+
+struct Killed(Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find(|line| line.starts_with("VmRSS:"))
+                .and_then(|line| line.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+async fn redis_used_memory(connection: &mut redis::aio::MultiplexedConnection) -> u64 {
+    let info: String = redis::cmd("INFO")
+        .arg("memory")
+        .query_async(connection)
+        .await
+        .expect("INFO");
+    info.lines()
+        .find_map(|line| line.strip_prefix("used_memory:"))
+        .and_then(|value| value.trim().parse().ok())
+        .unwrap_or(0)
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let options = Options::parse();
+    let redis_port = free_port();
+    let _redis = Killed(
+        Command::new("redis-server")
+            .args(["--port", &redis_port.to_string(), "--bind", "127.0.0.1"])
+            .args([
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--maxmemory-policy",
+                "noeviction",
+            ])
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("redis-server on PATH"),
+    );
+    let redis_url = format!("redis://127.0.0.1:{redis_port}");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    let port = free_port();
+    let server_address: SocketAddr = format!("127.0.0.1:{port}").parse().expect("address");
+    let spawned = Instant::now();
+    let server = Killed(
+        Command::new(&options.server)
+            .env("BURNBOX_BIND", server_address.to_string())
+            .env("BURNBOX_REDIS_URL", &redis_url)
+            .env(
+                "BURNBOX_SERVER_KEY",
+                "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8",
+            )
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|error| {
+                panic!("{}: {error} (cargo build --release first)", options.server)
+            }),
+    );
+    let startup = loop {
+        if let Ok(mut connection) = TcpStream::connect(server_address).await {
+            let _ = connection.write_all(b"GET /ready HTTP/1.0\r\n\r\n").await;
+            let mut answer = [0u8; 12];
+            if connection.read_exact(&mut answer).await.is_ok() && answer.ends_with(b"200") {
+                break spawned.elapsed();
+            }
+        }
+        assert!(
+            spawned.elapsed() < Duration::from_secs(10),
+            "server did not become ready"
+        );
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    };
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let rss_idle = rss_kib(server.0.id());
+
+    println!(
+        "burnbox bench: {} clients, {} s per scenario, default configuration",
+        options.clients, options.seconds
+    );
+    println!(
+        "start-up to ready: {:.1} ms; RSS idle: {:.1} MiB",
+        startup.as_secs_f64() * 1000.0,
+        rss_idle as f64 / 1024.0
+    );
+    let ceiling_ops = ceiling(&redis_url, options.clients, options.seconds).await;
+    println!("ceiling (SET EX + GETDEL direct): {ceiling_ops:.0} commands/s\n");
+
+    let mut results = Vec::new();
+    let mut rss_peak = rss_idle;
+    for scenario in options.scenarios.split(',') {
+        let pool = if scenario == "reveal" {
+            // Enough secrets for the whole run at a generous rate, created beforehand.
+            let wanted = (options.seconds * 40_000) as usize;
+            Arc::new(
+                precreate(
+                    server_address,
+                    wanted,
+                    options.clients,
+                    options.requests_per_address,
+                )
+                .await,
+            )
+        } else {
+            Arc::new(Vec::new())
+        };
+        let sampler = {
+            let pid = server.0.id();
+            tokio::spawn(async move {
+                let mut peak = 0;
+                for _ in 0..50 {
+                    peak = peak.max(rss_kib(pid));
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                peak
+            })
+        };
+        let result = run_scenario(scenario, server_address, &options, ceiling_ops, pool).await;
+        rss_peak = rss_peak.max(sampler.await.unwrap_or(0));
+        results.push(result);
+    }
+
+    println!(
+        "{:<11} {:>10} {:>12} {:>8} {:>8} {:>8} {:>8} {:>9}  statuses",
+        "scenario", "req/s", "units/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "/ceiling"
+    );
+    for result in &results {
+        println!(
+            "{:<11} {:>10.0} {:>12.0} {:>8.2} {:>8.2} {:>8.2} {:>8.2} {:>9.2}  {:?}",
+            result.scenario,
+            result.requests_per_second,
+            result.units_per_second,
+            result.p50_ms,
+            result.p90_ms,
+            result.p99_ms,
+            result.max_ms,
+            result.ratio_to_ceiling,
+            result.statuses
+        );
+    }
+    println!(
+        "RSS under load (peak sampled): {:.1} MiB",
+        rss_peak as f64 / 1024.0
+    );
+
+    let mut memory = None;
+    if options.memory_secrets > 0 {
+        let mut connection = redis::Client::open(redis_url.as_str())
+            .expect("url")
+            .get_multiplexed_async_connection()
+            .await
+            .expect("connects");
+        let _: () = redis::cmd("FLUSHALL")
+            .query_async(&mut connection)
+            .await
+            .expect("FLUSHALL");
+        let before = redis_used_memory(&mut connection).await;
+        let created = precreate(
+            server_address,
+            options.memory_secrets,
+            options.clients,
+            options.requests_per_address,
+        )
+        .await;
+        let after = redis_used_memory(&mut connection).await;
+        let per_secret = (after - before) as f64 / created.len().max(1) as f64;
+        println!(
+            "Redis memory per stored 100-byte secret with its receipt: {per_secret:.0} bytes ({} secrets)",
+            created.len()
+        );
+        memory = Some(per_secret);
+    }
+
+    if let Some(path) = &options.json {
+        let document = json!({
+            "clients": options.clients,
+            "seconds": options.seconds,
+            "startup_ms": startup.as_secs_f64() * 1000.0,
+            "rss_idle_mib": rss_idle as f64 / 1024.0,
+            "rss_peak_mib": rss_peak as f64 / 1024.0,
+            "ceiling_commands_per_second": ceiling_ops,
+            "redis_bytes_per_secret": memory,
+            "scenarios": results,
+        });
+        std::fs::write(path, serde_json::to_string_pretty(&document).expect("json"))
+            .expect("write json");
+        println!("written: {path}");
+    }
+}
+
+/// Creates `count` secrets (no passphrase, 100 bytes) and returns their keys.
+async fn precreate(
+    server: SocketAddr,
+    count: usize,
+    clients: usize,
+    per_address: u32,
+) -> Vec<String> {
+    let remaining = Arc::new(AtomicU32::new(count as u32));
+    let tasks: Vec<_> = (0..clients)
+        .map(|_| {
+            let remaining = remaining.clone();
+            tokio::spawn(async move {
+                let mut client = Client::new(server, per_address);
+                let mut keys = Vec::new();
+                while remaining
+                    .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| {
+                        left.checked_sub(1)
+                    })
+                    .is_ok()
+                {
+                    let (status, body) = client
+                        .call("/api/secrets", &json!({"secret": SECRET, "ttl": 600}))
+                        .await;
+                    if status == 201 {
+                        keys.push(key_of(&body, "secret_key"));
+                    }
+                }
+                keys
+            })
+        })
+        .collect();
+    let mut keys = Vec::new();
+    for task in tasks {
+        keys.extend(task.await.expect("precreate task"));
+    }
+    keys
+}
