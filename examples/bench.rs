@@ -447,6 +447,31 @@ async fn main() {
     let ceiling_ops = ceiling(&redis_url, options.clients, options.seconds).await;
     println!("ceiling (SET EX + GETDEL direct): {ceiling_ops:.0} commands/s\n");
 
+    // On the fresh Redis, before the scenarios fill it.
+    let mut memory = None;
+    if options.memory_secrets > 0 {
+        let mut connection = redis::Client::open(redis_url.as_str())
+            .expect("url")
+            .get_multiplexed_async_connection()
+            .await
+            .expect("connects");
+        let before = redis_used_memory(&mut connection).await;
+        let created = precreate(
+            server_address,
+            options.memory_secrets,
+            options.clients,
+            options.requests_per_address,
+        )
+        .await;
+        let after = redis_used_memory(&mut connection).await;
+        let per_secret = (after - before) as f64 / created.len().max(1) as f64;
+        println!(
+            "Redis memory per stored 100-byte secret with its receipt: {per_secret:.0} bytes ({} secrets)",
+            created.len()
+        );
+        memory = Some(per_secret);
+    }
+
     let mut results = Vec::new();
     let mut rss_peak = rss_idle;
     for scenario in options.scenarios.split(',') {
@@ -503,34 +528,6 @@ async fn main() {
         "RSS under load (peak sampled): {:.1} MiB",
         rss_peak as f64 / 1024.0
     );
-
-    let mut memory = None;
-    if options.memory_secrets > 0 {
-        let mut connection = redis::Client::open(redis_url.as_str())
-            .expect("url")
-            .get_multiplexed_async_connection()
-            .await
-            .expect("connects");
-        let _: () = redis::cmd("FLUSHALL")
-            .query_async(&mut connection)
-            .await
-            .expect("FLUSHALL");
-        let before = redis_used_memory(&mut connection).await;
-        let created = precreate(
-            server_address,
-            options.memory_secrets,
-            options.clients,
-            options.requests_per_address,
-        )
-        .await;
-        let after = redis_used_memory(&mut connection).await;
-        let per_secret = (after - before) as f64 / created.len().max(1) as f64;
-        println!(
-            "Redis memory per stored 100-byte secret with its receipt: {per_secret:.0} bytes ({} secrets)",
-            created.len()
-        );
-        memory = Some(per_secret);
-    }
 
     if let Some(path) = &options.json {
         let document = json!({

@@ -9,6 +9,7 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 
 use crate::extract::client_ip;
+use crate::routes::pattern_of;
 
 /// Logs `client method pattern status duration` for every request at `info`.
 pub async fn access_log(
@@ -20,10 +21,7 @@ pub async fn access_log(
     let client = client_ip(request.request());
     let response = next.call(request).await?;
     // Unmatched paths log as "-": an unknown URL may still hold a key.
-    let pattern = response
-        .request()
-        .match_pattern()
-        .unwrap_or_else(|| "-".to_owned());
+    let pattern = pattern_of(response.request().path()).unwrap_or("-");
     log::info!(
         target: "burnbox::access",
         "{client} {method} {pattern} {} {:.1}ms",

@@ -16,6 +16,7 @@ use crate::domain::RecordRef;
 use crate::error::{ApiError, ErrorBody, FailedPassphrase};
 use crate::extract::client_ip;
 use crate::rate_limit::{Decision, RateLimiter, RequestClass, Verdict};
+use crate::routes::pattern_of;
 use crate::store::{Store, StoreError};
 
 fn classify(method: &Method, pattern: Option<&str>) -> RequestClass {
@@ -103,7 +104,7 @@ pub async fn rate_limit(
         return Ok(next.call(request).await?.map_into_left_body());
     };
     let client = client_ip(request.request());
-    let class = classify(request.method(), request.match_pattern().as_deref());
+    let class = classify(request.method(), pattern_of(request.path()));
     let folded =
         class == RequestClass::Create || matches!(*request.method(), Method::GET | Method::HEAD);
     let (decision, mut response) = if folded {
