@@ -472,6 +472,25 @@ async fn main() {
         memory = Some(per_secret);
     }
 
+    // The passphrase target is relative to what the cores can hash at the default cost.
+    let hash_seconds = {
+        let salt = burnbox::crypto::PassphraseSalt::generate(burnbox::crypto::KdfParams::OWASP);
+        let mut memory = burnbox::crypto::KdfMemory::default();
+        salt.stretch_with(b"warm-up", &mut memory).expect("argon2");
+        let started = Instant::now();
+        for _ in 0..5 {
+            salt.stretch_with(b"bench passphrase", &mut memory)
+                .expect("argon2");
+        }
+        started.elapsed().as_secs_f64() / 5.0
+    };
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
+    println!(
+        "one Argon2id hash (19 MiB, t=2): {:.1} ms; cores / hash time = {:.0} hashes/s",
+        hash_seconds * 1000.0,
+        cores / hash_seconds
+    );
+
     let mut results = Vec::new();
     let mut rss_peak = rss_idle;
     for scenario in options.scenarios.split(',') {
@@ -528,6 +547,16 @@ async fn main() {
         "RSS under load (peak sampled): {:.1} MiB",
         rss_peak as f64 / 1024.0
     );
+    if let Some(passphrase) = results
+        .iter()
+        .find(|result| result.scenario == "passphrase")
+    {
+        // Each passphrase request (create or reveal) is one hash.
+        println!(
+            "passphrase requests / (cores / hash time): {:.2}",
+            passphrase.requests_per_second * hash_seconds / cores
+        );
+    }
 
     if let Some(path) = &options.json {
         let document = json!({
@@ -538,6 +567,7 @@ async fn main() {
             "rss_peak_mib": rss_peak as f64 / 1024.0,
             "ceiling_commands_per_second": ceiling_ops,
             "redis_bytes_per_secret": memory,
+            "argon2_hash_ms": hash_seconds * 1000.0,
             "scenarios": results,
         });
         std::fs::write(path, serde_json::to_string_pretty(&document).expect("json"))
