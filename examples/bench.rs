@@ -154,6 +154,17 @@ impl Client {
 
     /// Sends one request, recording its latency and status.
     async fn call(&mut self, path: &str, body: &Value) -> (u16, Value) {
+        self.call_scheduled(path, body, None).await
+    }
+
+    /// Sends one request; with a schedule, latency counts from the scheduled send time,
+    /// so a server that falls behind cannot hide its queue (no coordinated omission).
+    async fn call_scheduled(
+        &mut self,
+        path: &str,
+        body: &Value,
+        scheduled: Option<Instant>,
+    ) -> (u16, Value) {
         if self
             .connection
             .as_ref()
@@ -161,7 +172,7 @@ impl Client {
         {
             self.connection = Connection::open(self.server).await.ok();
         }
-        let started = Instant::now();
+        let started = scheduled.unwrap_or_else(Instant::now);
         let answer = match self.connection.as_mut() {
             Some(connection) => connection.request(path, body).await,
             None => Err(std::io::Error::other("no connection")),
@@ -212,18 +223,28 @@ async fn run_scenario(
     options: &Options,
     ceiling_ops: f64,
     pool: Arc<Vec<String>>,
+    units_per_second: Option<f64>,
 ) -> ScenarioResult {
     let deadline = Instant::now() + Duration::from_secs(options.seconds);
     let started = Instant::now();
     let next_secret = Arc::new(AtomicU32::new(0));
     let tasks: Vec<_> = (0..options.clients)
-        .map(|_| {
+        .map(|index| {
             let scenario = scenario.to_owned();
+            // Clients start evenly spread over one interval, not all at the same instant.
+            let phase = index as f64 / options.clients as f64;
             let (pool, next_secret) = (pool.clone(), next_secret.clone());
             let mut client = Client::new(server, options.requests_per_address);
+            // Open loop: each client starts a unit every `interval`, whatever the answers.
+            let interval = units_per_second.map(|rate| Duration::from_secs_f64(options.clients as f64 / rate));
             tokio::spawn(async move {
                 let mut units = 0u64;
                 while Instant::now() < deadline {
+                    let scheduled =
+                        interval.map(|interval| started + interval.mul_f64(units as f64 + phase));
+                    if let Some(at) = scheduled {
+                        tokio::time::sleep_until(at.into()).await;
+                    }
                     match scenario.as_str() {
                         "create" => {
                             client.call("/api/secrets", &json!({"secret": SECRET, "ttl": 60})).await;
@@ -234,8 +255,8 @@ async fn run_scenario(
                             client.call(&format!("/api/secrets/{key}/reveal"), &Value::Null).await;
                         }
                         "mixed" => {
-                            let (_, created) =
-                                client.call("/api/secrets", &json!({"secret": SECRET, "ttl": 60})).await;
+                            let create = json!({"secret": SECRET, "ttl": 60});
+                            let (_, created) = client.call_scheduled("/api/secrets", &create, scheduled).await;
                             let key = key_of(&created, "secret_key");
                             client.call(&format!("/api/secrets/{key}/reveal"), &Value::Null).await;
                         }
@@ -520,9 +541,26 @@ async fn main() {
                 peak
             })
         };
-        let result = run_scenario(scenario, server_address, &options, ceiling_ops, pool).await;
+        let result =
+            run_scenario(scenario, server_address, &options, ceiling_ops, pool, None).await;
         rss_peak = rss_peak.max(sampler.await.unwrap_or(0));
         results.push(result);
+    }
+
+    // p99 at half the peak: the mixed scenario again, open loop at half its closed-loop rate.
+    if let Some(peak) = results.iter().find(|result| result.scenario == "mixed") {
+        let half = peak.units_per_second / 2.0;
+        let mut open_loop = run_scenario(
+            "mixed",
+            server_address,
+            &options,
+            ceiling_ops,
+            Arc::new(Vec::new()),
+            Some(half),
+        )
+        .await;
+        open_loop.scenario = "mixed@half".to_owned();
+        results.push(open_loop);
     }
 
     println!(
