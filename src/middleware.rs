@@ -156,10 +156,7 @@ pub async fn rate_limit(
 
 /// The 429 for a refused request, with its headers.
 fn refusal(decision: &Decision) -> HttpResponse {
-    let mut response = ApiError::RateLimited {
-        retry_after_seconds: decision.retry_after_seconds.max(1),
-    }
-    .error_response();
+    let mut response = decision.refusal().error_response();
     set_rate_headers(response.headers_mut(), decision);
     response
 }

@@ -113,6 +113,15 @@ pub struct Decision {
     pub retry_after_seconds: u64,
 }
 
+impl Decision {
+    /// The error for a refused request: retry no sooner than a second from now.
+    pub fn refusal(&self) -> ApiError {
+        ApiError::RateLimited {
+            retry_after_seconds: self.retry_after_seconds.max(1),
+        }
+    }
+}
+
 /// Combines per-limit states into one decision (all must allow).
 pub fn decide(limits: &[Limit], states: &[LimitState]) -> Decision {
     let pairs = limits.iter().zip(states);
@@ -168,9 +177,7 @@ impl Verdict {
     pub fn into_result(self) -> Result<Option<Decision>, ApiError> {
         match self {
             Self::Allowed(decision) => Ok(decision),
-            Self::Refused(decision) => Err(ApiError::RateLimited {
-                retry_after_seconds: decision.retry_after_seconds.max(1),
-            }),
+            Self::Refused(decision) => Err(decision.refusal()),
             Self::Unavailable(cause) => Err(ApiError::Store(
                 crate::store::StoreError::Unavailable(cause),
             )),
