@@ -17,13 +17,22 @@ use serde::de::DeserializeOwned;
 use crate::error::ApiError;
 use crate::network::ClientIpPolicy;
 
+/// The client address of a request, once resolved.
+#[derive(Debug, Clone, Copy)]
+struct ResolvedClientIp(IpAddr);
+
 /// The client's address as [`ClientIpPolicy`] defines it (the TCP peer when no policy is
-/// registered, which only unit tests do).
+/// registered, which only unit tests do). Resolved once per request and remembered: the
+/// access log, the rate limiter and the token guard all ask.
 pub fn client_ip(request: &HttpRequest) -> IpAddr {
+    if let Some(ResolvedClientIp(client)) = request.extensions().get::<ResolvedClientIp>().copied()
+    {
+        return client;
+    }
     let peer = request
         .peer_addr()
         .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |address| address.ip());
-    match request.app_data::<ClientIpPolicy>() {
+    let client = match request.app_data::<ClientIpPolicy>() {
         Some(policy) => policy.client_ip(
             peer,
             request
@@ -32,7 +41,9 @@ pub fn client_ip(request: &HttpRequest) -> IpAddr {
                 .filter_map(|value| value.to_str().ok()),
         ),
         None => peer.to_canonical(),
-    }
+    };
+    request.extensions_mut().insert(ResolvedClientIp(client));
+    client
 }
 
 /// Largest optional body accepted: a passphrase and some JSON around it.
