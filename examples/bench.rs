@@ -10,6 +10,10 @@
 //!   passphrase create→reveal; token mint→verify — each as requests/s, latency
 //!   percentiles and errors by status, and its ratio to the ceiling;
 //! - Redis memory per stored 100-byte secret with its receipt (`used_memory` over 100k).
+//! - where the CPU went: per HTTP request (per command for the ceiling), the CPU time
+//!   of the load generator, the server and Redis (`/proc/<pid>/stat`), and the Redis
+//!   commands issued (`INFO stats`). On a machine that runs all three, the ratio to the
+//!   ceiling can be no better than the ratio of those CPU costs.
 //!
 //! Default limits are per client address, so load from one address would be refused
 //! after a burst. Like real traffic, the clients here come from many addresses: each
@@ -200,6 +204,90 @@ struct ScenarioResult {
     max_ms: f64,
     statuses: BTreeMap<u16, u64>,
     ratio_to_ceiling: f64,
+    /// Where the machine's CPU went, per HTTP request.
+    cost: Option<Cost>,
+}
+
+/// CPU time per unit of work (µs) by process, and Redis commands per unit.
+#[derive(Debug, Clone, Copy, Serialize)]
+struct Cost {
+    load_generator_us: f64,
+    server_us: f64,
+    redis_us: f64,
+    redis_commands: f64,
+}
+
+/// Cumulative CPU seconds of the three processes and Redis' command count.
+#[derive(Debug, Clone, Copy)]
+struct CpuSample {
+    load_generator: f64,
+    server: f64,
+    redis: f64,
+    redis_commands: u64,
+}
+
+/// What the bench reads CPU use from: the server's and Redis' pids, and a connection
+/// for Redis' own command counter.
+#[derive(Clone)]
+struct CpuProbe {
+    server_pid: u32,
+    redis_pid: u32,
+    connection: redis::aio::MultiplexedConnection,
+}
+
+impl CpuProbe {
+    async fn sample(&self) -> CpuSample {
+        let info: String = redis::cmd("INFO")
+            .arg("stats")
+            .query_async(&mut self.connection.clone())
+            .await
+            .expect("INFO stats");
+        CpuSample {
+            load_generator: cpu_seconds("self"),
+            server: cpu_seconds(&self.server_pid.to_string()),
+            redis: cpu_seconds(&self.redis_pid.to_string()),
+            redis_commands: info_field(&info, "total_commands_processed"),
+        }
+    }
+}
+
+impl CpuSample {
+    /// The cost of each of `units` done between `self` and `later`.
+    fn cost_until(&self, later: &CpuSample, units: f64) -> Cost {
+        let per = |seconds: f64| seconds * 1e6 / units.max(1.0);
+        Cost {
+            load_generator_us: per(later.load_generator - self.load_generator),
+            server_us: per(later.server - self.server),
+            redis_us: per(later.redis - self.redis),
+            // The probe's own INFO is one command; not worth subtracting.
+            redis_commands: later.redis_commands.saturating_sub(self.redis_commands) as f64
+                / units.max(1.0),
+        }
+    }
+}
+
+/// User + system CPU seconds of a process, from `/proc/<pid>/stat`.
+fn cpu_seconds(pid: &str) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the parenthesised command name; utime and stime are the 12th and 13th.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| rest.split_whitespace().collect())
+        .unwrap_or_default();
+    let ticks: f64 = fields
+        .get(11..13)
+        .map(|times| times.iter().filter_map(|t| t.parse::<f64>().ok()).sum())
+        .unwrap_or(0.0);
+    // SAFETY: sysconf only reads a system constant.
+    let per_second = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64;
+    ticks / per_second
+}
+
+fn info_field(info: &str, name: &str) -> u64 {
+    info.lines()
+        .find_map(|line| line.strip_prefix(name)?.strip_prefix(':'))
+        .and_then(|value| value.trim().parse().ok())
+        .unwrap_or(0)
 }
 
 fn percentile(sorted: &[u32], fraction: f64) -> f64 {
@@ -224,7 +312,9 @@ async fn run_scenario(
     ceiling_ops: f64,
     pool: Arc<Vec<String>>,
     units_per_second: Option<f64>,
+    probe: &CpuProbe,
 ) -> ScenarioResult {
+    let before = probe.sample().await;
     let deadline = Instant::now() + Duration::from_secs(options.seconds);
     let started = Instant::now();
     let next_secret = Arc::new(AtomicU32::new(0));
@@ -294,6 +384,7 @@ async fn run_scenario(
         units += done;
     }
     let elapsed = started.elapsed().as_secs_f64();
+    let cost = before.cost_until(&probe.sample().await, latencies.len() as f64);
     latencies.sort_unstable();
     let requests_per_second = latencies.len() as f64 / elapsed;
     let unit = match scenario {
@@ -313,11 +404,13 @@ async fn run_scenario(
         statuses,
         // Each HTTP request does the work of one of the ceiling's commands.
         ratio_to_ceiling: requests_per_second / ceiling_ops,
+        cost: Some(cost),
     }
 }
 
 /// `SET … EX` + `GETDEL` pairs straight to Redis: the ceiling, in commands per second.
-async fn ceiling(redis_url: &str, clients: usize, seconds: u64) -> f64 {
+async fn ceiling(redis_url: &str, clients: usize, seconds: u64, probe: &CpuProbe) -> (f64, Cost) {
+    let before = probe.sample().await;
     let client = redis::Client::open(redis_url).expect("redis url");
     let connection = client
         .get_multiplexed_async_connection()
@@ -355,7 +448,9 @@ async fn ceiling(redis_url: &str, clients: usize, seconds: u64) -> f64 {
     for task in tasks {
         pairs += task.await.expect("ceiling task");
     }
-    2.0 * pairs as f64 / started.elapsed().as_secs_f64()
+    let commands = 2.0 * pairs as f64;
+    let cost = before.cost_until(&probe.sample().await, commands);
+    (commands / started.elapsed().as_secs_f64(), cost)
 }
 
 fn free_port() -> u16 {
@@ -402,7 +497,7 @@ async fn redis_used_memory(connection: &mut redis::aio::MultiplexedConnection) -
 async fn main() {
     let options = Options::parse();
     let redis_port = free_port();
-    let _redis = Killed(
+    let redis = Killed(
         Command::new("redis-server")
             .args(["--port", &redis_port.to_string(), "--bind", "127.0.0.1"])
             .args([
@@ -465,7 +560,17 @@ async fn main() {
         startup.as_secs_f64() * 1000.0,
         rss_idle as f64 / 1024.0
     );
-    let ceiling_ops = ceiling(&redis_url, options.clients, options.seconds).await;
+    let probe = CpuProbe {
+        server_pid: server.0.id(),
+        redis_pid: redis.0.id(),
+        connection: redis::Client::open(redis_url.as_str())
+            .expect("url")
+            .get_multiplexed_async_connection()
+            .await
+            .expect("connects"),
+    };
+    let (ceiling_ops, ceiling_cost) =
+        ceiling(&redis_url, options.clients, options.seconds, &probe).await;
     println!("ceiling (SET EX + GETDEL direct): {ceiling_ops:.0} commands/s\n");
 
     // On the fresh Redis, before the scenarios fill it.
@@ -541,8 +646,16 @@ async fn main() {
                 peak
             })
         };
-        let result =
-            run_scenario(scenario, server_address, &options, ceiling_ops, pool, None).await;
+        let result = run_scenario(
+            scenario,
+            server_address,
+            &options,
+            ceiling_ops,
+            pool,
+            None,
+            &probe,
+        )
+        .await;
         rss_peak = rss_peak.max(sampler.await.unwrap_or(0));
         results.push(result);
     }
@@ -557,6 +670,7 @@ async fn main() {
             ceiling_ops,
             Arc::new(Vec::new()),
             Some(half),
+            &probe,
         )
         .await;
         open_loop.scenario = "mixed@half".to_owned();
@@ -581,6 +695,25 @@ async fn main() {
             result.statuses
         );
     }
+    // Where the two cores went: CPU per HTTP request (per command for the ceiling).
+    println!(
+        "\n{:<22} {:>12} {:>12} {:>12} {:>14}",
+        "CPU per request", "load gen µs", "burnbox µs", "redis µs", "redis commands"
+    );
+    let ceiling_row = ("ceiling (per command)".to_owned(), Some(ceiling_cost));
+    let rows = std::iter::once(ceiling_row).chain(
+        results
+            .iter()
+            .map(|result| (result.scenario.clone(), result.cost)),
+    );
+    for (name, cost) in rows {
+        if let Some(cost) = cost {
+            println!(
+                "{:<22} {:>12.1} {:>12.1} {:>12.1} {:>14.1}",
+                name, cost.load_generator_us, cost.server_us, cost.redis_us, cost.redis_commands
+            );
+        }
+    }
     println!(
         "RSS under load (peak sampled): {:.1} MiB",
         rss_peak as f64 / 1024.0
@@ -604,6 +737,7 @@ async fn main() {
             "rss_idle_mib": rss_idle as f64 / 1024.0,
             "rss_peak_mib": rss_peak as f64 / 1024.0,
             "ceiling_commands_per_second": ceiling_ops,
+            "ceiling_cost_per_command": ceiling_cost,
             "redis_bytes_per_secret": memory,
             "argon2_hash_ms": hash_seconds * 1000.0,
             "scenarios": results,
