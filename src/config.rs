@@ -13,6 +13,7 @@ use crate::crypto::KdfParams;
 use crate::domain::TtlPolicy;
 use crate::network::{ClientIpPolicy, ForwardedHeader, Networks};
 use crate::rate_limit::RatePolicy;
+use crate::store::redis::RedisTopology;
 
 /// Bytes of key material required in `BURNBOX_SERVER_KEY`.
 pub const SERVER_KEY_BYTES: usize = 32;
@@ -65,6 +66,23 @@ pub struct Settings {
         hide_env_values = true
     )]
     pub redis_url: Option<String>,
+    /// Redis Cluster seed nodes, comma-separated URLs (`redis://h1:7000,redis://h2:7001`);
+    /// replaces BURNBOX_REDIS_URL.
+    #[arg(
+        long,
+        env = "BURNBOX_REDIS_CLUSTER_NODES",
+        value_name = "BURNBOX_REDIS_CLUSTER_NODES",
+        hide_env_values = true
+    )]
+    pub redis_cluster_nodes: Option<String>,
+    /// PEM file of the CA that signed the Redis server's certificate (`rediss://` with a
+    /// private CA); unset = the system's trusted roots.
+    #[arg(
+        long,
+        env = "BURNBOX_REDIS_CA_FILE",
+        value_name = "BURNBOX_REDIS_CA_FILE"
+    )]
+    pub redis_ca_file: Option<std::path::PathBuf>,
     /// Prefix of every Redis key.
     #[arg(
         long,
@@ -269,6 +287,14 @@ pub struct Settings {
         default_value_t = 1000
     )]
     pub redis_timeout_ms: u64,
+    /// Seconds a stopping server (SIGTERM) waits for requests in flight before it exits.
+    #[arg(
+        long,
+        env = "BURNBOX_SHUTDOWN_TIMEOUT",
+        value_name = "BURNBOX_SHUTDOWN_TIMEOUT",
+        default_value_t = 30
+    )]
+    pub shutdown_timeout: u64,
     /// HTTP worker threads (0 = number of cores).
     #[arg(
         long,
@@ -315,7 +341,8 @@ pub struct ConfigError {
     pub problem: String,
 }
 
-fn config_error(variable: &'static str, problem: impl Into<String>) -> ConfigError {
+/// A configuration error naming `variable`.
+pub fn config_error(variable: &'static str, problem: impl Into<String>) -> ConfigError {
     ConfigError {
         variable,
         problem: problem.into(),
@@ -432,7 +459,36 @@ impl Settings {
                  — check BURNBOX_ARGON2_MEMORY_KIB, BURNBOX_ARGON2_ITERATIONS and BURNBOX_ARGON2_PARALLELISM",
             ));
         }
+        self.redis_topology()?;
         self.server_key().map(|_| ())
+    }
+
+    /// Where Redis is: one server, a cluster, or nowhere (the memory store).
+    pub fn redis_topology(&self) -> Result<Option<RedisTopology>, ConfigError> {
+        let nodes = non_empty(self.redis_cluster_nodes.as_deref());
+        match (self.redis_url(), nodes) {
+            (Some(_), Some(_)) => Err(config_error(
+                "BURNBOX_REDIS_CLUSTER_NODES",
+                "set either it or BURNBOX_REDIS_URL, not both",
+            )),
+            (Some(url), None) => Ok(Some(RedisTopology::Single(url.to_owned()))),
+            (None, Some(nodes)) => {
+                let nodes: Vec<String> = nodes
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|node| !node.is_empty())
+                    .map(str::to_owned)
+                    .collect();
+                if nodes.is_empty() {
+                    return Err(config_error(
+                        "BURNBOX_REDIS_CLUSTER_NODES",
+                        "names no node (comma-separated redis:// URLs)",
+                    ));
+                }
+                Ok(Some(RedisTopology::Cluster(nodes)))
+            }
+            (None, None) => Ok(None),
+        }
     }
 
     /// The configured server key, or `None` when unset.
@@ -512,6 +568,11 @@ impl Settings {
     /// The Redis operation bound as a duration.
     pub fn redis_timeout(&self) -> Duration {
         Duration::from_millis(self.redis_timeout_ms)
+    }
+
+    /// How long a stopping server waits for requests in flight.
+    pub fn shutdown_timeout(&self) -> Duration {
+        Duration::from_secs(self.shutdown_timeout)
     }
 
     /// Number of Argon2 workers, resolving 0 to the number of cores.
@@ -664,6 +725,40 @@ mod tests {
             assert!(bad.parse::<CorsOrigins>().is_err(), "{bad}");
         }
         assert_eq!(settings(&[]).rate_policy().per_minute, 600);
+    }
+
+    #[test]
+    fn cluster_nodes_are_a_list_and_exclude_a_single_url() {
+        let nodes = settings(&["--redis-cluster-nodes", " redis://a:1, redis://b:2 ,"]);
+        assert_eq!(
+            nodes.redis_topology().expect("valid"),
+            Some(RedisTopology::Cluster(vec![
+                "redis://a:1".to_owned(),
+                "redis://b:2".to_owned()
+            ]))
+        );
+        let both = settings(&[
+            "--redis-cluster-nodes",
+            "redis://a:1",
+            "--redis-url",
+            "redis://c:3",
+        ]);
+        let error = both.validate().expect_err("both is ambiguous");
+        assert_eq!(error.variable, "BURNBOX_REDIS_CLUSTER_NODES");
+        let empty = settings(&["--redis-cluster-nodes", " , "]);
+        assert!(empty.redis_topology().is_err());
+        assert_eq!(
+            settings(&["--redis-cluster-nodes", ""])
+                .redis_topology()
+                .expect("unset"),
+            None
+        );
+        assert_eq!(
+            settings(&["--redis-url", "redis://c:3"])
+                .redis_topology()
+                .expect("valid"),
+            Some(RedisTopology::Single("redis://c:3".to_owned()))
+        );
     }
 
     #[test]

@@ -16,7 +16,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::access::TokenAccessPolicy;
 use crate::access_log::access_log;
-use crate::config::{ConfigError, ServerKey, Settings};
+use crate::config::{ConfigError, ServerKey, Settings, config_error};
 use crate::error::{json_error, path_error};
 use crate::extract::payload_config;
 use crate::kdf_pool::KdfPool;
@@ -48,9 +48,12 @@ pub enum StartupError {
         /// Why.
         source: std::io::Error,
     },
-    /// The Redis URL is unusable.
-    #[error("BURNBOX_REDIS_URL: {0}")]
+    /// The Redis URL or cluster nodes are unusable.
+    #[error("BURNBOX_REDIS_URL / BURNBOX_REDIS_CLUSTER_NODES: {0}")]
     Redis(StoreError),
+    /// Redis answers but cannot run burnbox.
+    #[error("{0}")]
+    UnsupportedRedis(String),
     /// The HTTP server could not be set up.
     #[error("cannot start the HTTP server: {0}")]
     Server(#[from] std::io::Error),
@@ -203,32 +206,44 @@ fn same_origin(origin: &[u8], host: Option<&header::HeaderValue>) -> bool {
         .any(|scheme| origin.strip_prefix(*scheme) == Some(host.as_bytes()))
 }
 
-/// Opens the configured store, warning about configurations that lose data.
+/// Opens the configured store. A Redis that answers is checked (version ≥ 6.2, `GETDEL`,
+/// eviction policy) and refused if unfit; one that does not answer yet is not waited for:
+/// the service starts and `/ready` says 503 until Redis answers and passes the check.
 pub async fn open_store(settings: &Settings) -> Result<Arc<dyn Store>, StartupError> {
-    let Some(url) = settings.redis_url() else {
+    let Some(topology) = settings.redis_topology()? else {
         log::warn!(
             "BURNBOX_REDIS_URL is unset: using the in-memory store. Its data is lost on \
              restart and is not shared between instances; use it for development only."
         );
         return Ok(Arc::new(MemoryStore::new(settings.receipt_grace())));
     };
+    let ca_pem = match &settings.redis_ca_file {
+        Some(path) => Some(std::fs::read(path).map_err(|error| {
+            config_error(
+                "BURNBOX_REDIS_CA_FILE",
+                format!("cannot read {}: {error}", path.display()),
+            )
+        })?),
+        None => None,
+    };
+    // rustls (for `rediss://`) needs a process-wide crypto provider; a second call in the
+    // same process (tests) finds it installed, which is fine.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let store = RedisStore::connect(
-        url,
+        &topology,
         RedisOptions {
             key_prefix: settings.key_prefix.clone(),
             receipt_grace: settings.receipt_grace(),
             timeout: settings.redis_timeout(),
+            ca_pem,
         },
     )
     .map_err(StartupError::Redis)?;
-    match store.eviction_policy().await {
-        Ok(policy) if policy == "noeviction" => {}
-        Ok(policy) => log::warn!(
-            "Redis maxmemory-policy is {policy}: under memory pressure Redis may silently \
-             drop secrets. Set `maxmemory-policy noeviction`."
-        ),
+    match store.check_fit().await {
+        Ok(()) => {}
+        Err(StoreError::Unsupported(reason)) => return Err(StartupError::UnsupportedRedis(reason)),
         Err(error) => log::warn!(
-            "could not read Redis maxmemory-policy ({error}); /ready reports whether Redis answers"
+            "Redis does not answer yet ({error}): serving anyway; /ready answers 503 until it does"
         ),
     }
     Ok(Arc::new(store))

@@ -82,6 +82,9 @@ pub enum StoreError {
     /// The backend returned data this code did not write.
     #[error("store returned unexpected data: {0}")]
     Corrupt(&'static str),
+    /// The backend lacks something burnbox needs (too old a Redis, `GETDEL` renamed).
+    #[error("store unsupported: {0}")]
+    Unsupported(String),
 }
 
 /// The storage contract both backends implement.

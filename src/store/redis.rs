@@ -18,8 +18,11 @@ use std::time::Duration;
 use async_trait::async_trait;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
-use redis::{FromRedisValue, Script, Value};
+use redis::aio::{ConnectionLike, ConnectionManager, ConnectionManagerConfig};
+use redis::cluster::{ClusterClient, ClusterClientBuilder, ClusterConfig};
+use redis::cluster_async::ClusterConnection;
+use redis::cluster_routing::{MultipleNodeRoutingInfo, RoutingInfo};
+use redis::{Cmd, FromRedisValue, Pipeline, RedisFuture, Script, TlsCertificates, Value};
 
 use super::{Attempt, NewSecret, Store, StoreError, TakeGuard, Taken, decode_outcome};
 use crate::crypto::PROTECTED_FLAG_OFFSET;
@@ -60,6 +63,127 @@ redis.call('SET', KEYS[3], 'b' .. ARGV[2], 'PX', ttl + tonumber(ARGV[3]))
 return 0
 ";
 
+/// Where Redis is.
+#[derive(Clone, PartialEq, Eq)]
+pub enum RedisTopology {
+    /// One server (`BURNBOX_REDIS_URL`).
+    Single(String),
+    /// A Redis Cluster, found from its seed nodes (`BURNBOX_REDIS_CLUSTER_NODES`).
+    Cluster(Vec<String>),
+}
+
+// URLs may carry an ACL password: never print them.
+impl std::fmt::Debug for RedisTopology {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Single(_) => f.write_str("Single(<url>)"),
+            Self::Cluster(nodes) => write!(f, "Cluster(<{} node urls>)", nodes.len()),
+        }
+    }
+}
+
+/// The oldest Redis burnbox runs on: `GETDEL` arrived in 6.2.
+pub const MIN_REDIS_VERSION: (u32, u32) = (6, 2);
+
+/// What burnbox checks about the Redis it talks to (every master, in a cluster).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerFacts {
+    /// `redis_version` of each node that answered `INFO server`.
+    pub versions: Vec<String>,
+    /// Whether the server knows `GETDEL` (it may be renamed away).
+    pub has_getdel: bool,
+    /// `maxmemory-policy` of each node that answered.
+    pub eviction_policies: Vec<String>,
+}
+
+impl ServerFacts {
+    /// Why burnbox cannot run on this Redis, if it cannot.
+    pub fn unsupported(&self) -> Option<String> {
+        if let Some(old) = self
+            .versions
+            .iter()
+            .find(|version| parse_version(version).is_none_or(|v| v < MIN_REDIS_VERSION))
+        {
+            let (major, minor) = MIN_REDIS_VERSION;
+            return Some(format!(
+                "Redis {old} is too old: burnbox needs Redis {major}.{minor} or newer (or Valkey) for GETDEL"
+            ));
+        }
+        (!self.has_getdel).then(|| {
+            "this Redis does not offer GETDEL (renamed or disabled): burnbox needs it".to_owned()
+        })
+    }
+}
+
+/// `major.minor` of a version string such as `7.0.15`.
+fn parse_version(version: &str) -> Option<(u32, u32)> {
+    let mut parts = version.trim().split('.');
+    let major = parts.next()?.parse().ok()?;
+    let minor = parts.next()?.parse().ok()?;
+    Some((major, minor))
+}
+
+/// Every text leaf of a reply, in order: map keys, values and array items alike. Cluster
+/// answers to node-wide commands come as a map of node address to that node's answer.
+fn texts(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::BulkString(bytes) => out.push(String::from_utf8_lossy(bytes).into_owned()),
+        Value::SimpleString(text) => out.push(text.clone()),
+        Value::VerbatimString { text, .. } => out.push(text.clone()),
+        Value::Array(items) | Value::Set(items) => items.iter().for_each(|item| texts(item, out)),
+        Value::Map(pairs) => pairs.iter().for_each(|(key, value)| {
+            texts(key, out);
+            texts(value, out);
+        }),
+        _ => {}
+    }
+}
+
+/// The client for the configured topology.
+// One per process and cloned only when a worker starts: its size does not matter.
+#[allow(clippy::large_enum_variant)]
+#[derive(Clone)]
+enum Client {
+    Single(redis::Client),
+    Cluster(ClusterClient),
+}
+
+/// One worker's connection: a reconnecting manager for one server, or a cluster
+/// connection that follows the slot map (MOVED/ASK, failover) by itself.
+#[derive(Clone)]
+enum Connection {
+    Single(ConnectionManager),
+    Cluster(ClusterConnection),
+}
+
+impl ConnectionLike for Connection {
+    fn req_packed_command<'a>(&'a mut self, cmd: &'a Cmd) -> RedisFuture<'a, Value> {
+        match self {
+            Self::Single(connection) => connection.req_packed_command(cmd),
+            Self::Cluster(connection) => connection.req_packed_command(cmd),
+        }
+    }
+
+    fn req_packed_commands<'a>(
+        &'a mut self,
+        pipeline: &'a Pipeline,
+        offset: usize,
+        count: usize,
+    ) -> RedisFuture<'a, Vec<Value>> {
+        match self {
+            Self::Single(connection) => connection.req_packed_commands(pipeline, offset, count),
+            Self::Cluster(connection) => connection.req_packed_commands(pipeline, offset, count),
+        }
+    }
+
+    fn get_db(&self) -> i64 {
+        match self {
+            Self::Single(connection) => connection.get_db(),
+            Self::Cluster(connection) => connection.get_db(),
+        }
+    }
+}
+
 /// Connection and timing settings for [`RedisStore`].
 #[derive(Debug, Clone)]
 pub struct RedisOptions {
@@ -69,14 +193,18 @@ pub struct RedisOptions {
     pub receipt_grace: Duration,
     /// Upper bound for any one operation, including reconnecting.
     pub timeout: Duration,
+    /// PEM of a private CA for `rediss://`; `None` trusts the system's roots.
+    pub ca_pem: Option<Vec<u8>>,
 }
 
 /// The Redis implementation of [`Store`].
 #[derive(Clone)]
 pub struct RedisStore {
-    client: redis::Client,
-    connection: ConnectionManager,
+    client: Client,
+    connection: Connection,
     options: RedisOptions,
+    /// Set once the server has been found fit (version, `GETDEL`); shared by workers.
+    fit: Arc<std::sync::atomic::AtomicBool>,
     finish: Script,
     failed_attempt: Script,
 }
@@ -84,37 +212,152 @@ pub struct RedisStore {
 impl RedisStore {
     /// Prepares a connection to `url`. Connecting happens on first use, so the service
     /// starts (and reports not-ready) while Redis is down.
-    pub fn connect(url: &str, options: RedisOptions) -> Result<Self, StoreError> {
-        let client = redis::Client::open(url).map_err(unavailable)?;
-        let connection = Self::manager(&client, &options)?;
+    pub fn connect(topology: &RedisTopology, options: RedisOptions) -> Result<Self, StoreError> {
+        let certificates = options.ca_pem.clone().map(|root| TlsCertificates {
+            client_tls: None,
+            root_cert: Some(root),
+        });
+        let client = match topology {
+            RedisTopology::Single(url) => Client::Single(
+                match certificates {
+                    Some(certificates) => redis::Client::build_with_tls(url.as_str(), certificates),
+                    None => redis::Client::open(url.as_str()),
+                }
+                .map_err(unavailable)?,
+            ),
+            RedisTopology::Cluster(nodes) => {
+                let timeout_ms = u64::try_from(options.timeout.as_millis()).unwrap_or(u64::MAX);
+                let mut builder = ClusterClientBuilder::new(nodes.iter().map(String::as_str))
+                    .retries(2)
+                    .min_retry_wait(50)
+                    .max_retry_wait(timeout_ms);
+                if let Some(certificates) = certificates {
+                    builder = builder.certs(certificates);
+                }
+                Client::Cluster(builder.build().map_err(unavailable)?)
+            }
+        };
+        let connection = Self::open(&client, &options)?;
         Ok(Self {
             client,
             connection,
             options,
+            fit: Arc::default(),
             finish: Script::new(FINISH_SCRIPT),
             failed_attempt: Script::new(FAILED_ATTEMPT_SCRIPT),
         })
     }
 
-    fn manager(
-        client: &redis::Client,
-        options: &RedisOptions,
-    ) -> Result<ConnectionManager, StoreError> {
-        let config = ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(options.timeout))
-            .set_response_timeout(Some(options.timeout))
-            .set_number_of_retries(1)
-            .set_min_delay(Duration::from_millis(50))
-            .set_max_delay(options.timeout);
-        ConnectionManager::new_lazy_with_config(client.clone(), config).map_err(unavailable)
+    /// A connection for the calling runtime; it connects on first use, so the service
+    /// starts while Redis is still down.
+    fn open(client: &Client, options: &RedisOptions) -> Result<Connection, StoreError> {
+        match client {
+            Client::Single(client) => {
+                let config = ConnectionManagerConfig::new()
+                    .set_connection_timeout(Some(options.timeout))
+                    .set_response_timeout(Some(options.timeout))
+                    .set_number_of_retries(1)
+                    .set_min_delay(Duration::from_millis(50))
+                    .set_max_delay(options.timeout);
+                ConnectionManager::new_lazy_with_config(client.clone(), config)
+                    .map(Connection::Single)
+                    .map_err(unavailable)
+            }
+            Client::Cluster(client) => {
+                let config = ClusterConfig::new()
+                    .set_connection_timeout(options.timeout)
+                    .set_response_timeout(options.timeout);
+                Ok(Connection::Cluster(
+                    client.get_pending_async_connection_with_config(config),
+                ))
+            }
+        }
     }
 
-    /// Reads `maxmemory-policy`; anything but `noeviction` lets Redis drop secrets early.
-    pub async fn eviction_policy(&self) -> Result<String, StoreError> {
-        let (_, policy): (String, String) = self
-            .query(redis::cmd("CONFIG").arg("GET").arg("maxmemory-policy"))
-            .await?;
-        Ok(policy)
+    /// Runs a node-wide command on every master (the only node, outside a cluster).
+    async fn on_every_master(&self, command: Cmd) -> Result<Value, StoreError> {
+        match &self.connection {
+            Connection::Single(_) => self.query(&command).await,
+            Connection::Cluster(connection) => {
+                let routing = RoutingInfo::MultiNode((MultipleNodeRoutingInfo::AllMasters, None));
+                self.run(connection.clone().route_command(command, routing))
+                    .await
+            }
+        }
+    }
+
+    /// Checks, once per process, that the server can run burnbox; until it is found fit,
+    /// readiness fails. Redis may first be reached long after start (any start order).
+    pub async fn check_fit(&self) -> Result<(), StoreError> {
+        use std::sync::atomic::Ordering;
+        if self.fit.load(Ordering::Relaxed) {
+            return Ok(());
+        }
+        let facts = self.server_facts().await?;
+        if let Some(reason) = facts.unsupported() {
+            log::error!("{reason}");
+            return Err(StoreError::Unsupported(reason));
+        }
+        for policy in facts
+            .eviction_policies
+            .iter()
+            .filter(|policy| *policy != "noeviction")
+        {
+            log::warn!(
+                "Redis maxmemory-policy is {policy}: under memory pressure Redis may silently \
+                 drop secrets. Set `maxmemory-policy noeviction`."
+            );
+        }
+        self.fit.store(true, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Reads what burnbox must know of the server: versions, `GETDEL`, eviction policy.
+    pub async fn server_facts(&self) -> Result<ServerFacts, StoreError> {
+        let mut info = Vec::new();
+        texts(
+            &self
+                .on_every_master(redis::cmd("INFO").arg("server").clone())
+                .await?,
+            &mut info,
+        );
+        let versions = info
+            .iter()
+            .flat_map(|text| text.lines())
+            .filter_map(|line| line.strip_prefix("redis_version:"))
+            .map(|version| version.trim().to_owned())
+            .collect();
+        let mut command = Vec::new();
+        texts(
+            &self
+                .query::<Value>(redis::cmd("COMMAND").arg("INFO").arg("GETDEL"))
+                .await?,
+            &mut command,
+        );
+        let mut config = Vec::new();
+        texts(
+            &self
+                .on_every_master(
+                    redis::cmd("CONFIG")
+                        .arg("GET")
+                        .arg("maxmemory-policy")
+                        .clone(),
+                )
+                .await?,
+            &mut config,
+        );
+        let eviction_policies = config
+            .windows(2)
+            .filter(|pair| pair[0] == "maxmemory-policy")
+            .map(|pair| pair[1].clone())
+            .collect();
+        Ok(ServerFacts {
+            versions,
+            has_getdel: command
+                .iter()
+                .any(|name| name.eq_ignore_ascii_case("getdel")),
+            eviction_policies,
+        })
     }
 
     fn name(&self, record: &RecordRef, kind: &str) -> String {
@@ -198,7 +441,7 @@ fn unavailable(error: redis::RedisError) -> StoreError {
 #[async_trait]
 impl Store for RedisStore {
     fn for_this_worker(self: Arc<Self>) -> Arc<dyn Store> {
-        match Self::manager(&self.client, &self.options) {
+        match Self::open(&self.client, &self.options) {
             Ok(connection) => Arc::new(Self {
                 connection,
                 ..(*self).clone()
@@ -389,6 +632,7 @@ impl Store for RedisStore {
     }
 
     async fn ping(&self) -> Result<(), StoreError> {
-        self.query(&redis::cmd("PING")).await
+        self.on_every_master(redis::cmd("PING")).await?;
+        self.check_fit().await
     }
 }

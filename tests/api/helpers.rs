@@ -147,6 +147,156 @@ pub static SHARED_REDIS_URL: LazyLock<String> = LazyLock::new(|| {
     format!("redis://127.0.0.1:{port}")
 });
 
+/// A Redis Cluster of `redis-server --cluster-enabled yes` processes on loopback, formed
+/// with `redis-cli --cluster create`. Killed on drop.
+pub struct RedisCluster {
+    servers: Vec<Child>,
+    ports: Vec<u16>,
+    dir: std::path::PathBuf,
+}
+
+impl RedisCluster {
+    /// Starts `masters` masters, each with `replicas` replicas, and waits until every
+    /// node reports `cluster_state:ok`.
+    pub fn start(masters: usize, replicas: usize) -> Self {
+        Self::start_with(masters, replicas, |_| {})
+    }
+
+    fn start_with(masters: usize, replicas: usize, prepare: impl Fn(&mut Command)) -> Self {
+        let dir = std::env::temp_dir().join(format!(
+            "burnbox-cluster-{}-{}",
+            std::process::id(),
+            hex(&burnbox::crypto::random_array::<4>())
+        ));
+        std::fs::create_dir_all(&dir).expect("cluster dir");
+        let ports: Vec<u16> = (0..masters * (1 + replicas)).map(|_| free_port()).collect();
+        let servers = ports
+            .iter()
+            .map(|port| {
+                let mut command = redis_command(*port);
+                command
+                    .args(["--cluster-enabled", "yes", "--cluster-node-timeout", "2000"])
+                    .args(["--cluster-config-file", &format!("nodes-{port}.conf")])
+                    .arg("--dir")
+                    .arg(&dir);
+                prepare(&mut command);
+                command.spawn().expect("redis-server on PATH")
+            })
+            .collect();
+        for port in &ports {
+            wait_for_redis(*port);
+        }
+        let mut create = Command::new("redis-cli");
+        create.arg("--cluster").arg("create");
+        create.args(ports.iter().map(|port| format!("127.0.0.1:{port}")));
+        create.args(["--cluster-replicas", &replicas.to_string(), "--cluster-yes"]);
+        let output = create.output().expect(
+            "redis-cli must be on PATH for the cluster tests (apt-get install redis-tools)",
+        );
+        assert!(
+            output.status.success(),
+            "redis-cli --cluster create failed: {}",
+            String::from_utf8_lossy(&output.stdout)
+        );
+        let cluster = Self {
+            servers,
+            ports,
+            dir,
+        };
+        cluster.wait_until_ok();
+        cluster
+    }
+
+    fn wait_until_ok(&self) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        for port in &self.ports {
+            loop {
+                let info = redis_cli(*port, &["CLUSTER", "INFO"]);
+                if info.contains("cluster_state:ok") {
+                    break;
+                }
+                assert!(Instant::now() < deadline, "cluster not ok: {info}");
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        }
+    }
+
+    /// The nodes as `BURNBOX_REDIS_CLUSTER_NODES` takes them.
+    pub fn nodes(&self) -> Vec<String> {
+        self.ports
+            .iter()
+            .map(|port| format!("redis://127.0.0.1:{port}"))
+            .collect()
+    }
+
+    /// The ports of the nodes.
+    pub fn ports(&self) -> &[u16] {
+        &self.ports
+    }
+}
+
+/// Runs `redis-cli -p <port> <args>` and returns its output.
+pub fn redis_cli(port: u16, args: &[&str]) -> String {
+    let output = Command::new("redis-cli")
+        .args(["-p", &port.to_string()])
+        .args(args)
+        .output()
+        .expect("redis-cli on PATH");
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+impl Drop for RedisCluster {
+    fn drop(&mut self) {
+        for server in &mut self.servers {
+            let _ = server.kill();
+            let _ = server.wait();
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// A 3-master cluster shared by this test binary (each test uses its own key prefix).
+/// Its servers die with the binary (`PR_SET_PDEATHSIG` on the thread that keeps them).
+pub static SHARED_CLUSTER: LazyLock<SharedCluster> = LazyLock::new(|| {
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let cluster = RedisCluster::start_with(3, 0, |command| {
+            // SAFETY: prctl is async-signal-safe; it only sets this child's parent-death signal.
+            unsafe {
+                use std::os::unix::process::CommandExt;
+                command.pre_exec(|| {
+                    libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+                    Ok(())
+                });
+            }
+        });
+        sender
+            .send((cluster.nodes(), cluster.ports().to_vec()))
+            .expect("test thread waits");
+        // Parking keeps this thread (and so the servers) alive until the binary exits.
+        loop {
+            std::thread::park();
+        }
+    });
+    let (nodes, ports) = receiver.recv().expect("cluster started");
+    SharedCluster(nodes, ports)
+});
+
+/// The shared cluster's node URLs.
+pub struct SharedCluster(Vec<String>, Vec<u16>);
+
+impl SharedCluster {
+    /// The nodes as `BURNBOX_REDIS_CLUSTER_NODES` takes them.
+    pub fn nodes(&self) -> Vec<String> {
+        self.0.clone()
+    }
+
+    /// The nodes' ports.
+    pub fn ports(&self) -> &[u16] {
+        &self.1
+    }
+}
+
 /// Every log line any test produced (all levels, all crates).
 pub static CAPTURED_LOGS: Mutex<Vec<String>> = Mutex::new(Vec::new());
 
@@ -242,6 +392,22 @@ pub async fn spawn_app_on(backend: Backend, redis_url: &str, extra: &[&str]) -> 
         key_prefix,
         redis_url: (backend == Backend::Redis).then(|| redis_url.to_owned()),
     }
+}
+
+/// `count` app instances on the Redis Cluster at `nodes`, sharing one key prefix: what a
+/// load balancer spreads requests over.
+pub async fn spawn_cluster_apps(nodes: &[String], count: usize, extra: &[&str]) -> Vec<TestApp> {
+    let key_prefix = format!("cluster{}:", hex(&burnbox::crypto::random_array::<6>()));
+    let nodes = nodes.join(",");
+    let mut apps = Vec::new();
+    for _ in 0..count {
+        let mut args = extra.to_vec();
+        args.extend(["--redis-cluster-nodes", &nodes, "--key-prefix", &key_prefix]);
+        let mut app = spawn_app_on(Backend::Memory, "", &args).await;
+        app.key_prefix.clone_from(&key_prefix);
+        apps.push(app);
+    }
+    apps
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -3,6 +3,7 @@
 
 mod abuse;
 mod at_rest;
+mod cluster;
 mod errors;
 mod helpers;
 mod operations;

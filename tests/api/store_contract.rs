@@ -1,4 +1,5 @@
-//! The storage contract, run against both backends: Redis and memory must agree.
+//! The storage contract, run against every backend: Redis, Redis Cluster and memory must
+//! agree.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -6,10 +7,10 @@ use std::time::Duration;
 use burnbox::crypto::{self, Header, KdfParams, PassphraseSalt};
 use burnbox::domain::{ClientKey, ReceiptKey, ReceiptRecord, RecordRef, SecretFate, SecretKey};
 use burnbox::rate_limit::{CLIENT_ID_BYTES, Limit};
-use burnbox::store::redis::RedisOptions;
+use burnbox::store::redis::{RedisOptions, RedisTopology};
 use burnbox::store::{Attempt, MemoryStore, NewSecret, RedisStore, Store, TakeGuard, Taken};
 
-use crate::helpers::SHARED_REDIS_URL;
+use crate::helpers::{SHARED_CLUSTER, SHARED_REDIS_URL};
 
 const GRACE: Duration = Duration::from_secs(60);
 
@@ -18,17 +19,28 @@ fn memory() -> Arc<dyn Store> {
 }
 
 fn redis() -> Arc<dyn Store> {
+    redis_on(RedisTopology::Single(SHARED_REDIS_URL.clone()))
+}
+
+/// The same contract on a 3-master Redis Cluster: every multi-key step must stay in one
+/// hash slot, or the cluster refuses it (CROSSSLOT).
+fn cluster() -> Arc<dyn Store> {
+    redis_on(RedisTopology::Cluster(SHARED_CLUSTER.nodes()))
+}
+
+fn redis_on(topology: RedisTopology) -> Arc<dyn Store> {
     let prefix = format!(
         "contract{}:",
         ClientKey::generate([0, 0]).encode().to_lowercase()
     );
     Arc::new(
         RedisStore::connect(
-            &SHARED_REDIS_URL,
+            &topology,
             RedisOptions {
                 key_prefix: prefix.replace(['-', '_'], "x"),
                 receipt_grace: GRACE,
                 timeout: Duration::from_secs(2),
+                ca_pem: None,
             },
         )
         .expect("connects"),
@@ -45,6 +57,10 @@ macro_rules! contract {
             #[tokio::test]
             async fn memory() {
                 super::$name(super::memory()).await;
+            }
+            #[tokio::test]
+            async fn cluster() {
+                super::$name(super::cluster()).await;
             }
         }
     };

@@ -1,0 +1,155 @@
+//! Scale-out: two app instances on one 3-master Redis Cluster behave as one service.
+//! Exactly-once, receipts, tokens and rate limits hold across instances, and every step
+//! that touches two keys stays in one hash slot (the cluster refuses anything else).
+
+use serde_json::json;
+
+use crate::helpers::{SHARED_CLUSTER, redis_cli, spawn_cluster_apps};
+
+#[tokio::test]
+async fn a_secret_is_revealed_once_whichever_instance_is_asked() {
+    let apps = spawn_cluster_apps(
+        &SHARED_CLUSTER.nodes(),
+        2,
+        &["--rate-limit-reveal-per-minute", "0"],
+    )
+    .await;
+    for passphrase in [None, Some("open sesame")] {
+        let created = apps[0]
+            .create_secret(json!({"secret": "only once", "passphrase": passphrase}))
+            .await;
+        let racers: Vec<_> = (0..32)
+            .map(|index| {
+                let app = &apps[index % 2];
+                let request = app
+                    .client
+                    .post(app.url(&format!("/api/secrets/{}/reveal", created.secret_key)));
+                let request = match passphrase {
+                    Some(passphrase) => request.json(&json!({ "passphrase": passphrase })),
+                    None => request,
+                };
+                tokio::spawn(async move {
+                    let response = request.send().await.expect("request");
+                    let status = response.status().as_u16();
+                    (status, response.text().await.expect("body"))
+                })
+            })
+            .collect();
+        let mut results = Vec::new();
+        for racer in racers {
+            results.push(racer.await.expect("racer"));
+        }
+        let winners: Vec<_> = results
+            .iter()
+            .filter(|(status, _)| *status == 200)
+            .collect();
+        assert_eq!(winners.len(), 1, "passphrase {passphrase:?}: {results:?}");
+        assert!(winners[0].1.contains("only once"));
+        assert!(
+            results
+                .iter()
+                .all(|(status, _)| *status == 200 || *status == 404),
+            "{results:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn receipts_and_burns_are_seen_by_every_instance() {
+    let apps = spawn_cluster_apps(&SHARED_CLUSTER.nodes(), 2, &[]).await;
+    let (a, b) = (&apps[0], &apps[1]);
+
+    let revealed = a.create_secret(json!({"secret": "seen by both"})).await;
+    assert_eq!(b.receipt_state(&revealed.receipt_key).await, "pending");
+    assert_eq!(
+        b.reveal(&revealed.secret_key, None).await.field("secret"),
+        "seen by both"
+    );
+    assert_eq!(a.receipt_state(&revealed.receipt_key).await, "revealed");
+
+    let burned = b.create_secret(json!({"secret": "burn me"})).await;
+    let reply = a
+        .post_empty(&format!("/api/receipts/{}/burn", burned.receipt_key))
+        .await;
+    assert_eq!(reply.field("state"), "burned");
+    b.reveal(&burned.secret_key, None)
+        .await
+        .assert_error(404, "not_found");
+
+    let guarded = a
+        .create_secret(json!({"secret": "guarded", "passphrase": "right"}))
+        .await;
+    let wrong = b.reveal(&guarded.secret_key, Some("wrong")).await;
+    wrong.assert_error(403, "wrong_passphrase");
+    assert_eq!(wrong.body["attempts_left"], 4);
+    // The attempt counter lives in Redis: the other instance continues the count.
+    let again = a.reveal(&guarded.secret_key, Some("wrong")).await;
+    assert_eq!(again.body["attempts_left"], 3);
+    assert_eq!(
+        a.reveal(&guarded.secret_key, Some("right"))
+            .await
+            .field("secret"),
+        "guarded"
+    );
+}
+
+#[tokio::test]
+async fn a_token_minted_on_one_instance_verifies_once_on_another() {
+    let apps = spawn_cluster_apps(&SHARED_CLUSTER.nodes(), 2, &[]).await;
+    let minted = apps[0]
+        .post(
+            "/api/tokens",
+            json!({"subject": "user:42", "claims": {"a": 1}}),
+        )
+        .await;
+    assert_eq!(minted.status, 201, "{}", minted.body);
+    let token = json!({ "token": minted.field("token") });
+    let verified = apps[1].post("/api/tokens/verify", token.clone()).await;
+    assert_eq!(verified.status, 200, "{}", verified.body);
+    assert_eq!(verified.body["subject"], "user:42");
+    apps[0]
+        .post("/api/tokens/verify", token)
+        .await
+        .assert_error(404, "not_found");
+}
+
+#[tokio::test]
+async fn rate_limits_are_shared_by_the_instances() {
+    let apps = spawn_cluster_apps(
+        &SHARED_CLUSTER.nodes(),
+        2,
+        &["--rate-limit-create-per-minute", "3"],
+    )
+    .await;
+    for index in 0..3 {
+        let reply = apps[index % 2]
+            .post("/api/secrets", json!({"secret": "counted"}))
+            .await;
+        assert_eq!(reply.status, 201, "{}", reply.body);
+    }
+    apps[1]
+        .post("/api/secrets", json!({"secret": "one too many"}))
+        .await
+        .assert_error(429, "rate_limited");
+}
+
+#[tokio::test]
+async fn secrets_spread_over_the_masters_and_ready_checks_them_all() {
+    let apps = spawn_cluster_apps(&SHARED_CLUSTER.nodes(), 1, &[]).await;
+    assert_eq!(apps[0].get("/ready").await.status, 200);
+    for _ in 0..24 {
+        apps[0].create_secret(json!({"secret": "spread"})).await;
+    }
+    let pattern = format!("{}*", apps[0].key_prefix);
+    let holding = SHARED_CLUSTER
+        .ports()
+        .iter()
+        .filter(|port| {
+            !redis_cli(**port, &["--scan", "--pattern", &pattern])
+                .trim()
+                .is_empty()
+        })
+        .count();
+    // 48 keys on random hash tags: all on one master would be a 1-in-3^23 event.
+    assert_eq!(holding, 3, "keys did not spread over the three masters");
+}
