@@ -176,6 +176,7 @@ impl RedisCluster {
                 let mut command = redis_command(*port);
                 command
                     .args(["--cluster-enabled", "yes", "--cluster-node-timeout", "2000"])
+                    .args(["--repl-diskless-sync-delay", "0"])
                     .args(["--cluster-config-file", &format!("nodes-{port}.conf")])
                     .arg("--dir")
                     .arg(&dir);
@@ -207,15 +208,23 @@ impl RedisCluster {
         cluster
     }
 
+    /// Waits for `cluster_state:ok` everywhere and for every replica to be in sync (a
+    /// replica that never synced cannot take over).
     fn wait_until_ok(&self) {
         let deadline = Instant::now() + Duration::from_secs(30);
         for port in &self.ports {
             loop {
                 let info = redis_cli(*port, &["CLUSTER", "INFO"]);
-                if info.contains("cluster_state:ok") {
+                let replication = redis_cli(*port, &["INFO", "replication"]);
+                let synced = replication.contains("role:master")
+                    || replication.contains("master_link_status:up");
+                if info.contains("cluster_state:ok") && synced {
                     break;
                 }
-                assert!(Instant::now() < deadline, "cluster not ok: {info}");
+                assert!(
+                    Instant::now() < deadline,
+                    "cluster not ok: {info}{replication}"
+                );
                 std::thread::sleep(Duration::from_millis(100));
             }
         }
@@ -232,6 +241,26 @@ impl RedisCluster {
     /// The ports of the nodes.
     pub fn ports(&self) -> &[u16] {
         &self.ports
+    }
+
+    /// The ports of the nodes whose `ROLE` is `role` (`master` or `slave`).
+    pub fn with_role(&self, role: &str) -> Vec<u16> {
+        self.ports
+            .iter()
+            .copied()
+            .filter(|port| redis_cli(*port, &["ROLE"]).lines().next() == Some(role))
+            .collect()
+    }
+
+    /// Kills the node on `port` (a crash, not a shutdown).
+    pub fn kill(&mut self, port: u16) {
+        let index = self
+            .ports
+            .iter()
+            .position(|p| *p == port)
+            .expect("a node of this cluster");
+        let _ = self.servers[index].kill();
+        let _ = self.servers[index].wait();
     }
 }
 

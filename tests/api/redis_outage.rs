@@ -1,10 +1,14 @@
-//! Redis trouble gets a fast 503 in the error shape, never a hang; service resumes after.
+//! Redis trouble — stopped, restarted, failed over, crashed mid-flight — gets a fast 503
+//! in the error shape, never a hang or a panic; service resumes by itself, and nothing is
+//! revealed twice.
 
 use std::time::{Duration, Instant};
 
 use serde_json::json;
 
-use crate::helpers::{Backend, RedisServer, spawn_app_on};
+use crate::helpers::{
+    Backend, RedisCluster, RedisServer, redis_cli, spawn_app_on, spawn_cluster_apps,
+};
 
 #[tokio::test]
 async fn a_stopped_redis_gives_a_fast_503_and_recovery_follows() {
@@ -52,4 +56,165 @@ async fn a_stopped_redis_gives_a_fast_503_and_recovery_follows() {
         app.reveal(&again.secret_key, None).await.field("secret"),
         "after"
     );
+}
+
+/// Fault tests retry through outages: the per-client limits are not what they are about.
+const FAULT_TEST_ARGS: &[&str] = &[
+    "--redis-timeout-ms",
+    "500",
+    "--rate-limit-per-minute",
+    "0",
+    "--rate-limit-reveal-per-minute",
+    "0",
+];
+
+/// Sends `request` until it is answered with something other than 503, within `bound`;
+/// every 503 on the way must be in the error shape and come back quickly.
+async fn until_answered<F, Fut>(bound: Duration, mut request: F) -> crate::helpers::Reply
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = crate::helpers::Reply>,
+{
+    let deadline = Instant::now() + bound;
+    loop {
+        let started = Instant::now();
+        let reply = request().await;
+        if reply.status != 503 {
+            return reply;
+        }
+        reply.assert_error(503, "store_unavailable");
+        assert!(
+            started.elapsed() < Duration::from_secs(3),
+            "a 503 took {:?}",
+            started.elapsed()
+        );
+        assert!(Instant::now() < deadline, "still 503 after {bound:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_cluster_failover_loses_nothing_and_reveals_nothing_twice() {
+    let cluster = RedisCluster::start(3, 1);
+    let apps = spawn_cluster_apps(&cluster.nodes(), 1, FAULT_TEST_ARGS).await;
+    let app = &apps[0];
+    let mut secrets = Vec::new();
+    for index in 0..30 {
+        let secret = format!("before failover {index}");
+        let created = app.create_secret(json!({ "secret": secret })).await;
+        secrets.push((created, secret));
+    }
+    // Promote every replica, one after the other (a coordinated failover: nothing
+    // acknowledged is lost).
+    let replicas = cluster.with_role("slave");
+    assert_eq!(replicas.len(), 3);
+    for replica in &replicas {
+        // A manual failover that does not finish within Redis' own 5 s limit is dropped
+        // by Redis (a busy machine); ask again.
+        let deadline = Instant::now() + Duration::from_secs(30);
+        'promoted: while Instant::now() < deadline {
+            assert!(redis_cli(*replica, &["CLUSTER", "FAILOVER"]).contains("OK"));
+            let asked = Instant::now();
+            while asked.elapsed() < Duration::from_secs(6) {
+                if cluster.with_role("master").contains(replica) {
+                    break 'promoted;
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+        assert!(
+            cluster.with_role("master").contains(replica),
+            "failover to {replica} did not complete"
+        );
+    }
+
+    for (created, secret) in &secrets {
+        let path = format!("/api/secrets/{}/reveal", created.secret_key);
+        let reply = until_answered(Duration::from_secs(15), || app.post_empty(&path)).await;
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        assert_eq!(&reply.field("secret"), secret);
+        app.post_empty(&path).await.assert_error(404, "not_found");
+    }
+    let after = app.create_secret(json!({"secret": "after failover"})).await;
+    assert_eq!(app.receipt_state(&after.receipt_key).await, "pending");
+}
+
+#[tokio::test]
+async fn a_crashed_cluster_master_gives_bounded_503s_until_its_replica_takes_over() {
+    let mut cluster = RedisCluster::start(3, 1);
+    let apps = spawn_cluster_apps(&cluster.nodes(), 1, FAULT_TEST_ARGS).await;
+    let app = &apps[0];
+    let mut secrets = Vec::new();
+    for index in 0..30 {
+        let created = app
+            .create_secret(json!({ "secret": format!("crash {index}") }))
+            .await;
+        secrets.push(created);
+    }
+    // Let the replicas catch up, then crash one master.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let masters = cluster.with_role("master");
+    cluster.kill(masters[0]);
+
+    // Every request is answered (or refused with 503) within the bound, and service
+    // resumes once the replica is promoted (cluster-node-timeout 2 s).
+    for created in &secrets {
+        let path = format!("/api/secrets/{}/reveal", created.secret_key);
+        let reply = until_answered(Duration::from_secs(30), || app.post_empty(&path)).await;
+        // Replication is asynchronous: a write the crashed master had not passed on may be
+        // lost (404), but nothing is handed out twice.
+        assert!(matches!(reply.status, 200 | 404), "{}", reply.body);
+        app.post_empty(&path).await.assert_error(404, "not_found");
+    }
+    let after = until_answered(Duration::from_secs(30), || {
+        app.post("/api/secrets", json!({"secret": "after the crash"}))
+    })
+    .await;
+    assert_eq!(after.status, 201, "{}", after.body);
+}
+
+#[tokio::test]
+async fn redis_stopped_mid_flight_gives_answers_or_fast_503s_and_no_second_reveal() {
+    let redis = RedisServer::start();
+    let app = spawn_app_on(Backend::Redis, &redis.url(), FAULT_TEST_ARGS).await;
+    let mut created = Vec::new();
+    for index in 0..40 {
+        created.push(
+            app.create_secret(json!({ "secret": format!("in flight {index}") }))
+                .await,
+        );
+    }
+    // Reveal everything at once and stop Redis while those requests are in flight.
+    let racers: Vec<_> = created
+        .iter()
+        .map(|secret| {
+            let (client, url) = (
+                app.client.clone(),
+                app.url(&format!("/api/secrets/{}/reveal", secret.secret_key)),
+            );
+            tokio::spawn(async move {
+                let started = Instant::now();
+                let response = client.post(url).send().await.expect("answered");
+                (response.status().as_u16(), started.elapsed())
+            })
+        })
+        .collect();
+    let port = redis.stop();
+    let mut outcomes = Vec::new();
+    for racer in racers {
+        outcomes.push(racer.await.expect("no panic"));
+    }
+    for (status, took) in &outcomes {
+        assert!(matches!(status, 200 | 503), "status {status}");
+        assert!(*took < Duration::from_secs(5), "took {took:?}");
+    }
+
+    let _restarted = RedisServer::start_on(port);
+    // The restarted server is empty (no persistence in the tests): what was revealed
+    // before the stop stays revealed, and nothing comes back.
+    for secret in &created {
+        let path = format!("/api/secrets/{}/reveal", secret.secret_key);
+        let reply = until_answered(Duration::from_secs(15), || app.post_empty(&path)).await;
+        reply.assert_error(404, "not_found");
+    }
 }
