@@ -88,12 +88,12 @@ pub const MIN_REDIS_VERSION: (u32, u32) = (6, 2);
 /// What burnbox checks about the Redis it talks to (every master, in a cluster).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServerFacts {
-    /// `redis_version` of each node that answered `INFO server`.
-    pub versions: Vec<String>,
+    /// `redis_version` of each master; `None` when the ACL user may not run `INFO`.
+    pub versions: Option<Vec<String>>,
     /// Whether the server knows `GETDEL` (it may be renamed away).
     pub has_getdel: bool,
-    /// `maxmemory-policy` of each node that answered.
-    pub eviction_policies: Vec<String>,
+    /// `maxmemory-policy` of each master; `None` when the ACL user may not read it.
+    pub eviction_policies: Option<Vec<String>>,
 }
 
 impl ServerFacts {
@@ -102,6 +102,7 @@ impl ServerFacts {
         if let Some(old) = self
             .versions
             .iter()
+            .flatten()
             .find(|version| parse_version(version).is_none_or(|v| v < MIN_REDIS_VERSION))
         {
             let (major, minor) = MIN_REDIS_VERSION;
@@ -125,6 +126,12 @@ fn parse_version(version: &str) -> Option<(u32, u32)> {
 
 /// Every text leaf of a reply, in order: map keys, values and array items alike. Cluster
 /// answers to node-wide commands come as a map of node address to that node's answer.
+fn texts_of(value: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    texts(value, &mut out);
+    out
+}
+
 fn texts(value: &Value, out: &mut Vec<String>) {
     match value {
         Value::BulkString(bytes) => out.push(String::from_utf8_lossy(bytes).into_owned()),
@@ -276,13 +283,30 @@ impl RedisStore {
 
     /// Runs a node-wide command on every master (the only node, outside a cluster).
     async fn on_every_master(&self, command: Cmd) -> Result<Value, StoreError> {
+        self.run(self.on_every_master_raw(command)).await
+    }
+
+    async fn on_every_master_raw(&self, command: Cmd) -> redis::RedisResult<Value> {
         match &self.connection {
-            Connection::Single(_) => self.query(&command).await,
+            Connection::Single(connection) => command.query_async(&mut connection.clone()).await,
             Connection::Cluster(connection) => {
                 let routing = RoutingInfo::MultiNode((MultipleNodeRoutingInfo::AllMasters, None));
-                self.run(connection.clone().route_command(command, routing))
-                    .await
+                connection.clone().route_command(command, routing).await
             }
+        }
+    }
+
+    /// Like [`Self::on_every_master`], but a command the ACL user may not run (`NOPERM`)
+    /// gives `None`: a least-privilege user need not be allowed `INFO` or `CONFIG`.
+    async fn on_every_master_if_permitted(
+        &self,
+        command: Cmd,
+    ) -> Result<Option<Value>, StoreError> {
+        match tokio::time::timeout(self.options.timeout, self.on_every_master_raw(command)).await {
+            Ok(Ok(value)) => Ok(Some(value)),
+            Ok(Err(error)) if error.code() == Some("NOPERM") => Ok(None),
+            Ok(Err(error)) => Err(unavailable(error)),
+            Err(_) => Err(StoreError::Timeout(self.options.timeout)),
         }
     }
 
@@ -298,11 +322,22 @@ impl RedisStore {
             log::error!("{reason}");
             return Err(StoreError::Unsupported(reason));
         }
-        for policy in facts
-            .eviction_policies
-            .iter()
-            .filter(|policy| *policy != "noeviction")
-        {
+        match &facts.versions {
+            Some(versions) => log::info!("Redis {}", versions.join(", ")),
+            None => log::warn!(
+                "the Redis user may not run INFO: cannot check the Redis version (burnbox needs \
+                 6.2 or newer); GETDEL is available"
+            ),
+        }
+        let Some(policies) = &facts.eviction_policies else {
+            log::warn!(
+                "the Redis user may not run CONFIG GET: cannot check maxmemory-policy; make \
+                 sure it is noeviction"
+            );
+            self.fit.store(true, Ordering::Relaxed);
+            return Ok(());
+        };
+        for policy in policies.iter().filter(|policy| *policy != "noeviction") {
             log::warn!(
                 "Redis maxmemory-policy is {policy}: under memory pressure Redis may silently \
                  drop secrets. Set `maxmemory-policy noeviction`."
@@ -314,46 +349,38 @@ impl RedisStore {
 
     /// Reads what burnbox must know of the server: versions, `GETDEL`, eviction policy.
     pub async fn server_facts(&self) -> Result<ServerFacts, StoreError> {
-        let mut info = Vec::new();
-        texts(
-            &self
-                .on_every_master(redis::cmd("INFO").arg("server").clone())
-                .await?,
-            &mut info,
-        );
-        let versions = info
-            .iter()
-            .flat_map(|text| text.lines())
-            .filter_map(|line| line.strip_prefix("redis_version:"))
-            .map(|version| version.trim().to_owned())
-            .collect();
-        let mut command = Vec::new();
-        texts(
-            &self
-                .query::<Value>(redis::cmd("COMMAND").arg("INFO").arg("GETDEL"))
-                .await?,
-            &mut command,
-        );
-        let mut config = Vec::new();
-        texts(
-            &self
-                .on_every_master(
-                    redis::cmd("CONFIG")
-                        .arg("GET")
-                        .arg("maxmemory-policy")
-                        .clone(),
-                )
-                .await?,
-            &mut config,
-        );
-        let eviction_policies = config
-            .windows(2)
-            .filter(|pair| pair[0] == "maxmemory-policy")
-            .map(|pair| pair[1].clone())
-            .collect();
+        let info = self
+            .on_every_master_if_permitted(redis::cmd("INFO").arg("server").clone())
+            .await?;
+        let versions = info.map(|info| {
+            texts_of(&info)
+                .iter()
+                .flat_map(|text| text.lines())
+                .filter_map(|line| line.strip_prefix("redis_version:"))
+                .map(|version| version.trim().to_owned())
+                .collect()
+        });
+        let command: Value = self
+            .query(redis::cmd("COMMAND").arg("INFO").arg("GETDEL"))
+            .await?;
+        let config = self
+            .on_every_master_if_permitted(
+                redis::cmd("CONFIG")
+                    .arg("GET")
+                    .arg("maxmemory-policy")
+                    .clone(),
+            )
+            .await?;
+        let eviction_policies = config.map(|config| {
+            texts_of(&config)
+                .windows(2)
+                .filter(|pair| pair[0] == "maxmemory-policy")
+                .map(|pair| pair[1].clone())
+                .collect()
+        });
         Ok(ServerFacts {
             versions,
-            has_getdel: command
+            has_getdel: texts_of(&command)
                 .iter()
                 .any(|name| name.eq_ignore_ascii_case("getdel")),
             eviction_policies,
@@ -634,5 +661,80 @@ impl Store for RedisStore {
     async fn ping(&self) -> Result<(), StoreError> {
         self.on_every_master(redis::cmd("PING")).await?;
         self.check_fit().await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn facts(versions: &[&str], has_getdel: bool) -> ServerFacts {
+        ServerFacts {
+            versions: Some(versions.iter().map(|v| (*v).to_owned()).collect()),
+            has_getdel,
+            eviction_policies: None,
+        }
+    }
+
+    #[test]
+    fn redis_below_six_two_is_refused() {
+        assert!(facts(&["6.2.0", "7.0.15"], true).unsupported().is_none());
+        assert!(facts(&["8.0.1"], true).unsupported().is_none());
+        let old = facts(&["7.0.15", "6.0.16"], true)
+            .unsupported()
+            .expect("refused");
+        assert!(old.contains("6.0.16") && old.contains("6.2"), "{old}");
+        assert!(facts(&["unknown"], true).unsupported().is_some());
+        assert!(
+            facts(&["7.2.4"], false)
+                .unsupported()
+                .expect("refused")
+                .contains("GETDEL")
+        );
+        let unknown_versions = ServerFacts {
+            versions: None,
+            has_getdel: true,
+            eviction_policies: None,
+        };
+        assert!(unknown_versions.unsupported().is_none());
+    }
+
+    #[test]
+    fn cluster_replies_are_read_node_by_node() {
+        let reply = Value::Map(vec![
+            (
+                Value::SimpleString("127.0.0.1:7000".into()),
+                Value::Array(vec![
+                    Value::BulkString(b"maxmemory-policy".to_vec()),
+                    Value::BulkString(b"noeviction".to_vec()),
+                ]),
+            ),
+            (
+                Value::SimpleString("127.0.0.1:7001".into()),
+                Value::Map(vec![(
+                    Value::BulkString(b"maxmemory-policy".to_vec()),
+                    Value::VerbatimString {
+                        format: redis::VerbatimFormat::Text,
+                        text: "allkeys-lru".into(),
+                    },
+                )]),
+            ),
+        ]);
+        let texts = texts_of(&reply);
+        let policies: Vec<_> = texts
+            .windows(2)
+            .filter(|pair| pair[0] == "maxmemory-policy")
+            .map(|pair| pair[1].as_str())
+            .collect();
+        assert_eq!(policies, ["noeviction", "allkeys-lru"]);
+    }
+
+    #[test]
+    fn topologies_do_not_print_their_urls() {
+        let single = RedisTopology::Single("redis://user:pw@host:1".into());
+        let cluster = RedisTopology::Cluster(vec!["redis://u:pw@a:1".into()]);
+        for shown in [format!("{single:?}"), format!("{cluster:?}")] {
+            assert!(!shown.contains("pw"), "{shown}");
+        }
     }
 }

@@ -53,11 +53,31 @@ impl RedisServer {
 
     /// Starts a throwaway server on `port` and waits until it answers.
     pub fn start_on(port: u16) -> Self {
-        let child = redis_command(port)
-            .spawn()
-            .expect("redis-server must be on PATH for the tests (apt-get install redis-server)");
+        Self::start_with(port, &[])
+    }
+
+    /// Starts a throwaway server on `port` with extra `redis-server` arguments (they
+    /// override the defaults) and waits until it answers plain-text `PING`.
+    pub fn start_with(port: u16, args: &[&str]) -> Self {
+        let child = Self::spawn(port, args);
         wait_for_redis(port);
         Self { child, port }
+    }
+
+    /// Starts a server without waiting (for TLS-only servers, which do not answer
+    /// plain text; `port` is still theirs to stop).
+    pub fn spawn_unchecked(port: u16, args: &[&str]) -> Self {
+        Self {
+            child: Self::spawn(port, args),
+            port,
+        }
+    }
+
+    fn spawn(port: u16, args: &[&str]) -> Child {
+        redis_command(port)
+            .args(args)
+            .spawn()
+            .expect("redis-server must be on PATH for the tests (apt-get install redis-server)")
     }
 
     /// `redis://127.0.0.1:<port>`.
@@ -91,7 +111,8 @@ fn redis_command(port: u16) -> Command {
     command
 }
 
-fn free_port() -> u16 {
+/// A port nobody listens on yet.
+pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|listener| listener.local_addr())
         .map(|address| address.port())

@@ -10,6 +10,7 @@ mod operations;
 mod readme;
 mod receipts;
 mod redis_outage;
+mod redis_setup;
 mod secrets;
 mod store_contract;
 mod tokens;

@@ -1,0 +1,223 @@
+//! How burnbox meets its Redis: TLS with a private CA, an ACL user, any start order, and
+//! servers it must refuse or warn about.
+
+use std::time::{Duration, Instant};
+
+use burnbox::config::Settings;
+use burnbox::startup::{Application, StartupError};
+use serde_json::json;
+
+use crate::helpers::{
+    Backend, CAPTURED_LOGS, RedisServer, TestApp, capture_logs, free_port, redis_cli, spawn_app_on,
+};
+
+async fn ready_within(app: &TestApp, bound: Duration) -> bool {
+    let deadline = Instant::now() + bound;
+    while Instant::now() < deadline {
+        if app.get("/ready").await.status == 200 {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    false
+}
+
+/// A CA and a certificate for 127.0.0.1 signed by it, as PEM files in a fresh directory.
+struct Certificates {
+    dir: std::path::PathBuf,
+}
+
+impl Certificates {
+    fn new() -> Self {
+        use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
+        let dir = std::env::temp_dir().join(format!(
+            "burnbox-tls-{}",
+            burnbox::domain::ClientKey::generate([0, 0]).encode()
+        ));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let ca_key = KeyPair::generate().expect("ca key");
+        let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("ca params");
+        ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        let ca = ca_params.self_signed(&ca_key).expect("ca");
+        let issuer = Issuer::new(ca_params, ca_key);
+        let server_key = KeyPair::generate().expect("server key");
+        let server = CertificateParams::new(vec!["127.0.0.1".to_owned()])
+            .expect("server params")
+            .signed_by(&server_key, &issuer)
+            .expect("server certificate");
+        std::fs::write(dir.join("ca.pem"), ca.pem()).expect("write");
+        std::fs::write(dir.join("server.pem"), server.pem()).expect("write");
+        std::fs::write(dir.join("server.key"), server_key.serialize_pem()).expect("write");
+        Self { dir }
+    }
+
+    fn path(&self, name: &str) -> String {
+        self.dir.join(name).display().to_string()
+    }
+}
+
+impl Drop for Certificates {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+#[tokio::test]
+async fn rediss_with_a_private_ca_works_and_an_untrusted_certificate_does_not() {
+    let certificates = Certificates::new();
+    let tls_port = free_port();
+    let tls_port_text = tls_port.to_string();
+    let (cert, key, ca) = (
+        certificates.path("server.pem"),
+        certificates.path("server.key"),
+        certificates.path("ca.pem"),
+    );
+    let _redis = RedisServer::spawn_unchecked(
+        0,
+        &[
+            "--tls-port",
+            &tls_port_text,
+            "--tls-cert-file",
+            &cert,
+            "--tls-key-file",
+            &key,
+            "--tls-ca-cert-file",
+            &ca,
+            "--tls-auth-clients",
+            "no",
+        ],
+    );
+    let url = format!("rediss://127.0.0.1:{tls_port}");
+
+    let trusted = spawn_app_on(Backend::Redis, &url, &["--redis-ca-file", &ca]).await;
+    assert!(
+        ready_within(&trusted, Duration::from_secs(10)).await,
+        "not ready over TLS"
+    );
+    let created = trusted.create_secret(json!({"secret": "over TLS"})).await;
+    assert_eq!(
+        trusted
+            .reveal(&created.secret_key, None)
+            .await
+            .field("secret"),
+        "over TLS"
+    );
+
+    // Without the CA the server's certificate is not trusted: no connection, no readiness.
+    let untrusted = spawn_app_on(Backend::Redis, &url, &[]).await;
+    untrusted
+        .get("/ready")
+        .await
+        .assert_error(503, "store_unavailable");
+}
+
+#[tokio::test]
+async fn an_acl_user_in_the_url_is_used_and_its_password_never_logged() {
+    capture_logs();
+    let redis = RedisServer::start();
+    let port = redis.url().rsplit(':').next().expect("port").to_owned();
+    let port: u16 = port.parse().expect("port");
+    // A least-privilege user: burnbox's keys only, and no INFO or CONFIG.
+    let created = redis_cli(
+        port,
+        &[
+            "ACL",
+            "SETUSER",
+            "burnbox",
+            "on",
+            ">Zq7-acl-pass",
+            "~test*",
+            "+@all",
+            "-info",
+            "-config",
+        ],
+    );
+    assert!(created.contains("OK"), "{created}");
+
+    let url = format!("redis://burnbox:Zq7-acl-pass@127.0.0.1:{port}");
+    let app = spawn_app_on(Backend::Redis, &url, &[]).await;
+    assert_eq!(app.get("/ready").await.status, 200);
+    let secret = app.create_secret(json!({"secret": "as burnbox"})).await;
+    assert_eq!(
+        app.reveal(&secret.secret_key, None).await.field("secret"),
+        "as burnbox"
+    );
+
+    let wrong = format!("redis://burnbox:not-the-password@127.0.0.1:{port}");
+    let refused = spawn_app_on(Backend::Redis, &wrong, &[]).await;
+    refused
+        .get("/ready")
+        .await
+        .assert_error(503, "store_unavailable");
+
+    let logs = CAPTURED_LOGS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .join("\n");
+    assert!(
+        logs.contains("may not run INFO"),
+        "the missing check is said"
+    );
+    for password in ["Zq7-acl-pass", "not-the-password"] {
+        assert!(!logs.contains(password), "a Redis password reached the log");
+    }
+}
+
+#[tokio::test]
+async fn burnbox_starts_before_redis_and_becomes_ready_when_it_arrives() {
+    let port = free_port();
+    let url = format!("redis://127.0.0.1:{port}");
+    let started = Instant::now();
+    let app = spawn_app_on(Backend::Redis, &url, &["--redis-timeout-ms", "300"]).await;
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "start-up waited for Redis"
+    );
+    app.get("/ready")
+        .await
+        .assert_error(503, "store_unavailable");
+    let _redis = RedisServer::start_on(port);
+    assert!(
+        ready_within(&app, Duration::from_secs(15)).await,
+        "not ready after Redis arrived"
+    );
+}
+
+fn settings_for(url: &str) -> Settings {
+    Settings::from_args([
+        "burnbox",
+        "--bind",
+        "127.0.0.1:0",
+        "--workers",
+        "1",
+        "--redis-url",
+        url,
+    ])
+    .expect("settings")
+}
+
+#[tokio::test]
+async fn a_redis_without_getdel_is_refused_at_start_with_a_clear_message() {
+    let redis = RedisServer::start_with(free_port(), &["--rename-command", "GETDEL", ""]);
+    let refused = Application::build(settings_for(&redis.url())).await;
+    let Err(StartupError::UnsupportedRedis(reason)) = refused else {
+        panic!("a Redis without GETDEL was accepted");
+    };
+    assert!(reason.contains("GETDEL"), "{reason}");
+}
+
+#[tokio::test]
+async fn an_evicting_redis_gets_a_warning_at_start() {
+    capture_logs();
+    let redis = RedisServer::start_with(free_port(), &["--maxmemory-policy", "allkeys-lru"]);
+    let app = spawn_app_on(Backend::Redis, &redis.url(), &[]).await;
+    assert_eq!(app.get("/ready").await.status, 200);
+    let logs = CAPTURED_LOGS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .join("\n");
+    assert!(
+        logs.contains("maxmemory-policy is allkeys-lru"),
+        "no eviction warning"
+    );
+}
