@@ -1,5 +1,5 @@
-//! The access log: client address, route pattern (never the path, so no key in a URL
-//! reaches a log), status and duration.
+//! The access log and the request metrics: client address, route pattern (never the
+//! path, so no key in a URL reaches a log or a label), status and duration.
 
 use std::time::Instant;
 
@@ -9,9 +9,11 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 
 use crate::extract::client_ip;
+use crate::metrics::{METRICS, RequestLabels, RouteLabels};
 use crate::routes::pattern_of;
 
-/// Logs `client method pattern status duration` for every request at `info`.
+/// Logs `client method pattern status duration` for every request at `info`, and counts
+/// it in the request metrics.
 pub async fn access_log(
     request: ServiceRequest,
     next: Next<impl MessageBody>,
@@ -22,11 +24,24 @@ pub async fn access_log(
     let response = next.call(request).await?;
     // Unmatched paths log as "-": an unknown URL may still hold a key.
     let pattern = pattern_of(response.request().path()).unwrap_or("-");
+    let status = response.status().as_u16();
+    let seconds = started.elapsed().as_secs_f64();
     log::info!(
         target: "burnbox::access",
-        "{client} {method} {pattern} {} {:.1}ms",
-        response.status().as_u16(),
-        started.elapsed().as_secs_f64() * 1000.0
+        "{client} {method} {pattern} {status} {:.1}ms",
+        seconds * 1000.0
     );
+    METRICS
+        .requests
+        .get_or_create(&RequestLabels {
+            method: method.to_string(),
+            route: pattern,
+            status,
+        })
+        .inc();
+    METRICS
+        .latency
+        .get_or_create(&RouteLabels { route: pattern })
+        .observe(seconds);
     Ok(response)
 }

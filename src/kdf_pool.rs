@@ -13,13 +13,32 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore, oneshot};
 use crate::crypto::{CryptoError, KdfMemory, PassphraseSalt, StretchedPassphrase};
 use crate::domain::Passphrase;
 use crate::error::ApiError;
+use crate::metrics::METRICS;
 
 struct Job {
     salt: PassphraseSalt,
     passphrase: Passphrase,
     reply: oneshot::Sender<Result<StretchedPassphrase, CryptoError>>,
     /// Held until the hash is done, whether or not anyone still waits for it.
-    _admission: OwnedSemaphorePermit,
+    _admission: Admission,
+}
+
+/// A place in the pool; counted in `burnbox_argon2_queue_depth` while it is held.
+struct Admission {
+    _permit: OwnedSemaphorePermit,
+}
+
+impl Admission {
+    fn new(permit: OwnedSemaphorePermit) -> Self {
+        METRICS.argon2_queue_depth.inc();
+        Self { _permit: permit }
+    }
+}
+
+impl Drop for Admission {
+    fn drop(&mut self) {
+        METRICS.argon2_queue_depth.dec();
+    }
 }
 
 /// The Argon2 pool; cheap to clone, shared by every HTTP worker.
@@ -61,6 +80,7 @@ impl KdfPool {
             .admission
             .clone()
             .try_acquire_owned()
+            .map(Admission::new)
             .map_err(|_| ApiError::Busy)?;
         let (reply, answer) = oneshot::channel();
         let job = Job {

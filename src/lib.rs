@@ -21,6 +21,7 @@ pub mod error;
 pub mod extract;
 pub mod healthcheck;
 pub mod kdf_pool;
+pub mod metrics;
 pub mod middleware;
 pub mod network;
 pub mod openapi;

@@ -15,6 +15,7 @@ use tokio::sync::watch;
 use crate::domain::RecordRef;
 use crate::error::{ApiError, ErrorBody, FailedPassphrase};
 use crate::extract::client_ip;
+use crate::metrics::METRICS;
 use crate::rate_limit::{Decision, RateLimiter, RequestClass, Verdict};
 use crate::routes::pattern_of;
 use crate::store::{Store, StoreError};
@@ -101,7 +102,9 @@ pub async fn rate_limit(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
     let Some(limiter) = request.app_data::<web::Data<RateLimiter>>().cloned() else {
-        return Ok(next.call(request).await?.map_into_left_body());
+        let response = next.call(request).await?;
+        count_if_created(&response);
+        return Ok(response.map_into_left_body());
     };
     let client = client_ip(request.request());
     let class = classify(request.method(), pattern_of(request.path()));
@@ -118,7 +121,10 @@ pub async fn rate_limit(
         let (verdict, response) = tokio::join!(check, next.call(request));
         let response = response?;
         match verdict {
-            Verdict::Allowed(decision) => (decision, response),
+            Verdict::Allowed(decision) => {
+                count_if_created(&response);
+                (decision, response)
+            }
             Verdict::Refused(decision) => {
                 discard(&response).await;
                 return Ok(replace(response, refusal(&decision)));
@@ -154,8 +160,17 @@ pub async fn rate_limit(
     Ok(response.map_into_left_body())
 }
 
+/// Counts a secret as created once its create is allowed to answer (a refused create's
+/// secret is discarded and never counted).
+fn count_if_created<B>(response: &ServiceResponse<B>) {
+    if response.response().extensions().contains::<Discardable>() {
+        METRICS.secrets_created.inc();
+    }
+}
+
 /// The 429 for a refused request, with its headers.
 fn refusal(decision: &Decision) -> HttpResponse {
+    METRICS.rate_limited.inc();
     let mut response = decision.refusal().error_response();
     set_rate_headers(response.headers_mut(), decision);
     response

@@ -37,6 +37,7 @@ use crate::routes::tokens::{
         tokens::verify_token,
         health::health,
         health::ready,
+        health::metrics,
     ),
     components(schemas(
         CreateSecretRequest,

@@ -13,6 +13,7 @@ use crate::domain::{
 };
 use crate::error::ApiError;
 use crate::kdf_pool::KdfPool;
+use crate::metrics::METRICS;
 use crate::store::{Attempt, NewSecret, Store, TakeGuard, Taken};
 
 /// The operator's rules for secrets.
@@ -169,7 +170,10 @@ impl SecretService {
                 .take_secret(&record, TakeGuard::Unprotected, now_unix())
                 .await?
             {
-                Taken::Sealed(sealed) => self.open(key, None, &sealed),
+                Taken::Sealed(sealed) => {
+                    METRICS.secrets_revealed.inc();
+                    self.open(key, None, &sealed)
+                }
                 Taken::Protected => Err(ApiError::PassphraseRequired),
                 Taken::Missing => Err(ApiError::NotFound),
             };
@@ -200,7 +204,10 @@ impl SecretService {
                 .take_secret(&record, TakeGuard::Any, now_unix())
                 .await?
             {
-                Taken::Sealed(taken) if taken == sealed => into_text(plaintext),
+                Taken::Sealed(taken) if taken == sealed => {
+                    METRICS.secrets_revealed.inc();
+                    into_text(plaintext)
+                }
                 Taken::Sealed(_) => Err(ApiError::Internal(
                     "taken bytes differ from checked bytes".into(),
                 )),
@@ -215,7 +222,10 @@ impl SecretService {
                     Attempt::Remaining(attempts_left) => {
                         Err(ApiError::WrongPassphrase { attempts_left })
                     }
-                    Attempt::Burned => Err(ApiError::WrongPassphrase { attempts_left: 0 }),
+                    Attempt::Burned => {
+                        METRICS.secrets_burned.inc();
+                        Err(ApiError::WrongPassphrase { attempts_left: 0 })
+                    }
                     Attempt::Missing => Err(ApiError::NotFound),
                 }
             }
@@ -226,6 +236,7 @@ impl SecretService {
     /// Burns a secret unread (the link holder's choice).
     pub async fn burn(&self, key: &SecretKey) -> Result<(), ApiError> {
         if self.store.burn_secret(&key.record(), now_unix()).await? {
+            METRICS.secrets_burned.inc();
             Ok(())
         } else {
             Err(ApiError::NotFound)
@@ -252,7 +263,9 @@ impl SecretService {
         if fate != SecretFate::Pending {
             return Ok(ReceiptView::new(&record, fate));
         }
-        self.store.burn_secret(&record.secret, now_unix()).await?;
+        if self.store.burn_secret(&record.secret, now_unix()).await? {
+            METRICS.secrets_burned.inc();
+        }
         // Read again: a reveal may have won the race, and the receipt must say so.
         self.receipt(key).await
     }

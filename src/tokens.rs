@@ -10,6 +10,7 @@ use crate::crypto::{self, Header, Sealed};
 use crate::domain::time::now_unix;
 use crate::domain::{Claims, ClientKey, Subject, TokenKey, TokenPayload, Ttl, TtlPolicy};
 use crate::error::ApiError;
+use crate::metrics::METRICS;
 use crate::store::Store;
 
 /// The operator's rules for tokens.
@@ -91,6 +92,7 @@ impl TokenService {
         self.store
             .store_token(&record, &sealed, ttl.seconds())
             .await?;
+        METRICS.tokens_minted.inc();
         Ok(MintedToken {
             token,
             ttl,
@@ -118,8 +120,10 @@ impl TokenService {
             &sealed,
         )
         .map_err(|error| corrupt(&error))?;
+        let payload = serde_json::from_slice(&payload).map_err(|error| corrupt(&error))?;
+        METRICS.tokens_verified.inc();
         Ok(VerifiedToken {
-            payload: serde_json::from_slice(&payload).map_err(|error| corrupt(&error))?,
+            payload,
             expires_at: header.expires_at,
         })
     }

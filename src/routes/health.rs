@@ -1,4 +1,4 @@
-//! Liveness and readiness.
+//! Liveness, readiness and metrics.
 
 use actix_web::{HttpResponse, web};
 use serde::Serialize;
@@ -20,6 +20,18 @@ pub struct HealthResponse {
     responses((status = 200, description = "The process is up", body = HealthResponse)))]
 pub async fn health() -> HttpResponse {
     HttpResponse::Ok().json(HealthResponse { status: "ok" })
+}
+
+/// Prometheus metrics (OpenMetrics text).
+#[utoipa::path(get, path = "/metrics", tag = "operations", responses(
+    (status = 200, description = "Counters, gauges and latency histograms in the OpenMetrics text format",
+        content_type = "application/openmetrics-text", body = String,
+        example = "# HELP burnbox_secrets_created Secrets stored.\n# TYPE burnbox_secrets_created counter\nburnbox_secrets_created_total 42\n# EOF\n"),
+))]
+pub async fn metrics() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(crate::metrics::CONTENT_TYPE)
+        .body(crate::metrics::encode())
 }
 
 /// The store answers.

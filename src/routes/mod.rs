@@ -18,6 +18,7 @@ pub fn configure(config: &mut web::ServiceConfig) {
     config
         .service(resource("/health").route(web::get().to(health::health)))
         .service(resource("/ready").route(web::get().to(health::ready)))
+        .service(resource("/metrics").route(web::get().to(health::metrics)))
         .service(
             web::scope("/api")
                 .wrap(from_fn(rate_limit))
@@ -66,6 +67,7 @@ pub fn pattern_of(path: &str) -> Option<&'static str> {
     Some(match (first, rest.as_slice()) {
         ("health", []) => "/health",
         ("ready", []) => "/ready",
+        ("metrics", []) => "/metrics",
         ("openapi.json", []) => "/openapi.json",
         ("docs", [..]) => "/docs/{_:.*}",
         ("api", ["secrets"]) => "/api/secrets",

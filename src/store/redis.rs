@@ -27,6 +27,7 @@ use redis::{Cmd, FromRedisValue, Pipeline, RedisFuture, Script, TlsCertificates,
 use super::{Attempt, NewSecret, Store, StoreError, TakeGuard, Taken, decode_outcome};
 use crate::crypto::PROTECTED_FLAG_OFFSET;
 use crate::domain::{ReceiptRecord, RecordRef, SecretFate};
+use crate::metrics::METRICS;
 use crate::rate_limit::{CLIENT_ID_BYTES, Limit, LimitState, assess};
 
 /// Removes a secret and records its outcome, in one atomic step.
@@ -305,8 +306,8 @@ impl RedisStore {
         match tokio::time::timeout(self.options.timeout, self.on_every_master_raw(command)).await {
             Ok(Ok(value)) => Ok(Some(value)),
             Ok(Err(error)) if error.code() == Some("NOPERM") => Ok(None),
-            Ok(Err(error)) => Err(unavailable(error)),
-            Err(_) => Err(StoreError::Timeout(self.options.timeout)),
+            Ok(Err(error)) => Err(counted(unavailable(error))),
+            Err(_) => Err(counted(StoreError::Timeout(self.options.timeout))),
         }
     }
 
@@ -320,7 +321,7 @@ impl RedisStore {
         let facts = self.server_facts().await?;
         if let Some(reason) = facts.unsupported() {
             log::error!("{reason}");
-            return Err(StoreError::Unsupported(reason));
+            return Err(counted(StoreError::Unsupported(reason)));
         }
         match &facts.versions {
             Some(versions) => log::info!("Redis {}", versions.join(", ")),
@@ -414,8 +415,8 @@ impl RedisStore {
         operation: impl Future<Output = redis::RedisResult<T>>,
     ) -> Result<T, StoreError> {
         match tokio::time::timeout(self.options.timeout, operation).await {
-            Ok(result) => result.map_err(unavailable),
-            Err(_) => Err(StoreError::Timeout(self.options.timeout)),
+            Ok(result) => result.map_err(|error| counted(unavailable(error))),
+            Err(_) => Err(counted(StoreError::Timeout(self.options.timeout))),
         }
     }
 
@@ -459,6 +460,12 @@ fn now_micros() -> u64 {
         .map_or(0, |elapsed| {
             u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX)
         })
+}
+
+/// Counts a failed operation in the metrics on its way out.
+fn counted(error: StoreError) -> StoreError {
+    METRICS.redis_error(&error);
+    error
 }
 
 fn unavailable(error: redis::RedisError) -> StoreError {

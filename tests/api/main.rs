@@ -6,6 +6,7 @@ mod at_rest;
 mod cluster;
 mod errors;
 mod helpers;
+mod metrics;
 mod operations;
 mod readme;
 mod receipts;

@@ -1,0 +1,178 @@
+//! `GET /metrics`: Prometheus' text format, and counts that move with traffic.
+
+use std::collections::HashMap;
+
+use serde_json::json;
+
+use crate::helpers::{Backend, TestApp, spawn_app, spawn_app_with};
+
+/// Parses the exposition strictly: `# HELP`/`# TYPE` comments, `# EOF` last, and samples
+/// `name{label="value",…} number`. Returns each sample's value by its full name.
+fn parse(text: &str) -> HashMap<String, f64> {
+    let mut samples = HashMap::new();
+    let mut lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines.pop(),
+        Some("# EOF"),
+        "the exposition must end with # EOF"
+    );
+    for line in lines {
+        if let Some(comment) = line.strip_prefix("# ") {
+            assert!(
+                comment.starts_with("HELP ")
+                    || comment.starts_with("TYPE ")
+                    || comment.starts_with("UNIT "),
+                "unexpected comment: {line}"
+            );
+            continue;
+        }
+        let (name, value) = line
+            .rsplit_once(' ')
+            .unwrap_or_else(|| panic!("no value: {line}"));
+        let value: f64 = value
+            .parse()
+            .unwrap_or_else(|_| panic!("bad value: {line}"));
+        let bare = name.split('{').next().expect("a name");
+        assert!(
+            !bare.is_empty()
+                && bare
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':'),
+            "bad metric name: {line}"
+        );
+        let labels = &name[bare.len()..];
+        if !labels.is_empty() {
+            assert!(
+                labels.starts_with('{') && labels.ends_with('}'),
+                "bad labels: {line}"
+            );
+            for pair in labels[1..labels.len() - 1].split(',') {
+                let (key, quoted) = pair
+                    .split_once('=')
+                    .unwrap_or_else(|| panic!("bad label: {line}"));
+                assert!(
+                    !key.is_empty() && quoted.starts_with('"') && quoted.ends_with('"'),
+                    "bad label: {line}"
+                );
+            }
+        }
+        samples.insert(name.to_owned(), value);
+    }
+    samples
+}
+
+async fn scrape(app: &TestApp) -> HashMap<String, f64> {
+    let response = app
+        .client
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .expect("scrape");
+    assert_eq!(response.status(), 200);
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        content_type.starts_with("application/openmetrics-text"),
+        "{content_type}"
+    );
+    parse(&response.text().await.expect("body"))
+}
+
+fn value(samples: &HashMap<String, f64>, name: &str) -> f64 {
+    samples.get(name).copied().unwrap_or(0.0)
+}
+
+#[tokio::test]
+async fn metrics_parse_and_move_with_traffic() {
+    let app = spawn_app(Backend::Redis).await;
+    let before = scrape(&app).await;
+
+    let mut created = Vec::new();
+    for _ in 0..3 {
+        created.push(app.create_secret(json!({"secret": "counted"})).await);
+    }
+    app.reveal(&created[0].secret_key, None).await;
+    app.reveal(&created[1].secret_key, None).await;
+    app.delete(&format!("/api/secrets/{}", created[2].secret_key))
+        .await;
+    let minted = app.post("/api/tokens", json!({})).await;
+    app.post(
+        "/api/tokens/verify",
+        json!({"token": minted.field("token")}),
+    )
+    .await;
+    app.get("/api/secrets/not-a-key").await;
+
+    let after = scrape(&app).await;
+    // Other tests share the process: at least this much moved.
+    for (name, moved) in [
+        ("burnbox_secrets_created_total", 3.0),
+        ("burnbox_secrets_revealed_total", 2.0),
+        ("burnbox_secrets_burned_total", 1.0),
+        ("burnbox_tokens_minted_total", 1.0),
+        ("burnbox_tokens_verified_total", 1.0),
+        (
+            r#"burnbox_http_requests_total{method="POST",route="/api/secrets",status="201"}"#,
+            3.0,
+        ),
+        (
+            r#"burnbox_http_requests_total{method="GET",route="/api/secrets/{secret_key}",status="404"}"#,
+            1.0,
+        ),
+        (
+            r#"burnbox_http_request_duration_seconds_count{route="/api/secrets/{secret_key}/reveal"}"#,
+            2.0,
+        ),
+    ] {
+        assert!(
+            value(&after, name) - value(&before, name) >= moved,
+            "{name}: {} → {}",
+            value(&before, name),
+            value(&after, name)
+        );
+    }
+    assert!(after.contains_key("burnbox_argon2_queue_depth"));
+    assert!(
+        after
+            .keys()
+            .all(|name| !name.contains(&created[0].secret_key)),
+        "a key reached a metric label"
+    );
+}
+
+#[tokio::test]
+async fn refused_requests_and_redis_errors_are_counted() {
+    let limited = spawn_app_with(Backend::Memory, &["--rate-limit-create-per-minute", "1"]).await;
+    let before = scrape(&limited).await;
+    limited.create_secret(json!({"secret": "one"})).await;
+    limited
+        .post("/api/secrets", json!({"secret": "two"}))
+        .await
+        .assert_error(429, "rate_limited");
+    let after = scrape(&limited).await;
+    assert!(
+        value(&after, "burnbox_rate_limited_total") - value(&before, "burnbox_rate_limited_total")
+            >= 1.0
+    );
+
+    let redis = crate::helpers::RedisServer::start();
+    let app =
+        crate::helpers::spawn_app_on(Backend::Redis, &redis.url(), &["--redis-timeout-ms", "300"])
+            .await;
+    redis.stop();
+    let name = r#"burnbox_redis_errors_total{kind="unavailable"}"#;
+    let timeouts = r#"burnbox_redis_errors_total{kind="timeout"}"#;
+    let before = scrape(&app).await;
+    app.get("/ready")
+        .await
+        .assert_error(503, "store_unavailable");
+    let after = scrape(&app).await;
+    let moved = value(&after, name) + value(&after, timeouts)
+        - value(&before, name)
+        - value(&before, timeouts);
+    assert!(moved >= 1.0, "a Redis error was not counted");
+}
