@@ -246,5 +246,6 @@ pub async fn open_store(settings: &Settings) -> Result<Arc<dyn Store>, StartupEr
             "Redis does not answer yet ({error}): serving anyway; /ready answers 503 until it does"
         ),
     }
+    store.watch_expiries();
     Ok(Arc::new(store))
 }

@@ -18,6 +18,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use futures_util::StreamExt;
 use redis::aio::{ConnectionLike, ConnectionManager, ConnectionManagerConfig};
 use redis::cluster::{ClusterClient, ClusterClientBuilder, ClusterConfig};
 use redis::cluster_async::ClusterConnection;
@@ -311,6 +312,26 @@ impl RedisStore {
         }
     }
 
+    /// Counts secrets that Redis expires unread (`burnbox_secrets_expired_total`) from
+    /// its keyspace notifications, on a task of the calling runtime that reconnects by
+    /// itself. Redis sends them only with `notify-keyspace-events` including `Ex`; on a
+    /// cluster each node would need its own subscriber, so there the count stays 0.
+    pub fn watch_expiries(&self) {
+        let Client::Single(client) = &self.client else {
+            log::info!("burnbox_secrets_expired_total is not counted on Redis Cluster");
+            return;
+        };
+        let (client, prefix) = (client.clone(), self.options.key_prefix.clone());
+        tokio::spawn(async move {
+            loop {
+                if let Err(error) = count_expiries(&client, &prefix).await {
+                    log::debug!("expiry notifications interrupted: {error}");
+                }
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        });
+    }
+
     /// Checks, once per process, that the server can run burnbox; until it is found fit,
     /// readiness fails. Redis may first be reached long after start (any start order).
     pub async fn check_fit(&self) -> Result<(), StoreError> {
@@ -460,6 +481,27 @@ fn now_micros() -> u64 {
         .map_or(0, |elapsed| {
             u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX)
         })
+}
+
+/// Subscribes to expiry events and counts those of this prefix's secrets until the
+/// connection ends.
+async fn count_expiries(client: &redis::Client, prefix: &str) -> redis::RedisResult<()> {
+    let mut pubsub = client.get_async_pubsub().await?;
+    pubsub.psubscribe("__keyevent@*__:expired").await?;
+    let mut messages = pubsub.into_on_message();
+    while let Some(message) = messages.next().await {
+        if is_secret_name(prefix, message.get_payload_bytes()) {
+            METRICS.secrets_expired.inc();
+        }
+    }
+    Ok(())
+}
+
+/// Whether a key name is a sealed secret's under `prefix` (`prefix{tag}s:lookup`).
+fn is_secret_name(prefix: &str, name: &[u8]) -> bool {
+    name.strip_prefix(prefix.as_bytes())
+        .and_then(|rest| rest.get(6..))
+        .is_some_and(|rest| rest.starts_with(b"s:"))
 }
 
 /// Counts a failed operation in the metrics on its way out.
@@ -734,6 +776,14 @@ mod tests {
             .map(|pair| pair[1].as_str())
             .collect();
         assert_eq!(policies, ["noeviction", "allkeys-lru"]);
+    }
+
+    #[test]
+    fn only_this_prefix_s_secrets_count_as_expired() {
+        assert!(is_secret_name("burnbox:", b"burnbox:{0a1b}s:AAAA"));
+        assert!(!is_secret_name("burnbox:", b"burnbox:{0a1b}r:AAAA"));
+        assert!(!is_secret_name("burnbox:", b"other:{0a1b}s:AAAA"));
+        assert!(!is_secret_name("burnbox:", b"burnbox:{0a"));
     }
 
     #[test]

@@ -176,3 +176,30 @@ async fn refused_requests_and_redis_errors_are_counted() {
         - value(&before, timeouts);
     assert!(moved >= 1.0, "a Redis error was not counted");
 }
+
+#[tokio::test]
+async fn secrets_redis_expires_are_counted_from_keyspace_notifications() {
+    let redis = crate::helpers::RedisServer::start_with(
+        crate::helpers::free_port(),
+        &["--notify-keyspace-events", "Ex"],
+    );
+    let app = crate::helpers::spawn_app_on(Backend::Redis, &redis.url(), &["--ttl-min", "1"]).await;
+    let name = "burnbox_secrets_expired_total";
+    let before = value(&scrape(&app).await, name);
+    // Give the subscriber a moment to subscribe before the secret is stored.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let created = app
+        .create_secret(json!({"secret": "expires", "ttl": 1}))
+        .await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    while value(&scrape(&app).await, name) < before + 1.0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the expiry was not counted"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    app.reveal(&created.secret_key, None)
+        .await
+        .assert_error(404, "not_found");
+}
