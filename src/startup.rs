@@ -153,6 +153,8 @@ impl Application {
         .client_disconnect_timeout(Duration::from_secs(1))
         .keep_alive(Duration::from_secs(settings.keep_alive_secs))
         .max_connections(settings.max_connections)
+        // SIGTERM/SIGINT: stop accepting, let requests in flight finish within this bound.
+        .shutdown_timeout(settings.shutdown_timeout().as_secs())
         .listen(listener)?
         .run();
         Ok(Self { port, server })

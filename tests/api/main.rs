@@ -13,5 +13,6 @@ mod receipts;
 mod redis_outage;
 mod redis_setup;
 mod secrets;
+mod shutdown;
 mod store_contract;
 mod tokens;
