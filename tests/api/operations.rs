@@ -162,3 +162,31 @@ fn the_openapi_subcommand_prints_the_document() {
         burnbox::openapi::document_json()
     );
 }
+
+#[test]
+fn every_setting_is_documented_in_the_readme_and_env_example() {
+    use clap::CommandFactory;
+    let readme = std::fs::read_to_string("README.md").expect("README.md");
+    let example = std::fs::read_to_string(".env.example").expect(".env.example");
+    let command = burnbox::config::Settings::command();
+    let variables: Vec<String> = command
+        .get_arguments()
+        .filter_map(|argument| argument.get_env())
+        .map(|name| name.to_string_lossy().into_owned())
+        .collect();
+    assert!(variables.len() > 20, "{variables:?}");
+    for variable in &variables {
+        // Grouped rows (`BURNBOX_ARGON2_MEMORY_KIB` / `_ITERATIONS`) name the suffix only.
+        let suffix = variable
+            .rsplit_once('_')
+            .map_or(variable.as_str(), |(_, last)| last);
+        assert!(
+            readme.contains(variable.as_str()) || readme.contains(&format!("`_{suffix}`")),
+            "{variable} is not in README.md"
+        );
+        assert!(
+            example.contains(variable.as_str()),
+            "{variable} is not in .env.example"
+        );
+    }
+}

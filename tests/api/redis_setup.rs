@@ -117,7 +117,8 @@ async fn an_acl_user_in_the_url_is_used_and_its_password_never_logged() {
     let redis = RedisServer::start();
     let port = redis.url().rsplit(':').next().expect("port").to_owned();
     let port: u16 = port.parse().expect("port");
-    // A least-privilege user: burnbox's keys only, and no INFO or CONFIG.
+    // The least-privilege user the README documents, without the optional INFO and
+    // CONFIG GET.
     let created = redis_cli(
         port,
         &[
@@ -127,9 +128,13 @@ async fn an_acl_user_in_the_url_is_used_and_its_password_never_logged() {
             "on",
             ">Zq7-acl-pass",
             "~test*",
-            "+@all",
-            "-info",
-            "-config",
+            "&__keyevent@*__:expired",
+            "+@read",
+            "+@write",
+            "+@transaction",
+            "+@scripting",
+            "+@connection",
+            "+@pubsub",
         ],
     );
     assert!(created.contains("OK"), "{created}");
@@ -137,11 +142,28 @@ async fn an_acl_user_in_the_url_is_used_and_its_password_never_logged() {
     let url = format!("redis://burnbox:Zq7-acl-pass@127.0.0.1:{port}");
     let app = spawn_app_on(Backend::Redis, &url, &[]).await;
     assert_eq!(app.get("/ready").await.status, 200);
+    // Every kind of Redis work burnbox does, under that user.
     let secret = app.create_secret(json!({"secret": "as burnbox"})).await;
     assert_eq!(
         app.reveal(&secret.secret_key, None).await.field("secret"),
         "as burnbox"
     );
+    assert_eq!(app.receipt_state(&secret.receipt_key).await, "revealed");
+    let guarded = app
+        .create_secret(json!({"secret": "guarded", "passphrase": "right"}))
+        .await;
+    app.reveal(&guarded.secret_key, Some("wrong"))
+        .await
+        .assert_error(403, "wrong_passphrase");
+    let burned = app
+        .post_empty(&format!("/api/receipts/{}/burn", guarded.receipt_key))
+        .await;
+    assert_eq!(burned.field("state"), "burned");
+    let token = app.post("/api/tokens", json!({"subject": "acl"})).await;
+    let verified = app
+        .post("/api/tokens/verify", json!({"token": token.field("token")}))
+        .await;
+    assert_eq!(verified.status, 200, "{}", verified.body);
 
     let wrong = format!("redis://burnbox:not-the-password@127.0.0.1:{port}");
     let refused = spawn_app_on(Backend::Redis, &wrong, &[]).await;
