@@ -15,6 +15,10 @@ RUN touch src/main.rs src/lib.rs \
     && cargo build --release --locked --bin burnbox
 
 FROM debian:bookworm-slim
+# CA roots: rediss:// verifies the Redis server against them (or BURNBOX_REDIS_CA_FILE).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends ca-certificates \
+    && rm -rf /var/lib/apt/lists/*
 RUN useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin burnbox
 COPY --from=build /src/target/release/burnbox /usr/local/bin/burnbox
 USER 10001
