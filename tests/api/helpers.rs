@@ -628,6 +628,23 @@ impl TestApp {
     }
 }
 
+/// Asserts that of racing reveals (status, body) exactly one got the secret — whose body
+/// holds `secret` — and every other was told 404.
+pub fn assert_one_winner(results: &[(u16, String)], secret: &str) {
+    let winners: Vec<_> = results
+        .iter()
+        .filter(|(status, _)| *status == 200)
+        .collect();
+    assert_eq!(winners.len(), 1, "{results:?}");
+    assert!(winners[0].1.contains(secret), "{results:?}");
+    assert!(
+        results
+            .iter()
+            .all(|(status, _)| *status == 200 || *status == 404),
+        "{results:?}"
+    );
+}
+
 /// The keys of a created secret.
 pub struct Created {
     pub secret_key: String,

@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use crate::helpers::{Backend, spawn_app, spawn_app_with};
+use crate::helpers::{Backend, assert_one_winner, spawn_app, spawn_app_with};
 use crate::on_both_backends;
 
 async fn a_created_secret_is_revealed_once(backend: Backend) {
@@ -75,18 +75,7 @@ async fn concurrent_reveals_hand_the_secret_out_exactly_once(backend: Backend) {
             })
         });
         let results: Vec<(u16, String)> = futures_join_all(racers).await;
-        let winners: Vec<_> = results
-            .iter()
-            .filter(|(status, _)| *status == 200)
-            .collect();
-        assert_eq!(winners.len(), 1, "passphrase {passphrase:?}: {results:?}");
-        assert!(winners[0].1.contains("only once"));
-        assert!(
-            results
-                .iter()
-                .all(|(status, _)| *status == 200 || *status == 404),
-            "{results:?}"
-        );
+        assert_one_winner(&results, "only once");
     }
 }
 on_both_backends!(concurrent_reveals_hand_the_secret_out_exactly_once);
