@@ -1,15 +1,17 @@
 //! Who may use the backend-only endpoints (`/api/tokens`).
 //!
 //! [`TokenAccess`] is the one guard: a handler that takes it runs only for callers whose
-//! client address (see [`crate::network`]) lies in `BURNBOX_TRUSTED_NETWORKS`. Accounts
-//! will add the second way in — an API key with the `tokens` scope — here, so handlers
-//! do not change.
+//! client address (see [`crate::network`]) lies in `BURNBOX_TRUSTED_NETWORKS`, or that
+//! authenticated with an API key that has the `tokens` scope (from any network). A login
+//! session does not pass: tokens are for backends, and backends use keys.
 
 use std::future::{Ready, ready};
 use std::net::IpAddr;
 
-use actix_web::{FromRequest, HttpRequest, dev::Payload};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload};
 
+use crate::accounts::{Account, Credential};
+use crate::domain::Scope;
 use crate::error::ApiError;
 use crate::extract::client_ip;
 use crate::network::Networks;
@@ -34,15 +36,19 @@ impl FromRequest for TokenAccess {
 
     fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
         let client = client_ip(request);
-        let allowed = request
+        let trusted = request
             .app_data::<TokenAccessPolicy>()
             .is_some_and(|policy| policy.trusted_networks.contains(client));
+        let keyed = request.extensions().get::<Account>().is_some_and(|account| {
+            matches!(&account.credential, Credential::ApiKey { scopes, .. } if scopes.contains(&Scope::Tokens))
+        });
+        let allowed = trusted || keyed;
         ready(if allowed {
             Ok(Self { client })
         } else {
             log::info!("token access refused for client {client}: not in BURNBOX_TRUSTED_NETWORKS");
             Err(ApiError::Forbidden(
-                "tokens can be minted and verified only from trusted networks",
+                "tokens can be minted and verified only from trusted networks or with an API key that has the tokens scope",
             ))
         })
     }

@@ -10,7 +10,7 @@ use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_S
 use clap::{Parser, Subcommand};
 
 use crate::crypto::KdfParams;
-use crate::domain::TtlPolicy;
+use crate::domain::{Email, Password, TtlPolicy};
 use crate::network::{ClientIpPolicy, ForwardedHeader, Networks};
 use crate::rate_limit::RatePolicy;
 use crate::store::redis::RedisTopology;
@@ -287,6 +287,83 @@ pub struct Settings {
         default_value_t = 1000
     )]
     pub redis_timeout_ms: u64,
+    /// SMTP server for verification codes (`smtp://host:587?tls=required`,
+    /// `smtps://user:pass@host`, `smtp://127.0.0.1:2525` for a local relay); unset = codes
+    /// are written to the log (development only).
+    #[arg(
+        long,
+        env = "BURNBOX_SMTP_URL",
+        value_name = "BURNBOX_SMTP_URL",
+        hide_env_values = true
+    )]
+    pub smtp_url: Option<String>,
+    /// Sender of the mails (`burnbox <no-reply@example.com>`).
+    #[arg(
+        long,
+        env = "BURNBOX_MAIL_FROM",
+        value_name = "BURNBOX_MAIL_FROM",
+        default_value = "burnbox <burnbox@localhost>"
+    )]
+    pub mail_from: String,
+    /// Seconds a verification code lives.
+    #[arg(
+        long,
+        env = "BURNBOX_CODE_TTL",
+        value_name = "BURNBOX_CODE_TTL",
+        default_value_t = 900
+    )]
+    pub code_ttl: u64,
+    /// Wrong entries allowed per code before it dies.
+    #[arg(
+        long,
+        env = "BURNBOX_CODE_ATTEMPTS",
+        value_name = "BURNBOX_CODE_ATTEMPTS",
+        default_value_t = 5
+    )]
+    pub code_attempts: u32,
+    /// Seconds before another code may be sent to the same recipient and purpose.
+    #[arg(
+        long,
+        env = "BURNBOX_CODE_COOLDOWN",
+        value_name = "BURNBOX_CODE_COOLDOWN",
+        default_value_t = 60
+    )]
+    pub code_cooldown: u64,
+    /// Seconds a login session lives.
+    #[arg(
+        long,
+        env = "BURNBOX_SESSION_TTL",
+        value_name = "BURNBOX_SESSION_TTL",
+        default_value_t = 28_800
+    )]
+    pub session_ttl: u64,
+    /// Shortest account password, in characters.
+    #[arg(
+        long,
+        env = "BURNBOX_PASSWORD_MIN_LENGTH",
+        value_name = "BURNBOX_PASSWORD_MIN_LENGTH",
+        default_value_t = 10
+    )]
+    pub password_min_length: usize,
+    /// Email of the admin account ensured at start (with BURNBOX_ADMIN_PASSWORD).
+    #[arg(long, env = "BURNBOX_ADMIN_EMAIL", value_name = "BURNBOX_ADMIN_EMAIL")]
+    pub admin_email: Option<String>,
+    /// Password of that admin account when it is created.
+    #[arg(
+        long,
+        env = "BURNBOX_ADMIN_PASSWORD",
+        value_name = "BURNBOX_ADMIN_PASSWORD",
+        hide_env_values = true
+    )]
+    pub admin_password: Option<String>,
+    /// Audit log entries kept (the oldest go first).
+    #[arg(
+        long,
+        env = "BURNBOX_AUDIT_MAX_ENTRIES",
+        value_name = "BURNBOX_AUDIT_MAX_ENTRIES",
+        default_value_t = 100_000
+    )]
+    pub audit_max_entries: usize,
     /// Seconds a stopping server (SIGTERM) waits for requests in flight before it exits.
     #[arg(
         long,
@@ -460,7 +537,59 @@ impl Settings {
             ));
         }
         self.redis_topology()?;
+        if self.code_attempts == 0 {
+            return Err(config_error("BURNBOX_CODE_ATTEMPTS", "must be at least 1"));
+        }
+        if self.code_ttl == 0 {
+            return Err(config_error("BURNBOX_CODE_TTL", "must be at least 1"));
+        }
+        if self.session_ttl < 60 {
+            return Err(config_error("BURNBOX_SESSION_TTL", "must be at least 60"));
+        }
+        if self.password_min_length == 0 {
+            return Err(config_error(
+                "BURNBOX_PASSWORD_MIN_LENGTH",
+                "must be at least 1",
+            ));
+        }
+        if self.audit_max_entries == 0 {
+            return Err(config_error(
+                "BURNBOX_AUDIT_MAX_ENTRIES",
+                "must be at least 1",
+            ));
+        }
+        self.admin()?;
         self.server_key().map(|_| ())
+    }
+
+    /// The admin to ensure at start: both variables or neither.
+    pub fn admin(&self) -> Result<Option<(Email, Password)>, ConfigError> {
+        match (
+            non_empty(self.admin_email.as_deref()),
+            non_empty(self.admin_password.as_deref()),
+        ) {
+            (None, None) => Ok(None),
+            (Some(email), Some(password)) => {
+                let email = Email::parse(email)
+                    .map_err(|error| config_error("BURNBOX_ADMIN_EMAIL", error.message))?;
+                let password = Password::parse(password.to_owned(), self.password_min_length)
+                    .map_err(|error| config_error("BURNBOX_ADMIN_PASSWORD", error.message))?;
+                Ok(Some((email, password)))
+            }
+            (Some(_), None) => Err(config_error(
+                "BURNBOX_ADMIN_PASSWORD",
+                "must be set with BURNBOX_ADMIN_EMAIL",
+            )),
+            (None, Some(_)) => Err(config_error(
+                "BURNBOX_ADMIN_EMAIL",
+                "must be set with BURNBOX_ADMIN_PASSWORD",
+            )),
+        }
+    }
+
+    /// The SMTP URL, or `None` to write mails to the log.
+    pub fn smtp_url(&self) -> Option<&str> {
+        non_empty(self.smtp_url.as_deref())
     }
 
     /// Where Redis is: one server, a cluster, or nowhere (the memory store).

@@ -37,6 +37,11 @@ const TOKEN_SEAL_CONTEXT: &str = "burnbox 2026-11-22 token seal key v1";
 const SECRET_LOOKUP_CONTEXT: &str = "burnbox 2026-11-22 secret lookup v1";
 const RECEIPT_LOOKUP_CONTEXT: &str = "burnbox 2026-11-22 receipt lookup v1";
 const TOKEN_LOOKUP_CONTEXT: &str = "burnbox 2026-11-22 token lookup v1";
+const SESSION_LOOKUP_CONTEXT: &str = "burnbox 2026-11-22 session lookup v1";
+const API_KEY_LOOKUP_CONTEXT: &str = "burnbox 2026-11-22 api key lookup v1";
+const EMAIL_INDEX_CONTEXT: &str = "burnbox 2026-11-22 email index v1";
+const CODE_SLOT_CONTEXT: &str = "burnbox 2026-11-22 code slot v1";
+const CODE_DIGEST_CONTEXT: &str = "burnbox 2026-11-22 code digest v1";
 
 /// Why something could not be opened or derived.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -85,6 +90,10 @@ pub enum LookupKind {
     Receipt,
     /// A one-time token, from the token.
     Token,
+    /// A login session, from its session token.
+    Session,
+    /// An API key, from the key.
+    ApiKey,
 }
 
 /// The one-way id under which a record is stored (truncated BLAKE3 `derive_key`).
@@ -93,6 +102,8 @@ pub fn lookup_id<const N: usize>(kind: LookupKind, key: &[u8]) -> [u8; N] {
         LookupKind::Secret => SECRET_LOOKUP_CONTEXT,
         LookupKind::Receipt => RECEIPT_LOOKUP_CONTEXT,
         LookupKind::Token => TOKEN_LOOKUP_CONTEXT,
+        LookupKind::Session => SESSION_LOOKUP_CONTEXT,
+        LookupKind::ApiKey => API_KEY_LOOKUP_CONTEXT,
     };
     let mut out = [0u8; N];
     blake3::Hasher::new_derive_key(context)
@@ -100,6 +111,55 @@ pub fn lookup_id<const N: usize>(kind: LookupKind, key: &[u8]) -> [u8; N] {
         .finalize_xof()
         .fill(&mut out);
     out
+}
+
+/// The one-way id under which an email address is indexed (so key names hold no address).
+pub fn email_index_id(email: &str) -> [u8; 16] {
+    let mut out = [0u8; 16];
+    blake3::Hasher::new_derive_key(EMAIL_INDEX_CONTEXT)
+        .update(email.as_bytes())
+        .finalize_xof()
+        .fill(&mut out);
+    out
+}
+
+/// Where a verification code for `recipient` and `purpose` lives: a keyed hash under the
+/// server key, so a dump plus a guess of the address does not find it.
+pub fn code_slot(
+    server_key: &[u8; 32],
+    namespace: &str,
+    purpose: &str,
+    recipient: &str,
+) -> [u8; 16] {
+    let mut out = [0u8; 16];
+    keyed(
+        server_key,
+        CODE_SLOT_CONTEXT,
+        &[namespace, purpose, recipient],
+    )
+    .finalize_xof()
+    .fill(&mut out);
+    out
+}
+
+/// What is stored of a verification code: a keyed hash under the server key, bound to its
+/// slot. 10^6 codes are too few for a plain hash; without the server key a dump holds
+/// nothing to try them against.
+pub fn code_digest(server_key: &[u8; 32], slot: &[u8; 16], code: &str) -> [u8; 32] {
+    let mut hasher = keyed(server_key, CODE_DIGEST_CONTEXT, &[code]);
+    hasher.update(slot);
+    *hasher.finalize().as_bytes()
+}
+
+/// A keyed BLAKE3 over length-prefixed parts, domain-separated by `context`.
+fn keyed(server_key: &[u8; 32], context: &str, parts: &[&str]) -> blake3::Hasher {
+    let derived = blake3::derive_key(context, server_key);
+    let mut hasher = blake3::Hasher::new_keyed(&derived);
+    for part in parts {
+        hasher.update(&(part.len() as u64).to_be_bytes());
+        hasher.update(part.as_bytes());
+    }
+    hasher
 }
 
 /// Argon2id costs: memory in KiB, iterations, lanes.
@@ -201,6 +261,79 @@ impl PassphraseSalt {
 /// A passphrase after Argon2id: key material, never stored.
 #[derive(Clone)]
 pub struct StretchedPassphrase([u8; 32]);
+
+/// A password's Argon2id hash as stored: costs, salt and output — never the password.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PasswordHash {
+    salt: PassphraseSalt,
+    hash: blake3::Hash,
+}
+
+impl PasswordHash {
+    /// The stored form of a password stretched with `salt`.
+    pub fn new(salt: PassphraseSalt, stretched: &StretchedPassphrase) -> Self {
+        Self {
+            salt,
+            hash: blake3::Hash::from(stretched.0),
+        }
+    }
+
+    /// The salt and costs to stretch a candidate with.
+    pub fn salt(&self) -> PassphraseSalt {
+        self.salt
+    }
+
+    /// Whether a candidate, stretched with [`Self::salt`], is the password (constant time).
+    pub fn matches(&self, stretched: &StretchedPassphrase) -> bool {
+        self.hash == blake3::Hash::from(stretched.0)
+    }
+
+    /// `argon2id$m=…,t=…,p=…$<salt b64>$<hash b64>`.
+    pub fn encode(&self) -> String {
+        use base64::Engine;
+        let b64 = base64::engine::general_purpose::STANDARD_NO_PAD;
+        let params = self.salt.params;
+        format!(
+            "argon2id$m={},t={},p={}${}${}",
+            params.memory_kib,
+            params.iterations,
+            params.parallelism,
+            b64.encode(self.salt.salt),
+            b64.encode(self.hash.as_bytes())
+        )
+    }
+
+    /// Reads [`Self::encode`]'s form; costs out of range are refused.
+    pub fn decode(text: &str) -> Option<Self> {
+        use base64::Engine;
+        let b64 = base64::engine::general_purpose::STANDARD_NO_PAD;
+        let mut parts = text.split('$');
+        if parts.next()? != "argon2id" {
+            return None;
+        }
+        let mut costs = parts.next()?.split(',');
+        let mut cost = |name: &str| costs.next()?.strip_prefix(name)?.parse::<u32>().ok();
+        let params = KdfParams {
+            memory_kib: cost("m=")?,
+            iterations: cost("t=")?,
+            parallelism: cost("p=")?,
+        }
+        .validate()
+        .ok()?;
+        let salt = b64.decode(parts.next()?).ok()?.try_into().ok()?;
+        let hash: [u8; 32] = b64.decode(parts.next()?).ok()?.try_into().ok()?;
+        parts.next().is_none().then_some(Self {
+            salt: PassphraseSalt { salt, params },
+            hash: blake3::Hash::from(hash),
+        })
+    }
+}
+
+impl std::fmt::Debug for PasswordHash {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PasswordHash(<redacted>)")
+    }
+}
 
 /// The readable part of a sealed secret.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -373,6 +506,46 @@ mod tests {
             expires_at: 1_795_317_018,
             passphrase: None,
         }
+    }
+
+    #[test]
+    fn password_hashes_round_trip_and_match_only_their_password() {
+        let salt = PassphraseSalt::generate(FAST);
+        let right = salt.stretch(b"correct horse").expect("stretch");
+        let hash = PasswordHash::new(salt, &right);
+        let decoded = PasswordHash::decode(&hash.encode()).expect("decodes");
+        assert_eq!(decoded, hash);
+        assert!(decoded.matches(&decoded.salt().stretch(b"correct horse").expect("stretch")));
+        assert!(!decoded.matches(&decoded.salt().stretch(b"wrong horse").expect("stretch")));
+        assert!(!hash.encode().contains("correct"));
+        for bad in [
+            "",
+            "bcrypt$x",
+            "argon2id$m=0,t=1,p=1$AAAA$AAAA",
+            &format!("{}$extra", hash.encode()),
+        ] {
+            assert!(PasswordHash::decode(bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn code_digests_depend_on_the_server_key_the_slot_and_the_code() {
+        let (key, other_key) = ([1u8; 32], [2u8; 32]);
+        let slot = code_slot(&key, "api", "verify", "ada@example.org");
+        assert_ne!(slot, code_slot(&key, "api", "login", "ada@example.org"));
+        assert_ne!(
+            slot,
+            code_slot(&key, "account", "verify", "ada@example.org")
+        );
+        assert_ne!(
+            slot,
+            code_slot(&other_key, "api", "verify", "ada@example.org")
+        );
+        let digest = code_digest(&key, &slot, "123456");
+        assert_eq!(digest, code_digest(&key, &slot, "123456"));
+        assert_ne!(digest, code_digest(&key, &slot, "123457"));
+        assert_ne!(digest, code_digest(&other_key, &slot, "123456"));
+        assert_ne!(email_index_id("a@x.org"), email_index_id("b@x.org"));
     }
 
     #[test]

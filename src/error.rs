@@ -44,6 +44,32 @@ pub enum ApiError {
     /// The caller may not use this endpoint.
     #[error("{0}")]
     Forbidden(&'static str),
+    /// No credentials where they are needed, or credentials that are not valid (unknown,
+    /// expired, revoked, or of a blocked account).
+    #[error("{0}")]
+    Unauthorized(&'static str),
+    /// Login refused: the same answer for an unknown address, a wrong password and an
+    /// account that may not log in, so the answer tells nothing.
+    #[error("email or password is wrong, or the account is not confirmed or is blocked")]
+    InvalidCredentials,
+    /// The code did not match.
+    #[error("wrong code")]
+    WrongCode {
+        /// Attempts left before the code dies (0: it just did).
+        attempts_left: u32,
+    },
+    /// A code was sent to this recipient moments ago.
+    #[error("a code was sent recently; retry in {retry_after_seconds} s")]
+    CoolingDown {
+        /// Seconds until another code may be sent.
+        retry_after_seconds: u64,
+    },
+    /// The email address belongs to another account.
+    #[error("this email address is taken")]
+    EmailTaken,
+    /// The mail could not be sent.
+    #[error("mail could not be sent, retry shortly")]
+    MailUnavailable(String),
     /// Unknown, consumed or expired: deliberately not saying which.
     #[error("not found, already read, burned or expired")]
     NotFound,
@@ -84,7 +110,8 @@ pub struct ErrorBody {
     pub error: String,
     /// Human-readable explanation.
     pub message: String,
-    /// With `wrong_passphrase`: attempts left before the secret is burned.
+    /// With `wrong_passphrase` or `wrong_code`: attempts left before the secret is burned
+    /// or the code dies.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attempts_left: Option<u32>,
 }
@@ -98,6 +125,12 @@ impl ApiError {
             Self::BodyTooLarge { .. } => "payload_too_large",
             Self::Invalid(invalid) => invalid.code,
             Self::Forbidden(_) => "forbidden",
+            Self::Unauthorized(_) => "unauthorized",
+            Self::InvalidCredentials => "invalid_credentials",
+            Self::WrongCode { .. } => "wrong_code",
+            Self::CoolingDown { .. } => "cooling_down",
+            Self::EmailTaken => "email_taken",
+            Self::MailUnavailable(_) => "mail_unavailable",
             Self::NotFound => "not_found",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::WrongPassphrase { .. } => "wrong_passphrase",
@@ -115,6 +148,8 @@ impl ApiError {
                 "internal error; it has been logged".to_owned()
             }
             Self::Store(_) => "storage is unavailable, retry shortly".to_owned(),
+            // The cause (SMTP server, address) goes to the log only.
+            Self::MailUnavailable(_) => "mail could not be sent, retry shortly".to_owned(),
             other => other.to_string(),
         }
     }
@@ -159,11 +194,14 @@ impl ResponseError for ApiError {
             Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Self::Forbidden(_) | Self::WrongPassphrase { .. } | Self::PassphraseRequired => {
-                StatusCode::FORBIDDEN
-            }
-            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Self::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Forbidden(_)
+            | Self::WrongPassphrase { .. }
+            | Self::PassphraseRequired
+            | Self::WrongCode { .. } => StatusCode::FORBIDDEN,
+            Self::Unauthorized(_) | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
+            Self::EmailTaken => StatusCode::CONFLICT,
+            Self::RateLimited { .. } | Self::CoolingDown { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::Busy | Self::MailUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Store(StoreError::Corrupt(_)) | Self::Internal(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR
             }
@@ -173,13 +211,18 @@ impl ResponseError for ApiError {
 
     fn error_response(&self) -> HttpResponse {
         let status = self.status_code();
-        if status.is_server_error() {
-            log::error!("request failed: {self}");
+        match self {
+            Self::MailUnavailable(cause) => log::error!("request failed: mail: {cause}"),
+            _ if status.is_server_error() => log::error!("request failed: {self}"),
+            _ => {}
         }
         let mut response = HttpResponse::build(status);
         response.insert_header((CACHE_CONTROL, HeaderValue::from_static("no-store")));
         let retry_after = match self {
             Self::RateLimited {
+                retry_after_seconds,
+            }
+            | Self::CoolingDown {
                 retry_after_seconds,
             } => Some(*retry_after_seconds),
             _ if status == StatusCode::SERVICE_UNAVAILABLE => Some(RETRY_AFTER_SECONDS),
@@ -188,14 +231,21 @@ impl ResponseError for ApiError {
         if let Some(seconds) = retry_after {
             response.insert_header((RETRY_AFTER, HeaderValue::from(seconds)));
         }
-        if matches!(self, Self::WrongPassphrase { .. }) {
+        // Wrong guesses at anything secret (passphrase, code, password) count against the
+        // client's hourly budget of failures.
+        if matches!(
+            self,
+            Self::WrongPassphrase { .. } | Self::WrongCode { .. } | Self::InvalidCredentials
+        ) {
             response.extensions_mut().insert(FailedPassphrase);
         }
         response.json(ErrorBody {
             error: self.code().to_owned(),
             message: self.client_message(),
             attempts_left: match self {
-                Self::WrongPassphrase { attempts_left } => Some(*attempts_left),
+                Self::WrongPassphrase { attempts_left } | Self::WrongCode { attempts_left } => {
+                    Some(*attempts_left)
+                }
                 _ => None,
             },
         })

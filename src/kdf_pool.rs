@@ -11,13 +11,14 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, oneshot};
 
 use crate::crypto::{CryptoError, KdfMemory, PassphraseSalt, StretchedPassphrase};
-use crate::domain::Passphrase;
+use crate::domain::{Passphrase, Password};
 use crate::error::ApiError;
 use crate::metrics::METRICS;
 
 struct Job {
     salt: PassphraseSalt,
-    passphrase: Passphrase,
+    /// The passphrase's or password's bytes.
+    secret: Vec<u8>,
     reply: oneshot::Sender<Result<StretchedPassphrase, CryptoError>>,
     /// Held until the hash is done, whether or not anyone still waits for it.
     _admission: Admission,
@@ -76,6 +77,24 @@ impl KdfPool {
         salt: PassphraseSalt,
         passphrase: Passphrase,
     ) -> Result<StretchedPassphrase, ApiError> {
+        self.stretch_bytes(salt, passphrase.as_bytes().to_vec())
+            .await
+    }
+
+    /// Stretches an account password the same way (same pool, same bound).
+    pub async fn stretch_password(
+        &self,
+        salt: PassphraseSalt,
+        password: &Password,
+    ) -> Result<StretchedPassphrase, ApiError> {
+        self.stretch_bytes(salt, password.as_bytes().to_vec()).await
+    }
+
+    async fn stretch_bytes(
+        &self,
+        salt: PassphraseSalt,
+        secret: Vec<u8>,
+    ) -> Result<StretchedPassphrase, ApiError> {
         let admission = self
             .admission
             .clone()
@@ -85,7 +104,7 @@ impl KdfPool {
         let (reply, answer) = oneshot::channel();
         let job = Job {
             salt,
-            passphrase,
+            secret,
             reply,
             _admission: admission,
         };
@@ -111,9 +130,7 @@ fn hash_until_closed(receiver: &Mutex<Receiver<Job>>) {
             },
             Err(_) => return,
         };
-        let stretched = job
-            .salt
-            .stretch_with(job.passphrase.as_bytes(), &mut memory);
+        let stretched = job.salt.stretch_with(&job.secret, &mut memory);
         // The requester may have gone; the hash is simply dropped then.
         let _ = job.reply.send(stretched);
     }

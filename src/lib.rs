@@ -14,6 +14,9 @@
 
 pub mod access;
 pub mod access_log;
+pub mod accounts;
+pub mod auth;
+pub mod codes;
 pub mod config;
 pub mod crypto;
 pub mod domain;
@@ -21,6 +24,7 @@ pub mod error;
 pub mod extract;
 pub mod healthcheck;
 pub mod kdf_pool;
+pub mod mail;
 pub mod metrics;
 pub mod middleware;
 pub mod network;

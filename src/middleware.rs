@@ -24,6 +24,10 @@ fn classify(method: &Method, pattern: Option<&str>) -> RequestClass {
     match (method, pattern) {
         (&Method::POST, Some("/api/secrets" | "/api/secrets/generate")) => RequestClass::Create,
         (&Method::POST, Some("/api/secrets/{secret_key}/reveal")) => RequestClass::Reveal,
+        (&Method::POST, Some("/api/sessions" | "/api/accounts/verify" | "/api/codes/verify")) => {
+            RequestClass::Guess
+        }
+        (&Method::POST, Some("/api/codes" | "/api/accounts")) => RequestClass::Mail,
         _ => RequestClass::Other,
     }
 }

@@ -1,9 +1,19 @@
 //! The OpenAPI document, derived from the handlers' annotations. Nothing else lives here.
 
-use utoipa::OpenApi;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
 
-use crate::domain::{ReceiptState, ReceiptView};
+use crate::domain::{AccountState, AuditAction, ReceiptState, ReceiptView, Role, Scope};
 use crate::error::ErrorBody;
+use crate::routes::accounts::{
+    self, AccountStateResponse, ApiKeyList, ApiKeyView, CodeSentResponse, CodeVerifiedResponse,
+    ConfirmRequest, CreateApiKeyRequest, CreatedApiKeyResponse, CredentialsRequest,
+    OwnedReceiptPage, OwnedReceiptResponse, RegisteredResponse, SendCodeRequest, SessionResponse,
+    UserView, VerifyCodeRequest,
+};
+use crate::routes::admin::{
+    self, AuditEntryView, AuditPage, CreateUserRequest, UpdateUserRequest, UserPage,
+};
 use crate::routes::health::{self, HealthResponse};
 use crate::routes::receipts;
 use crate::routes::secrets::{
@@ -38,6 +48,22 @@ use crate::routes::tokens::{
         health::health,
         health::ready,
         health::metrics,
+        accounts::send_code,
+        accounts::verify_code,
+        accounts::register,
+        accounts::confirm,
+        accounts::login,
+        accounts::logout,
+        accounts::logout_everywhere,
+        accounts::me,
+        accounts::create_api_key,
+        accounts::list_api_keys,
+        accounts::revoke_api_key,
+        accounts::my_receipts,
+        admin::list_users,
+        admin::create_user,
+        admin::update_user,
+        admin::audit_log,
     ),
     components(schemas(
         CreateSecretRequest,
@@ -55,15 +81,65 @@ use crate::routes::tokens::{
         VerifiedTokenResponse,
         HealthResponse,
         ErrorBody,
+        SendCodeRequest,
+        CodeSentResponse,
+        VerifyCodeRequest,
+        CodeVerifiedResponse,
+        CredentialsRequest,
+        RegisteredResponse,
+        ConfirmRequest,
+        AccountStateResponse,
+        SessionResponse,
+        UserView,
+        CreateApiKeyRequest,
+        CreatedApiKeyResponse,
+        ApiKeyView,
+        ApiKeyList,
+        OwnedReceiptResponse,
+        OwnedReceiptPage,
+        UserPage,
+        CreateUserRequest,
+        UpdateUserRequest,
+        AuditEntryView,
+        AuditPage,
+        AccountState,
+        AuditAction,
+        Role,
+        Scope,
     )),
+    modifiers(&BearerAuth),
     tags(
         (name = "secrets", description = "Share a secret by link; it can be read once"),
         (name = "receipts", description = "The owner's view: was it read? burn it"),
         (name = "tokens", description = "One-time tokens for backends (trusted networks only)"),
-        (name = "operations", description = "Health and readiness"),
+        (name = "codes", description = "Six-digit codes by mail, good once"),
+        (name = "accounts", description = "Registration, sessions, API keys, the account's receipts"),
+        (name = "admin", description = "Users and the audit log (admins only)"),
+        (name = "operations", description = "Health, readiness and metrics"),
     )
 )]
 pub struct ApiDoc;
+
+/// `Authorization: Bearer <session token or API key>`, for Swagger UI's Authorize button.
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        if let Some(components) = openapi.components.as_mut() {
+            components.add_security_scheme(
+                "bearer",
+                SecurityScheme::Http(
+                    HttpBuilder::new()
+                        .scheme(HttpAuthScheme::Bearer)
+                        .description(Some(
+                            "A session token (`bbs_…`, from POST /api/sessions) or an API key (`bbk_…`)",
+                        ))
+                        .build(),
+                ),
+            );
+        }
+    }
+}
 
 /// The document as pretty-printed JSON, as committed in `openapi/openapi.json`.
 pub fn document_json() -> String {

@@ -192,6 +192,12 @@ pub enum RequestClass {
     Create,
     /// Revealing a secret.
     Reveal,
+    /// A guess at something secret besides a passphrase: a login, a code. Refused while
+    /// the client's budget of wrong guesses is spent; a wrong one is charged afterwards.
+    Guess,
+    /// Something that sends mail (a code, a registration): counted like a create, checked
+    /// before it runs.
+    Mail,
     /// Anything else under `/api`.
     Other,
 }
@@ -236,6 +242,15 @@ impl RatePolicy {
                     charge: false,
                     ..limit
                 }));
+            }
+            RequestClass::Guess => {
+                limits.push(self.passphrase_failure_limit().map(|limit| Limit {
+                    charge: false,
+                    ..limit
+                }));
+            }
+            RequestClass::Mail => {
+                limits.push(Self::limit("create", self.create_per_minute, MINUTE, true));
             }
             RequestClass::Other => {}
         }

@@ -16,10 +16,14 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::access::TokenAccessPolicy;
 use crate::access_log::access_log;
+use crate::accounts::{AccountPolicy, AccountService};
+use crate::codes::{CodePolicy, CodeService};
 use crate::config::{ConfigError, ServerKey, Settings, config_error};
+use crate::domain::{Email, Password};
 use crate::error::{json_error, path_error};
 use crate::extract::payload_config;
 use crate::kdf_pool::KdfPool;
+use crate::mail::Mailer;
 use crate::middleware::json_error_shape;
 use crate::openapi::ApiDoc;
 use crate::rate_limit::RateLimiter;
@@ -54,6 +58,9 @@ pub enum StartupError {
     /// Redis answers but cannot run burnbox.
     #[error("{0}")]
     UnsupportedRedis(String),
+    /// The mail settings are unusable.
+    #[error("{0}")]
+    Mail(String),
     /// The HTTP server could not be set up.
     #[error("cannot start the HTTP server: {0}")]
     Server(#[from] std::io::Error),
@@ -74,11 +81,11 @@ impl Application {
             source,
         })?;
         let store = open_store(&settings).await?;
-        Self::build_with(&settings, listener, store)
+        Self::build_with(&settings, listener, store).await
     }
 
     /// Builds the server on an already bound listener and an opened store.
-    pub fn build_with(
+    pub async fn build_with(
         settings: &Settings,
         listener: TcpListener,
         store: Arc<dyn Store>,
@@ -92,6 +99,40 @@ impl Application {
             ServerKey::generate()
         });
         let kdf = KdfPool::new(settings.argon2_workers(), settings.argon2_queue);
+        let mailer = Arc::new(
+            Mailer::new(
+                settings.smtp_url(),
+                &settings.mail_from,
+                settings.redis_timeout().max(Duration::from_secs(10)),
+            )
+            .map_err(StartupError::Mail)?,
+        );
+        let code_policy = CodePolicy {
+            ttl_seconds: settings.code_ttl,
+            attempts: settings.code_attempts,
+            cooldown_seconds: settings.code_cooldown,
+        };
+        let account_policy = AccountPolicy {
+            session_ttl_seconds: settings.session_ttl,
+            password_min_length: settings.password_min_length,
+            kdf: settings.kdf_params(),
+            receipt_grace_seconds: settings.receipt_grace,
+            ttl_max_seconds: settings.ttl_max,
+            receipts_kept: ACCOUNT_RECEIPTS_KEPT,
+            audit_kept: settings.audit_max_entries,
+        };
+        let account_service = |store: Arc<dyn Store>| {
+            let codes = CodeService::new(
+                store.clone(),
+                mailer.clone(),
+                server_key.clone(),
+                code_policy,
+            );
+            AccountService::new(store, kdf.clone(), codes, account_policy)
+        };
+        if let Some((email, password)) = settings.admin()? {
+            ensure_admin(account_service(store.clone()), email, password).await;
+        }
         let secret_policy = SecretPolicy {
             ttl: settings.ttl_policy(),
             max_secret_bytes: settings.max_secret_bytes,
@@ -119,6 +160,19 @@ impl Application {
                 secret_policy,
             ));
             let tokens = web::Data::new(TokenService::new(store.clone(), token_policy));
+            let codes = CodeService::new(
+                store.clone(),
+                mailer.clone(),
+                server_key.clone(),
+                code_policy,
+            );
+            let accounts = web::Data::new(AccountService::new(
+                store.clone(),
+                kdf.clone(),
+                codes.clone(),
+                account_policy,
+            ));
+            let codes = web::Data::new(codes);
             let limiter = web::Data::new(RateLimiter::new(
                 store.clone(),
                 rate_policy,
@@ -132,6 +186,8 @@ impl Application {
                 .wrap(from_fn(access_log))
                 .app_data(service)
                 .app_data(tokens)
+                .app_data(accounts)
+                .app_data(codes)
                 .app_data(client_ip_policy.clone())
                 .app_data(token_access.clone())
                 .app_data(store)
@@ -171,6 +227,29 @@ impl Application {
     }
 }
 
+/// Receipts kept on an account's list (the newest).
+const ACCOUNT_RECEIPTS_KEPT: usize = 1000;
+
+/// Makes sure the configured admin exists. Redis may not answer yet (any start order):
+/// then it is retried in the background until it does.
+async fn ensure_admin(service: AccountService, email: Email, password: Password) {
+    match service.ensure_admin(email.clone(), &password).await {
+        Ok(()) => log::info!("admin account {} is ready", email.as_str()),
+        Err(error) => {
+            log::warn!("cannot ensure the admin account yet ({error}); retrying in the background");
+            actix_web::rt::spawn(async move {
+                loop {
+                    actix_web::rt::time::sleep(Duration::from_secs(2)).await;
+                    if service.ensure_admin(email.clone(), &password).await.is_ok() {
+                        log::info!("admin account {} is ready", email.as_str());
+                        return;
+                    }
+                }
+            });
+        }
+    }
+}
+
 /// Headers every response carries: no MIME sniffing, no referrer, no framing.
 fn security_headers() -> DefaultHeaders {
     DefaultHeaders::new()
@@ -190,8 +269,8 @@ fn cors(origins: Arc<Vec<String>>) -> Cors {
                 .any(|allowed| allowed.as_bytes() == origin.as_bytes())
                 || same_origin(origin.as_bytes(), request.headers.get(header::HOST))
         })
-        .allowed_methods(["GET", "POST", "DELETE"])
-        .allowed_headers([header::CONTENT_TYPE])
+        .allowed_methods(["GET", "POST", "PATCH", "DELETE"])
+        .allowed_headers([header::CONTENT_TYPE, header::AUTHORIZATION])
         .expose_headers([
             "ratelimit-limit",
             "ratelimit-remaining",

@@ -103,6 +103,22 @@ pub struct ReceiptKind;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TokenKind;
 
+/// Marker: a login session's bearer token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionKind;
+
+/// Marker: an API key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ApiKeyKind;
+
+impl KeyKind for SessionKind {
+    const LOOKUP: LookupKind = LookupKind::Session;
+}
+
+impl KeyKind for ApiKeyKind {
+    const LOOKUP: LookupKind = LookupKind::ApiKey;
+}
+
 impl KeyKind for TokenKind {
     const LOOKUP: LookupKind = LookupKind::Token;
 }
@@ -128,6 +144,10 @@ pub type SecretKey = TypedKey<SecretKind>;
 pub type ReceiptKey = TypedKey<ReceiptKind>;
 /// A one-time token.
 pub type TokenKey = TypedKey<TokenKind>;
+/// A session's bearer token (text form `bbs_…`).
+pub type SessionKey = TypedKey<SessionKind>;
+/// An API key (text form `bbk_…`).
+pub type ApiKey = TypedKey<ApiKeyKind>;
 
 impl<K: KeyKind> TypedKey<K> {
     /// Wraps a client key.
@@ -141,6 +161,17 @@ impl<K: KeyKind> TypedKey<K> {
     /// Parses the text form; invalid text is `None`.
     pub fn parse(text: &str) -> Option<Self> {
         ClientKey::parse(text).map(Self::new)
+    }
+
+    /// Parses `prefix` followed by the text form (`bbs_…`, `bbk_…`: a bearer credential
+    /// says what it is, which also lets secret scanners find leaked ones).
+    pub fn parse_prefixed(text: &str, prefix: &str) -> Option<Self> {
+        text.strip_prefix(prefix).and_then(Self::parse)
+    }
+
+    /// `prefix` followed by the text form.
+    pub fn encode_prefixed(&self, prefix: &str) -> String {
+        format!("{prefix}{}", self.key.encode())
     }
 
     /// The key itself.

@@ -1,5 +1,6 @@
 //! Domain types: validated once at the edge, trusted everywhere after. No HTTP, no Redis.
 
+pub mod account;
 pub mod keys;
 pub mod receipt;
 pub mod secret;
@@ -7,7 +8,13 @@ pub mod time;
 pub mod token;
 pub mod ttl;
 
-pub use keys::{ClientKey, ReceiptKey, RecordRef, SecretKey, TokenKey, TypedKey};
+pub use account::{
+    AccountState, ApiKeyRecord, AuditAction, AuditEvent, Code, CodePurpose, Email, KeyName,
+    OwnedReceipt, Password, Role, Scope, SessionRecord, UserChange, UserId, UserRecord,
+};
+pub use keys::{
+    ApiKey, ClientKey, ReceiptKey, RecordRef, SecretKey, SessionKey, TokenKey, TypedKey,
+};
 pub use receipt::{ReceiptRecord, ReceiptState, ReceiptView, SecretFate};
 pub use secret::{GenerateLength, Passphrase, SecretText};
 pub use token::{Claims, Subject, TokenPayload};

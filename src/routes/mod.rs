@@ -1,6 +1,8 @@
 //! The route table, used by `main` and the tests alike. Handlers are thin: extract,
 //! validate into domain types, call the service, map the result.
 
+pub mod accounts;
+pub mod admin;
 pub mod health;
 pub mod receipts;
 pub mod secrets;
@@ -10,6 +12,7 @@ use actix_web::http::header::{CACHE_CONTROL, HeaderValue};
 use actix_web::middleware::{DefaultHeaders, from_fn};
 use actix_web::{HttpResponse, Resource, ResponseError, web};
 
+use crate::auth::authenticate;
 use crate::error::ApiError;
 use crate::middleware::rate_limit;
 
@@ -21,6 +24,8 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .service(resource("/metrics").route(web::get().to(health::metrics)))
         .service(
             web::scope("/api")
+                // Innermost: credentials are checked once the rate limiter let the request in.
+                .wrap(from_fn(authenticate))
                 .wrap(from_fn(rate_limit))
                 // Everything under /api may carry a secret or a key: never cache it.
                 .wrap(
@@ -50,6 +55,33 @@ pub fn configure(config: &mut web::ServiceConfig) {
                 )
                 .service(resource("/tokens").route(web::post().to(tokens::mint_token)))
                 .service(resource("/tokens/verify").route(web::post().to(tokens::verify_token)))
+                .service(resource("/codes").route(web::post().to(accounts::send_code)))
+                .service(resource("/codes/verify").route(web::post().to(accounts::verify_code)))
+                .service(resource("/accounts").route(web::post().to(accounts::register)))
+                .service(resource("/accounts/verify").route(web::post().to(accounts::confirm)))
+                .service(
+                    resource("/sessions")
+                        .route(web::post().to(accounts::login))
+                        .route(web::delete().to(accounts::logout_everywhere)),
+                )
+                .service(resource("/sessions/current").route(web::delete().to(accounts::logout)))
+                .service(resource("/me").route(web::get().to(accounts::me)))
+                .service(
+                    resource("/me/api-keys")
+                        .route(web::post().to(accounts::create_api_key))
+                        .route(web::get().to(accounts::list_api_keys)),
+                )
+                .service(
+                    resource("/me/api-keys/{id}").route(web::delete().to(accounts::revoke_api_key)),
+                )
+                .service(resource("/me/receipts").route(web::get().to(accounts::my_receipts)))
+                .service(
+                    resource("/admin/users")
+                        .route(web::get().to(admin::list_users))
+                        .route(web::post().to(admin::create_user)),
+                )
+                .service(resource("/admin/users/{id}").route(web::patch().to(admin::update_user)))
+                .service(resource("/admin/audit").route(web::get().to(admin::audit_log)))
                 .default_service(web::to(not_found)),
         );
 }
@@ -80,6 +112,19 @@ pub fn pattern_of(path: &str) -> Option<&'static str> {
         ("api", ["receipts", key, "burn"]) if !key.is_empty() => "/api/receipts/{receipt_key}/burn",
         ("api", ["tokens"]) => "/api/tokens",
         ("api", ["tokens", "verify"]) => "/api/tokens/verify",
+        ("api", ["codes"]) => "/api/codes",
+        ("api", ["codes", "verify"]) => "/api/codes/verify",
+        ("api", ["accounts"]) => "/api/accounts",
+        ("api", ["accounts", "verify"]) => "/api/accounts/verify",
+        ("api", ["sessions"]) => "/api/sessions",
+        ("api", ["sessions", "current"]) => "/api/sessions/current",
+        ("api", ["me"]) => "/api/me",
+        ("api", ["me", "api-keys"]) => "/api/me/api-keys",
+        ("api", ["me", "api-keys", id]) if !id.is_empty() => "/api/me/api-keys/{id}",
+        ("api", ["me", "receipts"]) => "/api/me/receipts",
+        ("api", ["admin", "users"]) => "/api/admin/users",
+        ("api", ["admin", "users", id]) if !id.is_empty() => "/api/admin/users/{id}",
+        ("api", ["admin", "audit"]) => "/api/admin/audit",
         _ => return None,
     })
 }

@@ -2,9 +2,12 @@
 
 use actix_web::{HttpResponse, web};
 
-use crate::domain::{ReceiptKey, ReceiptView};
+use crate::domain::{ReceiptKey, ReceiptState, ReceiptView};
 use crate::error::{ApiError, ErrorBody};
+use crate::routes::secrets::SecretOwner;
 use crate::secrets::SecretService;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 fn receipt_key(path: &str) -> Result<ReceiptKey, ApiError> {
     ReceiptKey::parse(path).ok_or(ApiError::NotFound)
@@ -40,8 +43,20 @@ pub async fn read_receipt(
     ))]
 pub async fn burn_receipt(
     service: web::Data<SecretService>,
+    owner: SecretOwner,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let view = service.burn_by_receipt(&receipt_key(&path)?).await?;
+    let key = receipt_key(&path)?;
+    let view = service.burn_by_receipt(&key).await?;
+    if view.state == ReceiptState::Burned {
+        let record = key.record();
+        owner
+            .burned(format!(
+                "receipt {}{}",
+                URL_SAFE_NO_PAD.encode(record.tag),
+                URL_SAFE_NO_PAD.encode(record.lookup)
+            ))
+            .await?;
+    }
     Ok(HttpResponse::Ok().json(view))
 }

@@ -1,13 +1,19 @@
 //! `/api/secrets`: create, generate, look, reveal, burn.
 
-use actix_web::{HttpResponse, web};
+use std::future::{Ready, ready};
+
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, web};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::accounts::{Account, AccountService};
 use crate::domain::time::rfc3339;
-use crate::domain::{GenerateLength, Passphrase, SecretKey, SecretText};
+use crate::domain::{AuditAction, GenerateLength, Passphrase, Scope, SecretKey, SecretText};
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::OptionalJson;
+use crate::extract::{OptionalJson, client_ip};
 use crate::middleware::{Discardable, LimitGate};
 use crate::secrets::{CreatedSecret, SecretService};
 
@@ -109,6 +115,67 @@ pub struct RevealedSecretResponse {
     pub secret: String,
 }
 
+/// The account a secret belongs to: the caller, when signed in with a session or an API
+/// key with the `secrets` scope.
+pub struct SecretOwner {
+    account: Option<Account>,
+    ip: std::net::IpAddr,
+    accounts: Option<web::Data<AccountService>>,
+}
+
+impl SecretOwner {
+    fn is_some(&self) -> bool {
+        self.account.is_some()
+    }
+
+    /// Puts a created secret on the owner's receipt list.
+    async fn record(&self, created: &CreatedSecret) -> Result<(), ApiError> {
+        match (&self.account, &self.accounts) {
+            (Some(account), Some(accounts)) => {
+                accounts
+                    .record_secret(account, &created.receipt_key, created.expires_at, self.ip)
+                    .await
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Notes in the audit log that the owner burned a secret.
+    pub async fn burned(&self, subject: String) -> Result<(), ApiError> {
+        match (&self.account, &self.accounts) {
+            (Some(account), Some(accounts)) => {
+                accounts
+                    .audit(
+                        AuditAction::SecretBurned,
+                        Some(account.user.id),
+                        Some(subject),
+                        self.ip,
+                    )
+                    .await
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+impl FromRequest for SecretOwner {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let account = request
+            .extensions()
+            .get::<Account>()
+            .filter(|account| account.may(Scope::Secrets))
+            .cloned();
+        ready(Ok(Self {
+            account,
+            ip: client_ip(request),
+            accounts: request.app_data::<web::Data<AccountService>>().cloned(),
+        }))
+    }
+}
+
 fn secret_key(path: &str) -> Result<SecretKey, ApiError> {
     SecretKey::parse(path).ok_or(ApiError::NotFound)
 }
@@ -133,6 +200,7 @@ fn secret_key(path: &str) -> Result<SecretKey, ApiError> {
 pub async fn create_secret(
     service: web::Data<SecretService>,
     gate: LimitGate,
+    owner: SecretOwner,
     body: web::Json<CreateSecretRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
@@ -140,10 +208,12 @@ pub async fn create_secret(
     let text = SecretText::parse(body.secret, policy.max_secret_bytes)?;
     let passphrase = Passphrase::parse_optional(body.passphrase)?;
     let ttl = policy.ttl.parse(body.ttl)?;
-    if passphrase.is_some() {
+    // Argon2 work and an account's records wait for the rate limiter's verdict.
+    if passphrase.is_some() || owner.is_some() {
         gate.wait().await?;
     }
     let created = service.create(&text, passphrase, ttl).await?;
+    owner.record(&created).await?;
     Ok(created_response(
         &created,
         CreatedSecretResponse::from(&created),
@@ -177,16 +247,18 @@ fn created_response(created: &CreatedSecret, body: impl Serialize) -> HttpRespon
 pub async fn generate_secret(
     service: web::Data<SecretService>,
     gate: LimitGate,
+    owner: SecretOwner,
     body: OptionalJson<GenerateSecretRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.0;
     let length = GenerateLength::parse(body.length)?;
     let passphrase = Passphrase::parse_optional(body.passphrase)?;
     let ttl = service.policy().ttl.parse(body.ttl)?;
-    if passphrase.is_some() {
+    if passphrase.is_some() || owner.is_some() {
         gate.wait().await?;
     }
     let (created, value) = service.generate(length, passphrase, ttl).await?;
+    owner.record(&created).await?;
     let body = GeneratedSecretResponse {
         created: CreatedSecretResponse::from(&created),
         value: value.into_string(),
@@ -256,8 +328,14 @@ pub async fn reveal_secret(
     ))]
 pub async fn burn_secret(
     service: web::Data<SecretService>,
+    owner: SecretOwner,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    service.burn(&secret_key(&path)?).await?;
+    let key = secret_key(&path)?;
+    service.burn(&key).await?;
+    let record = key.record();
+    owner
+        .burned(format!("secret {}", URL_SAFE_NO_PAD.encode(record.lookup)))
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }

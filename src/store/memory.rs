@@ -40,6 +40,7 @@ struct Inner {
 pub struct MemoryStore {
     inner: Mutex<Inner>,
     receipt_grace: Duration,
+    accounts: super::memory_accounts::AccountsCell,
 }
 
 impl MemoryStore {
@@ -55,7 +56,12 @@ impl MemoryStore {
                 last_sweep: Instant::now(),
             }),
             receipt_grace,
+            accounts: super::memory_accounts::AccountsCell::default(),
         }
+    }
+
+    pub(super) fn accounts_cell(&self) -> &super::memory_accounts::AccountsCell {
+        &self.accounts
     }
 
     fn lock(&self) -> MutexGuard<'_, Inner> {
@@ -332,5 +338,9 @@ impl Store for MemoryStore {
 
     async fn ping(&self) -> Result<(), StoreError> {
         Ok(())
+    }
+
+    fn accounts(&self) -> &dyn super::accounts::AccountStore {
+        self
     }
 }

@@ -12,8 +12,11 @@
 //! A one-time token is one `t:` key, taken with `GETDEL`. Rate-limit state is one key per
 //! client and limit, under the client's own hash tag.
 
+pub mod accounts;
 mod memory;
+mod memory_accounts;
 pub mod redis;
+mod redis_accounts;
 
 use std::sync::Arc;
 
@@ -155,6 +158,9 @@ pub trait Store: Send + Sync {
 
     /// Checks that the backend answers.
     async fn ping(&self) -> Result<(), StoreError>;
+
+    /// The same backend's accounts storage.
+    fn accounts(&self) -> &dyn accounts::AccountStore;
 }
 
 /// Reads an outcome as the Redis scripts write it: `r` (revealed) or `b` (burned), then

@@ -409,6 +409,29 @@ impl RedisStore {
         })
     }
 
+    /// `prefix{<tag hex>}kind:id`: a name in the slot of `tag`.
+    pub(super) fn tagged(&self, tag: [u8; 2], kind: &str, id: &str) -> String {
+        let [high, low] = tag;
+        format!(
+            "{}{{{high:02x}{low:02x}}}{kind}:{id}",
+            self.options.key_prefix
+        )
+    }
+
+    /// `prefix{name}kind`: a name in a fixed slot (the user list, the audit log).
+    pub(super) fn fixed(&self, slot: &str, kind: &str) -> String {
+        format!("{}{{{slot}}}{kind}", self.options.key_prefix)
+    }
+
+    /// Invokes a script on this worker's connection, within the timeout.
+    pub(super) async fn invoke<T: FromRedisValue>(
+        &self,
+        invocation: &redis::ScriptInvocation<'_>,
+    ) -> Result<T, StoreError> {
+        self.run(invocation.invoke_async(&mut self.connection.clone()))
+            .await
+    }
+
     fn name(&self, record: &RecordRef, kind: &str) -> String {
         let [high, low] = record.tag;
         format!(
@@ -431,7 +454,7 @@ impl RedisStore {
         self.options.receipt_grace.as_millis()
     }
 
-    async fn run<T>(
+    pub(super) async fn run<T>(
         &self,
         operation: impl Future<Output = redis::RedisResult<T>>,
     ) -> Result<T, StoreError> {
@@ -442,13 +465,19 @@ impl RedisStore {
     }
 
     /// Runs one command on this worker's connection, within the timeout.
-    async fn query<T: FromRedisValue>(&self, command: &redis::Cmd) -> Result<T, StoreError> {
+    pub(super) async fn query<T: FromRedisValue>(
+        &self,
+        command: &redis::Cmd,
+    ) -> Result<T, StoreError> {
         self.run(command.query_async(&mut self.connection.clone()))
             .await
     }
 
     /// Runs a pipeline on this worker's connection, within the timeout.
-    async fn query_pipe<T: FromRedisValue>(&self, pipe: &redis::Pipeline) -> Result<T, StoreError> {
+    pub(super) async fn query_pipe<T: FromRedisValue>(
+        &self,
+        pipe: &redis::Pipeline,
+    ) -> Result<T, StoreError> {
         self.run(pipe.query_async(&mut self.connection.clone()))
             .await
     }
@@ -710,6 +739,10 @@ impl Store for RedisStore {
     async fn ping(&self) -> Result<(), StoreError> {
         self.on_every_master(redis::cmd("PING")).await?;
         self.check_fit().await
+    }
+
+    fn accounts(&self) -> &dyn super::accounts::AccountStore {
+        self
     }
 }
 

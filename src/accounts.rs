@@ -1,0 +1,635 @@
+//! Accounts: registration confirmed by a mailed code, login sessions, API keys, the
+//! account's receipt list, admin work on users, and the audit log of it all. No HTTP
+//! here, no Redis: storage goes through [`crate::store::accounts::AccountStore`],
+//! passwords through the Argon2 pool.
+//!
+//! Sessions are opaque tokens (`bbs_…`) whose one-way lookup names a Redis record with a
+//! TTL — not JWTs — because they must end at once: logout, "log out everywhere" and
+//! blocking bump the user's generation, and a session of an older generation is void on
+//! its next use.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+use crate::codes::{ACCOUNT_NAMESPACE, CodeService};
+use crate::crypto::{self, KdfParams, PassphraseSalt, PasswordHash};
+use crate::domain::time::now_unix;
+use crate::domain::{
+    AccountState, ApiKey, ApiKeyRecord, AuditAction, AuditEvent, ClientKey, Code, CodePurpose,
+    Email, KeyName, OwnedReceipt, Password, ReceiptKey, ReceiptView, RecordRef, Role, Scope,
+    SessionKey, SessionRecord, UserChange, UserId, UserRecord,
+};
+use crate::error::ApiError;
+use crate::kdf_pool::KdfPool;
+use crate::store::Store;
+use crate::store::accounts::Page;
+
+/// Text prefix of session tokens.
+pub const SESSION_PREFIX: &str = "bbs_";
+/// Text prefix of API keys.
+pub const API_KEY_PREFIX: &str = "bbk_";
+/// The purpose named in registration mails.
+const CONFIRM_PURPOSE: &str = "confirm";
+
+/// The operator's rules for accounts.
+#[derive(Debug, Clone, Copy)]
+pub struct AccountPolicy {
+    /// Seconds a session lives.
+    pub session_ttl_seconds: u64,
+    /// Shortest password, in characters.
+    pub password_min_length: usize,
+    /// Argon2id costs for password hashes.
+    pub kdf: KdfParams,
+    /// How long a receipt outlives its secret (so the account's list entry does too).
+    pub receipt_grace_seconds: u64,
+    /// Longest secret TTL, which bounds how long a receipt list can matter.
+    pub ttl_max_seconds: u64,
+    /// Receipts kept per account list.
+    pub receipts_kept: usize,
+    /// Audit entries kept.
+    pub audit_kept: usize,
+}
+
+/// How a request proved who it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Credential {
+    /// A login session: everything the account may do.
+    Session(RecordRef),
+    /// An API key: what its scopes allow.
+    ApiKey {
+        /// The key's public id.
+        id: String,
+        /// What it may do.
+        scopes: Vec<Scope>,
+    },
+}
+
+/// An authenticated caller.
+#[derive(Debug, Clone)]
+pub struct Account {
+    /// The user, as stored when the request arrived.
+    pub user: UserRecord,
+    /// How they proved it.
+    pub credential: Credential,
+}
+
+impl Account {
+    /// Whether this caller may act with `scope`: a session may do what its user may; an
+    /// API key what its scopes name. Admin work needs the admin role as well.
+    pub fn may(&self, scope: Scope) -> bool {
+        let granted = match &self.credential {
+            Credential::Session(_) => true,
+            Credential::ApiKey { scopes, .. } => scopes.contains(&scope),
+        };
+        granted && (scope != Scope::Admin || self.user.role == Role::Admin)
+    }
+}
+
+/// A new API key: its text is shown once, here.
+#[derive(Debug)]
+pub struct NewApiKey {
+    /// The key, `bbk_…`.
+    pub key: String,
+    /// Its record.
+    pub record: ApiKeyRecord,
+}
+
+/// One entry of an account's receipt list, with the receipt's current state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OwnedReceiptView {
+    /// The entry's id (a one-way reference, not a working link).
+    pub id: String,
+    /// The receipt.
+    pub receipt: ReceiptView,
+}
+
+/// Accounts, sessions, API keys and the audit log, over a store.
+#[derive(Clone)]
+pub struct AccountService {
+    store: Arc<dyn Store>,
+    kdf: KdfPool,
+    codes: CodeService,
+    policy: AccountPolicy,
+}
+
+fn b64(bytes: &[u8]) -> String {
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+impl AccountService {
+    /// A service over `store`, hashing on `kdf`, confirming with `codes`.
+    pub fn new(
+        store: Arc<dyn Store>,
+        kdf: KdfPool,
+        codes: CodeService,
+        policy: AccountPolicy,
+    ) -> Self {
+        Self {
+            store,
+            kdf,
+            codes,
+            policy,
+        }
+    }
+
+    /// The policy in force.
+    pub fn policy(&self) -> &AccountPolicy {
+        &self.policy
+    }
+
+    /// Seconds a mailed code lives.
+    pub fn code_ttl_seconds(&self) -> u64 {
+        self.codes.ttl_seconds()
+    }
+
+    async fn hash(&self, password: &Password) -> Result<String, ApiError> {
+        let salt = PassphraseSalt::generate(self.policy.kdf);
+        let stretched = self.kdf.stretch_password(salt, password).await?;
+        Ok(PasswordHash::new(salt, &stretched).encode())
+    }
+
+    /// Records an audit event.
+    pub async fn audit(
+        &self,
+        action: AuditAction,
+        actor: Option<UserId>,
+        subject: Option<String>,
+        ip: IpAddr,
+    ) -> Result<(), ApiError> {
+        let event = AuditEvent {
+            at: now_unix(),
+            action,
+            actor,
+            subject,
+            ip: ip.to_string(),
+        };
+        self.store
+            .accounts()
+            .append_audit(&event, self.policy.audit_kept)
+            .await?;
+        Ok(())
+    }
+
+    /// Registers an account (pending) and mails its confirmation code. An address that is
+    /// already registered gets the same answer — and, if still pending, a fresh code — so
+    /// the answer never says whether an address has an account.
+    pub async fn register(
+        &self,
+        email: Email,
+        password: &Password,
+        ip: IpAddr,
+    ) -> Result<(), ApiError> {
+        let password_hash = self.hash(password).await?;
+        let user = UserRecord {
+            id: UserId::generate(),
+            email,
+            role: Role::User,
+            state: AccountState::Pending,
+            password_hash,
+            created_at: now_unix(),
+            generation: 0,
+        };
+        let accounts = self.store.accounts();
+        let target = if accounts.create_user(&user).await? {
+            self.audit(AuditAction::Register, Some(user.id), None, ip)
+                .await?;
+            Some(user)
+        } else {
+            accounts
+                .user_by_email(&user.email)
+                .await?
+                .filter(|existing| existing.state == AccountState::Pending)
+        };
+        if let Some(user) = target {
+            let purpose = CodePurpose::parse(Some(CONFIRM_PURPOSE))?;
+            match self
+                .codes
+                .send(ACCOUNT_NAMESPACE, &purpose, &user.email)
+                .await
+            {
+                // A resend inside the cooldown: the earlier code is still on its way.
+                Ok(()) | Err(ApiError::CoolingDown { .. }) => {}
+                Err(error) => return Err(error),
+            }
+        }
+        Ok(())
+    }
+
+    /// Confirms a registration with the mailed code.
+    pub async fn confirm(&self, email: &Email, code: &Code, ip: IpAddr) -> Result<(), ApiError> {
+        let accounts = self.store.accounts();
+        let user = accounts
+            .user_by_email(email)
+            .await?
+            .filter(|user| user.state == AccountState::Pending)
+            .ok_or(ApiError::NotFound)?;
+        let purpose = CodePurpose::parse(Some(CONFIRM_PURPOSE))?;
+        self.codes
+            .verify(ACCOUNT_NAMESPACE, &purpose, email, code)
+            .await?;
+        accounts
+            .change_user(
+                user.id,
+                &UserChange {
+                    state: Some(AccountState::Active),
+                    ..UserChange::default()
+                },
+            )
+            .await?;
+        self.audit(AuditAction::Confirm, Some(user.id), None, ip)
+            .await
+    }
+
+    /// Logs in: a new session token and its expiry. Unknown address, wrong password,
+    /// pending or blocked account: one answer, after the same Argon2 work.
+    pub async fn login(
+        &self,
+        email: &Email,
+        password: &Password,
+        ip: IpAddr,
+    ) -> Result<(String, u64), ApiError> {
+        let user = self.store.accounts().user_by_email(email).await?;
+        let stored = user
+            .as_ref()
+            .and_then(|user| PasswordHash::decode(&user.password_hash));
+        // Without a user, hash against a throwaway salt: the answer takes as long.
+        let salt = stored.as_ref().map_or_else(
+            || PassphraseSalt::generate(self.policy.kdf),
+            PasswordHash::salt,
+        );
+        let stretched = self.kdf.stretch_password(salt, password).await?;
+        let matches = stored.is_some_and(|stored| stored.matches(&stretched));
+        let known = user.as_ref().map(|user| user.id.to_string());
+        let Some(user) = user.filter(|user| matches && user.state == AccountState::Active) else {
+            self.audit(AuditAction::FailedLogin, None, known, ip)
+                .await?;
+            return Err(ApiError::InvalidCredentials);
+        };
+        let token = SessionKey::new(ClientKey::generate(user.id.tag()));
+        let expires_at = now_unix() + self.policy.session_ttl_seconds;
+        self.store
+            .accounts()
+            .create_session(
+                &token.record(),
+                &SessionRecord {
+                    user: user.id,
+                    generation: user.generation,
+                    expires_at,
+                },
+                self.policy.session_ttl_seconds,
+            )
+            .await?;
+        self.audit(AuditAction::Login, Some(user.id), None, ip)
+            .await?;
+        Ok((token.encode_prefixed(SESSION_PREFIX), expires_at))
+    }
+
+    /// Who a bearer credential belongs to: a live session of the current generation or an
+    /// existing API key, of an active account. Anything else is 401.
+    pub async fn authenticate(&self, bearer: &str) -> Result<Account, ApiError> {
+        let invalid = || ApiError::Unauthorized("invalid, expired or revoked credentials");
+        let accounts = self.store.accounts();
+        let (user_id, credential, generation) = if let Some(session) =
+            SessionKey::parse_prefixed(bearer, SESSION_PREFIX)
+        {
+            let record = session.record();
+            let stored = accounts.session(&record).await?.ok_or_else(invalid)?;
+            (
+                stored.user,
+                Credential::Session(record),
+                Some(stored.generation),
+            )
+        } else if let Some(key) = ApiKey::parse_prefixed(bearer, API_KEY_PREFIX) {
+            let stored = accounts.api_key(&key.record()).await?.ok_or_else(invalid)?;
+            let user = stored
+                .user
+                .ok_or(ApiError::Store(crate::store::StoreError::Corrupt(
+                    "api key owner",
+                )))?;
+            let credential = Credential::ApiKey {
+                id: stored.id,
+                scopes: stored.scopes,
+            };
+            (user, credential, None)
+        } else {
+            return Err(invalid());
+        };
+        let user = accounts
+            .user(user_id)
+            .await?
+            .filter(|user| user.state == AccountState::Active)
+            .filter(|user| generation.is_none_or(|generation| generation == user.generation))
+            .ok_or_else(invalid)?;
+        Ok(Account { user, credential })
+    }
+
+    /// Ends the session the request came with.
+    pub async fn logout(&self, account: &Account, ip: IpAddr) -> Result<(), ApiError> {
+        let Credential::Session(session) = &account.credential else {
+            return Err(ApiError::Forbidden("an API key is not a session"));
+        };
+        self.store.accounts().delete_session(session).await?;
+        self.audit(AuditAction::Logout, Some(account.user.id), None, ip)
+            .await
+    }
+
+    /// Ends every session of the account at once.
+    pub async fn logout_everywhere(&self, account: &Account, ip: IpAddr) -> Result<(), ApiError> {
+        self.store
+            .accounts()
+            .bump_generation(account.user.id)
+            .await?;
+        self.audit(
+            AuditAction::LogoutEverywhere,
+            Some(account.user.id),
+            None,
+            ip,
+        )
+        .await
+    }
+
+    /// Creates an API key; its text is in the answer and nowhere else.
+    pub async fn create_api_key(
+        &self,
+        account: &Account,
+        name: KeyName,
+        mut scopes: Vec<Scope>,
+        ip: IpAddr,
+    ) -> Result<NewApiKey, ApiError> {
+        if scopes.contains(&Scope::Admin) && account.user.role != Role::Admin {
+            return Err(ApiError::Forbidden(
+                "only admins may create keys with the admin scope",
+            ));
+        }
+        scopes.sort_by_key(|scope| *scope as u8);
+        scopes.dedup();
+        let key = ApiKey::new(ClientKey::generate(account.user.id.tag()));
+        let record = ApiKeyRecord {
+            id: hex(&crypto::random_array::<6>()),
+            name: name.as_str().to_owned(),
+            scopes,
+            created_at: now_unix(),
+            user: None,
+            lookup: None,
+        };
+        self.store
+            .accounts()
+            .create_api_key(&key.record(), account.user.id, &record)
+            .await?;
+        self.audit(
+            AuditAction::ApiKeyCreated,
+            Some(account.user.id),
+            Some(record.id.clone()),
+            ip,
+        )
+        .await?;
+        Ok(NewApiKey {
+            key: key.encode_prefixed(API_KEY_PREFIX),
+            record,
+        })
+    }
+
+    /// The account's API keys (never their text).
+    pub async fn api_keys(&self, account: &Account) -> Result<Vec<ApiKeyRecord>, ApiError> {
+        Ok(self.store.accounts().api_keys(account.user.id).await?)
+    }
+
+    /// Revokes one of the account's keys.
+    pub async fn revoke_api_key(
+        &self,
+        account: &Account,
+        id: &str,
+        ip: IpAddr,
+    ) -> Result<(), ApiError> {
+        if !self
+            .store
+            .accounts()
+            .delete_api_key(account.user.id, id)
+            .await?
+        {
+            return Err(ApiError::NotFound);
+        }
+        self.audit(
+            AuditAction::ApiKeyRevoked,
+            Some(account.user.id),
+            Some(id.to_owned()),
+            ip,
+        )
+        .await
+    }
+
+    /// Puts a secret the account created on its receipt list, and in the audit log.
+    pub async fn record_secret(
+        &self,
+        account: &Account,
+        receipt: &ReceiptKey,
+        expires_at: u64,
+        ip: IpAddr,
+    ) -> Result<(), ApiError> {
+        let record = receipt.record();
+        let id = format!("{}{}", b64(&record.tag), b64(&record.lookup));
+        let entry = OwnedReceipt {
+            receipt: id.clone(),
+            created_at: now_unix(),
+            expires_at,
+            gone_at: expires_at + self.policy.receipt_grace_seconds,
+        };
+        let list_ttl = self.policy.ttl_max_seconds + self.policy.receipt_grace_seconds;
+        self.store
+            .accounts()
+            .add_owned_receipt(account.user.id, &entry, self.policy.receipts_kept, list_ttl)
+            .await?;
+        self.audit(
+            AuditAction::SecretCreated,
+            Some(account.user.id),
+            Some(id),
+            ip,
+        )
+        .await
+    }
+
+    /// The account's receipts, newest first, with what became of each secret.
+    pub async fn receipts(
+        &self,
+        account: &Account,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Page<OwnedReceiptView>, ApiError> {
+        let page = self
+            .store
+            .accounts()
+            .owned_receipts(account.user.id, now_unix(), offset, limit)
+            .await?;
+        let mut items = Vec::new();
+        for entry in page.items {
+            let Some(record) = parse_receipt_id(&entry.receipt) else {
+                continue;
+            };
+            if let Some((record, fate)) = self.store.read_receipt(&record).await? {
+                items.push(OwnedReceiptView {
+                    id: entry.receipt,
+                    receipt: ReceiptView::new(&record, fate),
+                });
+            }
+        }
+        Ok(Page {
+            items,
+            total: page.total,
+        })
+    }
+
+    /// Users for the admin, newest first.
+    pub async fn users(&self, offset: usize, limit: usize) -> Result<Page<UserRecord>, ApiError> {
+        Ok(self.store.accounts().list_users(offset, limit).await?)
+    }
+
+    /// An admin creates a confirmed account.
+    pub async fn create_user(
+        &self,
+        admin: &Account,
+        email: Email,
+        password: &Password,
+        role: Role,
+        ip: IpAddr,
+    ) -> Result<UserRecord, ApiError> {
+        let user = UserRecord {
+            id: UserId::generate(),
+            email,
+            role,
+            state: AccountState::Active,
+            password_hash: self.hash(password).await?,
+            created_at: now_unix(),
+            generation: 0,
+        };
+        if !self.store.accounts().create_user(&user).await? {
+            return Err(ApiError::EmailTaken);
+        }
+        self.audit(
+            AuditAction::UserCreated,
+            Some(admin.user.id),
+            Some(user.id.to_string()),
+            ip,
+        )
+        .await?;
+        Ok(user)
+    }
+
+    /// An admin changes a user. Blocking voids every session and API key at once.
+    pub async fn update_user(
+        &self,
+        admin: &Account,
+        id: UserId,
+        blocked: Option<bool>,
+        role: Option<Role>,
+        email: Option<Email>,
+        ip: IpAddr,
+    ) -> Result<UserRecord, ApiError> {
+        let accounts = self.store.accounts();
+        let before = accounts.user(id).await?.ok_or(ApiError::NotFound)?;
+        let state = blocked.map(|blocked| {
+            if blocked {
+                AccountState::Blocked
+            } else if before.state == AccountState::Blocked {
+                AccountState::Active
+            } else {
+                before.state
+            }
+        });
+        let change = UserChange {
+            email: email.clone(),
+            role,
+            state,
+        };
+        if !accounts.change_user(id, &change).await? {
+            return Err(ApiError::EmailTaken);
+        }
+        let subject = Some(id.to_string());
+        let actor = Some(admin.user.id);
+        if blocked == Some(true) && before.state != AccountState::Blocked {
+            accounts.bump_generation(id).await?;
+            self.audit(AuditAction::Block, actor, subject.clone(), ip)
+                .await?;
+        }
+        if blocked == Some(false) && before.state == AccountState::Blocked {
+            self.audit(AuditAction::Unblock, actor, subject.clone(), ip)
+                .await?;
+        }
+        if role.is_some_and(|role| role != before.role) {
+            self.audit(AuditAction::RoleChange, actor, subject.clone(), ip)
+                .await?;
+        }
+        if email.is_some_and(|email| email != before.email) {
+            self.audit(AuditAction::EmailChange, actor, subject, ip)
+                .await?;
+        }
+        accounts.user(id).await?.ok_or(ApiError::NotFound)
+    }
+
+    /// The audit log, newest first, optionally about one user.
+    pub async fn audit_log(
+        &self,
+        user: Option<UserId>,
+        before: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<(String, AuditEvent)>, ApiError> {
+        Ok(self.store.accounts().audit(user, before, limit).await?)
+    }
+
+    /// Makes sure the configured admin exists, is confirmed and is an admin (idempotent:
+    /// an existing account keeps its password).
+    pub async fn ensure_admin(&self, email: Email, password: &Password) -> Result<(), ApiError> {
+        let accounts = self.store.accounts();
+        match accounts.user_by_email(&email).await? {
+            Some(user) => {
+                let change = UserChange {
+                    role: Some(Role::Admin),
+                    state: Some(AccountState::Active),
+                    ..UserChange::default()
+                };
+                accounts.change_user(user.id, &change).await?;
+            }
+            None => {
+                let user = UserRecord {
+                    id: UserId::generate(),
+                    email,
+                    role: Role::Admin,
+                    state: AccountState::Active,
+                    password_hash: self.hash(password).await?,
+                    created_at: now_unix(),
+                    generation: 0,
+                };
+                accounts.create_user(&user).await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+/// Reads a receipt list entry's id: tag (3 base64url chars) + lookup (22).
+fn parse_receipt_id(id: &str) -> Option<RecordRef> {
+    let (tag, lookup) = (id.get(..3)?, id.get(3..)?);
+    Some(RecordRef {
+        tag: URL_SAFE_NO_PAD.decode(tag).ok()?.try_into().ok()?,
+        lookup: URL_SAFE_NO_PAD.decode(lookup).ok()?.try_into().ok()?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn receipt_ids_round_trip() {
+        let record = ReceiptKey::new(ClientKey::generate([1, 2])).record();
+        let id = format!("{}{}", b64(&record.tag), b64(&record.lookup));
+        assert_eq!(parse_receipt_id(&id), Some(record));
+        assert_eq!(parse_receipt_id("x"), None);
+    }
+}

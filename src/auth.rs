@@ -1,0 +1,147 @@
+//! Who is calling: `Authorization: Bearer <session token or API key>` on any `/api`
+//! request. [`authenticate`] checks the credential once per request and remembers the
+//! [`Account`]; handlers then take [`Caller`] (anyone), [`SignedIn`] (401 without valid
+//! credentials), [`SessionCaller`] (a session, not an API key) or [`AdminCaller`] (403 for
+//! non-admins). A credential that is sent must be valid: a wrong one is 401, never
+//! silently anonymous.
+
+use std::future::{Ready, ready};
+use std::net::IpAddr;
+
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::http::header::AUTHORIZATION;
+use actix_web::middleware::Next;
+use actix_web::{Error, FromRequest, HttpMessage, HttpRequest, ResponseError, web};
+
+use crate::accounts::{Account, AccountService, Credential};
+use crate::domain::Scope;
+use crate::error::ApiError;
+use crate::extract::client_ip;
+
+/// Authenticates the request's bearer credential, if it has one.
+pub async fn authenticate(
+    request: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
+    let header = request
+        .headers()
+        .get(AUTHORIZATION)
+        .map(|value| value.to_str().unwrap_or_default().to_owned());
+    let Some(header) = header else {
+        return Ok(next.call(request).await?.map_into_left_body());
+    };
+    let Some(service) = request.app_data::<web::Data<AccountService>>().cloned() else {
+        return Ok(next.call(request).await?.map_into_left_body());
+    };
+    let verdict = match header.split_once(' ') {
+        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => {
+            service.authenticate(token.trim()).await
+        }
+        _ => Err(ApiError::Unauthorized(
+            "use Authorization: Bearer <session token or API key>",
+        )),
+    };
+    match verdict {
+        Ok(account) => {
+            request.extensions_mut().insert(account);
+            Ok(next.call(request).await?.map_into_left_body())
+        }
+        Err(error) => Ok(request
+            .into_response(error.error_response())
+            .map_into_right_body()),
+    }
+}
+
+/// The caller, if it sent valid credentials, and its address.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    /// The account, when the request was authenticated.
+    pub account: Option<Account>,
+    /// The client's address.
+    pub ip: IpAddr,
+}
+
+impl FromRequest for Caller {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(Ok(Self {
+            account: request.extensions().get::<Account>().cloned(),
+            ip: client_ip(request),
+        }))
+    }
+}
+
+/// An authenticated caller (session or API key).
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    /// The account.
+    pub account: Account,
+    /// The client's address.
+    pub ip: IpAddr,
+}
+
+fn signed_in(request: &HttpRequest) -> Result<SignedIn, ApiError> {
+    let account = request
+        .extensions()
+        .get::<Account>()
+        .cloned()
+        .ok_or(ApiError::Unauthorized(
+            "sign in: send Authorization: Bearer <session token or API key>",
+        ))?;
+    Ok(SignedIn {
+        account,
+        ip: client_ip(request),
+    })
+}
+
+impl FromRequest for SignedIn {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(signed_in(request))
+    }
+}
+
+/// A caller with a login session: what only the person may do (manage API keys, log out).
+#[derive(Debug, Clone)]
+pub struct SessionCaller(pub SignedIn);
+
+impl FromRequest for SessionCaller {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(
+            signed_in(request).and_then(|caller| match caller.account.credential {
+                Credential::Session(_) => Ok(Self(caller)),
+                Credential::ApiKey { .. } => Err(ApiError::Forbidden(
+                    "this needs a login session, not an API key",
+                )),
+            }),
+        )
+    }
+}
+
+/// A caller that may do admin work: an admin's session, or an admin's API key with the
+/// `admin` scope.
+#[derive(Debug, Clone)]
+pub struct AdminCaller(pub SignedIn);
+
+impl FromRequest for AdminCaller {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(signed_in(request).and_then(|caller| {
+            if caller.account.may(Scope::Admin) {
+                Ok(Self(caller))
+            } else {
+                Err(ApiError::Forbidden("admins only"))
+            }
+        }))
+    }
+}

@@ -1,0 +1,95 @@
+//! Mailing verification codes: SMTP with `lettre` (async, rustls), or — with no SMTP
+//! configured, in development — the log, the only place a code may ever be written.
+
+use std::time::Duration;
+
+use lettre::message::Mailbox;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+
+use crate::domain::{Code, Email};
+
+/// Why the mail could not be sent; the cause is logged, never shown to clients.
+#[derive(Debug, thiserror::Error)]
+#[error("mail not sent: {0}")]
+pub struct MailError(String);
+
+/// Where mails go.
+// One per process, behind an Arc: its size does not matter.
+#[allow(clippy::large_enum_variant)]
+pub enum Mailer {
+    /// An SMTP server.
+    Smtp {
+        /// The connection settings from `BURNBOX_SMTP_URL`.
+        transport: AsyncSmtpTransport<Tokio1Executor>,
+        /// `BURNBOX_MAIL_FROM`.
+        from: Mailbox,
+    },
+    /// The log (development).
+    Log,
+}
+
+impl Mailer {
+    /// An SMTP mailer for `url`, or the log when `url` is `None`. Errors name the setting.
+    pub fn new(url: Option<&str>, from: &str, timeout: Duration) -> Result<Self, String> {
+        let from: Mailbox = from
+            .parse()
+            .map_err(|error| format!("BURNBOX_MAIL_FROM: not a mailbox ({error})"))?;
+        let Some(url) = url else {
+            log::warn!(
+                "BURNBOX_SMTP_URL is unset: verification codes are written to this log instead \
+                 of being mailed. Development only."
+            );
+            return Ok(Self::Log);
+        };
+        // rustls needs a process-wide crypto provider for STARTTLS and smtps.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+            .map_err(|error| format!("BURNBOX_SMTP_URL: {error}"))?
+            .timeout(Some(timeout))
+            .build();
+        Ok(Self::Smtp { transport, from })
+    }
+
+    /// Mails `code` to `to`, saying what it is for and how long it lives.
+    pub async fn send_code(
+        &self,
+        to: &Email,
+        purpose: &str,
+        code: &Code,
+        minutes: u64,
+    ) -> Result<(), MailError> {
+        let subject = format!("Your burnbox code: {}", code.as_str());
+        let body = format!(
+            "Your {purpose} code is {}.\r\n\r\nIt works once and expires in {minutes} minutes. \
+             If you did not ask for it, ignore this mail.\r\n",
+            code.as_str()
+        );
+        match self {
+            Self::Log => {
+                log::warn!(
+                    target: "burnbox::mail",
+                    "(no SMTP configured) mail to {}: {subject}",
+                    to.as_str()
+                );
+                Ok(())
+            }
+            Self::Smtp { transport, from } => {
+                let to: Mailbox = to
+                    .as_str()
+                    .parse()
+                    .map_err(|error| MailError(format!("recipient: {error}")))?;
+                let message = Message::builder()
+                    .from(from.clone())
+                    .to(to)
+                    .subject(subject)
+                    .body(body)
+                    .map_err(|error| MailError(error.to_string()))?;
+                transport
+                    .send(message)
+                    .await
+                    .map(|_| ())
+                    .map_err(|error| MailError(error.to_string()))
+            }
+        }
+    }
+}

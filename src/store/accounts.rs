@@ -1,0 +1,163 @@
+//! The storage contract of accounts, codes, sessions, API keys, account receipt lists and
+//! the audit log. Records are JSON; what is secret (passwords, session tokens, API keys,
+//! codes) is stored only as a one-way hash or lookup.
+//!
+//! Redis layout (all under the key prefix; `{…}` is the cluster hash tag):
+//! - `{<user tag>}u:<id>` hash of the user record's fields (changed field by field);
+//!   `{<hash tag>}e:<hash>` the email index → user id; `{users}all` sorted set of ids by
+//!   registration time, for the admin list.
+//! - `{<slot tag>}c:<slot>` a code's keyed digest, `…ca:` its wrong-attempt counter,
+//!   `…cc:` its resend cooldown: one slot per (namespace, purpose, recipient).
+//! - `{<user tag>}ss:<lookup>` a session; `{<user tag>}ak:<lookup>` an API key and
+//!   `{<user tag>}ai:<id>` the user's keys by id; `{<user tag>}ur:<id>` the user's
+//!   receipt list. A user's records share the user's tag: one slot per user.
+//! - `{audit}log` a capped stream of [`AuditEvent`]s.
+
+use async_trait::async_trait;
+
+use super::StoreError;
+use crate::domain::{
+    ApiKeyRecord, AuditEvent, Email, OwnedReceipt, RecordRef, SessionRecord, UserChange, UserId,
+    UserRecord,
+};
+
+/// Result of storing a fresh code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodeIssue {
+    /// Stored; the previous code for the slot, if any, is replaced.
+    Stored,
+    /// A code was sent too recently; retry after this many seconds.
+    CoolingDown(u64),
+}
+
+/// Result of checking a submitted code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodeCheck {
+    /// It matched, and is now consumed.
+    Matched,
+    /// It did not match; this many attempts remain (0: the code is now dead).
+    Wrong(u32),
+    /// No live code for this slot.
+    Missing,
+}
+
+/// Where a code lives and the rules it lives by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CodeSlot {
+    /// Keyed hash of (namespace, purpose, recipient).
+    pub slot: [u8; 16],
+    /// Seconds the code lives.
+    pub ttl_seconds: u64,
+    /// Seconds before another code may be sent to the slot.
+    pub cooldown_seconds: u64,
+}
+
+/// A page of a list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page<T> {
+    /// The items.
+    pub items: Vec<T>,
+    /// How many there are in all.
+    pub total: usize,
+}
+
+/// The accounts storage contract both backends implement.
+#[async_trait]
+pub trait AccountStore: Send + Sync {
+    /// Stores a new user unless its email is taken (then `false`, nothing stored).
+    async fn create_user(&self, user: &UserRecord) -> Result<bool, StoreError>;
+
+    /// A user by id.
+    async fn user(&self, id: UserId) -> Result<Option<UserRecord>, StoreError>;
+
+    /// A user by email.
+    async fn user_by_email(&self, email: &Email) -> Result<Option<UserRecord>, StoreError>;
+
+    /// Applies a change field by field; `false` when the new email is taken (nothing
+    /// changed) or the user is unknown.
+    async fn change_user(&self, id: UserId, change: &UserChange) -> Result<bool, StoreError>;
+
+    /// Replaces the password hash.
+    async fn set_password_hash(&self, id: UserId, hash: &str) -> Result<(), StoreError>;
+
+    /// Adds one to the user's generation, voiding every session, and returns it.
+    async fn bump_generation(&self, id: UserId) -> Result<u64, StoreError>;
+
+    /// Users, newest first.
+    async fn list_users(&self, offset: usize, limit: usize)
+    -> Result<Page<UserRecord>, StoreError>;
+
+    /// Stores a code's digest unless the slot is cooling down.
+    async fn issue_code(&self, slot: &CodeSlot, digest: &[u8; 32])
+    -> Result<CodeIssue, StoreError>;
+
+    /// Checks a code's digest: consumed when it matches (exactly once), counted when it
+    /// does not, dead at `limit` wrong attempts.
+    async fn check_code(
+        &self,
+        slot: &CodeSlot,
+        digest: &[u8; 32],
+        limit: u32,
+    ) -> Result<CodeCheck, StoreError>;
+
+    /// Stores a session under its token's lookup.
+    async fn create_session(
+        &self,
+        session: &RecordRef,
+        record: &SessionRecord,
+        ttl_seconds: u64,
+    ) -> Result<(), StoreError>;
+
+    /// A session by its token's lookup.
+    async fn session(&self, session: &RecordRef) -> Result<Option<SessionRecord>, StoreError>;
+
+    /// Ends one session.
+    async fn delete_session(&self, session: &RecordRef) -> Result<(), StoreError>;
+
+    /// Stores an API key under its lookup and in its owner's list.
+    async fn create_api_key(
+        &self,
+        key: &RecordRef,
+        user: UserId,
+        record: &ApiKeyRecord,
+    ) -> Result<(), StoreError>;
+
+    /// An API key by its lookup.
+    async fn api_key(&self, key: &RecordRef) -> Result<Option<ApiKeyRecord>, StoreError>;
+
+    /// A user's API keys.
+    async fn api_keys(&self, user: UserId) -> Result<Vec<ApiKeyRecord>, StoreError>;
+
+    /// Revokes a user's key by id; `false` when there is none.
+    async fn delete_api_key(&self, user: UserId, id: &str) -> Result<bool, StoreError>;
+
+    /// Adds a receipt to a user's list (kept to the newest `keep`).
+    async fn add_owned_receipt(
+        &self,
+        user: UserId,
+        entry: &OwnedReceipt,
+        keep: usize,
+        list_ttl_seconds: u64,
+    ) -> Result<(), StoreError>;
+
+    /// A user's receipts whose receipts still exist at `now`, newest first.
+    async fn owned_receipts(
+        &self,
+        user: UserId,
+        now: u64,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Page<OwnedReceipt>, StoreError>;
+
+    /// Appends to the audit log, keeping about the newest `keep` entries.
+    async fn append_audit(&self, event: &AuditEvent, keep: usize) -> Result<(), StoreError>;
+
+    /// Audit entries older than `before` (an entry id; `None`: the newest), newest first,
+    /// optionally only those with `user` as actor or subject. Returns them with their ids.
+    async fn audit(
+        &self,
+        user: Option<UserId>,
+        before: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<(String, AuditEvent)>, StoreError>;
+}

@@ -1,0 +1,342 @@
+//! [`AccountStore`] in process memory, with the Redis backend's semantics: each operation
+//! is one critical section; sessions, codes and cooldowns expire on their deadlines.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+
+use super::StoreError;
+use super::accounts::{AccountStore, CodeCheck, CodeIssue, CodeSlot, Page};
+use super::memory::MemoryStore;
+use crate::domain::{
+    ApiKeyRecord, AuditEvent, Email, OwnedReceipt, RecordRef, SessionRecord, UserChange, UserId,
+    UserRecord,
+};
+
+struct Code {
+    digest: [u8; 32],
+    failures: u32,
+    deadline: Instant,
+}
+
+/// Everything the accounts need, under one lock.
+#[derive(Default)]
+pub(super) struct Accounts {
+    users: HashMap<UserId, UserRecord>,
+    emails: HashMap<Email, UserId>,
+    codes: HashMap<[u8; 16], Code>,
+    cooldowns: HashMap<[u8; 16], Instant>,
+    sessions: HashMap<RecordRef, (SessionRecord, Instant)>,
+    api_keys: HashMap<RecordRef, (UserId, ApiKeyRecord)>,
+    receipts: HashMap<UserId, Vec<OwnedReceipt>>,
+    audit: VecDeque<(u64, AuditEvent)>,
+    next_audit_id: u64,
+}
+
+/// The accounts part of [`MemoryStore`].
+#[derive(Default)]
+pub(super) struct AccountsCell(Mutex<Accounts>);
+
+impl AccountsCell {
+    fn lock(&self) -> MutexGuard<'_, Accounts> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+impl MemoryStore {
+    fn accounts_lock(&self) -> MutexGuard<'_, Accounts> {
+        self.accounts_cell().lock()
+    }
+}
+
+#[async_trait]
+impl AccountStore for MemoryStore {
+    async fn create_user(&self, user: &UserRecord) -> Result<bool, StoreError> {
+        let mut accounts = self.accounts_lock();
+        if accounts.emails.contains_key(&user.email) {
+            return Ok(false);
+        }
+        accounts.emails.insert(user.email.clone(), user.id);
+        accounts.users.insert(user.id, user.clone());
+        Ok(true)
+    }
+
+    async fn user(&self, id: UserId) -> Result<Option<UserRecord>, StoreError> {
+        Ok(self.accounts_lock().users.get(&id).cloned())
+    }
+
+    async fn user_by_email(&self, email: &Email) -> Result<Option<UserRecord>, StoreError> {
+        let accounts = self.accounts_lock();
+        Ok(accounts
+            .emails
+            .get(email)
+            .and_then(|id| accounts.users.get(id))
+            .cloned())
+    }
+
+    async fn change_user(&self, id: UserId, change: &UserChange) -> Result<bool, StoreError> {
+        let mut accounts = self.accounts_lock();
+        let Some(current) = accounts.users.get(&id).map(|user| user.email.clone()) else {
+            return Ok(false);
+        };
+        if let Some(email) = change.email.as_ref().filter(|email| **email != current) {
+            if accounts.emails.contains_key(email) {
+                return Ok(false);
+            }
+            accounts.emails.remove(&current);
+            accounts.emails.insert(email.clone(), id);
+        }
+        if let Some(user) = accounts.users.get_mut(&id) {
+            if let Some(email) = &change.email {
+                user.email = email.clone();
+            }
+            if let Some(role) = change.role {
+                user.role = role;
+            }
+            if let Some(state) = change.state {
+                user.state = state;
+            }
+        }
+        Ok(true)
+    }
+
+    async fn set_password_hash(&self, id: UserId, hash: &str) -> Result<(), StoreError> {
+        if let Some(user) = self.accounts_lock().users.get_mut(&id) {
+            hash.clone_into(&mut user.password_hash);
+        }
+        Ok(())
+    }
+
+    async fn bump_generation(&self, id: UserId) -> Result<u64, StoreError> {
+        let mut accounts = self.accounts_lock();
+        let user = accounts
+            .users
+            .get_mut(&id)
+            .ok_or(StoreError::Corrupt("no such user"))?;
+        user.generation += 1;
+        Ok(user.generation)
+    }
+
+    async fn list_users(
+        &self,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Page<UserRecord>, StoreError> {
+        let accounts = self.accounts_lock();
+        let mut users: Vec<UserRecord> = accounts.users.values().cloned().collect();
+        users.sort_by(|a, b| {
+            b.created_at
+                .cmp(&a.created_at)
+                .then_with(|| b.id.to_string().cmp(&a.id.to_string()))
+        });
+        let total = users.len();
+        Ok(Page {
+            items: users.into_iter().skip(offset).take(limit).collect(),
+            total,
+        })
+    }
+
+    async fn issue_code(
+        &self,
+        slot: &CodeSlot,
+        digest: &[u8; 32],
+    ) -> Result<CodeIssue, StoreError> {
+        let now = Instant::now();
+        let mut accounts = self.accounts_lock();
+        if let Some(until) = accounts
+            .cooldowns
+            .get(&slot.slot)
+            .filter(|until| **until > now)
+        {
+            return Ok(CodeIssue::CoolingDown(
+                (*until - now).as_millis().div_ceil(1000) as u64,
+            ));
+        }
+        accounts.codes.insert(
+            slot.slot,
+            Code {
+                digest: *digest,
+                failures: 0,
+                deadline: now + Duration::from_secs(slot.ttl_seconds),
+            },
+        );
+        if slot.cooldown_seconds > 0 {
+            accounts
+                .cooldowns
+                .insert(slot.slot, now + Duration::from_secs(slot.cooldown_seconds));
+        }
+        Ok(CodeIssue::Stored)
+    }
+
+    async fn check_code(
+        &self,
+        slot: &CodeSlot,
+        digest: &[u8; 32],
+        limit: u32,
+    ) -> Result<CodeCheck, StoreError> {
+        let mut accounts = self.accounts_lock();
+        let Some(code) = accounts
+            .codes
+            .get_mut(&slot.slot)
+            .filter(|code| code.deadline > Instant::now())
+        else {
+            accounts.codes.remove(&slot.slot);
+            return Ok(CodeCheck::Missing);
+        };
+        if code.digest == *digest {
+            accounts.codes.remove(&slot.slot);
+            return Ok(CodeCheck::Matched);
+        }
+        code.failures += 1;
+        let left = limit.saturating_sub(code.failures);
+        if left == 0 {
+            accounts.codes.remove(&slot.slot);
+        }
+        Ok(CodeCheck::Wrong(left))
+    }
+
+    async fn create_session(
+        &self,
+        session: &RecordRef,
+        record: &SessionRecord,
+        ttl_seconds: u64,
+    ) -> Result<(), StoreError> {
+        let deadline = Instant::now() + Duration::from_secs(ttl_seconds.max(1));
+        let mut accounts = self.accounts_lock();
+        accounts
+            .sessions
+            .retain(|_, (_, until)| *until > Instant::now());
+        accounts
+            .sessions
+            .insert(*session, (record.clone(), deadline));
+        Ok(())
+    }
+
+    async fn session(&self, session: &RecordRef) -> Result<Option<SessionRecord>, StoreError> {
+        Ok(self
+            .accounts_lock()
+            .sessions
+            .get(session)
+            .filter(|(_, deadline)| *deadline > Instant::now())
+            .map(|(record, _)| record.clone()))
+    }
+
+    async fn delete_session(&self, session: &RecordRef) -> Result<(), StoreError> {
+        self.accounts_lock().sessions.remove(session);
+        Ok(())
+    }
+
+    async fn create_api_key(
+        &self,
+        key: &RecordRef,
+        user: UserId,
+        record: &ApiKeyRecord,
+    ) -> Result<(), StoreError> {
+        self.accounts_lock()
+            .api_keys
+            .insert(*key, (user, record.clone()));
+        Ok(())
+    }
+
+    async fn api_key(&self, key: &RecordRef) -> Result<Option<ApiKeyRecord>, StoreError> {
+        Ok(self
+            .accounts_lock()
+            .api_keys
+            .get(key)
+            .map(|(user, record)| ApiKeyRecord {
+                user: Some(*user),
+                ..record.clone()
+            }))
+    }
+
+    async fn api_keys(&self, user: UserId) -> Result<Vec<ApiKeyRecord>, StoreError> {
+        let mut keys: Vec<ApiKeyRecord> = self
+            .accounts_lock()
+            .api_keys
+            .values()
+            .filter(|(owner, _)| *owner == user)
+            .map(|(_, record)| record.clone())
+            .collect();
+        keys.sort_by(|a, b| {
+            b.created_at
+                .cmp(&a.created_at)
+                .then_with(|| a.id.cmp(&b.id))
+        });
+        Ok(keys)
+    }
+
+    async fn delete_api_key(&self, user: UserId, id: &str) -> Result<bool, StoreError> {
+        let mut accounts = self.accounts_lock();
+        let before = accounts.api_keys.len();
+        accounts
+            .api_keys
+            .retain(|_, (owner, record)| !(*owner == user && record.id == id));
+        Ok(accounts.api_keys.len() < before)
+    }
+
+    async fn add_owned_receipt(
+        &self,
+        user: UserId,
+        entry: &OwnedReceipt,
+        keep: usize,
+        _list_ttl_seconds: u64,
+    ) -> Result<(), StoreError> {
+        let mut accounts = self.accounts_lock();
+        let list = accounts.receipts.entry(user).or_default();
+        list.insert(0, entry.clone());
+        list.truncate(keep);
+        Ok(())
+    }
+
+    async fn owned_receipts(
+        &self,
+        user: UserId,
+        now: u64,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Page<OwnedReceipt>, StoreError> {
+        let mut accounts = self.accounts_lock();
+        let list = accounts.receipts.entry(user).or_default();
+        list.retain(|entry| entry.gone_at > now);
+        Ok(Page {
+            total: list.len(),
+            items: list.iter().skip(offset).take(limit).cloned().collect(),
+        })
+    }
+
+    async fn append_audit(&self, event: &AuditEvent, keep: usize) -> Result<(), StoreError> {
+        let mut accounts = self.accounts_lock();
+        accounts.next_audit_id += 1;
+        let id = accounts.next_audit_id;
+        accounts.audit.push_front((id, event.clone()));
+        accounts.audit.truncate(keep);
+        Ok(())
+    }
+
+    async fn audit(
+        &self,
+        user: Option<UserId>,
+        before: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<(String, AuditEvent)>, StoreError> {
+        let before: u64 = before.and_then(|id| id.parse().ok()).unwrap_or(u64::MAX);
+        let user_text = user.map(|user| user.to_string());
+        Ok(self
+            .accounts_lock()
+            .audit
+            .iter()
+            .filter(|(id, _)| *id < before)
+            .filter(|(_, event)| {
+                user.is_none_or(|user| {
+                    event.actor == Some(user) || event.subject.as_deref() == user_text.as_deref()
+                })
+            })
+            .take(limit)
+            .map(|(id, event)| (id.to_string(), event.clone()))
+            .collect())
+    }
+}

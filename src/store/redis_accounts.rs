@@ -1,0 +1,544 @@
+//! [`AccountStore`] on Redis. Layout: `store/accounts.rs`. A user's records share the
+//! user's hash tag, so every multi-key step on them is one slot; the email index, the
+//! user list and the audit log live in slots of their own and are written one command at
+//! a time.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use async_trait::async_trait;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use redis::{Script, Value};
+
+use super::StoreError;
+use super::accounts::{AccountStore, CodeCheck, CodeIssue, CodeSlot, Page};
+use super::redis::RedisStore;
+use crate::crypto;
+use crate::domain::{
+    AccountState, ApiKeyRecord, AuditEvent, Email, OwnedReceipt, RecordRef, Role, SessionRecord,
+    UserChange, UserId, UserRecord,
+};
+
+/// Stores a code unless the slot cools down. KEYS: code, attempts, cooldown.
+/// ARGV: digest, ttl s, cooldown s. Returns 0 (stored) or the cooldown's ms left.
+static ISSUE_CODE: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local left = redis.call('PTTL', KEYS[3])
+if left > 0 then return left end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+redis.call('DEL', KEYS[2])
+if tonumber(ARGV[3]) > 0 then redis.call('SET', KEYS[3], '1', 'EX', ARGV[3]) end
+return 0
+",
+    )
+});
+
+/// Checks a code. KEYS: code, attempts. ARGV: digest, limit.
+/// Returns -2 (matched, consumed), -1 (no code), else attempts left (0: now dead).
+static CHECK_CODE: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local stored = redis.call('GET', KEYS[1])
+if not stored then return -1 end
+if stored == ARGV[1] then
+  redis.call('DEL', KEYS[1], KEYS[2])
+  return -2
+end
+local failures = redis.call('INCR', KEYS[2])
+if failures == 1 then redis.call('PEXPIRE', KEYS[2], math.max(redis.call('PTTL', KEYS[1]), 1)) end
+local left = tonumber(ARGV[2]) - failures
+if left > 0 then return left end
+redis.call('DEL', KEYS[1], KEYS[2])
+return 0
+",
+    )
+});
+
+fn corrupt(what: &'static str) -> impl Fn(serde_json::Error) -> StoreError {
+    move |_| StoreError::Corrupt(what)
+}
+
+fn b64(bytes: &[u8]) -> String {
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+impl RedisStore {
+    fn user_name(&self, id: UserId) -> String {
+        self.tagged(id.tag(), "u", &id.to_string())
+    }
+
+    fn email_name(&self, email: &Email) -> String {
+        let hash = crypto::email_index_id(email.as_str());
+        self.tagged([hash[0], hash[1]], "e", &b64(&hash))
+    }
+
+    fn code_names(&self, slot: &CodeSlot) -> [String; 3] {
+        let id = b64(&slot.slot);
+        let tag = [slot.slot[0], slot.slot[1]];
+        [
+            self.tagged(tag, "c", &id),
+            self.tagged(tag, "ca", &id),
+            self.tagged(tag, "cc", &id),
+        ]
+    }
+
+    fn record_name(&self, record: &RecordRef, kind: &str) -> String {
+        self.tagged(record.tag, kind, &b64(&record.lookup))
+    }
+
+    fn user_list(&self) -> String {
+        self.fixed("users", "all")
+    }
+
+    fn audit_log(&self) -> String {
+        self.fixed("audit", "log")
+    }
+
+    async fn write_user_fields(
+        &self,
+        id: UserId,
+        fields: &[(&str, String)],
+    ) -> Result<(), StoreError> {
+        if fields.is_empty() {
+            return Ok(());
+        }
+        self.query(redis::cmd("HSET").arg(self.user_name(id)).arg(fields))
+            .await
+    }
+}
+
+fn user_fields(user: &UserRecord) -> Result<Vec<(&'static str, String)>, StoreError> {
+    Ok(vec![
+        ("id", user.id.to_string()),
+        ("email", user.email.as_str().to_owned()),
+        ("role", enum_text(&user.role)?),
+        ("state", enum_text(&user.state)?),
+        ("password_hash", user.password_hash.clone()),
+        ("created_at", user.created_at.to_string()),
+        ("generation", user.generation.to_string()),
+    ])
+}
+
+/// JSON text of a unit enum, without its quotes (`"admin"` → `admin`).
+fn enum_text<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
+    let json = serde_json::to_string(value).map_err(corrupt("user field"))?;
+    Ok(json.trim_matches('"').to_owned())
+}
+
+fn user_from_fields(fields: &HashMap<String, String>) -> Result<Option<UserRecord>, StoreError> {
+    if fields.is_empty() {
+        return Ok(None);
+    }
+    let bad = || StoreError::Corrupt("user record");
+    let field = |name: &str| fields.get(name).ok_or_else(bad);
+    let quoted = |name: &str| -> Result<String, StoreError> { Ok(format!("\"{}\"", field(name)?)) };
+    Ok(Some(UserRecord {
+        id: UserId::parse(field("id")?).ok_or_else(bad)?,
+        email: Email::parse(field("email")?).map_err(|_| bad())?,
+        role: serde_json::from_str::<Role>(&quoted("role")?).map_err(|_| bad())?,
+        state: serde_json::from_str::<AccountState>(&quoted("state")?).map_err(|_| bad())?,
+        password_hash: field("password_hash")?.clone(),
+        created_at: field("created_at")?.parse().map_err(|_| bad())?,
+        generation: field("generation")?.parse().map_err(|_| bad())?,
+    }))
+}
+
+#[async_trait]
+impl AccountStore for RedisStore {
+    async fn create_user(&self, user: &UserRecord) -> Result<bool, StoreError> {
+        let claimed: Option<String> = self
+            .query(
+                redis::cmd("SET")
+                    .arg(self.email_name(&user.email))
+                    .arg(user.id.to_string())
+                    .arg("NX")
+                    .arg("GET"),
+            )
+            .await?;
+        if claimed.is_some() {
+            return Ok(false);
+        }
+        self.write_user_fields(user.id, &user_fields(user)?).await?;
+        self.query(
+            redis::cmd("ZADD")
+                .arg(self.user_list())
+                .arg(user.created_at)
+                .arg(user.id.to_string()),
+        )
+        .await
+        .map(|_: i64| true)
+    }
+
+    async fn user(&self, id: UserId) -> Result<Option<UserRecord>, StoreError> {
+        let fields: HashMap<String, String> = self
+            .query(redis::cmd("HGETALL").arg(self.user_name(id)))
+            .await?;
+        user_from_fields(&fields)
+    }
+
+    async fn user_by_email(&self, email: &Email) -> Result<Option<UserRecord>, StoreError> {
+        let id: Option<String> = self
+            .query(redis::cmd("GET").arg(self.email_name(email)))
+            .await?;
+        match id.as_deref().and_then(UserId::parse) {
+            Some(id) => self.user(id).await,
+            None => Ok(None),
+        }
+    }
+
+    async fn change_user(&self, id: UserId, change: &UserChange) -> Result<bool, StoreError> {
+        let Some(user) = self.user(id).await? else {
+            return Ok(false);
+        };
+        let mut fields = Vec::new();
+        if let Some(email) = change.email.as_ref().filter(|email| **email != user.email) {
+            let claimed: bool = self
+                .query(
+                    redis::cmd("SET")
+                        .arg(self.email_name(email))
+                        .arg(id.to_string())
+                        .arg("NX"),
+                )
+                .await
+                .map(|reply: Option<String>| reply.is_some())?;
+            if !claimed {
+                return Ok(false);
+            }
+            self.query::<i64>(redis::cmd("DEL").arg(self.email_name(&user.email)))
+                .await?;
+            fields.push(("email", email.as_str().to_owned()));
+        }
+        if let Some(role) = change.role {
+            fields.push(("role", enum_text(&role)?));
+        }
+        if let Some(state) = change.state {
+            fields.push(("state", enum_text(&state)?));
+        }
+        self.write_user_fields(id, &fields).await?;
+        Ok(true)
+    }
+
+    async fn set_password_hash(&self, id: UserId, hash: &str) -> Result<(), StoreError> {
+        self.write_user_fields(id, &[("password_hash", hash.to_owned())])
+            .await
+    }
+
+    async fn bump_generation(&self, id: UserId) -> Result<u64, StoreError> {
+        self.query(
+            redis::cmd("HINCRBY")
+                .arg(self.user_name(id))
+                .arg("generation")
+                .arg(1),
+        )
+        .await
+    }
+
+    async fn list_users(
+        &self,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Page<UserRecord>, StoreError> {
+        let list = self.user_list();
+        let mut pipe = redis::pipe();
+        pipe.zcard(&list)
+            .zrevrange(&list, offset as isize, (offset + limit) as isize - 1);
+        let (total, ids): (usize, Vec<String>) = self.query_pipe(&pipe).await?;
+        let mut items = Vec::new();
+        for id in ids.iter().filter_map(|id| UserId::parse(id)) {
+            if let Some(user) = self.user(id).await? {
+                items.push(user);
+            }
+        }
+        Ok(Page { items, total })
+    }
+
+    async fn issue_code(
+        &self,
+        slot: &CodeSlot,
+        digest: &[u8; 32],
+    ) -> Result<CodeIssue, StoreError> {
+        let [code, attempts, cooldown] = self.code_names(slot);
+        let mut invocation = ISSUE_CODE.key(code);
+        invocation
+            .key(attempts)
+            .key(cooldown)
+            .arg(&digest[..])
+            .arg(slot.ttl_seconds)
+            .arg(slot.cooldown_seconds);
+        let left_ms: u64 = self.invoke(&invocation).await?;
+        Ok(match left_ms {
+            0 => CodeIssue::Stored,
+            ms => CodeIssue::CoolingDown(ms.div_ceil(1000)),
+        })
+    }
+
+    async fn check_code(
+        &self,
+        slot: &CodeSlot,
+        digest: &[u8; 32],
+        limit: u32,
+    ) -> Result<CodeCheck, StoreError> {
+        let [code, attempts, _] = self.code_names(slot);
+        let mut invocation = CHECK_CODE.key(code);
+        invocation.key(attempts).arg(&digest[..]).arg(limit);
+        let reply: i64 = self.invoke(&invocation).await?;
+        Ok(match reply {
+            -2 => CodeCheck::Matched,
+            -1 => CodeCheck::Missing,
+            left => CodeCheck::Wrong(
+                u32::try_from(left).map_err(|_| StoreError::Corrupt("code attempts"))?,
+            ),
+        })
+    }
+
+    async fn create_session(
+        &self,
+        session: &RecordRef,
+        record: &SessionRecord,
+        ttl_seconds: u64,
+    ) -> Result<(), StoreError> {
+        let json = serde_json::to_string(record).map_err(corrupt("session"))?;
+        self.query(
+            redis::cmd("SET")
+                .arg(self.record_name(session, "ss"))
+                .arg(json)
+                .arg("EX")
+                .arg(ttl_seconds.max(1)),
+        )
+        .await
+    }
+
+    async fn session(&self, session: &RecordRef) -> Result<Option<SessionRecord>, StoreError> {
+        let json: Option<String> = self
+            .query(redis::cmd("GET").arg(self.record_name(session, "ss")))
+            .await?;
+        json.map(|json| serde_json::from_str(&json).map_err(corrupt("session")))
+            .transpose()
+    }
+
+    async fn delete_session(&self, session: &RecordRef) -> Result<(), StoreError> {
+        self.query(redis::cmd("DEL").arg(self.record_name(session, "ss")))
+            .await
+            .map(|_: i64| ())
+    }
+
+    async fn create_api_key(
+        &self,
+        key: &RecordRef,
+        user: UserId,
+        record: &ApiKeyRecord,
+    ) -> Result<(), StoreError> {
+        let stored = ApiKeyRecord {
+            user: Some(user),
+            lookup: Some(b64(&key.lookup)),
+            ..record.clone()
+        };
+        let json = serde_json::to_string(&stored).map_err(corrupt("api key"))?;
+        let mut pipe = redis::pipe();
+        pipe.atomic()
+            .set(self.record_name(key, "ak"), &json)
+            .ignore()
+            .hset(
+                self.tagged(user.tag(), "ai", &user.to_string()),
+                &record.id,
+                &json,
+            )
+            .ignore();
+        self.query_pipe(&pipe).await
+    }
+
+    async fn api_key(&self, key: &RecordRef) -> Result<Option<ApiKeyRecord>, StoreError> {
+        let json: Option<String> = self
+            .query(redis::cmd("GET").arg(self.record_name(key, "ak")))
+            .await?;
+        json.map(|json| serde_json::from_str(&json).map_err(corrupt("api key")))
+            .transpose()
+    }
+
+    async fn api_keys(&self, user: UserId) -> Result<Vec<ApiKeyRecord>, StoreError> {
+        let values: Vec<String> = self
+            .query(redis::cmd("HVALS").arg(self.tagged(user.tag(), "ai", &user.to_string())))
+            .await?;
+        let mut keys = values
+            .iter()
+            .map(|json| serde_json::from_str(json).map_err(corrupt("api key")))
+            .collect::<Result<Vec<ApiKeyRecord>, _>>()?;
+        keys.sort_by(|a, b| {
+            b.created_at
+                .cmp(&a.created_at)
+                .then_with(|| a.id.cmp(&b.id))
+        });
+        Ok(keys)
+    }
+
+    async fn delete_api_key(&self, user: UserId, id: &str) -> Result<bool, StoreError> {
+        let index = self.tagged(user.tag(), "ai", &user.to_string());
+        let json: Option<String> = self.query(redis::cmd("HGET").arg(&index).arg(id)).await?;
+        let Some(json) = json else { return Ok(false) };
+        let record: ApiKeyRecord = serde_json::from_str(&json).map_err(corrupt("api key"))?;
+        let lookup = record
+            .lookup
+            .and_then(|lookup| URL_SAFE_NO_PAD.decode(lookup).ok())
+            .and_then(|lookup| lookup.try_into().ok())
+            .ok_or(StoreError::Corrupt("api key lookup"))?;
+        let key = RecordRef {
+            tag: user.tag(),
+            lookup,
+        };
+        let mut pipe = redis::pipe();
+        pipe.atomic()
+            .del(self.record_name(&key, "ak"))
+            .ignore()
+            .hdel(&index, id);
+        let (removed,): (i64,) = self.query_pipe(&pipe).await?;
+        Ok(removed == 1)
+    }
+
+    async fn add_owned_receipt(
+        &self,
+        user: UserId,
+        entry: &OwnedReceipt,
+        keep: usize,
+        list_ttl_seconds: u64,
+    ) -> Result<(), StoreError> {
+        let list = self.tagged(user.tag(), "ur", &user.to_string());
+        let json = serde_json::to_string(entry).map_err(corrupt("owned receipt"))?;
+        let mut pipe = redis::pipe();
+        pipe.atomic()
+            .zadd(&list, json, entry.created_at)
+            .ignore()
+            .cmd("ZREMRANGEBYRANK")
+            .arg(&list)
+            .arg(0)
+            .arg(-(keep as isize) - 1)
+            .ignore()
+            .expire(&list, list_ttl_seconds as i64)
+            .ignore();
+        self.query_pipe(&pipe).await
+    }
+
+    async fn owned_receipts(
+        &self,
+        user: UserId,
+        now: u64,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Page<OwnedReceipt>, StoreError> {
+        let list = self.tagged(user.tag(), "ur", &user.to_string());
+        let members: Vec<String> = self
+            .query(redis::cmd("ZREVRANGE").arg(&list).arg(0).arg(-1))
+            .await?;
+        let mut live = Vec::new();
+        let mut gone = Vec::new();
+        for member in members {
+            let entry: OwnedReceipt =
+                serde_json::from_str(&member).map_err(corrupt("owned receipt"))?;
+            if entry.gone_at > now {
+                live.push(entry);
+            } else {
+                gone.push(member);
+            }
+        }
+        // Cleaned on access: entries whose receipts are gone leave the list.
+        if !gone.is_empty() {
+            self.query::<i64>(redis::cmd("ZREM").arg(&list).arg(&gone))
+                .await?;
+        }
+        let total = live.len();
+        let items = live.into_iter().skip(offset).take(limit).collect();
+        Ok(Page { items, total })
+    }
+
+    async fn append_audit(&self, event: &AuditEvent, keep: usize) -> Result<(), StoreError> {
+        let json = serde_json::to_string(event).map_err(corrupt("audit event"))?;
+        self.query(
+            redis::cmd("XADD")
+                .arg(self.audit_log())
+                .arg("MAXLEN")
+                .arg("~")
+                .arg(keep)
+                .arg("*")
+                .arg("event")
+                .arg(json),
+        )
+        .await
+        .map(|_: String| ())
+    }
+
+    async fn audit(
+        &self,
+        user: Option<UserId>,
+        before: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<(String, AuditEvent)>, StoreError> {
+        const BATCH: usize = 200;
+        let mut out = Vec::new();
+        // Exclusive start: `(` before an id (Redis ≥ 6.2).
+        let mut end = before.map_or_else(|| "+".to_owned(), |id| format!("({id}"));
+        loop {
+            let reply: Value = self
+                .query(
+                    redis::cmd("XREVRANGE")
+                        .arg(self.audit_log())
+                        .arg(&end)
+                        .arg("-")
+                        .arg("COUNT")
+                        .arg(BATCH),
+                )
+                .await?;
+            let entries = stream_entries(&reply)?;
+            let exhausted = entries.len() < BATCH;
+            for (id, json) in &entries {
+                let event: AuditEvent =
+                    serde_json::from_str(json).map_err(corrupt("audit event"))?;
+                let concerns = user.is_none_or(|user| {
+                    event.actor == Some(user)
+                        || event.subject.as_deref() == Some(user.to_string().as_str())
+                });
+                if concerns {
+                    out.push((id.clone(), event));
+                    if out.len() == limit {
+                        return Ok(out);
+                    }
+                }
+            }
+            match entries.last() {
+                Some((id, _)) if !exhausted => end = format!("({id}"),
+                _ => return Ok(out),
+            }
+        }
+    }
+}
+
+/// `[[id, [field, value, …]], …]` → `(id, value of "event")`.
+fn stream_entries(reply: &Value) -> Result<Vec<(String, String)>, StoreError> {
+    let bad = || StoreError::Corrupt("audit stream");
+    let text = |value: &Value| match value {
+        Value::BulkString(bytes) => String::from_utf8(bytes.clone()).ok(),
+        Value::SimpleString(text) => Some(text.clone()),
+        _ => None,
+    };
+    let Value::Array(entries) = reply else {
+        return Err(bad());
+    };
+    entries
+        .iter()
+        .map(|entry| {
+            let Value::Array(parts) = entry else {
+                return Err(bad());
+            };
+            let id = parts.first().and_then(text).ok_or_else(bad)?;
+            let Some(Value::Array(fields)) = parts.get(1) else {
+                return Err(bad());
+            };
+            let event = fields
+                .chunks_exact(2)
+                .find(|pair| text(&pair[0]).as_deref() == Some("event"))
+                .and_then(|pair| text(&pair[1]))
+                .ok_or_else(bad)?;
+            Ok((id, event))
+        })
+        .collect()
+}
