@@ -142,3 +142,67 @@ async fn secrets_spread_over_the_masters_and_ready_checks_them_all() {
     // 48 keys on random hash tags: all on one master would be a 1-in-3^23 event.
     assert_eq!(holding, 3, "keys did not spread over the three masters");
 }
+
+#[tokio::test]
+async fn accounts_work_across_instances_on_the_cluster() {
+    use reqwest::Method;
+    let sink = crate::smtp::SmtpSink::start().await;
+    let smtp = sink.url();
+    let apps = spawn_cluster_apps(&SHARED_CLUSTER.nodes(), 2, &["--smtp-url", &smtp]).await;
+    let (a, b) = (&apps[0], &apps[1]);
+    let email = format!("{}@example.org", a.key_prefix.trim_end_matches(':'));
+    let password = "cluster password";
+    let registered = a
+        .post(
+            "/api/accounts",
+            json!({"email": email, "password": password}),
+        )
+        .await;
+    assert_eq!(registered.status, 202, "{}", registered.body);
+    let code = sink.code(&email, 0).await;
+    let confirmed = b
+        .post(
+            "/api/accounts/verify",
+            json!({"email": email, "code": code}),
+        )
+        .await;
+    assert_eq!(confirmed.status, 200, "{}", confirmed.body);
+    let token = a
+        .post(
+            "/api/sessions",
+            json!({"email": email, "password": password}),
+        )
+        .await
+        .field("session_token");
+    let key = b
+        .send(
+            Method::POST,
+            "/api/me/api-keys",
+            Some(&token),
+            Some(json!({"name": "k", "scopes": ["secrets"]})),
+        )
+        .await
+        .field("key");
+    let created = a
+        .send(
+            Method::POST,
+            "/api/secrets",
+            Some(&key),
+            Some(json!({"secret": "owned on a cluster"})),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let listed = b
+        .send(Method::GET, "/api/me/receipts", Some(&token), None)
+        .await;
+    assert_eq!(listed.body["total"], 1, "{}", listed.body);
+    assert_eq!(
+        b.send(Method::DELETE, "/api/sessions", Some(&token), None)
+            .await
+            .status,
+        204
+    );
+    a.send(Method::GET, "/api/me", Some(&token), None)
+        .await
+        .assert_error(401, "unauthorized");
+}

@@ -589,6 +589,24 @@ impl TestApp {
         .await
     }
 
+    /// Any request, with an optional bearer credential and JSON body.
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        bearer: Option<&str>,
+        body: Option<Value>,
+    ) -> Reply {
+        let mut request = self.client.request(method, self.url(path));
+        if let Some(bearer) = bearer {
+            request = request.bearer_auth(bearer);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        Reply::from(request.send().await.expect("request")).await
+    }
+
     /// Creates a secret and asserts 201.
     pub async fn create_secret(&self, body: Value) -> Created {
         let reply = self.post("/api/secrets", body).await;

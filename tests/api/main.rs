@@ -2,6 +2,7 @@
 //! store, where the same behaviour is promised). They read like the README's curl flow.
 
 mod abuse;
+mod accounts;
 mod at_rest;
 mod cluster;
 mod errors;
@@ -14,5 +15,6 @@ mod redis_outage;
 mod redis_setup;
 mod secrets;
 mod shutdown;
+mod smtp;
 mod store_contract;
 mod tokens;

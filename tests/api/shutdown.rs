@@ -40,7 +40,16 @@ fn sigterm_drains_the_request_in_flight_and_exits_zero() {
         body.len()
     )
     .expect("request sent");
-    std::thread::sleep(Duration::from_millis(150));
+    // Wait until the server is hashing it (on a busy machine it may still sit in the
+    // accept queue, which a stopping server rightly drops).
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !metrics(&bind).contains("burnbox_argon2_queue_depth 1") {
+        assert!(
+            Instant::now() < deadline,
+            "the request never reached Argon2"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
     // Still hashing: nothing answered yet, so the drain below is what lets it finish.
     in_flight.set_nonblocking(true).expect("non-blocking");
     let mut peeked = [0u8; 1];
@@ -74,4 +83,14 @@ fn sigterm_drains_the_request_in_flight_and_exits_zero() {
     assert!(status.success(), "exit status {status}");
     assert!(signalled.elapsed() < Duration::from_secs(20));
     drop(lines);
+}
+
+fn metrics(bind: &str) -> String {
+    let Ok(mut stream) = TcpStream::connect(bind) else {
+        return String::new();
+    };
+    let _ = stream.write_all(b"GET /metrics HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+    let mut text = String::new();
+    let _ = stream.read_to_string(&mut text);
+    text
 }

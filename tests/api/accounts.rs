@@ -1,0 +1,903 @@
+//! Accounts end to end, with codes read from a real SMTP exchange: registration and
+//! confirmation, sessions, API keys, blocking, the account's receipts, the authorization
+//! matrix, the audit log, and no credential in clear in Redis or the log.
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::helpers::{Backend, CAPTURED_LOGS, Reply, TestApp, capture_logs, spawn_app_with};
+use crate::on_both_backends;
+use crate::smtp::SmtpSink;
+
+const ADMIN_EMAIL: &str = "root@example.org";
+const ADMIN_PASSWORD: &str = "admin password 1";
+const PASSWORD: &str = "correct horse battery";
+
+/// An app mailing through a fresh sink, with a configured admin.
+async fn app_with_mail(backend: Backend, extra: &[&str]) -> (TestApp, SmtpSink) {
+    let sink = SmtpSink::start().await;
+    let url = sink.url();
+    let mut args = vec![
+        "--smtp-url",
+        url.as_str(),
+        "--admin-email",
+        ADMIN_EMAIL,
+        "--admin-password",
+        ADMIN_PASSWORD,
+        "--rate-limit-per-minute",
+        "0",
+        "--passphrase-failures-per-hour",
+        "0",
+    ];
+    args.extend_from_slice(extra);
+    (spawn_app_with(backend, &args).await, sink)
+}
+
+fn unique_email(name: &str) -> String {
+    format!(
+        "{name}.{}@example.org",
+        burnbox::domain::ClientKey::generate([0, 0])
+            .encode()
+            .to_lowercase()
+            .replace(['-', '_'], "x")
+    )
+}
+
+async fn call(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    bearer: Option<&str>,
+    body: Option<Value>,
+) -> Reply {
+    app.send(method, path, bearer, body).await
+}
+
+async fn register(app: &TestApp, sink: &SmtpSink, email: &str, nth_mail: usize) -> String {
+    let reply = call(
+        app,
+        Method::POST,
+        "/api/accounts",
+        None,
+        Some(json!({"email": email, "password": PASSWORD})),
+    )
+    .await;
+    assert_eq!(reply.status, 202, "{}", reply.body);
+    assert_eq!(reply.body["status"], "pending");
+    sink.code(email, nth_mail).await
+}
+
+async fn confirm(app: &TestApp, email: &str, code: &str) -> Reply {
+    call(
+        app,
+        Method::POST,
+        "/api/accounts/verify",
+        None,
+        Some(json!({"email": email, "code": code})),
+    )
+    .await
+}
+
+async fn login(app: &TestApp, email: &str, password: &str) -> Reply {
+    call(
+        app,
+        Method::POST,
+        "/api/sessions",
+        None,
+        Some(json!({"email": email, "password": password})),
+    )
+    .await
+}
+
+async fn session(app: &TestApp, email: &str, password: &str) -> String {
+    let reply = login(app, email, password).await;
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    assert_eq!(reply.header("cache-control"), "no-store");
+    reply.field("session_token")
+}
+
+/// A confirmed user and a session of theirs.
+async fn signed_up(app: &TestApp, sink: &SmtpSink, name: &str) -> (String, String) {
+    let email = unique_email(name);
+    let code = register(app, sink, &email, 0).await;
+    assert_eq!(confirm(app, &email, &code).await.status, 200);
+    let token = session(app, &email, PASSWORD).await;
+    (email, token)
+}
+
+async fn api_key(app: &TestApp, token: &str, scopes: Value) -> String {
+    let reply = call(
+        app,
+        Method::POST,
+        "/api/me/api-keys",
+        Some(token),
+        Some(json!({"name": "ci", "scopes": scopes})),
+    )
+    .await;
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    let key = reply.field("key");
+    assert!(key.starts_with("bbk_"));
+    key
+}
+
+async fn registration_is_confirmed_by_the_mailed_code_then_sessions_work(backend: Backend) {
+    let (app, sink) = app_with_mail(backend, &[]).await;
+    let email = unique_email("ada");
+    let code = register(&app, &sink, &email, 0).await;
+    let mail = &sink.mails_to(&email)[0];
+    assert!(mail.data.contains("expires in 15 minutes"), "{}", mail.data);
+
+    // Pending accounts cannot log in; the answer is the one for a wrong password.
+    login(&app, &email, PASSWORD)
+        .await
+        .assert_error(401, "invalid_credentials");
+    let confirmed = confirm(&app, &email, &code).await;
+    assert_eq!(
+        (confirmed.status, confirmed.field("status")),
+        (200, "active".into())
+    );
+    // The code worked once.
+    confirm(&app, &email, &code)
+        .await
+        .assert_error(404, "not_found");
+
+    let first = session(&app, &email, PASSWORD).await;
+    let second = session(&app, &email, PASSWORD).await;
+    assert!(first.starts_with("bbs_") && first != second);
+    let me = call(&app, Method::GET, "/api/me", Some(&first), None).await;
+    assert_eq!(me.status, 200, "{}", me.body);
+    assert_eq!(me.field("email"), email);
+    assert_eq!(
+        (me.field("role"), me.field("state")),
+        ("user".into(), "active".into())
+    );
+
+    // Logout ends one session; logout everywhere ends the rest at once.
+    let third = session(&app, &email, PASSWORD).await;
+    assert_eq!(
+        call(
+            &app,
+            Method::DELETE,
+            "/api/sessions/current",
+            Some(&third),
+            None
+        )
+        .await
+        .status,
+        204
+    );
+    call(&app, Method::GET, "/api/me", Some(&third), None)
+        .await
+        .assert_error(401, "unauthorized");
+    assert_eq!(
+        call(&app, Method::DELETE, "/api/sessions", Some(&first), None)
+            .await
+            .status,
+        204
+    );
+    for token in [&first, &second] {
+        call(&app, Method::GET, "/api/me", Some(token), None)
+            .await
+            .assert_error(401, "unauthorized");
+    }
+    // A new login works after logout everywhere.
+    let fresh = session(&app, &email, PASSWORD).await;
+    assert_eq!(
+        call(&app, Method::GET, "/api/me", Some(&fresh), None)
+            .await
+            .status,
+        200
+    );
+}
+on_both_backends!(registration_is_confirmed_by_the_mailed_code_then_sessions_work);
+
+async fn a_wrong_code_counts_down_and_the_code_dies_at_the_limit(backend: Backend) {
+    let (app, sink) = app_with_mail(backend, &[]).await;
+    let email = unique_email("grace");
+    let code = register(&app, &sink, &email, 0).await;
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    for left in (0..5).rev() {
+        let reply = confirm(&app, &email, wrong).await;
+        reply.assert_error(403, "wrong_code");
+        assert_eq!(reply.body["attempts_left"], left);
+    }
+    // Dead: even the right code is refused now.
+    confirm(&app, &email, &code)
+        .await
+        .assert_error(404, "not_found");
+    confirm(&app, &email, "12345")
+        .await
+        .assert_error(422, "invalid_code");
+}
+on_both_backends!(a_wrong_code_counts_down_and_the_code_dies_at_the_limit);
+
+async fn codes_for_anyone_are_mailed_good_once_and_cool_down(backend: Backend) {
+    let (app, sink) = app_with_mail(backend, &[]).await;
+    let recipient = unique_email("bob");
+    let send = |purpose: &'static str| {
+        call(
+            &app,
+            Method::POST,
+            "/api/codes",
+            None,
+            Some(json!({"recipient": recipient, "purpose": purpose})),
+        )
+    };
+    let sent = send("newsletter").await;
+    assert_eq!(sent.status, 202, "{}", sent.body);
+    assert_eq!(sent.body["expires_in"], 900);
+    let code = sink.code(&recipient, 0).await;
+    // Another purpose is another code; the same purpose cools down.
+    let cooling = send("newsletter").await;
+    cooling.assert_error(429, "cooling_down");
+    assert!(
+        cooling
+            .header("retry-after")
+            .parse::<u64>()
+            .is_ok_and(|s| (1..=60).contains(&s))
+    );
+    let verify = |purpose: &'static str, code: String| {
+        call(
+            &app,
+            Method::POST,
+            "/api/codes/verify",
+            None,
+            Some(json!({"recipient": recipient, "purpose": purpose, "code": code})),
+        )
+    };
+    verify("other", code.clone())
+        .await
+        .assert_error(404, "not_found");
+    let verified = verify("newsletter", code.clone()).await;
+    assert_eq!(verified.status, 200, "{}", verified.body);
+    assert_eq!(verified.body["verified"], true);
+    verify("newsletter", code)
+        .await
+        .assert_error(404, "not_found");
+    // Account confirmation codes and API codes never stand in for each other.
+    call(
+        &app,
+        Method::POST,
+        "/api/codes",
+        None,
+        Some(json!({"recipient": "not-an-address"})),
+    )
+    .await
+    .assert_error(422, "invalid_email");
+}
+on_both_backends!(codes_for_anyone_are_mailed_good_once_and_cool_down);
+
+async fn login_failures_all_look_alike(backend: Backend) {
+    let (app, sink) = app_with_mail(backend, &[]).await;
+    let (email, _) = signed_up(&app, &sink, "eve").await;
+    let unknown = login(&app, &unique_email("nobody"), PASSWORD).await;
+    let wrong = login(&app, &email, "wrong password!").await;
+    for reply in [&unknown, &wrong] {
+        reply.assert_error(401, "invalid_credentials");
+    }
+    assert_eq!(unknown.body, wrong.body);
+    // Registering a taken address answers as if it were new, and mails nothing.
+    let again = call(
+        &app,
+        Method::POST,
+        "/api/accounts",
+        None,
+        Some(json!({"email": email, "password": PASSWORD})),
+    )
+    .await;
+    assert_eq!(
+        (again.status, again.body["status"].clone()),
+        (202, json!("pending"))
+    );
+    assert_eq!(sink.mails_to(&email).len(), 1);
+    call(
+        &app,
+        Method::POST,
+        "/api/accounts",
+        None,
+        Some(json!({"email": unique_email("short"), "password": "short"})),
+    )
+    .await
+    .assert_error(422, "weak_password");
+}
+on_both_backends!(login_failures_all_look_alike);
+
+async fn a_blocked_user_loses_sessions_logins_and_api_keys_at_once(backend: Backend) {
+    let (app, sink) = app_with_mail(backend, &[]).await;
+    let admin = session(&app, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let (email, token) = signed_up(&app, &sink, "mallory").await;
+    let key = api_key(&app, &token, json!(["secrets"])).await;
+    let me = call(&app, Method::GET, "/api/me", Some(&key), None).await;
+    let id = me.field("id");
+
+    let blocked = call(
+        &app,
+        Method::PATCH,
+        &format!("/api/admin/users/{id}"),
+        Some(&admin),
+        Some(json!({"blocked": true})),
+    )
+    .await;
+    assert_eq!(
+        (blocked.status, blocked.field("state")),
+        (200, "blocked".into()),
+        "{}",
+        blocked.body
+    );
+    for credential in [&token, &key] {
+        call(&app, Method::GET, "/api/me", Some(credential), None)
+            .await
+            .assert_error(401, "unauthorized");
+    }
+    login(&app, &email, PASSWORD)
+        .await
+        .assert_error(401, "invalid_credentials");
+
+    let unblocked = call(
+        &app,
+        Method::PATCH,
+        &format!("/api/admin/users/{id}"),
+        Some(&admin),
+        Some(json!({"blocked": false})),
+    )
+    .await;
+    assert_eq!(unblocked.field("state"), "active");
+    // The old session stays void (its generation is gone); the key works again.
+    call(&app, Method::GET, "/api/me", Some(&token), None)
+        .await
+        .assert_error(401, "unauthorized");
+    assert_eq!(
+        call(&app, Method::GET, "/api/me", Some(&key), None)
+            .await
+            .status,
+        200
+    );
+    // Revoked keys stop at once.
+    let listed = call(
+        &app,
+        Method::GET,
+        "/api/me/api-keys",
+        Some(&session(&app, &email, PASSWORD).await),
+        None,
+    )
+    .await;
+    let key_id = listed.body["api_keys"][0]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    assert!(
+        !listed.body.to_string().contains(&key),
+        "a listed key shows its text"
+    );
+    let fresh = session(&app, &email, PASSWORD).await;
+    assert_eq!(
+        call(
+            &app,
+            Method::DELETE,
+            &format!("/api/me/api-keys/{key_id}"),
+            Some(&fresh),
+            None
+        )
+        .await
+        .status,
+        204
+    );
+    call(&app, Method::GET, "/api/me", Some(&key), None)
+        .await
+        .assert_error(401, "unauthorized");
+}
+on_both_backends!(a_blocked_user_loses_sessions_logins_and_api_keys_at_once);
+
+async fn an_api_key_with_the_tokens_scope_mints_from_an_untrusted_network(backend: Backend) {
+    // Loopback is not trusted here: only a key can open the token endpoints.
+    let (app, sink) = app_with_mail(backend, &["--trusted-networks", "10.9.0.0/16"]).await;
+    let (_, token) = signed_up(&app, &sink, "ci").await;
+    let with_scope = api_key(&app, &token, json!(["tokens"])).await;
+    let without = api_key(&app, &token, json!(["secrets"])).await;
+    let app = &app;
+    let mint = |bearer: Option<String>| async move {
+        call(
+            app,
+            Method::POST,
+            "/api/tokens",
+            bearer.as_deref(),
+            Some(json!({"subject": "job"})),
+        )
+        .await
+    };
+    mint(None).await.assert_error(403, "forbidden");
+    mint(Some(without)).await.assert_error(403, "forbidden");
+    mint(Some(token.clone()))
+        .await
+        .assert_error(403, "forbidden");
+    let minted = mint(Some(with_scope.clone())).await;
+    assert_eq!(minted.status, 201, "{}", minted.body);
+    let verified = call(
+        app,
+        Method::POST,
+        "/api/tokens/verify",
+        Some(&with_scope),
+        Some(json!({"token": minted.field("token")})),
+    )
+    .await;
+    assert_eq!(verified.body["subject"], "job");
+}
+on_both_backends!(an_api_key_with_the_tokens_scope_mints_from_an_untrusted_network);
+
+async fn secrets_created_signed_in_are_listed_as_receipts_newest_first(backend: Backend) {
+    let (app, sink) = app_with_mail(backend, &[]).await;
+    let (_, token) = signed_up(&app, &sink, "owner").await;
+    let key = api_key(&app, &token, json!(["secrets"])).await;
+    let mut created = Vec::new();
+    for (index, bearer) in [&token, &key, &token].into_iter().enumerate() {
+        let reply = call(
+            &app,
+            Method::POST,
+            "/api/secrets",
+            Some(bearer),
+            Some(json!({"secret": format!("owned {index}")})),
+        )
+        .await;
+        assert_eq!(reply.status, 201, "{}", reply.body);
+        created.push((reply.field("secret_key"), reply.field("receipt_key")));
+        tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    }
+    // Anonymous secrets are nobody's.
+    app.create_secret(json!({"secret": "anonymous"})).await;
+    app.reveal(&created[0].0, None).await;
+
+    let page = call(
+        &app,
+        Method::GET,
+        "/api/me/receipts?limit=2",
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert_eq!(page.body["total"], 3);
+    let receipts = page.body["receipts"].as_array().expect("receipts");
+    assert_eq!(receipts.len(), 2);
+    assert_eq!(receipts[0]["state"], "pending");
+    let rest = call(
+        &app,
+        Method::GET,
+        "/api/me/receipts?offset=2",
+        Some(&key),
+        None,
+    )
+    .await;
+    let oldest = &rest.body["receipts"][0];
+    assert_eq!(oldest["state"], "revealed");
+    assert!(receipts[0]["created_at"].as_str() > oldest["created_at"].as_str());
+    let text = format!("{}{}", page.body, rest.body);
+    for (secret_key, receipt_key) in &created {
+        assert!(
+            !text.contains(secret_key.as_str()) && !text.contains(receipt_key.as_str()),
+            "a working link in the list"
+        );
+    }
+    assert!(!text.contains("owned"), "a secret value in the list");
+    // A key without the secrets scope may not read the list.
+    let tokens_only = api_key(&app, &token, json!(["tokens"])).await;
+    call(
+        &app,
+        Method::GET,
+        "/api/me/receipts",
+        Some(&tokens_only),
+        None,
+    )
+    .await
+    .assert_error(403, "forbidden");
+}
+on_both_backends!(secrets_created_signed_in_are_listed_as_receipts_newest_first);
+
+/// Every account and admin endpoint against anonymous, user, API key and admin callers.
+async fn the_authorization_matrix_holds(backend: Backend) {
+    let (app, sink) = app_with_mail(backend, &[]).await;
+    let (_, user) = signed_up(&app, &sink, "matrix").await;
+    let key = api_key(&app, &user, json!(["secrets", "tokens"])).await;
+    let admin = session(&app, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let admin_key = api_key(&app, &admin, json!(["admin"])).await;
+    let user_id = call(&app, Method::GET, "/api/me", Some(&user), None)
+        .await
+        .field("id");
+    let new_user = || json!({"email": unique_email("made"), "password": PASSWORD});
+    // (method, path, body, anonymous, user session, user API key, admin session, admin key)
+    let rows: Vec<(Method, String, Option<Value>, [u16; 5])> = vec![
+        (
+            Method::GET,
+            "/api/me".into(),
+            None,
+            [401, 200, 200, 200, 200],
+        ),
+        (
+            Method::GET,
+            "/api/me/receipts".into(),
+            None,
+            [401, 200, 200, 200, 403],
+        ),
+        (
+            Method::GET,
+            "/api/me/api-keys".into(),
+            None,
+            [401, 200, 403, 200, 403],
+        ),
+        (
+            Method::POST,
+            "/api/me/api-keys".into(),
+            Some(json!({"name": "n", "scopes": []})),
+            [401, 201, 403, 201, 403],
+        ),
+        (
+            Method::DELETE,
+            "/api/me/api-keys/none".into(),
+            None,
+            [401, 404, 403, 404, 403],
+        ),
+        (
+            Method::GET,
+            "/api/admin/users".into(),
+            None,
+            [401, 403, 403, 200, 200],
+        ),
+        (
+            Method::POST,
+            "/api/admin/users".into(),
+            Some(new_user()),
+            [401, 403, 403, 201, 201],
+        ),
+        (
+            Method::PATCH,
+            format!("/api/admin/users/{user_id}"),
+            Some(json!({"role": "user"})),
+            [401, 403, 403, 200, 200],
+        ),
+        (
+            Method::GET,
+            "/api/admin/audit".into(),
+            None,
+            [401, 403, 403, 200, 200],
+        ),
+    ];
+    for (method, path, body, expected) in rows {
+        let callers = [
+            None,
+            Some(&user),
+            Some(&key),
+            Some(&admin),
+            Some(&admin_key),
+        ];
+        for (caller, want) in callers.into_iter().zip(expected) {
+            let body = if path == "/api/admin/users" && method == Method::POST {
+                Some(new_user())
+            } else {
+                body.clone()
+            };
+            let reply = call(
+                &app,
+                method.clone(),
+                &path,
+                caller.map(String::as_str),
+                body,
+            )
+            .await;
+            assert_eq!(
+                reply.status, want,
+                "{method} {path} as caller #{caller:?}: {}",
+                reply.body
+            );
+        }
+    }
+    // A wrong credential is 401 even where anonymous callers are welcome.
+    let bogus = call(
+        &app,
+        Method::GET,
+        "/api/me",
+        Some("bbs_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"),
+        None,
+    )
+    .await;
+    bogus.assert_error(401, "unauthorized");
+    let anonymous_ok = call(
+        &app,
+        Method::POST,
+        "/api/secrets",
+        Some("garbage"),
+        Some(json!({"secret": "x"})),
+    )
+    .await;
+    anonymous_ok.assert_error(401, "unauthorized");
+    // Only admins may hand out the admin scope.
+    call(
+        &app,
+        Method::POST,
+        "/api/me/api-keys",
+        Some(&user),
+        Some(json!({"name": "n", "scopes": ["admin"]})),
+    )
+    .await
+    .assert_error(403, "forbidden");
+}
+on_both_backends!(the_authorization_matrix_holds);
+
+#[tokio::test]
+async fn the_audit_log_tells_the_story_and_no_credential_is_kept_in_clear() {
+    capture_logs();
+    let (app, sink) = app_with_mail(Backend::Redis, &[]).await;
+    let email = unique_email("story");
+    let code = register(&app, &sink, &email, 0).await;
+    assert_eq!(confirm(&app, &email, &code).await.status, 200);
+    login(&app, &email, "not the password")
+        .await
+        .assert_error(401, "invalid_credentials");
+    let token = session(&app, &email, PASSWORD).await;
+    let key = api_key(&app, &token, json!(["secrets"])).await;
+    let created = call(
+        &app,
+        Method::POST,
+        "/api/secrets",
+        Some(&key),
+        Some(json!({"secret": "audited secret"})),
+    )
+    .await;
+    let receipt_key = created.field("receipt_key");
+    let burned = call(
+        &app,
+        Method::POST,
+        &format!("/api/receipts/{receipt_key}/burn"),
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(burned.field("state"), "burned");
+    assert_eq!(
+        call(&app, Method::DELETE, "/api/sessions", Some(&token), None)
+            .await
+            .status,
+        204
+    );
+    let admin = session(&app, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let id = {
+        let users = call(
+            &app,
+            Method::GET,
+            "/api/admin/users?limit=200",
+            Some(&admin),
+            None,
+        )
+        .await;
+        users.body["users"]
+            .as_array()
+            .expect("users")
+            .iter()
+            .find(|user| user["email"] == email.as_str())
+            .expect("listed")["id"]
+            .as_str()
+            .expect("id")
+            .to_owned()
+    };
+    call(
+        &app,
+        Method::PATCH,
+        &format!("/api/admin/users/{id}"),
+        Some(&admin),
+        Some(json!({"blocked": true, "role": "admin"})),
+    )
+    .await;
+
+    let log = call(
+        &app,
+        Method::GET,
+        &format!("/api/admin/audit?user={id}"),
+        Some(&admin),
+        None,
+    )
+    .await;
+    assert_eq!(log.status, 200, "{}", log.body);
+    let mut actions: Vec<String> = log.body["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .map(|entry| entry["action"].as_str().expect("action").to_owned())
+        .collect();
+    actions.reverse();
+    assert_eq!(
+        actions,
+        [
+            "register",
+            "confirm",
+            "failed_login",
+            "login",
+            "api_key_created",
+            "secret_created",
+            "secret_burned",
+            "logout_everywhere",
+            "block",
+            "role_change",
+        ]
+    );
+    assert!(
+        log.body["entries"]
+            .as_array()
+            .expect("entries")
+            .iter()
+            .all(|entry| entry["ip"] == "127.0.0.1")
+    );
+    // Paging: one at a time walks the same story back.
+    let first = call(
+        &app,
+        Method::GET,
+        &format!("/api/admin/audit?user={id}&limit=1"),
+        Some(&admin),
+        None,
+    )
+    .await;
+    let next = first.field("next");
+    let second = call(
+        &app,
+        Method::GET,
+        &format!("/api/admin/audit?user={id}&limit=1&before={next}"),
+        Some(&admin),
+        None,
+    )
+    .await;
+    assert_eq!(second.body["entries"][0]["action"], "block");
+
+    let credentials = [
+        PASSWORD,
+        "not the password",
+        ADMIN_PASSWORD,
+        token.as_str(),
+        key.as_str(),
+        admin.as_str(),
+        code.as_str(),
+    ];
+    let trimmed: Vec<&str> = credentials
+        .iter()
+        .map(|c| {
+            c.strip_prefix("bbs_")
+                .or_else(|| c.strip_prefix("bbk_"))
+                .unwrap_or(c)
+        })
+        .collect();
+    assert!(
+        !trimmed.iter().any(|c| log.body.to_string().contains(c)),
+        "a credential in the audit log"
+    );
+
+    // Redis: every value under this app's prefix, of every type.
+    let mut redis = app.redis().await;
+    let keys: Vec<String> = redis::cmd("KEYS")
+        .arg(format!("{}*", app.key_prefix))
+        .query_async(&mut redis)
+        .await
+        .expect("keys");
+    assert!(keys.len() > 5, "{keys:?}");
+    let mut dump = keys.join("\n");
+    for name in &keys {
+        let kind: String = redis::cmd("TYPE")
+            .arg(name)
+            .query_async(&mut redis)
+            .await
+            .expect("type");
+        let value: Value = match kind.as_str() {
+            "string" => json!(
+                redis::cmd("GET")
+                    .arg(name)
+                    .query_async::<Vec<u8>>(&mut redis)
+                    .await
+                    .map(|v| String::from_utf8_lossy(&v).into_owned())
+                    .ok()
+            ),
+            "hash" => json!(
+                redis::cmd("HGETALL")
+                    .arg(name)
+                    .query_async::<std::collections::HashMap<String, String>>(&mut redis)
+                    .await
+                    .ok()
+            ),
+            "zset" => json!(
+                redis::cmd("ZRANGE")
+                    .arg(name)
+                    .arg(0)
+                    .arg(-1)
+                    .query_async::<Vec<String>>(&mut redis)
+                    .await
+                    .ok()
+            ),
+            "stream" => json!(format!(
+                "{:?}",
+                redis::cmd("XRANGE")
+                    .arg(name)
+                    .arg("-")
+                    .arg("+")
+                    .query_async::<redis::Value>(&mut redis)
+                    .await
+            )),
+            other => json!(other),
+        };
+        dump.push_str(&value.to_string());
+    }
+    // The audit stream is not under the test's prefix only if shared; it is here.
+    assert!(
+        dump.contains("secret_created"),
+        "the dump did not include the audit log"
+    );
+    for credential in &trimmed {
+        assert!(!dump.contains(credential), "a credential in Redis in clear");
+    }
+    let logs = CAPTURED_LOGS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .join("\n");
+    for credential in &trimmed {
+        assert!(!logs.contains(credential), "a credential in the log");
+    }
+}
+
+#[tokio::test]
+async fn the_admin_bootstrap_is_idempotent() {
+    let (app, _sink) = app_with_mail(Backend::Memory, &[]).await;
+    let admin = session(&app, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let me = call(&app, Method::GET, "/api/me", Some(&admin), None).await;
+    assert_eq!(me.field("role"), "admin");
+    // A second start on the same Redis and prefix finds the admin and keeps it single.
+    let (first, _) = app_with_mail(Backend::Redis, &[]).await;
+    let again = crate::helpers::spawn_app_with(
+        Backend::Redis,
+        &[
+            "--key-prefix",
+            &first.key_prefix,
+            "--admin-email",
+            ADMIN_EMAIL,
+            "--admin-password",
+            "another password",
+        ],
+    )
+    .await;
+    let token = session(&again, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let users = call(&again, Method::GET, "/api/admin/users", Some(&token), None).await;
+    assert_eq!(users.body["total"], 1, "{}", users.body);
+}
+
+#[tokio::test]
+async fn without_smtp_the_code_is_written_to_the_log_in_development() {
+    capture_logs();
+    let app = spawn_app_with(Backend::Memory, &[]).await;
+    let recipient = unique_email("dev");
+    let sent = call(
+        &app,
+        Method::POST,
+        "/api/codes",
+        None,
+        Some(json!({ "recipient": recipient })),
+    )
+    .await;
+    assert_eq!(sent.status, 202, "{}", sent.body);
+    let logs = CAPTURED_LOGS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .join("\n");
+    let line = logs
+        .lines()
+        .find(|line| line.contains(&format!("mail to {recipient}: Your burnbox code: ")))
+        .expect("the code is in the log");
+    let code: String = line
+        .chars()
+        .rev()
+        .take(6)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    let verified = call(
+        &app,
+        Method::POST,
+        "/api/codes/verify",
+        None,
+        Some(json!({ "recipient": recipient, "code": code })),
+    )
+    .await;
+    assert_eq!(verified.status, 200, "{}", verified.body);
+}
