@@ -857,6 +857,63 @@ mod tests {
     }
 
     #[test]
+    fn account_settings_are_checked_naming_their_variable() {
+        let cases: [(&[&str], &str); 7] = [
+            (&["--code-attempts", "0"], "BURNBOX_CODE_ATTEMPTS"),
+            (&["--code-ttl", "0"], "BURNBOX_CODE_TTL"),
+            (&["--session-ttl", "59"], "BURNBOX_SESSION_TTL"),
+            (
+                &["--password-min-length", "0"],
+                "BURNBOX_PASSWORD_MIN_LENGTH",
+            ),
+            (&["--audit-max-entries", "0"], "BURNBOX_AUDIT_MAX_ENTRIES"),
+            (
+                &["--admin-email", "root@example.org"],
+                "BURNBOX_ADMIN_PASSWORD",
+            ),
+            (
+                &["--admin-password", "long enough password"],
+                "BURNBOX_ADMIN_EMAIL",
+            ),
+        ];
+        for (args, variable) in cases {
+            let error = settings(args).validate().expect_err("invalid");
+            assert_eq!(error.variable, variable, "{args:?}");
+        }
+        let bad_email = settings(&[
+            "--admin-email",
+            "root",
+            "--admin-password",
+            "long enough password",
+        ]);
+        assert_eq!(
+            bad_email.validate().expect_err("invalid").variable,
+            "BURNBOX_ADMIN_EMAIL"
+        );
+        let short = settings(&[
+            "--admin-email",
+            "root@example.org",
+            "--admin-password",
+            "short",
+        ]);
+        let error = short.validate().expect_err("too short");
+        assert_eq!(error.variable, "BURNBOX_ADMIN_PASSWORD");
+        assert!(
+            !error.to_string().contains("short\""),
+            "the password is not repeated"
+        );
+        let admin = settings(&[
+            "--admin-email",
+            "Root@Example.org",
+            "--admin-password",
+            "long enough password",
+        ]);
+        let (email, _) = admin.admin().expect("valid").expect("configured");
+        assert_eq!(email.as_str(), "root@example.org");
+        assert_eq!(settings(&["--smtp-url", ""]).smtp_url(), None);
+    }
+
+    #[test]
     fn cluster_nodes_are_a_list_and_exclude_a_single_url() {
         let nodes = settings(&["--redis-cluster-nodes", " redis://a:1, redis://b:2 ,"]);
         assert_eq!(
