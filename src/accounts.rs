@@ -20,7 +20,7 @@ use crate::domain::time::now_unix;
 use crate::domain::{
     AccountState, ApiKey, ApiKeyRecord, AuditAction, AuditEvent, ClientKey, Code, CodePurpose,
     Email, KeyName, OwnedReceipt, Password, ReceiptKey, ReceiptView, RecordRef, Role, Scope,
-    SessionKey, SessionRecord, UserChange, UserId, UserRecord,
+    SecretFate, SessionKey, SessionRecord, UserChange, UserId, UserRecord,
 };
 use crate::error::ApiError;
 use crate::kdf_pool::KdfPool;
@@ -104,6 +104,12 @@ pub struct OwnedReceiptView {
     pub id: String,
     /// The receipt.
     pub receipt: ReceiptView,
+    /// When the secret was created (unix seconds).
+    pub created_at: u64,
+    /// When it expires (unix seconds).
+    pub expires_at: u64,
+    /// What became of it.
+    pub fate: SecretFate,
 }
 
 /// Accounts, sessions, API keys and the audit log, over a store.
@@ -326,6 +332,22 @@ impl AccountService {
         Ok(Account { user, credential })
     }
 
+    /// HTTP Basic as onetimesecret clients send it: the account's email and one of its API
+    /// keys. Both must match.
+    pub async fn authenticate_basic(&self, email: &str, key: &str) -> Result<Account, ApiError> {
+        let invalid = || ApiError::Unauthorized("invalid, expired or revoked credentials");
+        if ApiKey::parse_prefixed(key, API_KEY_PREFIX).is_none() {
+            return Err(invalid());
+        }
+        let account = self.authenticate(key).await?;
+        let email = Email::parse(email).map_err(|_| invalid())?;
+        if account.user.email == email {
+            Ok(account)
+        } else {
+            Err(invalid())
+        }
+    }
+
     /// Ends the session the request came with.
     pub async fn logout(&self, account: &Account, ip: IpAddr) -> Result<(), ApiError> {
         let Credential::Session(session) = &account.credential else {
@@ -472,6 +494,9 @@ impl AccountService {
                 items.push(OwnedReceiptView {
                     id: entry.receipt,
                     receipt: ReceiptView::new(&record, fate),
+                    created_at: record.created_at,
+                    expires_at: record.expires_at,
+                    fate,
                 });
             }
         }

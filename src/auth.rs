@@ -38,6 +38,13 @@ pub async fn authenticate(
         Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => {
             service.authenticate(token.trim()).await
         }
+        // onetimesecret's clients send `email:api_key` (the v1 API); any route accepts it.
+        Some((scheme, encoded)) if scheme.eq_ignore_ascii_case("basic") => {
+            match basic_credentials(encoded.trim()) {
+                Some((email, key)) => service.authenticate_basic(&email, &key).await,
+                None => Err(ApiError::Unauthorized("malformed Basic credentials")),
+            }
+        }
         _ => Err(ApiError::Unauthorized(
             "use Authorization: Bearer <session token or API key>",
         )),
@@ -51,6 +58,17 @@ pub async fn authenticate(
             .into_response(error.error_response())
             .map_into_right_body()),
     }
+}
+
+/// `base64(user:password)` → (user, password).
+fn basic_credentials(encoded: &str) -> Option<(String, String)> {
+    use base64::Engine;
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded)
+        .ok()?;
+    let text = String::from_utf8(decoded).ok()?;
+    let (user, password) = text.split_once(':')?;
+    Some((user.to_owned(), password.to_owned()))
 }
 
 /// The caller, if it sent valid credentials, and its address.

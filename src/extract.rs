@@ -90,3 +90,48 @@ impl<T: DeserializeOwned + Default + 'static> FromRequest for OptionalJson<T> {
         })
     }
 }
+
+/// The largest body [`FormOrJson`] reads (registered by the app: the JSON limit).
+#[derive(Debug, Clone, Copy)]
+pub struct FormBodyLimit(pub usize);
+
+/// A body as onetimesecret clients send it: form-encoded (their default), or JSON when the
+/// `Content-Type` says so. An empty body is an empty form.
+#[derive(Debug)]
+pub struct FormOrJson<T>(pub T);
+
+impl<T: DeserializeOwned + 'static> FromRequest for FormOrJson<T> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(request: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        use futures_util::StreamExt;
+        let is_json =
+            request.mime_type().ok().flatten().is_some_and(|mime| {
+                mime.subtype() == mime::JSON || mime.suffix() == Some(mime::JSON)
+            });
+        let limit = request
+            .app_data::<FormBodyLimit>()
+            .map_or(OPTIONAL_BODY_LIMIT, |limit| limit.0);
+        let mut payload = payload.take();
+        Box::pin(async move {
+            let mut body = Vec::new();
+            while let Some(chunk) = payload.next().await {
+                let chunk = chunk
+                    .map_err(|_| ApiError::Malformed("could not read the request body".into()))?;
+                if body.len() + chunk.len() > limit {
+                    return Err(ApiError::BodyTooLarge { limit });
+                }
+                body.extend_from_slice(&chunk);
+            }
+            if is_json && !body.is_empty() {
+                return serde_json::from_slice(&body)
+                    .map(Self)
+                    .map_err(|error| ApiError::from_json(&error));
+            }
+            serde_urlencoded::from_bytes(&body)
+                .map(Self)
+                .map_err(|_| ApiError::Malformed("invalid form body".into()))
+        })
+    }
+}

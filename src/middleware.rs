@@ -22,8 +22,14 @@ use crate::store::{Store, StoreError};
 
 fn classify(method: &Method, pattern: Option<&str>) -> RequestClass {
     match (method, pattern) {
-        (&Method::POST, Some("/api/secrets" | "/api/secrets/generate")) => RequestClass::Create,
-        (&Method::POST, Some("/api/secrets/{secret_key}/reveal")) => RequestClass::Reveal,
+        (
+            &Method::POST,
+            Some("/api/secrets" | "/api/secrets/generate" | "/api/v1/share" | "/api/v1/generate"),
+        ) => RequestClass::Create,
+        (
+            &Method::POST,
+            Some("/api/secrets/{secret_key}/reveal" | "/api/v1/secret/{secret_key}"),
+        ) => RequestClass::Reveal,
         (&Method::POST, Some("/api/sessions" | "/api/accounts/verify" | "/api/codes/verify")) => {
             RequestClass::Guess
         }

@@ -23,6 +23,10 @@ use crate::routes::secrets::{
 use crate::routes::tokens::{
     self, MintTokenRequest, MintedTokenResponse, VerifiedTokenResponse, VerifyTokenRequest,
 };
+use crate::routes::v1::{
+    self, GenerateRequest, RetrieveRequest, ShareRequest, V1Burned, V1Customer, V1ErrorBody,
+    V1Metadata, V1Secret, V1Status,
+};
 
 /// The API description served at `/openapi.json` and committed as `openapi/openapi.json`.
 #[derive(OpenApi)]
@@ -64,6 +68,14 @@ use crate::routes::tokens::{
         admin::create_user,
         admin::update_user,
         admin::audit_log,
+        v1::status,
+        v1::authcheck,
+        v1::share,
+        v1::generate,
+        v1::retrieve,
+        v1::private,
+        v1::burn,
+        v1::recent,
     ),
     components(schemas(
         CreateSecretRequest,
@@ -106,6 +118,15 @@ use crate::routes::tokens::{
         AuditAction,
         Role,
         Scope,
+        V1Status,
+        V1Customer,
+        ShareRequest,
+        GenerateRequest,
+        V1Metadata,
+        RetrieveRequest,
+        V1Secret,
+        V1Burned,
+        V1ErrorBody,
     )),
     modifiers(&BearerAuth),
     tags(
@@ -115,6 +136,7 @@ use crate::routes::tokens::{
         (name = "codes", description = "Six-digit codes by mail, good once"),
         (name = "accounts", description = "Registration, sessions, API keys, the account's receipts"),
         (name = "admin", description = "Users and the audit log (admins only)"),
+        (name = "onetimesecret v1", description = "onetimesecret's REST API v1, for its existing clients: form-encoded bodies, HTTP Basic `email:api_key`"),
         (name = "operations", description = "Health, readiness and metrics"),
     )
 )]
@@ -134,6 +156,15 @@ impl Modify for BearerAuth {
                         .description(Some(
                             "A session token (`bbs_…`, from POST /api/sessions) or an API key (`bbk_…`)",
                         ))
+                        .build(),
+                ),
+            );
+            components.add_security_scheme(
+                "basic",
+                SecurityScheme::Http(
+                    HttpBuilder::new()
+                        .scheme(HttpAuthScheme::Basic)
+                        .description(Some("`email:api_key` (onetimesecret v1 clients)"))
                         .build(),
                 ),
             );

@@ -6,10 +6,11 @@
 use std::sync::Arc;
 
 use crate::crypto::{self, CryptoError, Header, KdfParams, PassphraseSalt};
+use crate::domain::keys::CLIENT_KEY_BYTES;
 use crate::domain::time::now_unix;
 use crate::domain::{
-    ClientKey, GenerateLength, Passphrase, ReceiptKey, ReceiptRecord, ReceiptView, SecretFate,
-    SecretKey, SecretText, Ttl, TtlPolicy,
+    ClientKey, GenerateLength, Passphrase, ReceiptKey, ReceiptRecord, ReceiptView, RecordRef,
+    SecretFate, SecretKey, SecretText, Ttl, TtlPolicy,
 };
 use crate::error::ApiError;
 use crate::kdf_pool::KdfPool;
@@ -27,6 +28,8 @@ pub struct SecretPolicy {
     pub passphrase_attempts: u32,
     /// Argon2id costs for new secrets.
     pub kdf: KdfParams,
+    /// Seconds a receipt outlives its secret.
+    pub receipt_grace_seconds: u64,
 }
 
 /// A secret just stored.
@@ -72,12 +75,48 @@ impl SecretService {
         &self.policy
     }
 
+    /// Seconds a receipt outlives its secret.
+    pub fn receipt_grace_seconds(&self) -> u64 {
+        self.policy.receipt_grace_seconds
+    }
+
+    /// Whether the secret at `record` needs a passphrase (`false` once it is gone).
+    pub async fn passphrase_required(&self, record: &RecordRef) -> Result<bool, ApiError> {
+        let Some(sealed) = self.store.peek_secret(record).await? else {
+            return Ok(false);
+        };
+        let (header, _) = Header::decode(&sealed).map_err(corrupt)?;
+        Ok(header.passphrase.is_some())
+    }
+
     /// Seals and stores a secret with its receipt.
     pub async fn create(
         &self,
         text: &SecretText,
         passphrase: Option<Passphrase>,
         ttl: Ttl,
+    ) -> Result<CreatedSecret, ApiError> {
+        self.create_sealing(text, passphrase, ttl, false).await
+    }
+
+    /// Like [`Self::create`], and the receipt keeps the secret key sealed under the
+    /// receipt key, for APIs whose receipts show the secret key while it is unread
+    /// (onetimesecret's). Redis holds it only as ciphertext under a key it never sees.
+    pub async fn create_keeping_key(
+        &self,
+        text: &SecretText,
+        passphrase: Option<Passphrase>,
+        ttl: Ttl,
+    ) -> Result<CreatedSecret, ApiError> {
+        self.create_sealing(text, passphrase, ttl, true).await
+    }
+
+    async fn create_sealing(
+        &self,
+        text: &SecretText,
+        passphrase: Option<Passphrase>,
+        ttl: Ttl,
+        keep_key: bool,
     ) -> Result<CreatedSecret, ApiError> {
         let created_at = now_unix();
         let expires_at = created_at + ttl.seconds();
@@ -114,6 +153,19 @@ impl SecretService {
                     created_at,
                     expires_at,
                     secret,
+                    sealed_secret_key: keep_key.then(|| {
+                        crypto::seal(
+                            crypto::Sealed::SecretKeyForReceipt,
+                            receipt_key.key().as_bytes(),
+                            None,
+                            &Header {
+                                expires_at,
+                                passphrase: None,
+                            },
+                            &receipt_key.record().lookup,
+                            secret_key.key().as_bytes(),
+                        )
+                    }),
                 },
                 ttl_seconds: ttl.seconds(),
             })
@@ -251,6 +303,38 @@ impl SecretService {
             .await?
             .ok_or(ApiError::NotFound)?;
         Ok(ReceiptView::new(&record, fate))
+    }
+
+    /// A receipt's record and fate, and — while the secret is unread and its receipt keeps
+    /// it — the secret key.
+    pub async fn receipt_detail(
+        &self,
+        key: &ReceiptKey,
+    ) -> Result<(ReceiptRecord, SecretFate, Option<SecretKey>), ApiError> {
+        let record = key.record();
+        let (stored, fate) = self
+            .store
+            .read_receipt(&record)
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        let secret_key = match (&stored.sealed_secret_key, fate) {
+            (Some(sealed), SecretFate::Pending) => {
+                let bytes = crypto::open(
+                    crypto::Sealed::SecretKeyForReceipt,
+                    key.key().as_bytes(),
+                    None,
+                    &record.lookup,
+                    sealed,
+                )
+                .map_err(corrupt)?;
+                let bytes: [u8; CLIENT_KEY_BYTES] = bytes.try_into().map_err(|_| {
+                    ApiError::Internal("sealed secret key has the wrong length".into())
+                })?;
+                Some(SecretKey::new(ClientKey::from_bytes(bytes)))
+            }
+            _ => None,
+        };
+        Ok((stored, fate, secret_key))
     }
 
     /// Burns the secret if it is still pending; reports the receipt either way.

@@ -21,7 +21,7 @@ use crate::codes::{CodePolicy, CodeService};
 use crate::config::{ConfigError, ServerKey, Settings, config_error};
 use crate::domain::{Email, Password};
 use crate::error::{json_error, path_error};
-use crate::extract::payload_config;
+use crate::extract::{FormBodyLimit, payload_config};
 use crate::kdf_pool::KdfPool;
 use crate::mail::Mailer;
 use crate::middleware::json_error_shape;
@@ -138,6 +138,7 @@ impl Application {
             max_secret_bytes: settings.max_secret_bytes,
             passphrase_attempts: settings.passphrase_attempts,
             kdf: settings.kdf_params(),
+            receipt_grace_seconds: settings.receipt_grace,
         };
         let token_policy = TokenPolicy {
             ttl: settings.token_ttl_policy(),
@@ -199,6 +200,7 @@ impl Application {
                 )
                 .app_data(web::PathConfig::default().error_handler(path_error))
                 .app_data(payload_config())
+                .app_data(FormBodyLimit(json_limit))
                 .configure(routes::configure)
                 .service(web::redirect("/docs", "/docs/"))
                 .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi.clone()))

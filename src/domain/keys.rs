@@ -32,6 +32,11 @@ impl ClientKey {
         Self(bytes)
     }
 
+    /// A key from its raw bytes (as sealed away by a receipt).
+    pub fn from_bytes(bytes: [u8; CLIENT_KEY_BYTES]) -> Self {
+        Self(bytes)
+    }
+
     /// A fresh routing tag, to be shared by the keys of one secret.
     pub fn generate_tag() -> [u8; TAG_BYTES] {
         crypto::random_array::<TAG_BYTES>()

@@ -11,7 +11,7 @@ use super::keys::{LOOKUP_BYTES, RecordRef, TAG_BYTES};
 use super::time::rfc3339;
 
 /// What the store keeps for a receipt.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReceiptRecord {
     /// When the secret was created (unix seconds).
     pub created_at: u64,
@@ -19,6 +19,10 @@ pub struct ReceiptRecord {
     pub expires_at: u64,
     /// The secret's records (a one-way reference: not a working link).
     pub secret: RecordRef,
+    /// Only for secrets made through the onetimesecret API, whose receipts show the secret
+    /// key until it is read: the secret key sealed under the receipt key, which Redis never
+    /// sees — a dump cannot open it.
+    pub sealed_secret_key: Option<Vec<u8>>,
 }
 
 /// Encoded length of a [`ReceiptRecord`].
@@ -32,15 +36,19 @@ impl ReceiptRecord {
         bytes.extend_from_slice(&self.expires_at.to_be_bytes());
         bytes.extend_from_slice(&self.secret.tag);
         bytes.extend_from_slice(&self.secret.lookup);
+        if let Some(sealed) = &self.sealed_secret_key {
+            bytes.extend_from_slice(sealed);
+        }
         bytes
     }
 
     /// Reads the form written by [`ReceiptRecord::encode`].
     pub fn decode(bytes: &[u8]) -> Option<Self> {
-        if bytes.len() != RECORD_BYTES {
+        if bytes.len() < RECORD_BYTES {
             return None;
         }
-        let (created, rest) = bytes.split_at(8);
+        let (fixed, sealed) = bytes.split_at(RECORD_BYTES);
+        let (created, rest) = fixed.split_at(8);
         let (expires, rest) = rest.split_at(8);
         let (tag, lookup) = rest.split_at(TAG_BYTES);
         Some(Self {
@@ -50,6 +58,7 @@ impl ReceiptRecord {
                 tag: tag.try_into().ok()?,
                 lookup: lookup.try_into().ok()?,
             },
+            sealed_secret_key: (!sealed.is_empty()).then(|| sealed.to_vec()),
         })
     }
 }
@@ -131,12 +140,18 @@ mod tests {
                 tag: [1, 2],
                 lookup: [9; LOOKUP_BYTES],
             },
+            sealed_secret_key: None,
         }
     }
 
     #[test]
     fn a_record_survives_its_encoding() {
         assert_eq!(ReceiptRecord::decode(&record().encode()), Some(record()));
+        let with_key = ReceiptRecord {
+            sealed_secret_key: Some(vec![7; 70]),
+            ..record()
+        };
+        assert_eq!(ReceiptRecord::decode(&with_key.encode()), Some(with_key));
     }
 
     #[test]

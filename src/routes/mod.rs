@@ -7,6 +7,7 @@ pub mod health;
 pub mod receipts;
 pub mod secrets;
 pub mod tokens;
+pub mod v1;
 
 use actix_web::http::header::{CACHE_CONTROL, HeaderValue};
 use actix_web::middleware::{DefaultHeaders, from_fn};
@@ -82,6 +83,21 @@ pub fn configure(config: &mut web::ServiceConfig) {
                 )
                 .service(resource("/admin/users/{id}").route(web::patch().to(admin::update_user)))
                 .service(resource("/admin/audit").route(web::get().to(admin::audit_log)))
+                .service(resource("/v1/status").route(web::get().to(v1::status)))
+                .service(resource("/v1/authcheck").route(web::get().to(v1::authcheck)))
+                .service(resource("/v1/share").route(web::post().to(v1::share)))
+                .service(resource("/v1/generate").route(web::post().to(v1::generate)))
+                .service(resource("/v1/secret/{secret_key}").route(web::post().to(v1::retrieve)))
+                // Before `{metadata_key}`, which would match `recent` too.
+                .service(resource("/v1/private/recent").route(web::get().to(v1::recent)))
+                .service(
+                    resource("/v1/private/{metadata_key}")
+                        .route(web::post().to(v1::private))
+                        .route(web::get().to(v1::private)),
+                )
+                .service(
+                    resource("/v1/private/{metadata_key}/burn").route(web::post().to(v1::burn)),
+                )
                 .default_service(web::to(not_found)),
         );
 }
@@ -125,6 +141,16 @@ pub fn pattern_of(path: &str) -> Option<&'static str> {
         ("api", ["admin", "users"]) => "/api/admin/users",
         ("api", ["admin", "users", id]) if !id.is_empty() => "/api/admin/users/{id}",
         ("api", ["admin", "audit"]) => "/api/admin/audit",
+        ("api", ["v1", "status"]) => "/api/v1/status",
+        ("api", ["v1", "authcheck"]) => "/api/v1/authcheck",
+        ("api", ["v1", "share"]) => "/api/v1/share",
+        ("api", ["v1", "generate"]) => "/api/v1/generate",
+        ("api", ["v1", "secret", key]) if !key.is_empty() => "/api/v1/secret/{secret_key}",
+        ("api", ["v1", "private", "recent"]) => "/api/v1/private/recent",
+        ("api", ["v1", "private", key]) if !key.is_empty() => "/api/v1/private/{metadata_key}",
+        ("api", ["v1", "private", key, "burn"]) if !key.is_empty() => {
+            "/api/v1/private/{metadata_key}/burn"
+        }
         _ => return None,
     })
 }

@@ -6,8 +6,6 @@ use crate::domain::{ReceiptKey, ReceiptState, ReceiptView};
 use crate::error::{ApiError, ErrorBody};
 use crate::routes::secrets::SecretOwner;
 use crate::secrets::SecretService;
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 fn receipt_key(path: &str) -> Result<ReceiptKey, ApiError> {
     ReceiptKey::parse(path).ok_or(ApiError::NotFound)
@@ -49,14 +47,7 @@ pub async fn burn_receipt(
     let key = receipt_key(&path)?;
     let view = service.burn_by_receipt(&key).await?;
     if view.state == ReceiptState::Burned {
-        let record = key.record();
-        owner
-            .burned(format!(
-                "receipt {}{}",
-                URL_SAFE_NO_PAD.encode(record.tag),
-                URL_SAFE_NO_PAD.encode(record.lookup)
-            ))
-            .await?;
+        owner.burned_receipt(&key).await?;
     }
     Ok(HttpResponse::Ok().json(view))
 }

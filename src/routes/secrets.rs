@@ -124,12 +124,13 @@ pub struct SecretOwner {
 }
 
 impl SecretOwner {
-    fn is_some(&self) -> bool {
+    /// Whether the secret will belong to an account.
+    pub fn is_some(&self) -> bool {
         self.account.is_some()
     }
 
     /// Puts a created secret on the owner's receipt list.
-    async fn record(&self, created: &CreatedSecret) -> Result<(), ApiError> {
+    pub async fn record(&self, created: &CreatedSecret) -> Result<(), ApiError> {
         match (&self.account, &self.accounts) {
             (Some(account), Some(accounts)) => {
                 accounts
@@ -138,6 +139,17 @@ impl SecretOwner {
             }
             _ => Ok(()),
         }
+    }
+
+    /// Notes in the audit log that the owner burned a secret through its receipt.
+    pub async fn burned_receipt(&self, key: &crate::domain::ReceiptKey) -> Result<(), ApiError> {
+        let record = key.record();
+        self.burned(format!(
+            "receipt {}{}",
+            URL_SAFE_NO_PAD.encode(record.tag),
+            URL_SAFE_NO_PAD.encode(record.lookup)
+        ))
+        .await
     }
 
     /// Notes in the audit log that the owner burned a secret.

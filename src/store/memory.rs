@@ -155,7 +155,7 @@ impl Store for MemoryStore {
         inner.receipts.insert(
             new.receipt,
             Expiring {
-                value: new.receipt_record,
+                value: new.receipt_record.clone(),
                 deadline: deadline + self.receipt_grace,
             },
         );
@@ -246,7 +246,7 @@ impl Store for MemoryStore {
             .receipts
             .get(receipt)
             .filter(|entry| entry.deadline > now)
-            .map(|entry| entry.value)
+            .map(|entry| entry.value.clone())
         else {
             return Ok(None);
         };

@@ -60,6 +60,14 @@ fn corrupt(what: &'static str) -> impl Fn(serde_json::Error) -> StoreError {
     move |_| StoreError::Corrupt(what)
 }
 
+fn now_millis() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| {
+            u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX)
+        })
+}
+
 fn b64(bytes: &[u8]) -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
@@ -407,7 +415,8 @@ impl AccountStore for RedisStore {
         let json = serde_json::to_string(entry).map_err(corrupt("owned receipt"))?;
         let mut pipe = redis::pipe();
         pipe.atomic()
-            .zadd(&list, json, entry.created_at)
+            // Scored by insertion time in ms: entries of one second keep their order.
+            .zadd(&list, json, now_millis())
             .ignore()
             .cmd("ZREMRANGEBYRANK")
             .arg(&list)

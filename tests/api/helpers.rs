@@ -472,6 +472,11 @@ pub struct Reply {
 }
 
 impl Reply {
+    /// Reads a response made outside the [`TestApp`] helpers.
+    pub async fn from_response(response: reqwest::Response) -> Self {
+        Self::from(response).await
+    }
+
     async fn from(response: reqwest::Response) -> Self {
         let status = response.status().as_u16();
         let headers = response.headers().clone();

@@ -18,3 +18,4 @@ mod shutdown;
 mod smtp;
 mod store_contract;
 mod tokens;
+mod v1;

@@ -106,6 +106,7 @@ async fn store_one(store: &dyn Store, protected: bool, ttl_seconds: u64) -> Stor
                 created_at: 100,
                 expires_at: 100 + ttl_seconds,
                 secret,
+                sealed_secret_key: None,
             },
             ttl_seconds,
         })
