@@ -34,6 +34,37 @@ async fn get(app: &TestApp, path: &str, basic: Option<(&str, &str)>) -> Reply {
     Reply::from_response(request.send().await.expect("request")).await
 }
 
+/// An app with a configured admin, and an API key of theirs with the `secrets` scope.
+async fn app_with_key(backend: Backend) -> (TestApp, String) {
+    let app = spawn_app_with(
+        backend,
+        &[
+            "--admin-email",
+            ADMIN_EMAIL,
+            "--admin-password",
+            ADMIN_PASSWORD,
+        ],
+    )
+    .await;
+    let session = app
+        .post(
+            "/api/sessions",
+            json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}),
+        )
+        .await
+        .field("session_token");
+    let key = app
+        .send(
+            Method::POST,
+            "/api/me/api-keys",
+            Some(&session),
+            Some(json!({"name": "ots", "scopes": ["secrets"]})),
+        )
+        .await
+        .field("key");
+    (app, key)
+}
+
 fn keys(value: &Value) -> BTreeSet<String> {
     value
         .as_object()
@@ -273,32 +304,7 @@ async fn passphrases_burns_generate_and_errors_look_like_onetimesecret(backend: 
 on_both_backends!(passphrases_burns_generate_and_errors_look_like_onetimesecret);
 
 async fn basic_auth_with_an_api_key_owns_shares_and_lists_them(backend: Backend) {
-    let app = spawn_app_with(
-        backend,
-        &[
-            "--admin-email",
-            ADMIN_EMAIL,
-            "--admin-password",
-            ADMIN_PASSWORD,
-        ],
-    )
-    .await;
-    let session = app
-        .post(
-            "/api/sessions",
-            json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}),
-        )
-        .await
-        .field("session_token");
-    let key = app
-        .send(
-            Method::POST,
-            "/api/me/api-keys",
-            Some(&session),
-            Some(json!({"name": "ots", "scopes": ["secrets"]})),
-        )
-        .await
-        .field("key");
+    let (app, key) = app_with_key(backend).await;
     let basic = Some((ADMIN_EMAIL, key.as_str()));
 
     let check = get(&app, "/api/v1/authcheck", basic).await;
@@ -372,32 +378,7 @@ on_both_backends!(basic_auth_with_an_api_key_owns_shares_and_lists_them);
 /// `/api/v1/share` and the link it prints reveals through `/api/v1/secret/{key}`.
 #[tokio::test]
 async fn the_onetimesecret_client_from_pypi_works_unchanged() {
-    let app = spawn_app_with(
-        Backend::Redis,
-        &[
-            "--admin-email",
-            ADMIN_EMAIL,
-            "--admin-password",
-            ADMIN_PASSWORD,
-        ],
-    )
-    .await;
-    let session = app
-        .post(
-            "/api/sessions",
-            json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}),
-        )
-        .await
-        .field("session_token");
-    let key = app
-        .send(
-            Method::POST,
-            "/api/me/api-keys",
-            Some(&session),
-            Some(json!({"name": "pypi", "scopes": ["secrets"]})),
-        )
-        .await
-        .field("key");
+    let (app, key) = app_with_key(Backend::Redis).await;
     let address = app.address.clone();
     let output = tokio::task::spawn_blocking(move || {
         let venv = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("onetimesecret-venv");
