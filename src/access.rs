@@ -2,8 +2,10 @@
 //!
 //! [`TokenAccess`] is the one guard: a handler that takes it runs only for callers whose
 //! client address (see [`crate::network`]) lies in `BURNBOX_TRUSTED_NETWORKS`, or that
-//! authenticated with an API key that has the `tokens` scope (from any network). A login
-//! session does not pass: tokens are for backends, and backends use keys.
+//! authenticated with an API key that has the `tokens` scope (from any network) and
+//! belongs to an admin — registration is open, so a self-registered account must not get
+//! past the trusted networks. A login session does not pass: tokens are for backends,
+//! and backends use keys.
 
 use std::future::{Ready, ready};
 use std::net::IpAddr;
@@ -11,7 +13,7 @@ use std::net::IpAddr;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload};
 
 use crate::accounts::{Account, Credential};
-use crate::domain::Scope;
+use crate::domain::{Role, Scope};
 use crate::error::ApiError;
 use crate::extract::client_ip;
 use crate::network::Networks;
@@ -39,8 +41,10 @@ impl FromRequest for TokenAccess {
         let trusted = request
             .app_data::<TokenAccessPolicy>()
             .is_some_and(|policy| policy.trusted_networks.contains(client));
+        // A key with the tokens scope, of an account that is (still) an admin.
         let keyed = request.extensions().get::<Account>().is_some_and(|account| {
-            matches!(&account.credential, Credential::ApiKey { scopes, .. } if scopes.contains(&Scope::Tokens))
+            account.user.role == Role::Admin
+                && matches!(&account.credential, Credential::ApiKey { scopes, .. } if scopes.contains(&Scope::Tokens))
         });
         let allowed = trusted || keyed;
         ready(if allowed {

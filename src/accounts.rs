@@ -224,27 +224,43 @@ impl AccountService {
         Ok(())
     }
 
-    /// Confirms a registration with the mailed code.
-    pub async fn confirm(&self, email: &Email, code: &Code, ip: IpAddr) -> Result<(), ApiError> {
+    /// Confirms a registration with the mailed code and sets the password given with it.
+    ///
+    /// The password is taken here, from whoever holds the code (the mailbox), not from
+    /// the registration: otherwise someone could register a stranger's address first and
+    /// own the account the stranger confirms. Every failure — unknown or already
+    /// confirmed address, wrong or dead code — is the same answer, so confirming never
+    /// tells whether an address has an account.
+    pub async fn confirm(
+        &self,
+        email: &Email,
+        code: &Code,
+        password: &Password,
+        ip: IpAddr,
+    ) -> Result<(), ApiError> {
         let accounts = self.store.accounts();
         let user = accounts
             .user_by_email(email)
             .await?
             .filter(|user| user.state == AccountState::Pending)
-            .ok_or(ApiError::NotFound)?;
+            .ok_or(ApiError::BadConfirmation)?;
         let purpose = CodePurpose::parse(Some(CONFIRM_PURPOSE))?;
-        self.codes
+        match self
+            .codes
             .verify(ACCOUNT_NAMESPACE, &purpose, email, code)
-            .await?;
-        accounts
-            .change_user(
-                user.id,
-                &UserChange {
-                    state: Some(AccountState::Active),
-                    ..UserChange::default()
-                },
-            )
-            .await?;
+            .await
+        {
+            Ok(()) => {}
+            Err(ApiError::WrongCode { .. } | ApiError::NotFound) => {
+                return Err(ApiError::BadConfirmation);
+            }
+            Err(error) => return Err(error),
+        }
+        let hash = self.hash(password).await?;
+        // Only a still-pending account: a block that came first stays.
+        if !accounts.activate_pending(user.id, &hash).await? {
+            return Err(ApiError::BadConfirmation);
+        }
         self.audit(AuditAction::Confirm, Some(user.id), None, ip)
             .await
     }
@@ -381,9 +397,13 @@ impl AccountService {
         mut scopes: Vec<Scope>,
         ip: IpAddr,
     ) -> Result<NewApiKey, ApiError> {
-        if scopes.contains(&Scope::Admin) && account.user.role != Role::Admin {
+        // `tokens` passes the trusted-network guard from anywhere, and `admin` is admin
+        // work: with open registration, only admins may hand either out.
+        if (scopes.contains(&Scope::Admin) || scopes.contains(&Scope::Tokens))
+            && account.user.role != Role::Admin
+        {
             return Err(ApiError::Forbidden(
-                "only admins may create keys with the admin scope",
+                "only admins may create keys with the tokens or admin scope",
             ));
         }
         scopes.sort_by_key(|scope| *scope as u8);
@@ -609,6 +629,18 @@ impl AccountService {
         let accounts = self.store.accounts();
         match accounts.user_by_email(&email).await? {
             Some(user) => {
+                if user.state != AccountState::Active {
+                    // A pending (or blocked) account under the admin's address may have been
+                    // registered by someone else: it gets the configured password, and
+                    // nothing issued before survives.
+                    accounts
+                        .set_password_hash(user.id, &self.hash(password).await?)
+                        .await?;
+                    accounts.bump_generation(user.id).await?;
+                    for key in accounts.api_keys(user.id).await? {
+                        accounts.delete_api_key(user.id, &key.id).await?;
+                    }
+                }
                 let change = UserChange {
                     role: Some(Role::Admin),
                     state: Some(AccountState::Active),
@@ -626,7 +658,10 @@ impl AccountService {
                     created_at: now_unix(),
                     generation: 0,
                 };
-                accounts.create_user(&user).await?;
+                if !accounts.create_user(&user).await? {
+                    // Another instance created it in the meantime: check again next start.
+                    log::warn!("the admin account was created concurrently; not changed here");
+                }
             }
         }
         Ok(())

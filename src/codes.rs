@@ -62,6 +62,13 @@ impl CodeService {
                 purpose.as_str(),
                 recipient.as_str(),
             ),
+            // Purposes are never empty, so "" names the recipient as a whole.
+            recipient: crypto::code_slot(
+                self.server_key.as_bytes(),
+                namespace,
+                "",
+                recipient.as_str(),
+            ),
             ttl_seconds: self.policy.ttl_seconds,
             cooldown_seconds: self.policy.cooldown_seconds,
         }

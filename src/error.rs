@@ -52,6 +52,10 @@ pub enum ApiError {
     /// account that may not log in, so the answer tells nothing.
     #[error("email or password is wrong, or the account is not confirmed or is blocked")]
     InvalidCredentials,
+    /// An account confirmation failed: no pending registration for the address, or a
+    /// wrong or dead code — one answer for all.
+    #[error("no pending registration with this code: check the address and the latest code")]
+    BadConfirmation,
     /// The code did not match.
     #[error("wrong code")]
     WrongCode {
@@ -128,6 +132,7 @@ impl ApiError {
             Self::Unauthorized(_) => "unauthorized",
             Self::InvalidCredentials => "invalid_credentials",
             Self::WrongCode { .. } => "wrong_code",
+            Self::BadConfirmation => "invalid_confirmation",
             Self::CoolingDown { .. } => "cooling_down",
             Self::EmailTaken => "email_taken",
             Self::MailUnavailable(_) => "mail_unavailable",
@@ -142,7 +147,8 @@ impl ApiError {
         }
     }
 
-    fn client_message(&self) -> String {
+    /// The message shown to clients: never internals (Redis errors, corrupt records).
+    pub fn client_message(&self) -> String {
         match self {
             Self::Store(StoreError::Corrupt(_)) | Self::Internal(_) => {
                 "internal error; it has been logged".to_owned()
@@ -197,7 +203,8 @@ impl ResponseError for ApiError {
             Self::Forbidden(_)
             | Self::WrongPassphrase { .. }
             | Self::PassphraseRequired
-            | Self::WrongCode { .. } => StatusCode::FORBIDDEN,
+            | Self::WrongCode { .. }
+            | Self::BadConfirmation => StatusCode::FORBIDDEN,
             Self::Unauthorized(_) | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
             Self::EmailTaken => StatusCode::CONFLICT,
             Self::RateLimited { .. } | Self::CoolingDown { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -235,7 +242,10 @@ impl ResponseError for ApiError {
         // client's hourly budget of failures.
         if matches!(
             self,
-            Self::WrongPassphrase { .. } | Self::WrongCode { .. } | Self::InvalidCredentials
+            Self::WrongPassphrase { .. }
+                | Self::WrongCode { .. }
+                | Self::InvalidCredentials
+                | Self::BadConfirmation
         ) {
             response.extensions_mut().insert(FailedPassphrase);
         }

@@ -17,6 +17,8 @@ use crate::error::{ApiError, ErrorBody};
 
 /// Largest page a list returns.
 pub const MAX_PAGE: usize = 200;
+/// Largest offset a list accepts.
+pub const MAX_OFFSET: usize = 1_000_000;
 
 /// `?offset=&limit=` of a list.
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -31,8 +33,9 @@ pub struct PageQuery {
 impl PageQuery {
     /// Offset and limit, defaulted and bounded.
     pub fn bounds(&self) -> (usize, usize) {
+        // Bounded so that offset + limit stays a small, positive Redis range.
         (
-            self.offset.unwrap_or(0),
+            self.offset.unwrap_or(0).min(MAX_OFFSET),
             self.limit.unwrap_or(50).clamp(1, MAX_PAGE),
         )
     }
@@ -181,7 +184,7 @@ pub async fn register(
     Ok(HttpResponse::Accepted().json(RegisteredResponse { status: "pending" }))
 }
 
-/// A registration's code.
+/// A registration's code, and the account's password.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConfirmRequest {
@@ -191,6 +194,9 @@ pub struct ConfirmRequest {
     /// The mailed code.
     #[schema(example = "123456")]
     pub code: String,
+    /// The password, set now by whoever holds the code (the mailbox's owner).
+    #[schema(example = "a long passphrase")]
+    pub password: String,
 }
 
 /// An account's state.
@@ -200,14 +206,13 @@ pub struct AccountStateResponse {
     pub status: AccountState,
 }
 
-/// Confirm a registration with the mailed code.
+/// Confirm a registration with the mailed code, and set the password.
 #[utoipa::path(post, path = "/api/accounts/verify", tag = "accounts", request_body = ConfirmRequest,
     responses(
-        (status = 200, description = "Confirmed: the account may log in", body = AccountStateResponse),
-        (status = 403, description = "Wrong code", body = ErrorBody,
-            example = json!({"error": "wrong_code", "message": "wrong code", "attempts_left": 4})),
-        (status = 404, description = "No pending registration with a live code", body = ErrorBody),
-        (status = 422, description = "Invalid email or code", body = ErrorBody),
+        (status = 200, description = "Confirmed: the account may log in with this password", body = AccountStateResponse),
+        (status = 403, description = "No pending registration for the address, or a wrong or dead code (one answer for all)", body = ErrorBody,
+            example = json!({"error": "invalid_confirmation", "message": "no pending registration with this code: check the address and the latest code"})),
+        (status = 422, description = "Invalid email, code or password", body = ErrorBody),
         (status = 429, description = "Rate limited", body = ErrorBody),
         (status = 503, description = "Storage unavailable", body = ErrorBody),
     ))]
@@ -216,9 +221,13 @@ pub async fn confirm(
     caller: crate::auth::Caller,
     body: web::Json<ConfirmRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
     let email = Email::parse(&body.email)?;
     let code = Code::parse(&body.code)?;
-    accounts.confirm(&email, &code, caller.ip).await?;
+    let password = Password::parse(body.password, accounts.policy().password_min_length)?;
+    accounts
+        .confirm(&email, &code, &password, caller.ip)
+        .await?;
     Ok(HttpResponse::Ok().json(AccountStateResponse {
         status: AccountState::Active,
     }))

@@ -81,7 +81,7 @@ impl ResponseError for V1Error {
             ApiError::WrongPassphrase { .. } | ApiError::PassphraseRequired => {
                 "Double check that passphrase".to_owned()
             }
-            other => other.to_string(),
+            other => other.client_message(),
         };
         let mut response = HttpResponse::build(self.status_code());
         response.insert_header((CACHE_CONTROL, HeaderValue::from_static("no-store")));

@@ -46,6 +46,10 @@ pub enum CodeCheck {
 pub struct CodeSlot {
     /// Keyed hash of (namespace, purpose, recipient).
     pub slot: [u8; 16],
+    /// Keyed hash of (namespace, recipient): the resend cooldown is per recipient, across
+    /// purposes, so rotating the purpose cannot flood a mailbox. Its first two bytes are
+    /// the hash tag of all the slot's keys.
+    pub recipient: [u8; 16],
     /// Seconds the code lives.
     pub ttl_seconds: u64,
     /// Seconds before another code may be sent to the slot.
@@ -80,6 +84,10 @@ pub trait AccountStore: Send + Sync {
     /// Replaces the password hash.
     async fn set_password_hash(&self, id: UserId, hash: &str) -> Result<(), StoreError>;
 
+    /// Makes a pending user active with this password hash, in one step; `false` when the
+    /// user is not (or no longer) pending — a block that came first stays.
+    async fn activate_pending(&self, id: UserId, hash: &str) -> Result<bool, StoreError>;
+
     /// Adds one to the user's generation, voiding every session, and returns it.
     async fn bump_generation(&self, id: UserId) -> Result<u64, StoreError>;
 
@@ -92,7 +100,8 @@ pub trait AccountStore: Send + Sync {
     -> Result<CodeIssue, StoreError>;
 
     /// Checks a code's digest: consumed when it matches (exactly once), counted when it
-    /// does not, dead at `limit` wrong attempts.
+    /// does not, dead at `limit` wrong attempts. The count outlives a reissued code (for
+    /// the code's lifetime), so asking for a new code buys no new guesses.
     async fn check_code(
         &self,
         slot: &CodeSlot,

@@ -11,13 +11,12 @@ use super::StoreError;
 use super::accounts::{AccountStore, CodeCheck, CodeIssue, CodeSlot, Page};
 use super::memory::MemoryStore;
 use crate::domain::{
-    ApiKeyRecord, AuditEvent, Email, OwnedReceipt, RecordRef, SessionRecord, UserChange, UserId,
-    UserRecord,
+    AccountState, ApiKeyRecord, AuditEvent, Email, OwnedReceipt, RecordRef, SessionRecord,
+    UserChange, UserId, UserRecord,
 };
 
 struct Code {
     digest: [u8; 32],
-    failures: u32,
     deadline: Instant,
 }
 
@@ -28,6 +27,7 @@ pub(super) struct Accounts {
     emails: HashMap<Email, UserId>,
     codes: HashMap<[u8; 16], Code>,
     cooldowns: HashMap<[u8; 16], Instant>,
+    failures: HashMap<[u8; 16], (u32, Instant)>,
     sessions: HashMap<RecordRef, (SessionRecord, Instant)>,
     api_keys: HashMap<RecordRef, (UserId, ApiKeyRecord)>,
     receipts: HashMap<UserId, Vec<OwnedReceipt>>,
@@ -111,6 +111,18 @@ impl AccountStore for MemoryStore {
         Ok(())
     }
 
+    async fn activate_pending(&self, id: UserId, hash: &str) -> Result<bool, StoreError> {
+        let mut accounts = self.accounts_lock();
+        match accounts.users.get_mut(&id) {
+            Some(user) if user.state == AccountState::Pending => {
+                user.state = AccountState::Active;
+                hash.clone_into(&mut user.password_hash);
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
+
     async fn bump_generation(&self, id: UserId) -> Result<u64, StoreError> {
         let mut accounts = self.accounts_lock();
         let user = accounts
@@ -149,7 +161,7 @@ impl AccountStore for MemoryStore {
         let mut accounts = self.accounts_lock();
         if let Some(until) = accounts
             .cooldowns
-            .get(&slot.slot)
+            .get(&slot.recipient)
             .filter(|until| **until > now)
         {
             return Ok(CodeIssue::CoolingDown(
@@ -160,14 +172,14 @@ impl AccountStore for MemoryStore {
             slot.slot,
             Code {
                 digest: *digest,
-                failures: 0,
                 deadline: now + Duration::from_secs(slot.ttl_seconds),
             },
         );
         if slot.cooldown_seconds > 0 {
-            accounts
-                .cooldowns
-                .insert(slot.slot, now + Duration::from_secs(slot.cooldown_seconds));
+            accounts.cooldowns.insert(
+                slot.recipient,
+                now + Duration::from_secs(slot.cooldown_seconds),
+            );
         }
         Ok(CodeIssue::Stored)
     }
@@ -178,21 +190,38 @@ impl AccountStore for MemoryStore {
         digest: &[u8; 32],
         limit: u32,
     ) -> Result<CodeCheck, StoreError> {
+        let now = Instant::now();
         let mut accounts = self.accounts_lock();
-        let Some(code) = accounts
+        let Some(stored) = accounts
             .codes
-            .get_mut(&slot.slot)
-            .filter(|code| code.deadline > Instant::now())
+            .get(&slot.slot)
+            .filter(|code| code.deadline > now)
+            .map(|code| code.digest)
         else {
             accounts.codes.remove(&slot.slot);
             return Ok(CodeCheck::Missing);
         };
-        if code.digest == *digest {
+        // The failure count outlives reissued codes, for a code's lifetime.
+        let failures = accounts
+            .failures
+            .get(&slot.slot)
+            .filter(|(_, until)| *until > now)
+            .map_or(0, |(count, _)| *count);
+        if failures >= limit {
+            accounts.codes.remove(&slot.slot);
+            return Ok(CodeCheck::Wrong(0));
+        }
+        if stored == *digest {
             accounts.codes.remove(&slot.slot);
             return Ok(CodeCheck::Matched);
         }
-        code.failures += 1;
-        let left = limit.saturating_sub(code.failures);
+        let until = now + Duration::from_secs(slot.ttl_seconds.max(1));
+        let entry = accounts.failures.entry(slot.slot).or_insert((0, until));
+        if entry.1 <= now {
+            *entry = (0, until);
+        }
+        entry.0 += 1;
+        let left = limit.saturating_sub(entry.0);
         if left == 0 {
             accounts.codes.remove(&slot.slot);
         }

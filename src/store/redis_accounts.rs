@@ -28,30 +28,46 @@ static ISSUE_CODE: LazyLock<Script> = LazyLock::new(|| {
 local left = redis.call('PTTL', KEYS[3])
 if left > 0 then return left end
 redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
-redis.call('DEL', KEYS[2])
 if tonumber(ARGV[3]) > 0 then redis.call('SET', KEYS[3], '1', 'EX', ARGV[3]) end
 return 0
 ",
     )
 });
 
-/// Checks a code. KEYS: code, attempts. ARGV: digest, limit.
-/// Returns -2 (matched, consumed), -1 (no code), else attempts left (0: now dead).
+/// Checks a code. KEYS: code, attempts. ARGV: digest, limit, code ttl s.
+/// Returns -2 (matched, consumed), -1 (no code), else attempts left (0: now dead). A spent
+/// budget kills even the right code: the count survives reissued codes.
 static CHECK_CODE: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         r"
 local stored = redis.call('GET', KEYS[1])
 if not stored then return -1 end
+if tonumber(redis.call('GET', KEYS[2]) or '0') >= tonumber(ARGV[2]) then
+  redis.call('DEL', KEYS[1])
+  return 0
+end
 if stored == ARGV[1] then
   redis.call('DEL', KEYS[1], KEYS[2])
   return -2
 end
 local failures = redis.call('INCR', KEYS[2])
-if failures == 1 then redis.call('PEXPIRE', KEYS[2], math.max(redis.call('PTTL', KEYS[1]), 1)) end
+if failures == 1 then redis.call('EXPIRE', KEYS[2], ARGV[3]) end
 local left = tonumber(ARGV[2]) - failures
 if left > 0 then return left end
-redis.call('DEL', KEYS[1], KEYS[2])
+redis.call('DEL', KEYS[1])
 return 0
+",
+    )
+});
+
+/// Activates a pending user with its password hash. KEYS: user. ARGV: hash.
+/// Returns 1 when it was pending, else 0 (a block or an earlier confirm stays).
+static ACTIVATE_PENDING: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+if redis.call('HGET', KEYS[1], 'state') ~= 'pending' then return 0 end
+redis.call('HSET', KEYS[1], 'state', 'active', 'password_hash', ARGV[1])
+return 1
 ",
     )
 });
@@ -84,11 +100,11 @@ impl RedisStore {
 
     fn code_names(&self, slot: &CodeSlot) -> [String; 3] {
         let id = b64(&slot.slot);
-        let tag = [slot.slot[0], slot.slot[1]];
+        let tag = [slot.recipient[0], slot.recipient[1]];
         [
             self.tagged(tag, "c", &id),
             self.tagged(tag, "ca", &id),
-            self.tagged(tag, "cc", &id),
+            self.tagged(tag, "cc", &b64(&slot.recipient)),
         ]
     }
 
@@ -156,19 +172,22 @@ fn user_from_fields(fields: &HashMap<String, String>) -> Result<Option<UserRecor
 #[async_trait]
 impl AccountStore for RedisStore {
     async fn create_user(&self, user: &UserRecord) -> Result<bool, StoreError> {
+        // The user first, then the claim on the address: an interruption in between leaves
+        // an unreachable user hash, never an address claimed by nobody.
+        self.write_user_fields(user.id, &user_fields(user)?).await?;
         let claimed: Option<String> = self
             .query(
                 redis::cmd("SET")
                     .arg(self.email_name(&user.email))
                     .arg(user.id.to_string())
-                    .arg("NX")
-                    .arg("GET"),
+                    .arg("NX"),
             )
             .await?;
-        if claimed.is_some() {
+        if claimed.is_none() {
+            self.query::<i64>(redis::cmd("DEL").arg(self.user_name(user.id)))
+                .await?;
             return Ok(false);
         }
-        self.write_user_fields(user.id, &user_fields(user)?).await?;
         self.query(
             redis::cmd("ZADD")
                 .arg(self.user_list())
@@ -233,6 +252,12 @@ impl AccountStore for RedisStore {
             .await
     }
 
+    async fn activate_pending(&self, id: UserId, hash: &str) -> Result<bool, StoreError> {
+        let mut invocation = ACTIVATE_PENDING.key(self.user_name(id));
+        invocation.arg(hash);
+        self.invoke::<i64>(&invocation).await.map(|done| done == 1)
+    }
+
     async fn bump_generation(&self, id: UserId) -> Result<u64, StoreError> {
         self.query(
             redis::cmd("HINCRBY")
@@ -290,7 +315,11 @@ impl AccountStore for RedisStore {
     ) -> Result<CodeCheck, StoreError> {
         let [code, attempts, _] = self.code_names(slot);
         let mut invocation = CHECK_CODE.key(code);
-        invocation.key(attempts).arg(&digest[..]).arg(limit);
+        invocation
+            .key(attempts)
+            .arg(&digest[..])
+            .arg(limit)
+            .arg(slot.ttl_seconds.max(1));
         let reply: i64 = self.invoke(&invocation).await?;
         Ok(match reply {
             -2 => CodeCheck::Matched,

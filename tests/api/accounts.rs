@@ -68,12 +68,17 @@ async fn register(app: &TestApp, sink: &SmtpSink, email: &str, nth_mail: usize) 
 }
 
 async fn confirm(app: &TestApp, email: &str, code: &str) -> Reply {
+    confirm_with(app, email, code, PASSWORD).await
+}
+
+/// Confirms with the code and sets `password`, the account's password from now on.
+async fn confirm_with(app: &TestApp, email: &str, code: &str, password: &str) -> Reply {
     call(
         app,
         Method::POST,
         "/api/accounts/verify",
         None,
-        Some(json!({"email": email, "code": code})),
+        Some(json!({"email": email, "code": code, "password": password})),
     )
     .await
 }
@@ -136,10 +141,12 @@ async fn registration_is_confirmed_by_the_mailed_code_then_sessions_work(backend
         (confirmed.status, confirmed.field("status")),
         (200, "active".into())
     );
-    // The code worked once.
-    confirm(&app, &email, &code)
-        .await
-        .assert_error(404, "not_found");
+    // The code worked once; confirming an active address is the answer for a wrong code.
+    let again = confirm(&app, &email, &code).await;
+    again.assert_error(403, "invalid_confirmation");
+    let unknown = confirm(&app, &unique_email("nobody"), &code).await;
+    assert_eq!(unknown.body, again.body);
+    assert!(again.body.get("attempts_left").is_none());
 
     let first = session(&app, &email, PASSWORD).await;
     let second = session(&app, &email, PASSWORD).await;
@@ -192,20 +199,44 @@ async fn registration_is_confirmed_by_the_mailed_code_then_sessions_work(backend
 on_both_backends!(registration_is_confirmed_by_the_mailed_code_then_sessions_work);
 
 async fn a_wrong_code_counts_down_and_the_code_dies_at_the_limit(backend: Backend) {
-    let (app, sink) = app_with_mail(backend, &[]).await;
-    let email = unique_email("grace");
-    let code = register(&app, &sink, &email, 0).await;
+    // No cooldown here: the test asks for a second code at once.
+    let (app, sink) = app_with_mail(backend, &["--code-cooldown", "0"]).await;
+    let recipient = unique_email("grace");
+    let send = || {
+        call(
+            &app,
+            Method::POST,
+            "/api/codes",
+            None,
+            Some(json!({ "recipient": recipient })),
+        )
+    };
+    let verify = |code: String| {
+        call(
+            &app,
+            Method::POST,
+            "/api/codes/verify",
+            None,
+            Some(json!({"recipient": recipient, "code": code})),
+        )
+    };
+    assert_eq!(send().await.status, 202);
+    let code = sink.code(&recipient, 0).await;
     let wrong = if code == "000000" { "111111" } else { "000000" };
     for left in (0..5).rev() {
-        let reply = confirm(&app, &email, wrong).await;
+        let reply = verify(wrong.into()).await;
         reply.assert_error(403, "wrong_code");
         assert_eq!(reply.body["attempts_left"], left);
     }
     // Dead: even the right code is refused now.
-    confirm(&app, &email, &code)
-        .await
-        .assert_error(404, "not_found");
-    confirm(&app, &email, "12345")
+    verify(code).await.assert_error(404, "not_found");
+    // A fresh code buys no fresh guesses while the count lives (the code's lifetime).
+    assert_eq!(send().await.status, 202);
+    let fresh = sink.code(&recipient, 1).await;
+    let refused = verify(fresh).await;
+    refused.assert_error(403, "wrong_code");
+    assert_eq!(refused.body["attempts_left"], 0);
+    verify("12345".into())
         .await
         .assert_error(422, "invalid_code");
 }
@@ -228,8 +259,10 @@ async fn codes_for_anyone_are_mailed_good_once_and_cool_down(backend: Backend) {
     assert_eq!(sent.body["expires_in"], 900);
     let code = sink.code(&recipient, 0).await;
     // Another purpose is another code; the same purpose cools down.
-    let cooling = send("newsletter").await;
+    // The cooldown is per recipient, across purposes: rotating the purpose floods nothing.
+    let cooling = send("another-purpose").await;
     cooling.assert_error(429, "cooling_down");
+    send("newsletter").await.assert_error(429, "cooling_down");
     assert!(
         cooling
             .header("retry-after")
@@ -391,7 +424,18 @@ on_both_backends!(a_blocked_user_loses_sessions_logins_and_api_keys_at_once);
 async fn an_api_key_with_the_tokens_scope_mints_from_an_untrusted_network(backend: Backend) {
     // Loopback is not trusted here: only a key can open the token endpoints.
     let (app, sink) = app_with_mail(backend, &["--trusted-networks", "10.9.0.0/16"]).await;
-    let (_, token) = signed_up(&app, &sink, "ci").await;
+    // Registration is open: a self-registered user may not get a tokens key.
+    let (_, user) = signed_up(&app, &sink, "ci").await;
+    call(
+        &app,
+        Method::POST,
+        "/api/me/api-keys",
+        Some(&user),
+        Some(json!({"name": "t", "scopes": ["tokens"]})),
+    )
+    .await
+    .assert_error(403, "forbidden");
+    let token = session(&app, ADMIN_EMAIL, ADMIN_PASSWORD).await;
     let with_scope = api_key(&app, &token, json!(["tokens"])).await;
     let without = api_key(&app, &token, json!(["secrets"])).await;
     let app = &app;
@@ -479,7 +523,8 @@ async fn secrets_created_signed_in_are_listed_as_receipts_newest_first(backend: 
     }
     assert!(!text.contains("owned"), "a secret value in the list");
     // A key without the secrets scope may not read the list.
-    let tokens_only = api_key(&app, &token, json!(["tokens"])).await;
+    let admin = session(&app, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let tokens_only = api_key(&app, &admin, json!(["tokens"])).await;
     call(
         &app,
         Method::GET,
@@ -496,7 +541,7 @@ on_both_backends!(secrets_created_signed_in_are_listed_as_receipts_newest_first)
 async fn the_authorization_matrix_holds(backend: Backend) {
     let (app, sink) = app_with_mail(backend, &[]).await;
     let (_, user) = signed_up(&app, &sink, "matrix").await;
-    let key = api_key(&app, &user, json!(["secrets", "tokens"])).await;
+    let key = api_key(&app, &user, json!(["secrets"])).await;
     let admin = session(&app, ADMIN_EMAIL, ADMIN_PASSWORD).await;
     let admin_key = api_key(&app, &admin, json!(["admin"])).await;
     let user_id = call(&app, Method::GET, "/api/me", Some(&user), None)
@@ -900,4 +945,72 @@ async fn without_smtp_the_code_is_written_to_the_log_in_development() {
     )
     .await;
     assert_eq!(verified.status, 200, "{}", verified.body);
+}
+
+async fn whoever_confirms_sets_the_password_so_registering_first_hijacks_nothing(backend: Backend) {
+    let (app, sink) = app_with_mail(backend, &[]).await;
+    let victim = unique_email("victim");
+    // Someone registers the victim's address with a password of their own …
+    let attacker_password = "attacker chose this";
+    let reply = call(
+        &app,
+        Method::POST,
+        "/api/accounts",
+        None,
+        Some(json!({"email": victim, "password": attacker_password})),
+    )
+    .await;
+    assert_eq!(reply.status, 202);
+    // … the victim (who reads the mail) confirms, choosing their own password.
+    let code = sink.code(&victim, 0).await;
+    assert_eq!(
+        confirm_with(&app, &victim, &code, "the victim's own one")
+            .await
+            .status,
+        200
+    );
+    login(&app, &victim, attacker_password)
+        .await
+        .assert_error(401, "invalid_credentials");
+    assert_eq!(
+        login(&app, &victim, "the victim's own one").await.status,
+        201
+    );
+}
+on_both_backends!(whoever_confirms_sets_the_password_so_registering_first_hijacks_nothing);
+
+#[tokio::test]
+async fn a_pending_account_squatting_the_admin_address_does_not_become_the_admin() {
+    let sink = SmtpSink::start().await;
+    let url = sink.url();
+    let first = spawn_app_with(Backend::Redis, &["--smtp-url", &url]).await;
+    let squatter = "squatter's password";
+    let reply = call(
+        &first,
+        Method::POST,
+        "/api/accounts",
+        None,
+        Some(json!({"email": ADMIN_EMAIL, "password": squatter})),
+    )
+    .await;
+    assert_eq!(reply.status, 202);
+    // The operator then configures that address as the admin and restarts.
+    let admin_app = spawn_app_with(
+        Backend::Redis,
+        &[
+            "--key-prefix",
+            &first.key_prefix,
+            "--admin-email",
+            ADMIN_EMAIL,
+            "--admin-password",
+            ADMIN_PASSWORD,
+        ],
+    )
+    .await;
+    login(&admin_app, ADMIN_EMAIL, squatter)
+        .await
+        .assert_error(401, "invalid_credentials");
+    let token = session(&admin_app, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let me = call(&admin_app, Method::GET, "/api/me", Some(&token), None).await;
+    assert_eq!(me.field("role"), "admin");
 }

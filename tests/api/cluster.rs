@@ -163,7 +163,7 @@ async fn accounts_work_across_instances_on_the_cluster() {
     let confirmed = b
         .post(
             "/api/accounts/verify",
-            json!({"email": email, "code": code}),
+            json!({"email": email, "code": code, "password": password}),
         )
         .await;
     assert_eq!(confirmed.status, 200, "{}", confirmed.body);
