@@ -11,9 +11,6 @@
 use std::net::IpAddr;
 use std::sync::Arc;
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-
 use crate::codes::{ACCOUNT_NAMESPACE, CodeService};
 use crate::crypto::{self, KdfParams, PassphraseSalt, PasswordHash};
 use crate::domain::time::now_unix;
@@ -119,10 +116,6 @@ pub struct AccountService {
     kdf: KdfPool,
     codes: CodeService,
     policy: AccountPolicy,
-}
-
-fn b64(bytes: &[u8]) -> String {
-    URL_SAFE_NO_PAD.encode(bytes)
 }
 
 impl AccountService {
@@ -471,8 +464,7 @@ impl AccountService {
         expires_at: u64,
         ip: IpAddr,
     ) -> Result<(), ApiError> {
-        let record = receipt.record();
-        let id = format!("{}{}", b64(&record.tag), b64(&record.lookup));
+        let id = receipt.record().to_text();
         let entry = OwnedReceipt {
             receipt: id.clone(),
             created_at: now_unix(),
@@ -507,7 +499,7 @@ impl AccountService {
             .await?;
         let mut items = Vec::new();
         for entry in page.items {
-            let Some(record) = parse_receipt_id(&entry.receipt) else {
+            let Some(record) = RecordRef::parse_text(&entry.receipt) else {
                 continue;
             };
             if let Some((record, fate)) = self.store.read_receipt(&record).await? {
@@ -670,26 +662,4 @@ impl AccountService {
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|byte| format!("{byte:02x}")).collect()
-}
-
-/// Reads a receipt list entry's id: tag (3 base64url chars) + lookup (22).
-fn parse_receipt_id(id: &str) -> Option<RecordRef> {
-    let (tag, lookup) = (id.get(..3)?, id.get(3..)?);
-    Some(RecordRef {
-        tag: URL_SAFE_NO_PAD.decode(tag).ok()?.try_into().ok()?,
-        lookup: URL_SAFE_NO_PAD.decode(lookup).ok()?.try_into().ok()?,
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn receipt_ids_round_trip() {
-        let record = ReceiptKey::new(ClientKey::generate([1, 2])).record();
-        let id = format!("{}{}", b64(&record.tag), b64(&record.lookup));
-        assert_eq!(parse_receipt_id(&id), Some(record));
-        assert_eq!(parse_receipt_id("x"), None);
-    }
 }

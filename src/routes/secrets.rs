@@ -143,13 +143,8 @@ impl SecretOwner {
 
     /// Notes in the audit log that the owner burned a secret through its receipt.
     pub async fn burned_receipt(&self, key: &crate::domain::ReceiptKey) -> Result<(), ApiError> {
-        let record = key.record();
-        self.burned(format!(
-            "receipt {}{}",
-            URL_SAFE_NO_PAD.encode(record.tag),
-            URL_SAFE_NO_PAD.encode(record.lookup)
-        ))
-        .await
+        self.burned(format!("receipt {}", key.record().to_text()))
+            .await
     }
 
     /// Notes in the audit log that the owner burned a secret.
