@@ -427,9 +427,15 @@ impl AccountService {
         })
     }
 
-    /// The account's API keys (never their text).
+    /// The account's API keys (never their text), newest first.
     pub async fn api_keys(&self, account: &Account) -> Result<Vec<ApiKeyRecord>, ApiError> {
-        Ok(self.store.accounts().api_keys(account.user.id).await?)
+        let mut keys = self.store.accounts().api_keys(account.user.id).await?;
+        keys.sort_by(|a, b| {
+            b.created_at
+                .cmp(&a.created_at)
+                .then_with(|| a.id.cmp(&b.id))
+        });
+        Ok(keys)
     }
 
     /// Revokes one of the account's keys.

@@ -134,7 +134,7 @@ pub trait AccountStore: Send + Sync {
     /// An API key by its lookup.
     async fn api_key(&self, key: &RecordRef) -> Result<Option<ApiKeyRecord>, StoreError>;
 
-    /// A user's API keys.
+    /// A user's API keys, in no particular order.
     async fn api_keys(&self, user: UserId) -> Result<Vec<ApiKeyRecord>, StoreError>;
 
     /// Revokes a user's key by id; `false` when there is none.

@@ -283,18 +283,13 @@ impl AccountStore for MemoryStore {
     }
 
     async fn api_keys(&self, user: UserId) -> Result<Vec<ApiKeyRecord>, StoreError> {
-        let mut keys: Vec<ApiKeyRecord> = self
+        let keys: Vec<ApiKeyRecord> = self
             .accounts_lock()
             .api_keys
             .values()
             .filter(|(owner, _)| *owner == user)
             .map(|(_, record)| record.clone())
             .collect();
-        keys.sort_by(|a, b| {
-            b.created_at
-                .cmp(&a.created_at)
-                .then_with(|| a.id.cmp(&b.id))
-        });
         Ok(keys)
     }
 

@@ -13,7 +13,7 @@ use redis::{Script, Value};
 
 use super::StoreError;
 use super::accounts::{AccountStore, CodeCheck, CodeIssue, CodeSlot, Page};
-use super::redis::RedisStore;
+use super::redis::{RedisStore, now_micros};
 use crate::crypto;
 use crate::domain::{
     AccountState, ApiKeyRecord, AuditEvent, Email, OwnedReceipt, RecordRef, Role, SessionRecord,
@@ -74,14 +74,6 @@ return 1
 
 fn corrupt(what: &'static str) -> impl Fn(serde_json::Error) -> StoreError {
     move |_| StoreError::Corrupt(what)
-}
-
-fn now_millis() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |elapsed| {
-            u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX)
-        })
 }
 
 fn b64(bytes: &[u8]) -> String {
@@ -398,16 +390,10 @@ impl AccountStore for RedisStore {
         let values: Vec<String> = self
             .query(redis::cmd("HVALS").arg(self.tagged(user.tag(), "ai", &user.to_string())))
             .await?;
-        let mut keys = values
+        values
             .iter()
             .map(|json| serde_json::from_str(json).map_err(corrupt("api key")))
-            .collect::<Result<Vec<ApiKeyRecord>, _>>()?;
-        keys.sort_by(|a, b| {
-            b.created_at
-                .cmp(&a.created_at)
-                .then_with(|| a.id.cmp(&b.id))
-        });
-        Ok(keys)
+            .collect()
     }
 
     async fn delete_api_key(&self, user: UserId, id: &str) -> Result<bool, StoreError> {
@@ -445,7 +431,7 @@ impl AccountStore for RedisStore {
         let mut pipe = redis::pipe();
         pipe.atomic()
             // Scored by insertion time in ms: entries of one second keep their order.
-            .zadd(&list, json, now_millis())
+            .zadd(&list, json, now_micros() / 1000)
             .ignore()
             .cmd("ZREMRANGEBYRANK")
             .arg(&list)
