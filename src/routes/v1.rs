@@ -14,8 +14,7 @@ use crate::accounts::AccountService;
 use crate::auth::{Caller, SignedIn};
 use crate::domain::time::now_unix;
 use crate::domain::{
-    GenerateLength, Passphrase, ReceiptKey, ReceiptRecord, Scope, SecretFate, SecretKey,
-    SecretText, Ttl,
+    GenerateLength, Passphrase, ReceiptKey, Scope, SecretFate, SecretKey, SecretText, Ttl,
 };
 use crate::error::{ApiError, FailedPassphrase};
 use crate::extract::FormOrJson;
@@ -257,35 +256,37 @@ fn clamped_ttl(service: &SecretService, ttl: Option<&str>) -> Result<Ttl, ApiErr
     Ok(policy.parse(seconds.or(Some(policy.default as i64)))?)
 }
 
+/// The metadata object for a secret created at `created_at`, expiring at `expires_at`,
+/// whose fate is `fate`.
 fn metadata(
     custid: String,
-    receipt_key: &ReceiptKey,
-    record: &ReceiptRecord,
+    metadata_key: String,
+    (created_at, expires_at): (u64, u64),
     fate: SecretFate,
-    secret_key: Option<&SecretKey>,
+    secret_key: Option<String>,
     grace: u64,
 ) -> V1Metadata {
     let now = now_unix();
     let (state, updated, received) = match fate {
-        SecretFate::Pending => ("new", record.created_at, None),
+        SecretFate::Pending => ("new", created_at, None),
         SecretFate::Revealed(at) => ("received", at, Some(at)),
         SecretFate::Burned(at) => ("burned", at, None),
-        SecretFate::Expired => ("expired", record.expires_at, None),
+        SecretFate::Expired => ("expired", expires_at, None),
     };
     V1Metadata {
         custid,
-        metadata_key: receipt_key.key().encode(),
-        secret_key: secret_key.map(|key| key.key().encode()),
-        ttl: record.expires_at.saturating_sub(record.created_at),
-        metadata_ttl: (record.expires_at + grace).saturating_sub(now),
+        metadata_key,
+        secret_key,
+        ttl: expires_at.saturating_sub(created_at),
+        metadata_ttl: (expires_at + grace).saturating_sub(now),
         secret_ttl: if fate == SecretFate::Pending {
-            record.expires_at.saturating_sub(now)
+            expires_at.saturating_sub(now)
         } else {
             0
         },
         state,
         updated,
-        created: record.created_at,
+        created: created_at,
         received,
         recipient: Vec::new(),
         passphrase_required: false,
@@ -302,13 +303,14 @@ async fn created(
     recipient: Option<&str>,
     value: Option<String>,
 ) -> V1Result {
-    let (record, fate, _) = service.receipt_detail(&created.receipt_key).await?;
+    // Just stored and still pending: no need to read the receipt back.
+    let created_at = created.expires_at - created.ttl.seconds();
     let mut body = metadata(
         custid(caller),
-        &created.receipt_key,
-        &record,
-        fate,
-        Some(&created.secret_key),
+        created.receipt_key.key().encode(),
+        (created_at, created.expires_at),
+        SecretFate::Pending,
+        Some(created.secret_key.key().encode()),
         service.receipt_grace_seconds(),
     );
     body.passphrase_required = created.passphrase_required;
@@ -450,10 +452,10 @@ async fn metadata_of(
     let (record, fate, secret_key) = service.receipt_detail(key).await?;
     let mut body = metadata(
         custid(caller),
-        key,
-        &record,
+        key.key().encode(),
+        (record.created_at, record.expires_at),
         fate,
-        secret_key.as_ref(),
+        secret_key.map(|key| key.key().encode()),
         service.receipt_grace_seconds(),
     );
     body.passphrase_required = service.passphrase_required(&record.secret).await?;
@@ -529,38 +531,20 @@ pub async fn recent(accounts: web::Data<AccountService>, caller: SignedIn) -> V1
         return Err(ApiError::Forbidden("this API key lacks the secrets scope").into());
     }
     let page = accounts.receipts(&caller.account, 0, 100).await?;
-    let now = now_unix();
     let grace = accounts.policy().receipt_grace_seconds;
+    let custid = caller.account.user.email.as_str();
     let items: Vec<V1Metadata> = page
         .items
         .into_iter()
         .map(|entry| {
-            let (state, received, burned) = match entry.fate {
-                SecretFate::Pending => ("new", None, None),
-                SecretFate::Revealed(at) => ("received", Some(at), None),
-                SecretFate::Burned(at) => ("burned", None, Some(at)),
-                SecretFate::Expired => ("expired", None, None),
-            };
-            V1Metadata {
-                custid: caller.account.user.email.as_str().to_owned(),
-                metadata_key: entry.id,
-                secret_key: None,
-                ttl: entry.expires_at.saturating_sub(entry.created_at),
-                metadata_ttl: (entry.expires_at + grace).saturating_sub(now),
-                secret_ttl: if state == "new" {
-                    entry.expires_at.saturating_sub(now)
-                } else {
-                    0
-                },
-                state,
-                updated: received.or(burned).unwrap_or(entry.created_at),
-                created: entry.created_at,
-                received,
-                recipient: Vec::new(),
-                passphrase_required: false,
-                share_domain: String::new(),
-                value: None,
-            }
+            metadata(
+                custid.to_owned(),
+                entry.id,
+                (entry.created_at, entry.expires_at),
+                entry.fate,
+                None,
+                grace,
+            )
         })
         .collect();
     Ok(HttpResponse::Ok().json(items))
