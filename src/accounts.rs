@@ -139,6 +139,11 @@ impl AccountService {
         &self.policy
     }
 
+    /// The code service it confirms registrations with (also serving `/api/codes`).
+    pub fn codes(&self) -> &CodeService {
+        &self.codes
+    }
+
     /// Seconds a mailed code lives.
     pub fn code_ttl_seconds(&self) -> u64 {
         self.codes.ttl_seconds()

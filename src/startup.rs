@@ -121,14 +121,18 @@ impl Application {
             receipts_kept: ACCOUNT_RECEIPTS_KEPT,
             audit_kept: settings.audit_max_entries,
         };
-        let account_service = |store: Arc<dyn Store>| {
-            let codes = CodeService::new(
-                store.clone(),
-                mailer.clone(),
-                server_key.clone(),
-                code_policy,
-            );
-            AccountService::new(store, kdf.clone(), codes, account_policy)
+        // One recipe for the account services: the admin bootstrap's and each worker's.
+        let account_service = {
+            let (mailer, server_key, kdf) = (mailer.clone(), server_key.clone(), kdf.clone());
+            move |store: Arc<dyn Store>| {
+                let codes = CodeService::new(
+                    store.clone(),
+                    mailer.clone(),
+                    server_key.clone(),
+                    code_policy,
+                );
+                AccountService::new(store, kdf.clone(), codes, account_policy)
+            }
         };
         if let Some((email, password)) = settings.admin()? {
             ensure_admin(account_service(store.clone()), email, password).await;
@@ -161,19 +165,9 @@ impl Application {
                 secret_policy,
             ));
             let tokens = web::Data::new(TokenService::new(store.clone(), token_policy));
-            let codes = CodeService::new(
-                store.clone(),
-                mailer.clone(),
-                server_key.clone(),
-                code_policy,
-            );
-            let accounts = web::Data::new(AccountService::new(
-                store.clone(),
-                kdf.clone(),
-                codes.clone(),
-                account_policy,
-            ));
-            let codes = web::Data::new(codes);
+            let accounts = account_service(store.clone());
+            let codes = web::Data::new(accounts.codes().clone());
+            let accounts = web::Data::new(accounts);
             let limiter = web::Data::new(RateLimiter::new(
                 store.clone(),
                 rate_policy,
