@@ -8,15 +8,14 @@
 //! and backends use keys.
 
 use std::future::{Ready, ready};
-use std::net::IpAddr;
 
 use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload};
 
 use crate::accounts::{Account, Credential};
 use crate::domain::{Role, Scope};
 use crate::error::ApiError;
-use crate::extract::client_ip;
-use crate::network::Networks;
+use crate::extract::client_address;
+use crate::network::{ClientAddress, Networks};
 
 /// The networks allowed to mint and verify tokens.
 #[derive(Debug, Clone)]
@@ -29,7 +28,7 @@ pub struct TokenAccessPolicy {
 #[derive(Debug, Clone, Copy)]
 pub struct TokenAccess {
     /// The caller's client address.
-    pub client: IpAddr,
+    pub client: ClientAddress,
 }
 
 impl FromRequest for TokenAccess {
@@ -37,10 +36,10 @@ impl FromRequest for TokenAccess {
     type Future = Ready<Result<Self, ApiError>>;
 
     fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let client = client_ip(request);
+        let client = client_address(request);
         let trusted = request
             .app_data::<TokenAccessPolicy>()
-            .is_some_and(|policy| policy.trusted_networks.contains(client));
+            .is_some_and(|policy| client.is_in(&policy.trusted_networks));
         // A key with the tokens scope, of an account that is (still) an admin.
         let keyed = request.extensions().get::<Account>().is_some_and(|account| {
             account.user.role == Role::Admin

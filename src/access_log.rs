@@ -8,7 +8,7 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 
-use crate::extract::client_ip;
+use crate::extract::client_address;
 use crate::metrics::{METRICS, RequestLabels, RouteLabels};
 use crate::routes::pattern_of;
 
@@ -20,7 +20,7 @@ pub async fn access_log(
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
     let started = Instant::now();
     let method = request.method().clone();
-    let client = client_ip(request.request());
+    let client = client_address(request.request());
     let response = next.call(request).await?;
     // Unmatched paths log as "-": an unknown URL may still hold a key.
     let pattern = pattern_of(response.request().path()).unwrap_or("-");

@@ -8,7 +8,6 @@
 //! blocking bump the user's generation, and a session of an older generation is void on
 //! its next use.
 
-use std::net::IpAddr;
 use std::sync::Arc;
 
 use crate::codes::{ACCOUNT_NAMESPACE, CodeService};
@@ -21,6 +20,7 @@ use crate::domain::{
 };
 use crate::error::ApiError;
 use crate::kdf_pool::KdfPool;
+use crate::network::ClientAddress;
 use crate::store::Store;
 use crate::store::accounts::Page;
 
@@ -161,7 +161,7 @@ impl AccountService {
         action: AuditAction,
         actor: Option<UserId>,
         subject: Option<String>,
-        ip: IpAddr,
+        ip: ClientAddress,
     ) -> Result<(), ApiError> {
         let event = AuditEvent {
             at: now_unix(),
@@ -184,7 +184,7 @@ impl AccountService {
         &self,
         email: Email,
         password: &Password,
-        ip: IpAddr,
+        ip: ClientAddress,
     ) -> Result<(), ApiError> {
         let password_hash = self.hash(password).await?;
         let user = UserRecord {
@@ -234,7 +234,7 @@ impl AccountService {
         email: &Email,
         code: &Code,
         password: &Password,
-        ip: IpAddr,
+        ip: ClientAddress,
     ) -> Result<(), ApiError> {
         let accounts = self.store.accounts();
         let user = accounts
@@ -269,7 +269,7 @@ impl AccountService {
         &self,
         email: &Email,
         password: &Password,
-        ip: IpAddr,
+        ip: ClientAddress,
     ) -> Result<(String, u64), ApiError> {
         let user = self.store.accounts().user_by_email(email).await?;
         let stored = user
@@ -363,7 +363,7 @@ impl AccountService {
     }
 
     /// Ends the session the request came with.
-    pub async fn logout(&self, account: &Account, ip: IpAddr) -> Result<(), ApiError> {
+    pub async fn logout(&self, account: &Account, ip: ClientAddress) -> Result<(), ApiError> {
         let Credential::Session(session) = &account.credential else {
             return Err(ApiError::Forbidden("an API key is not a session"));
         };
@@ -373,7 +373,11 @@ impl AccountService {
     }
 
     /// Ends every session of the account at once.
-    pub async fn logout_everywhere(&self, account: &Account, ip: IpAddr) -> Result<(), ApiError> {
+    pub async fn logout_everywhere(
+        &self,
+        account: &Account,
+        ip: ClientAddress,
+    ) -> Result<(), ApiError> {
         self.store
             .accounts()
             .bump_generation(account.user.id)
@@ -393,7 +397,7 @@ impl AccountService {
         account: &Account,
         name: KeyName,
         mut scopes: Vec<Scope>,
-        ip: IpAddr,
+        ip: ClientAddress,
     ) -> Result<NewApiKey, ApiError> {
         // `tokens` passes the trusted-network guard from anywhere, and `admin` is admin
         // work: with open registration, only admins may hand either out.
@@ -448,7 +452,7 @@ impl AccountService {
         &self,
         account: &Account,
         id: &str,
-        ip: IpAddr,
+        ip: ClientAddress,
     ) -> Result<(), ApiError> {
         if !self
             .store
@@ -473,7 +477,7 @@ impl AccountService {
         account: &Account,
         receipt: &ReceiptKey,
         expires_at: u64,
-        ip: IpAddr,
+        ip: ClientAddress,
     ) -> Result<(), ApiError> {
         let id = receipt.record().to_text();
         let entry = OwnedReceipt {
@@ -541,7 +545,7 @@ impl AccountService {
         email: Email,
         password: &Password,
         role: Role,
-        ip: IpAddr,
+        ip: ClientAddress,
     ) -> Result<UserRecord, ApiError> {
         let user = UserRecord {
             id: UserId::generate(),
@@ -573,7 +577,7 @@ impl AccountService {
         blocked: Option<bool>,
         role: Option<Role>,
         email: Option<Email>,
-        ip: IpAddr,
+        ip: ClientAddress,
     ) -> Result<UserRecord, ApiError> {
         let accounts = self.store.accounts();
         let before = accounts.user(id).await?.ok_or(ApiError::NotFound)?;

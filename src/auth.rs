@@ -6,7 +6,6 @@
 //! silently anonymous.
 
 use std::future::{Ready, ready};
-use std::net::IpAddr;
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
@@ -17,7 +16,8 @@ use actix_web::{Error, FromRequest, HttpMessage, HttpRequest, ResponseError, web
 use crate::accounts::{Account, AccountService, Credential};
 use crate::domain::Scope;
 use crate::error::ApiError;
-use crate::extract::client_ip;
+use crate::extract::client_address;
+use crate::network::ClientAddress;
 
 /// Authenticates the request's bearer credential, if it has one.
 pub async fn authenticate(
@@ -77,7 +77,7 @@ pub struct Caller {
     /// The account, when the request was authenticated.
     pub account: Option<Account>,
     /// The client's address.
-    pub ip: IpAddr,
+    pub ip: ClientAddress,
 }
 
 impl FromRequest for Caller {
@@ -87,7 +87,7 @@ impl FromRequest for Caller {
     fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
         ready(Ok(Self {
             account: request.extensions().get::<Account>().cloned(),
-            ip: client_ip(request),
+            ip: client_address(request),
         }))
     }
 }
@@ -98,7 +98,7 @@ pub struct SignedIn {
     /// The account.
     pub account: Account,
     /// The client's address.
-    pub ip: IpAddr,
+    pub ip: ClientAddress,
 }
 
 fn signed_in(request: &HttpRequest) -> Result<SignedIn, ApiError> {
@@ -111,7 +111,7 @@ fn signed_in(request: &HttpRequest) -> Result<SignedIn, ApiError> {
         ))?;
     Ok(SignedIn {
         account,
-        ip: client_ip(request),
+        ip: client_address(request),
     })
 }
 

@@ -1,4 +1,4 @@
-//! Request extraction shared by handlers and middleware: [`client_ip`], and
+//! Request extraction shared by handlers and middleware: [`client_address`], and
 //! [`OptionalJson`], a JSON body that may be left out entirely.
 //!
 //! `POST /api/secrets/{secret_key}/reveal` needs no body unless a passphrase is sent, so
@@ -15,34 +15,31 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload};
 use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
-use crate::network::ClientIpPolicy;
-
-/// The client address of a request, once resolved.
-#[derive(Debug, Clone, Copy)]
-struct ResolvedClientIp(IpAddr);
+use crate::network::{ClientAddress, ClientIpPolicy};
 
 /// The client's address as [`ClientIpPolicy`] defines it (the TCP peer when no policy is
 /// registered, which only unit tests do). Resolved once per request and remembered: the
-/// access log, the rate limiter and the token guard all ask.
-pub fn client_ip(request: &HttpRequest) -> IpAddr {
-    if let Some(ResolvedClientIp(client)) = request.extensions().get::<ResolvedClientIp>().copied()
-    {
+/// access log, the rate limiter, the token guard and the audit log all ask.
+pub fn client_address(request: &HttpRequest) -> ClientAddress {
+    if let Some(client) = request.extensions().get::<ClientAddress>().copied() {
         return client;
     }
     let peer = request
         .peer_addr()
         .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |address| address.ip());
     let client = match request.app_data::<ClientIpPolicy>() {
-        Some(policy) => policy.client_ip(
-            peer,
-            request
+        Some(policy) => {
+            let values: Vec<&str> = request
                 .headers()
                 .get_all(policy.header.name())
-                .filter_map(|value| value.to_str().ok()),
-        ),
-        None => peer.to_canonical(),
+                // A value that is not visible ASCII cannot be an address: a broken chain.
+                .map(|value| value.to_str().unwrap_or("\u{0}"))
+                .collect();
+            policy.client(peer, &values)
+        }
+        None => ClientAddress::Ip(peer.to_canonical()),
     };
-    request.extensions_mut().insert(ResolvedClientIp(client));
+    request.extensions_mut().insert(client);
     client
 }
 

@@ -14,7 +14,7 @@ use tokio::sync::watch;
 
 use crate::domain::RecordRef;
 use crate::error::{ApiError, ErrorBody, FailedPassphrase};
-use crate::extract::client_ip;
+use crate::extract::client_address;
 use crate::metrics::METRICS;
 use crate::rate_limit::{Decision, RateLimiter, RequestClass, Verdict};
 use crate::routes::pattern_of;
@@ -116,7 +116,7 @@ pub async fn rate_limit(
         count_if_created(&response);
         return Ok(response.map_into_left_body());
     };
-    let client = client_ip(request.request());
+    let client = client_address(request.request());
     let class = classify(request.method(), pattern_of(request.path()));
     let folded =
         class == RequestClass::Create || matches!(*request.method(), Method::GET | Method::HEAD);

@@ -1,12 +1,16 @@
 //! Who the client is: trusted networks, trusted proxies and forwarding headers.
 //!
-//! The client address is the TCP peer, unless the peer is a trusted reverse proxy; then
-//! it is the rightmost address in the forwarding chain that is not a trusted proxy (each
-//! proxy appends the address it received from, so entries right of the first untrusted
-//! hop were written by proxies we trust, and everything left of it may be forged). The
-//! leftmost entry is never trusted for its own sake. A forwarding header that does not
-//! parse is ignored whole and the peer is used. This one notion of "client IP" serves the
-//! access log, the token guard and (later) rate limits and audit.
+//! The client address is the TCP peer, unless the peer is a trusted reverse proxy. Then
+//! the forwarding chain is walked from the right, one entry at a time: each proxy appends
+//! the address it received the request from, so entries written by proxies we trust are
+//! skipped, and the first entry that is not a trusted proxy is the client. Nothing to its
+//! left is ever parsed or believed: a client's own `X-Forwarded-For` always stands left of
+//! the address our proxy wrote. When the walk stops at an entry that is not an address
+//! (`unknown`, an obfuscated `_name`, garbage), the chain of proxies itself is broken and
+//! the client is [`ClientAddress::Unidentified`]: never in a trusted network, and
+//! rate-limited in one bucket shared by every such client — never the proxy's own address,
+//! which would make any client look like the (trusted) proxy. This one notion of "client"
+//! serves the access log, the token guard, rate limits and the audit log.
 //!
 //! CIDR parsing and matching is `ipnet`'s: a small, widely used crate whose `IpNet`
 //! covers IPv4 and IPv6 with the containment check we need.
@@ -78,19 +82,18 @@ impl ForwardedHeader {
         }
     }
 
-    /// The addresses in the header's values, in order; `None` if any entry is malformed.
-    pub fn parse_chain<'a>(self, values: impl IntoIterator<Item = &'a str>) -> Option<Vec<IpAddr>> {
-        let mut chain = Vec::new();
-        for value in values {
-            for entry in value.split(',') {
-                let node = match self {
-                    Self::XForwardedFor => entry.trim(),
-                    Self::Forwarded => forwarded_for(entry)?,
-                };
-                chain.push(parse_node(node)?);
-            }
-        }
-        (!chain.is_empty()).then_some(chain)
+    /// The header's entries, right to left: the address each hop wrote, `None` where an
+    /// entry is not an address.
+    fn entries_from_right<'a>(
+        self,
+        values: &'a [&'a str],
+    ) -> impl Iterator<Item = Option<IpAddr>> + 'a {
+        values.iter().rev().flat_map(move |value| {
+            value.rsplit(',').map(move |entry| match self {
+                Self::XForwardedFor => parse_node(entry.trim()),
+                Self::Forwarded => forwarded_for(entry).and_then(parse_node),
+            })
+        })
     }
 }
 
@@ -112,16 +115,53 @@ fn parse_node(node: &str) -> Option<IpAddr> {
     }
     if let Some(rest) = node.strip_prefix('[') {
         let (address, port) = rest.split_once(']')?;
-        if !port.is_empty() && !port.strip_prefix(':')?.bytes().all(|b| b.is_ascii_digit()) {
+        if !port.is_empty() && !is_port(port.strip_prefix(':')?) {
             return None;
         }
         return address.parse().ok();
     }
     let (address, port) = node.rsplit_once(':')?;
-    if port.is_empty() || !port.bytes().all(|b| b.is_ascii_digit()) {
+    if !is_port(port) {
         return None;
     }
     address.parse::<std::net::Ipv4Addr>().ok().map(IpAddr::V4)
+}
+
+fn is_port(text: &str) -> bool {
+    !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// The client of a request, as far as the forwarding chain tells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ClientAddress {
+    /// The peer, or the entry where the walk through trusted proxies stopped.
+    Ip(IpAddr),
+    /// The walk stopped at an entry that is not an address: a broken chain.
+    Unidentified,
+}
+
+impl ClientAddress {
+    /// The address, when there is one.
+    pub fn ip(self) -> Option<IpAddr> {
+        match self {
+            Self::Ip(address) => Some(address),
+            Self::Unidentified => None,
+        }
+    }
+
+    /// Whether the client lies in `networks` (an unidentified client never does).
+    pub fn is_in(self, networks: &Networks) -> bool {
+        self.ip().is_some_and(|address| networks.contains(address))
+    }
+}
+
+impl fmt::Display for ClientAddress {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Ip(address) => address.fmt(f),
+            Self::Unidentified => f.write_str("unidentified"),
+        }
+    }
 }
 
 /// How to find the client address behind the configured proxies.
@@ -134,27 +174,23 @@ pub struct ClientIpPolicy {
 }
 
 impl ClientIpPolicy {
-    /// The client address for a request from `peer` carrying `header_values`.
-    pub fn client_ip<'a>(
-        &self,
-        peer: IpAddr,
-        header_values: impl IntoIterator<Item = &'a str>,
-    ) -> IpAddr {
-        let peer = peer.to_canonical();
-        if !self.trusted_proxies.contains(peer) {
-            return peer;
+    /// The client of a request from `peer` carrying the forwarding header `header_values`
+    /// (in the order they arrived).
+    pub fn client(&self, peer: IpAddr, header_values: &[&str]) -> ClientAddress {
+        let mut client = peer.to_canonical();
+        if !self.trusted_proxies.contains(client) {
+            return ClientAddress::Ip(client);
         }
-        let Some(chain) = self.header.parse_chain(header_values) else {
-            return peer;
-        };
-        let mut client = peer;
-        for hop in chain.into_iter().rev() {
-            client = hop.to_canonical();
+        for entry in self.header.entries_from_right(header_values) {
+            let Some(address) = entry else {
+                return ClientAddress::Unidentified;
+            };
+            client = address.to_canonical();
             if !self.trusted_proxies.contains(client) {
                 break;
             }
         }
-        client
+        ClientAddress::Ip(client)
     }
 }
 
@@ -200,12 +236,21 @@ mod tests {
         }
     }
 
+    fn client(text: &str) -> ClientAddress {
+        ClientAddress::Ip(ip(text))
+    }
+
     #[test]
     fn without_trusted_proxies_the_peer_is_the_client() {
         let policy = policy("", ForwardedHeader::XForwardedFor);
         assert_eq!(
-            policy.client_ip(ip("127.0.0.1"), ["198.51.100.7"]),
-            ip("127.0.0.1")
+            policy.client(ip("127.0.0.1"), &["198.51.100.7"]),
+            client("127.0.0.1")
+        );
+        assert_eq!(
+            policy.client(ip("127.0.0.1"), &["garbage"]),
+            client("127.0.0.1"),
+            "an untrusted peer's header is not read at all"
         );
     }
 
@@ -213,63 +258,103 @@ mod tests {
     fn a_trusted_proxy_is_believed() {
         let policy = policy("127.0.0.1", ForwardedHeader::XForwardedFor);
         assert_eq!(
-            policy.client_ip(ip("127.0.0.1"), ["198.51.100.7"]),
-            ip("198.51.100.7")
+            policy.client(ip("127.0.0.1"), &["198.51.100.7"]),
+            client("198.51.100.7")
         );
-        assert_eq!(policy.client_ip(ip("127.0.0.1"), []), ip("127.0.0.1"));
+        assert_eq!(
+            policy.client(ip("127.0.0.1"), &[]),
+            client("127.0.0.1"),
+            "a proxy speaking for itself"
+        );
     }
 
     #[test]
     fn the_rightmost_untrusted_hop_is_the_client() {
         let policy = policy("127.0.0.1/32,10.0.0.0/8", ForwardedHeader::XForwardedFor);
         let chain = ["203.0.113.66, 198.51.100.7", "203.0.113.9, 10.1.2.3"];
-        assert_eq!(policy.client_ip(ip("127.0.0.1"), chain), ip("203.0.113.9"));
+        assert_eq!(
+            policy.client(ip("127.0.0.1"), &chain),
+            client("203.0.113.9")
+        );
     }
 
     #[test]
     fn a_chain_of_trusted_proxies_ends_at_its_leftmost_entry() {
         let policy = policy("10.0.0.0/8", ForwardedHeader::XForwardedFor);
         assert_eq!(
-            policy.client_ip(ip("10.0.0.1"), ["10.0.0.3, 10.0.0.2"]),
-            ip("10.0.0.3")
+            policy.client(ip("10.0.0.1"), &["10.0.0.3, 10.0.0.2"]),
+            client("10.0.0.3")
         );
     }
 
     #[test]
-    fn a_malformed_header_is_ignored_whole() {
+    fn nothing_left_of_the_client_is_parsed_or_believed() {
         let policy = policy("127.0.0.1", ForwardedHeader::XForwardedFor);
-        for header in [
-            "not-an-ip",
-            "198.51.100.7, garbage",
-            "",
-            " , ",
-            "198.51.100.7:x",
+        // What a client gets by sending its own header through a proxy that appends.
+        for sent in [
+            "x",
+            "unknown",
+            "999.1.1.1",
+            "127.0.0.1",
+            "x, 127.0.0.1",
+            "127.0.0.1, x",
         ] {
+            let header = format!("{sent}, 198.51.100.7");
             assert_eq!(
-                policy.client_ip(ip("127.0.0.1"), [header]),
-                ip("127.0.0.1"),
+                policy.client(ip("127.0.0.1"), &[&header]),
+                client("198.51.100.7"),
                 "{header:?}"
             );
         }
     }
 
     #[test]
+    fn a_broken_chain_is_an_unidentified_client_never_the_proxy() {
+        let policy = policy("127.0.0.1,10.0.0.0/8", ForwardedHeader::XForwardedFor);
+        for header in [
+            "not-an-ip",
+            "unknown",
+            "999.1.1.1",
+            "198.51.100.7, garbage",
+            "x, 10.0.0.2",
+            "",
+            " , ",
+            "198.51.100.7:x",
+        ] {
+            assert_eq!(
+                policy.client(ip("127.0.0.1"), &[header]),
+                ClientAddress::Unidentified,
+                "{header:?}"
+            );
+        }
+        let unidentified = ClientAddress::Unidentified;
+        assert!(!unidentified.is_in(&"0.0.0.0/0,::/0".parse().expect("networks")));
+        assert_eq!(unidentified.ip(), None);
+        assert_eq!(unidentified.to_string(), "unidentified");
+    }
+
+    #[test]
     fn ports_and_brackets_are_accepted() {
-        let chain = ForwardedHeader::XForwardedFor
-            .parse_chain(["192.0.2.1:8080, [2001:db8::1]:4711, [2001:db8::2], 2001:db8::3"]);
-        assert_eq!(
-            chain,
-            Some(vec![
-                ip("192.0.2.1"),
-                ip("2001:db8::1"),
-                ip("2001:db8::2"),
-                ip("2001:db8::3")
-            ])
-        );
-        assert_eq!(
-            ForwardedHeader::XForwardedFor.parse_chain(["[2001:db8::1]x"]),
-            None
-        );
+        let policy = policy("127.0.0.1", ForwardedHeader::XForwardedFor);
+        for (header, expected) in [
+            ("192.0.2.1:8080", "192.0.2.1"),
+            ("[2001:db8::1]:4711", "2001:db8::1"),
+            ("[2001:db8::2]", "2001:db8::2"),
+            ("2001:db8::3", "2001:db8::3"),
+        ] {
+            assert_eq!(
+                policy.client(ip("127.0.0.1"), &[header]),
+                client(expected),
+                "{header}"
+            );
+        }
+        for malformed in ["[2001:db8::1]x", "[2001:db8::1]:", "192.0.2.1:"] {
+            assert_eq!(
+                policy.client(ip("127.0.0.1"), &[malformed]),
+                ClientAddress::Unidentified,
+                "{malformed}"
+            );
+        }
     }
 
     #[test]
@@ -277,16 +362,21 @@ mod tests {
         let policy = policy("127.0.0.1", ForwardedHeader::Forwarded);
         let header = r#"for=198.51.100.7;proto=https, For="[2001:db8:cafe::17]:4711";by=10.0.0.1"#;
         assert_eq!(
-            policy.client_ip(ip("127.0.0.1"), [header]),
-            ip("2001:db8:cafe::17")
+            policy.client(ip("127.0.0.1"), &[header]),
+            client("2001:db8:cafe::17")
         );
         for malformed in ["for=unknown", "for=_hidden", "proto=https", "for=\"[::1\""] {
             assert_eq!(
-                policy.client_ip(ip("127.0.0.1"), [malformed]),
-                ip("127.0.0.1"),
+                policy.client(ip("127.0.0.1"), &[malformed]),
+                ClientAddress::Unidentified,
                 "{malformed}"
             );
         }
+        assert_eq!(
+            policy.client(ip("127.0.0.1"), &["for=unknown, for=198.51.100.7"]),
+            client("198.51.100.7"),
+            "left of the client is never read"
+        );
         assert_eq!(ForwardedHeader::Forwarded.name(), "forwarded");
     }
 
@@ -294,8 +384,12 @@ mod tests {
     fn ipv4_mapped_peers_are_matched_as_ipv4() {
         let policy = policy("127.0.0.1", ForwardedHeader::XForwardedFor);
         assert_eq!(
-            policy.client_ip(ip("::ffff:127.0.0.1"), ["2001:db8::5"]),
-            ip("2001:db8::5")
+            policy.client(ip("::ffff:127.0.0.1"), &["2001:db8::5"]),
+            client("2001:db8::5")
+        );
+        assert_eq!(
+            policy.client(ip("127.0.0.1"), &["::ffff:198.51.100.9"]),
+            client("198.51.100.9")
         );
     }
 }

@@ -13,12 +13,12 @@
 //!
 //! Client addresses are stored only as a keyed BLAKE3 hash under the server key.
 
-use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use crate::config::ServerKey;
 use crate::error::ApiError;
+use crate::network::ClientAddress;
 use crate::store::Store;
 
 /// Bytes of the hashed client id in store keys.
@@ -281,11 +281,11 @@ impl RateLimiter {
         }
     }
 
-    fn client_id(&self, client: IpAddr) -> [u8; CLIENT_ID_BYTES] {
+    fn client_id(&self, client: ClientAddress) -> [u8; CLIENT_ID_BYTES] {
         let mut id = [0u8; CLIENT_ID_BYTES];
         blake3::Hasher::new_keyed(self.server_key.as_bytes())
             .update(b"burnbox rate-limit client v1")
-            .update(client.to_canonical().to_string().as_bytes())
+            .update(client.to_string().as_bytes())
             .finalize_xof()
             .fill(&mut id);
         id
@@ -294,7 +294,7 @@ impl RateLimiter {
     /// Checks (and charges) the limits for a request; `None` when no limit applies.
     pub async fn check(
         &self,
-        client: IpAddr,
+        client: ClientAddress,
         class: RequestClass,
     ) -> Result<Option<Decision>, ApiError> {
         let limits = self.policy.limits_for(class);
@@ -309,7 +309,7 @@ impl RateLimiter {
     }
 
     /// Charges a wrong passphrase to the client.
-    pub async fn charge_passphrase_failure(&self, client: IpAddr) -> Result<(), ApiError> {
+    pub async fn charge_passphrase_failure(&self, client: ClientAddress) -> Result<(), ApiError> {
         if let Some(limit) = self.policy.passphrase_failure_limit() {
             self.store
                 .check_rate(&self.client_id(client), &[limit])

@@ -13,7 +13,7 @@ use crate::accounts::{Account, AccountService};
 use crate::domain::time::rfc3339;
 use crate::domain::{AuditAction, GenerateLength, Passphrase, Scope, SecretKey, SecretText};
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{OptionalJson, client_ip};
+use crate::extract::{OptionalJson, client_address};
 use crate::middleware::{Discardable, LimitGate};
 use crate::secrets::{CreatedSecret, SecretService};
 
@@ -119,7 +119,7 @@ pub struct RevealedSecretResponse {
 /// key with the `secrets` scope.
 pub struct SecretOwner {
     account: Option<Account>,
-    ip: std::net::IpAddr,
+    ip: crate::network::ClientAddress,
     accounts: Option<web::Data<AccountService>>,
 }
 
@@ -177,7 +177,7 @@ impl FromRequest for SecretOwner {
             .cloned();
         ready(Ok(Self {
             account,
-            ip: client_ip(request),
+            ip: client_address(request),
             accounts: request.app_data::<web::Data<AccountService>>().cloned(),
         }))
     }

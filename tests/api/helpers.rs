@@ -673,3 +673,124 @@ pub struct Created {
     pub secret_key: String,
     pub receipt_key: String,
 }
+
+/// An nginx in front of an app, configured as the README's "Behind a reverse proxy"
+/// shows (`X-Forwarded-For $proxy_add_x_forwarded_for`). Stopped on drop.
+pub struct Nginx {
+    child: Child,
+    port: u16,
+    dir: std::path::PathBuf,
+}
+
+impl Nginx {
+    /// Starts nginx on a free loopback port, proxying to `upstream` (`http://127.0.0.1:…`),
+    /// and waits until it accepts connections.
+    pub fn start(upstream: &str) -> Self {
+        let port = free_port();
+        let dir = std::env::temp_dir().join(format!(
+            "burnbox-nginx-{}-{}",
+            std::process::id(),
+            hex(&burnbox::crypto::random_array::<4>())
+        ));
+        std::fs::create_dir_all(&dir).expect("nginx dir");
+        let path = |name: &str| dir.join(name).display().to_string();
+        // Running as root, nginx would hand its workers to `nobody`, who may not write here.
+        // SAFETY: geteuid has no preconditions.
+        let user = if unsafe { libc::geteuid() } == 0 {
+            "user root;"
+        } else {
+            ""
+        };
+        let config = format!(
+            "{user}
+worker_processes 1;
+daemon off;
+pid {pid};
+error_log {log} warn;
+events {{ worker_connections 256; }}
+http {{
+    access_log off;
+    client_body_temp_path {body};
+    proxy_temp_path {proxy};
+    fastcgi_temp_path {fastcgi};
+    uwsgi_temp_path {uwsgi};
+    scgi_temp_path {scgi};
+    server {{
+        listen 127.0.0.1:{port};
+        location / {{
+            proxy_pass {upstream};
+            proxy_set_header Host $host;
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+        }}
+    }}
+}}
+",
+            pid = path("nginx.pid"),
+            log = path("error.log"),
+            body = path("body"),
+            proxy = path("proxy"),
+            fastcgi = path("fastcgi"),
+            uwsgi = path("uwsgi"),
+            scgi = path("scgi"),
+        );
+        std::fs::write(dir.join("nginx.conf"), config).expect("nginx.conf");
+        let binary = ["/usr/sbin/nginx", "nginx"]
+            .into_iter()
+            .find(|candidate| std::path::Path::new(candidate).exists())
+            .unwrap_or("nginx");
+        let mut command = Command::new(binary);
+        command
+            .arg("-e")
+            .arg(dir.join("error.log"))
+            .arg("-p")
+            .arg(&dir)
+            .arg("-c")
+            .arg(dir.join("nginx.conf"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        // SAFETY: prctl is async-signal-safe; nginx dies with the test binary.
+        unsafe {
+            use std::os::unix::process::CommandExt;
+            command.pre_exec(|| {
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+                Ok(())
+            });
+        }
+        let child = command
+            .spawn()
+            .expect("nginx must be installed for the proxy tests (apt-get install nginx-light)");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "nginx did not listen within 10 s: {}",
+                std::fs::read_to_string(dir.join("error.log")).unwrap_or_default()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Self { child, port, dir }
+    }
+
+    /// `http://127.0.0.1:<port>`.
+    pub fn address(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for Nginx {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// A client whose connections come from the loopback address `source` (`127.0.0.x`): a
+/// distinct client as the proxy sees it.
+pub fn client_from(source: &str) -> reqwest::Client {
+    reqwest::Client::builder()
+        .local_address(source.parse::<std::net::IpAddr>().expect("an address"))
+        .timeout(Duration::from_secs(30))
+        .build()
+        .expect("client")
+}

@@ -9,6 +9,7 @@ mod errors;
 mod helpers;
 mod metrics;
 mod operations;
+mod proxy;
 mod readme;
 mod receipts;
 mod redis_outage;
