@@ -222,6 +222,15 @@ pub struct Settings {
         default_value_t = 30
     )]
     pub passphrase_failures_per_hour: u32,
+    /// IPv6 clients are limited per network of this prefix length, not per address
+    /// (IPv4 clients per address).
+    #[arg(
+        long,
+        env = "BURNBOX_RATE_LIMIT_IPV6_PREFIX",
+        value_name = "BURNBOX_RATE_LIMIT_IPV6_PREFIX",
+        default_value_t = 64
+    )]
+    pub rate_limit_ipv6_prefix: u8,
     /// Origins (comma-separated, e.g. https://app.example) allowed cross-origin access.
     #[arg(
         long,
@@ -511,6 +520,12 @@ impl Settings {
                 "must not contain '{' or '}': burnbox places its own cluster hash tags",
             ));
         }
+        if !(1..=128).contains(&self.rate_limit_ipv6_prefix) {
+            return Err(config_error(
+                "BURNBOX_RATE_LIMIT_IPV6_PREFIX",
+                "must be a prefix length from 1 to 128",
+            ));
+        }
         if self.client_timeout_ms == 0 {
             return Err(config_error(
                 "BURNBOX_CLIENT_TIMEOUT_MS",
@@ -669,6 +684,7 @@ impl Settings {
             create_per_minute: self.rate_limit_create_per_minute,
             reveal_per_minute: self.rate_limit_reveal_per_minute,
             passphrase_failures_per_hour: self.passphrase_failures_per_hour,
+            ipv6_prefix: self.rate_limit_ipv6_prefix,
         }
     }
 
@@ -777,6 +793,14 @@ mod tests {
                 "BURNBOX_CLIENT_TIMEOUT_MS",
             ),
             (vec!["--max-connections", "0"], "BURNBOX_MAX_CONNECTIONS"),
+            (
+                vec!["--rate-limit-ipv6-prefix", "0"],
+                "BURNBOX_RATE_LIMIT_IPV6_PREFIX",
+            ),
+            (
+                vec!["--rate-limit-ipv6-prefix", "129"],
+                "BURNBOX_RATE_LIMIT_IPV6_PREFIX",
+            ),
         ];
         for (args, variable) in cases {
             let error = settings(&args).validate().expect_err("invalid");

@@ -19,7 +19,7 @@ use std::fmt;
 use std::net::IpAddr;
 use std::str::FromStr;
 
-use ipnet::IpNet;
+use ipnet::{IpNet, Ipv6Net};
 
 /// A list of networks, parsed from `10.0.0.0/8,2001:db8::/32` (a bare address is a /32 or /128).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -146,6 +146,18 @@ impl ClientAddress {
         match self {
             Self::Ip(address) => Some(address),
             Self::Unidentified => None,
+        }
+    }
+
+    /// The rate-limit bucket the client draws on: an IPv4 client by its address, an IPv6
+    /// client by its `/ipv6_prefix` network (one home line or host gets a whole /64, so a
+    /// per-address budget would be 2^64 budgets), every unidentified client in one.
+    pub fn bucket(self, ipv6_prefix: u8) -> String {
+        match self {
+            Self::Ip(IpAddr::V6(address)) => Ipv6Net::new(address, ipv6_prefix.min(128))
+                .map_or_else(|_| address.to_string(), |net| net.trunc().to_string()),
+            Self::Ip(address) => address.to_string(),
+            Self::Unidentified => "unidentified".to_owned(),
         }
     }
 
@@ -331,6 +343,25 @@ mod tests {
         assert!(!unidentified.is_in(&"0.0.0.0/0,::/0".parse().expect("networks")));
         assert_eq!(unidentified.ip(), None);
         assert_eq!(unidentified.to_string(), "unidentified");
+    }
+
+    #[test]
+    fn ipv6_clients_share_a_bucket_per_prefix() {
+        let bucket = |text: &str, prefix| client(text).bucket(prefix);
+        assert_eq!(bucket("2001:db8:1:2::a", 64), "2001:db8:1:2::/64");
+        assert_eq!(
+            bucket("2001:db8:1:2:ffff:ffff:ffff:ffff", 64),
+            bucket("2001:db8:1:2::1", 64)
+        );
+        assert_ne!(bucket("2001:db8:1:3::1", 64), bucket("2001:db8:1:2::1", 64));
+        assert_eq!(bucket("2001:db8:1:2::a", 128), "2001:db8:1:2::a/128");
+        assert_eq!(bucket("2001:db8:1:2::a", 48), "2001:db8:1::/48");
+        assert_eq!(bucket("198.51.100.7", 64), "198.51.100.7");
+        assert_ne!(bucket("198.51.100.7", 64), bucket("198.51.100.8", 64));
+        assert_eq!(
+            ClientAddress::Unidentified.bucket(64),
+            ClientAddress::Unidentified.bucket(128)
+        );
     }
 
     #[test]

@@ -213,6 +213,8 @@ pub struct RatePolicy {
     pub reveal_per_minute: u32,
     /// Wrong passphrases per hour per client, across all secrets.
     pub passphrase_failures_per_hour: u32,
+    /// IPv6 clients are one client per network of this prefix length.
+    pub ipv6_prefix: u8,
 }
 
 const MINUTE: Duration = Duration::from_secs(60);
@@ -285,7 +287,7 @@ impl RateLimiter {
         let mut id = [0u8; CLIENT_ID_BYTES];
         blake3::Hasher::new_keyed(self.server_key.as_bytes())
             .update(b"burnbox rate-limit client v1")
-            .update(client.to_string().as_bytes())
+            .update(client.bucket(self.policy.ipv6_prefix).as_bytes())
             .finalize_xof()
             .fill(&mut id);
         id
@@ -414,6 +416,7 @@ mod tests {
             create_per_minute: 0,
             reveal_per_minute: 30,
             passphrase_failures_per_hour: 20,
+            ipv6_prefix: 64,
         };
         let names = |class| {
             policy

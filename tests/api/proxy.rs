@@ -126,3 +126,77 @@ async fn unidentified_clients_share_one_bucket_of_their_own(backend: Backend) {
     assert_eq!(get("127.0.0.5", Some("unknown")).await.status, 404);
 }
 on_both_backends!(unidentified_clients_share_one_bucket_of_their_own);
+
+/// Addresses of one IPv6 /64 are one client for every limit: the general one and the
+/// budget of wrong passphrases alike. Clients reach nginx through a trusted front proxy
+/// on 127.0.0.1 that names them in `X-Forwarded-For`.
+async fn ipv6_clients_are_limited_per_64(backend: Backend) {
+    let (app, nginx) = app_behind_nginx(
+        backend,
+        &[
+            "--rate-limit-per-minute",
+            "4",
+            "--passphrase-failures-per-hour",
+            "2",
+        ],
+    )
+    .await;
+    let get = |client: &'static str| {
+        through(
+            &nginx,
+            "127.0.0.1",
+            Some(client),
+            reqwest::Method::GET,
+            "/api/secrets/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+        )
+    };
+    for client in [
+        "2001:db8:1:2::1",
+        "2001:db8:1:2::2",
+        "2001:db8:1:2:ffff::9",
+        "2001:db8:1:2::4",
+    ] {
+        assert_eq!(get(client).await.status, 404, "{client}");
+    }
+    get("2001:db8:1:2:abcd::1")
+        .await
+        .assert_error(429, "rate_limited");
+    // The next /64 and an IPv4 client have budgets of their own.
+    assert_eq!(get("2001:db8:1:3::1").await.status, 404);
+    assert_eq!(get("198.51.100.7").await.status, 404);
+
+    // Wrong passphrases from rotating addresses of one /64 share one hourly budget.
+    let secret = app
+        .create_secret(json!({"secret": "s", "passphrase": "right one"}))
+        .await;
+    let reveal = |client: &'static str| {
+        let url = format!(
+            "{}/api/secrets/{}/reveal",
+            nginx.address(),
+            secret.secret_key
+        );
+        async move {
+            let response = client_from("127.0.0.1")
+                .post(url)
+                .header("x-forwarded-for", client)
+                .json(&json!({"passphrase": "wrong"}))
+                .send()
+                .await
+                .expect("reveal through nginx");
+            Reply::from_response(response).await
+        }
+    };
+    reveal("2001:db8:9:9::1")
+        .await
+        .assert_error(403, "wrong_passphrase");
+    reveal("2001:db8:9:9::2")
+        .await
+        .assert_error(403, "wrong_passphrase");
+    reveal("2001:db8:9:9::3")
+        .await
+        .assert_error(429, "rate_limited");
+    reveal("2001:db8:9:8::3")
+        .await
+        .assert_error(403, "wrong_passphrase");
+}
+on_both_backends!(ipv6_clients_are_limited_per_64);
