@@ -91,7 +91,8 @@ pub struct Settings {
         default_value = "burnbox:"
     )]
     pub key_prefix: String,
-    /// Server key, base64 of at least 32 bytes (e.g. `openssl rand -base64 32`); unset = random per process.
+    /// Server key, base64 of at least 32 bytes (e.g. `openssl rand -base64 32`); required
+    /// with Redis; unset with the memory store = random per process.
     #[arg(
         long,
         env = "BURNBOX_SERVER_KEY",
@@ -574,7 +575,17 @@ impl Settings {
             ));
         }
         self.admin()?;
-        self.server_key().map(|_| ())
+        let server_key = self.server_key()?;
+        if server_key.is_none() && self.redis_topology()?.is_some() {
+            // Instances sharing Redis must share the key: otherwise each keeps its own
+            // rate budgets and none can verify a code another one mailed.
+            return Err(config_error(
+                "BURNBOX_SERVER_KEY",
+                "must be set when BURNBOX_REDIS_URL or BURNBOX_REDIS_CLUSTER_NODES is: every \
+                 instance sharing Redis needs the same key (make one with `openssl rand -base64 32`)",
+            ));
+        }
+        Ok(())
     }
 
     /// The admin to ensure at start: both variables or neither.
@@ -807,6 +818,28 @@ mod tests {
             assert_eq!(error.variable, variable);
             assert!(error.to_string().starts_with(variable));
         }
+    }
+
+    #[test]
+    fn shared_storage_needs_a_server_key() {
+        let key = [
+            "--server-key",
+            "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8",
+        ];
+        for storage in [
+            ["--redis-url", "redis://127.0.0.1:6379"],
+            ["--redis-cluster-nodes", "redis://127.0.0.1:7000"],
+        ] {
+            let error = settings(&storage).validate().expect_err("no server key");
+            assert_eq!(error.variable, "BURNBOX_SERVER_KEY");
+            assert!(error.problem.contains("openssl rand -base64 32"), "{error}");
+            let with_key: Vec<&str> = storage.iter().chain(&key).copied().collect();
+            assert!(settings(&with_key).validate().is_ok());
+        }
+        assert!(
+            settings(&[]).validate().is_ok(),
+            "the memory store draws its own"
+        );
     }
 
     #[test]
