@@ -6,6 +6,7 @@ use std::time::Instant;
 use actix_web::Error;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::Method;
 use actix_web::middleware::Next;
 
 use crate::extract::client_address;
@@ -34,7 +35,7 @@ pub async fn access_log(
     METRICS
         .requests
         .get_or_create(&RequestLabels {
-            method: method.to_string(),
+            method: method_label(&method),
             route: pattern,
             status,
         })
@@ -44,4 +45,24 @@ pub async fn access_log(
         .get_or_create(&RouteLabels { route: pattern })
         .observe(seconds);
     Ok(response)
+}
+
+/// The method as a metric label, from a closed set: a client inventing methods must not
+/// grow the registry without bound.
+fn method_label(method: &Method) -> &'static str {
+    const KNOWN: [Method; 9] = [
+        Method::GET,
+        Method::HEAD,
+        Method::POST,
+        Method::PUT,
+        Method::DELETE,
+        Method::PATCH,
+        Method::OPTIONS,
+        Method::TRACE,
+        Method::CONNECT,
+    ];
+    KNOWN
+        .iter()
+        .find(|known| *known == method)
+        .map_or("other", Method::as_str)
 }

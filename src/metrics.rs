@@ -23,8 +23,8 @@ pub const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; cha
 /// status.
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct RequestLabels {
-    /// HTTP method.
-    pub method: String,
+    /// HTTP method: one of the nine standard ones, or `other`.
+    pub method: &'static str,
     /// Route pattern, `-` for unknown paths.
     pub route: &'static str,
     /// Response status.
@@ -199,7 +199,7 @@ mod tests {
         METRICS
             .requests
             .get_or_create(&RequestLabels {
-                method: "GET".into(),
+                method: "GET",
                 route,
                 status: 200,
             })

@@ -203,3 +203,41 @@ async fn secrets_redis_expires_are_counted_from_keyspace_notifications() {
         .await
         .assert_error(404, "not_found");
 }
+
+#[tokio::test]
+async fn invented_methods_do_not_grow_the_exposition() {
+    let app = spawn_app_with(Backend::Memory, &["--rate-limit-per-minute", "0"]).await;
+    for n in 0..300 {
+        let method = reqwest::Method::from_bytes(format!("AAAA{n}").as_bytes()).expect("a token");
+        let response = app
+            .client
+            .request(method, app.url("/api/secrets"))
+            .send()
+            .await
+            .expect("answered");
+        assert_eq!(response.status(), 405);
+    }
+    let text = app
+        .client
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .expect("scrape")
+        .text()
+        .await
+        .expect("body");
+    // The registry is the process's: other tests add routes and statuses, never methods.
+    let methods: std::collections::BTreeSet<&str> = text
+        .split("method=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .collect();
+    let closed = [
+        "GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "CONNECT", "other",
+    ];
+    assert!(
+        methods.iter().all(|method| closed.contains(method)),
+        "labels outside the closed set: {methods:?}"
+    );
+    assert!(methods.contains("other"), "{methods:?}");
+}
