@@ -214,6 +214,8 @@ fn settings_for(url: &str) -> Settings {
         "1",
         "--redis-url",
         url,
+        "--server-key",
+        "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8",
     ])
     .expect("settings")
 }
