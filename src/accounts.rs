@@ -245,7 +245,7 @@ impl AccountService {
         let purpose = CodePurpose::parse(Some(CONFIRM_PURPOSE))?;
         match self
             .codes
-            .verify(ACCOUNT_NAMESPACE, &purpose, email, code)
+            .verify(ACCOUNT_NAMESPACE, &purpose, email, code, ip)
             .await
         {
             Ok(()) => {}

@@ -9,8 +9,10 @@ use crate::crypto;
 use crate::domain::{Code, CodePurpose, Email};
 use crate::error::ApiError;
 use crate::mail::Mailer;
+use crate::network::ClientAddress;
+use crate::rate_limit::client_id;
 use crate::store::Store;
-use crate::store::accounts::{CodeCheck, CodeIssue, CodeSlot};
+use crate::store::accounts::{CodeCheck, CodeIssue, CodeLimits, CodeSlot};
 
 /// Codes asked for through `/api/codes`; account confirmation uses its own namespace so
 /// the two can never stand in for each other.
@@ -23,8 +25,12 @@ pub const ACCOUNT_NAMESPACE: &str = "account";
 pub struct CodePolicy {
     /// Seconds a code lives.
     pub ttl_seconds: u64,
-    /// Wrong entries before a code dies.
+    /// Wrong entries one client may make at a code.
     pub attempts: u32,
+    /// Wrong entries from all clients together before a code dies.
+    pub total_attempts: u32,
+    /// IPv6 clients are one client per network of this prefix length.
+    pub ipv6_prefix: u8,
     /// Seconds between two codes to one recipient and purpose.
     pub cooldown_seconds: u64,
 }
@@ -104,20 +110,27 @@ impl CodeService {
             .map_err(|error| ApiError::MailUnavailable(error.to_string()))
     }
 
-    /// Checks a code: `Ok` once when it matches; wrong → attempts left; none → not found.
+    /// Checks a code entered by `client`: `Ok` once when it matches; wrong → attempts left
+    /// (to this client); none → not found.
     pub async fn verify(
         &self,
         namespace: &str,
         purpose: &CodePurpose,
         recipient: &Email,
         code: &Code,
+        client: ClientAddress,
     ) -> Result<(), ApiError> {
         let slot = self.slot(namespace, purpose, recipient);
         let digest = crypto::code_digest(self.server_key.as_bytes(), &slot.slot, code.as_str());
+        let client = client_id(&self.server_key, client, self.policy.ipv6_prefix);
+        let limits = CodeLimits {
+            per_client: self.policy.attempts,
+            total: self.policy.total_attempts,
+        };
         match self
             .store
             .accounts()
-            .check_code(&slot, &digest, self.policy.attempts)
+            .check_code(&slot, &client, &digest, limits)
             .await?
         {
             CodeCheck::Matched => Ok(()),

@@ -323,7 +323,7 @@ pub struct Settings {
         default_value_t = 900
     )]
     pub code_ttl: u64,
-    /// Wrong entries allowed per code before it dies.
+    /// Wrong entries one client (address, or IPv6 network) may make at a code.
     #[arg(
         long,
         env = "BURNBOX_CODE_ATTEMPTS",
@@ -331,6 +331,14 @@ pub struct Settings {
         default_value_t = 5
     )]
     pub code_attempts: u32,
+    /// Wrong entries from all clients together before a code dies (at most 10).
+    #[arg(
+        long,
+        env = "BURNBOX_CODE_ATTEMPTS_TOTAL",
+        value_name = "BURNBOX_CODE_ATTEMPTS_TOTAL",
+        default_value_t = 10
+    )]
+    pub code_attempts_total: u32,
     /// Seconds before another code may be sent to the same recipient and purpose.
     #[arg(
         long,
@@ -555,6 +563,13 @@ impl Settings {
         self.redis_topology()?;
         if self.code_attempts == 0 {
             return Err(config_error("BURNBOX_CODE_ATTEMPTS", "must be at least 1"));
+        }
+        if !(self.code_attempts..=10).contains(&self.code_attempts_total) {
+            // Six digits stay safe only while a code allows few guesses in all.
+            return Err(config_error(
+                "BURNBOX_CODE_ATTEMPTS_TOTAL",
+                "must lie between BURNBOX_CODE_ATTEMPTS and 10",
+            ));
         }
         if self.code_ttl == 0 {
             return Err(config_error("BURNBOX_CODE_TTL", "must be at least 1"));
@@ -804,6 +819,14 @@ mod tests {
                 "BURNBOX_CLIENT_TIMEOUT_MS",
             ),
             (vec!["--max-connections", "0"], "BURNBOX_MAX_CONNECTIONS"),
+            (
+                vec!["--code-attempts-total", "11"],
+                "BURNBOX_CODE_ATTEMPTS_TOTAL",
+            ),
+            (
+                vec!["--code-attempts", "6", "--code-attempts-total", "5"],
+                "BURNBOX_CODE_ATTEMPTS_TOTAL",
+            ),
             (
                 vec!["--rate-limit-ipv6-prefix", "0"],
                 "BURNBOX_RATE_LIMIT_IPV6_PREFIX",

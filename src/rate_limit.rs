@@ -265,6 +265,22 @@ impl RatePolicy {
     }
 }
 
+/// The keyed id of a client's bucket (see [`ClientAddress::bucket`]): what the store keeps
+/// instead of the address, for rate limits and per-client counts alike.
+pub fn client_id(
+    server_key: &ServerKey,
+    client: ClientAddress,
+    ipv6_prefix: u8,
+) -> [u8; CLIENT_ID_BYTES] {
+    let mut id = [0u8; CLIENT_ID_BYTES];
+    blake3::Hasher::new_keyed(server_key.as_bytes())
+        .update(b"burnbox rate-limit client v1")
+        .update(client.bucket(ipv6_prefix).as_bytes())
+        .finalize_xof()
+        .fill(&mut id);
+    id
+}
+
 /// Applies the policy for one client through the store.
 #[derive(Clone)]
 pub struct RateLimiter {
@@ -284,13 +300,7 @@ impl RateLimiter {
     }
 
     fn client_id(&self, client: ClientAddress) -> [u8; CLIENT_ID_BYTES] {
-        let mut id = [0u8; CLIENT_ID_BYTES];
-        blake3::Hasher::new_keyed(self.server_key.as_bytes())
-            .update(b"burnbox rate-limit client v1")
-            .update(client.bucket(self.policy.ipv6_prefix).as_bytes())
-            .finalize_xof()
-            .fill(&mut id);
-        id
+        client_id(&self.server_key, client, self.policy.ipv6_prefix)
     }
 
     /// Checks (and charges) the limits for a request; `None` when no limit applies.

@@ -110,6 +110,8 @@ impl Application {
         let code_policy = CodePolicy {
             ttl_seconds: settings.code_ttl,
             attempts: settings.code_attempts,
+            total_attempts: settings.code_attempts_total,
+            ipv6_prefix: settings.rate_limit_ipv6_prefix,
             cooldown_seconds: settings.code_cooldown,
         };
         let account_policy = AccountPolicy {

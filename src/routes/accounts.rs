@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::accounts::{AccountService, OwnedReceiptView};
-use crate::auth::{SessionCaller, SignedIn};
+use crate::auth::{Caller, SessionCaller, SignedIn};
 use crate::codes::{API_NAMESPACE, CodeService};
 use crate::domain::time::rfc3339;
 use crate::domain::{
@@ -127,13 +127,14 @@ pub async fn send_code(
     ))]
 pub async fn verify_code(
     codes: web::Data<CodeService>,
+    caller: Caller,
     body: web::Json<VerifyCodeRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let recipient = Email::parse(&body.recipient)?;
     let purpose = CodePurpose::parse(body.purpose.as_deref())?;
     let code = Code::parse(&body.code)?;
     codes
-        .verify(API_NAMESPACE, &purpose, &recipient, &code)
+        .verify(API_NAMESPACE, &purpose, &recipient, &code, caller.ip)
         .await?;
     Ok(HttpResponse::Ok().json(CodeVerifiedResponse {
         recipient: recipient.as_str().to_owned(),

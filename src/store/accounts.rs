@@ -7,7 +7,8 @@
 //!   `{<hash tag>}e:<hash>` the email index → user id; `{users}all` sorted set of ids by
 //!   registration time, for the admin list.
 //! - `{<slot tag>}c:<slot>` a code's keyed digest, `…ca:` its wrong-attempt counter,
-//!   `…cc:` its resend cooldown: one slot per (namespace, purpose, recipient).
+//!   `…cx:<slot><client>` one client's wrong attempts at it, `…cc:` its resend cooldown:
+//!   one slot per (namespace, purpose, recipient).
 //! - `{<user tag>}ss:<lookup>` a session; `{<user tag>}ak:<lookup>` an API key and
 //!   `{<user tag>}ai:<id>` the user's keys by id; `{<user tag>}ur:<id>` the user's
 //!   receipt list. A user's records share the user's tag: one slot per user.
@@ -20,6 +21,7 @@ use crate::domain::{
     ApiKeyRecord, AuditEvent, Email, OwnedReceipt, RecordRef, SessionRecord, UserChange, UserId,
     UserRecord,
 };
+use crate::rate_limit::CLIENT_ID_BYTES;
 
 /// Result of storing a fresh code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,6 +41,24 @@ pub enum CodeCheck {
     Wrong(u32),
     /// No live code for this slot.
     Missing,
+}
+
+/// Wrong entries a code allows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CodeLimits {
+    /// From one client (rate-limit bucket).
+    pub per_client: u32,
+    /// From all clients together; the code dies there.
+    pub total: u32,
+}
+
+impl CodeLimits {
+    /// Attempts left after `mine` wrong entries from this client and `total` from all.
+    pub fn left(self, mine: u32, total: u32) -> u32 {
+        self.per_client
+            .saturating_sub(mine)
+            .min(self.total.saturating_sub(total))
+    }
 }
 
 /// Where a code lives and the rules it lives by.
@@ -99,14 +119,17 @@ pub trait AccountStore: Send + Sync {
     async fn issue_code(&self, slot: &CodeSlot, digest: &[u8; 32])
     -> Result<CodeIssue, StoreError>;
 
-    /// Checks a code's digest: consumed when it matches (exactly once), counted when it
-    /// does not, dead at `limit` wrong attempts. The count outlives a reissued code (for
+    /// Checks a code's digest from `client` (its keyed id): consumed when it matches
+    /// (exactly once), counted when it does not, per client and in total. A client that
+    /// spent `limits.per_client` gets no more answers about the code (the code lives on for
+    /// others); at `limits.total` the code dies. The counts outlive a reissued code (for
     /// the code's lifetime), so asking for a new code buys no new guesses.
     async fn check_code(
         &self,
         slot: &CodeSlot,
+        client: &[u8; CLIENT_ID_BYTES],
         digest: &[u8; 32],
-        limit: u32,
+        limits: CodeLimits,
     ) -> Result<CodeCheck, StoreError>;
 
     /// Stores a session under its token's lookup.

@@ -8,12 +8,13 @@ use std::time::{Duration, Instant};
 use async_trait::async_trait;
 
 use super::StoreError;
-use super::accounts::{AccountStore, CodeCheck, CodeIssue, CodeSlot, Page};
+use super::accounts::{AccountStore, CodeCheck, CodeIssue, CodeLimits, CodeSlot, Page};
 use super::memory::MemoryStore;
 use crate::domain::{
     AccountState, ApiKeyRecord, AuditEvent, Email, OwnedReceipt, RecordRef, SessionRecord,
     UserChange, UserId, UserRecord,
 };
+use crate::rate_limit::CLIENT_ID_BYTES;
 
 struct Code {
     digest: [u8; 32],
@@ -28,6 +29,7 @@ pub(super) struct Accounts {
     codes: HashMap<[u8; 16], Code>,
     cooldowns: HashMap<[u8; 16], Instant>,
     failures: HashMap<[u8; 16], (u32, Instant)>,
+    client_failures: HashMap<([u8; 16], [u8; CLIENT_ID_BYTES]), (u32, Instant)>,
     sessions: HashMap<RecordRef, (SessionRecord, Instant)>,
     api_keys: HashMap<RecordRef, (UserId, ApiKeyRecord)>,
     receipts: HashMap<UserId, Vec<OwnedReceipt>>,
@@ -187,11 +189,13 @@ impl AccountStore for MemoryStore {
     async fn check_code(
         &self,
         slot: &CodeSlot,
+        client: &[u8; CLIENT_ID_BYTES],
         digest: &[u8; 32],
-        limit: u32,
+        limits: CodeLimits,
     ) -> Result<CodeCheck, StoreError> {
         let now = Instant::now();
         let mut accounts = self.accounts_lock();
+        let accounts = &mut *accounts;
         let Some(stored) = accounts
             .codes
             .get(&slot.slot)
@@ -201,31 +205,45 @@ impl AccountStore for MemoryStore {
             accounts.codes.remove(&slot.slot);
             return Ok(CodeCheck::Missing);
         };
-        // The failure count outlives reissued codes, for a code's lifetime.
-        let failures = accounts
-            .failures
-            .get(&slot.slot)
-            .filter(|(_, until)| *until > now)
-            .map_or(0, |(count, _)| *count);
-        if failures >= limit {
+        // The failure counts outlive reissued codes, for a code's lifetime.
+        let client_slot = (slot.slot, *client);
+        let live = |entry: Option<&(u32, Instant)>| {
+            entry
+                .filter(|(_, until)| *until > now)
+                .map_or(0, |(count, _)| *count)
+        };
+        if live(accounts.failures.get(&slot.slot)) >= limits.total {
             accounts.codes.remove(&slot.slot);
+            return Ok(CodeCheck::Wrong(0));
+        }
+        if live(accounts.client_failures.get(&client_slot)) >= limits.per_client {
             return Ok(CodeCheck::Wrong(0));
         }
         if stored == *digest {
             accounts.codes.remove(&slot.slot);
+            accounts.failures.remove(&slot.slot);
+            accounts.client_failures.remove(&client_slot);
             return Ok(CodeCheck::Matched);
         }
         let until = now + Duration::from_secs(slot.ttl_seconds.max(1));
-        let entry = accounts.failures.entry(slot.slot).or_insert((0, until));
-        if entry.1 <= now {
-            *entry = (0, until);
-        }
-        entry.0 += 1;
-        let left = limit.saturating_sub(entry.0);
-        if left == 0 {
+        let count = |entry: &mut (u32, Instant)| {
+            if entry.1 <= now {
+                *entry = (0, until);
+            }
+            entry.0 += 1;
+            entry.0
+        };
+        let total = count(accounts.failures.entry(slot.slot).or_insert((0, until)));
+        let mine = count(
+            accounts
+                .client_failures
+                .entry(client_slot)
+                .or_insert((0, until)),
+        );
+        if total >= limits.total {
             accounts.codes.remove(&slot.slot);
         }
-        Ok(CodeCheck::Wrong(left))
+        Ok(CodeCheck::Wrong(limits.left(mine, total)))
     }
 
     async fn create_session(

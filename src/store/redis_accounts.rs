@@ -12,13 +12,14 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use redis::{Script, Value};
 
 use super::StoreError;
-use super::accounts::{AccountStore, CodeCheck, CodeIssue, CodeSlot, Page};
+use super::accounts::{AccountStore, CodeCheck, CodeIssue, CodeLimits, CodeSlot, Page};
 use super::redis::{RedisStore, now_micros};
 use crate::crypto;
 use crate::domain::{
     AccountState, ApiKeyRecord, AuditEvent, Email, OwnedReceipt, RecordRef, Role, SessionRecord,
     UserChange, UserId, UserRecord,
 };
+use crate::rate_limit::CLIENT_ID_BYTES;
 
 /// Stores a code unless the slot cools down. KEYS: code, attempts, cooldown.
 /// ARGV: digest, ttl s, cooldown s. Returns 0 (stored) or the cooldown's ms left.
@@ -34,28 +35,31 @@ return 0
     )
 });
 
-/// Checks a code. KEYS: code, attempts. ARGV: digest, limit, code ttl s.
-/// Returns -2 (matched, consumed), -1 (no code), else attempts left (0: now dead). A spent
-/// budget kills even the right code: the count survives reissued codes.
+/// Checks a code. KEYS: code, all attempts, this client's attempts. ARGV: digest,
+/// per-client limit, total limit, code ttl s. Returns -2 (matched, consumed), -1 (no
+/// code), else attempts left for this client (0: none). A spent budget refuses even the
+/// right code — the client's own for that client, the total for everyone (the code dies);
+/// the counts survive reissued codes.
 static CHECK_CODE: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         r"
 local stored = redis.call('GET', KEYS[1])
 if not stored then return -1 end
-if tonumber(redis.call('GET', KEYS[2]) or '0') >= tonumber(ARGV[2]) then
+if tonumber(redis.call('GET', KEYS[2]) or '0') >= tonumber(ARGV[3]) then
   redis.call('DEL', KEYS[1])
   return 0
 end
+if tonumber(redis.call('GET', KEYS[3]) or '0') >= tonumber(ARGV[2]) then return 0 end
 if stored == ARGV[1] then
-  redis.call('DEL', KEYS[1], KEYS[2])
+  redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
   return -2
 end
-local failures = redis.call('INCR', KEYS[2])
-if failures == 1 then redis.call('EXPIRE', KEYS[2], ARGV[3]) end
-local left = tonumber(ARGV[2]) - failures
-if left > 0 then return left end
-redis.call('DEL', KEYS[1])
-return 0
+local total = redis.call('INCR', KEYS[2])
+if total == 1 then redis.call('EXPIRE', KEYS[2], ARGV[4]) end
+local mine = redis.call('INCR', KEYS[3])
+if mine == 1 then redis.call('EXPIRE', KEYS[3], ARGV[4]) end
+if total >= tonumber(ARGV[3]) then redis.call('DEL', KEYS[1]) end
+return math.max(0, math.min(tonumber(ARGV[2]) - mine, tonumber(ARGV[3]) - total))
 ",
     )
 });
@@ -302,15 +306,20 @@ impl AccountStore for RedisStore {
     async fn check_code(
         &self,
         slot: &CodeSlot,
+        client: &[u8; CLIENT_ID_BYTES],
         digest: &[u8; 32],
-        limit: u32,
+        limits: CodeLimits,
     ) -> Result<CodeCheck, StoreError> {
         let [code, attempts, _] = self.code_names(slot);
+        let tag = [slot.recipient[0], slot.recipient[1]];
+        let client_attempts = self.tagged(tag, "cx", &b64(&[&slot.slot[..], client].concat()));
         let mut invocation = CHECK_CODE.key(code);
         invocation
             .key(attempts)
+            .key(client_attempts)
             .arg(&digest[..])
-            .arg(limit)
+            .arg(limits.per_client)
+            .arg(limits.total)
             .arg(slot.ttl_seconds.max(1));
         let reply: i64 = self.invoke(&invocation).await?;
         Ok(match reply {

@@ -5,7 +5,9 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, CAPTURED_LOGS, Reply, TestApp, capture_logs, spawn_app_with};
+use crate::helpers::{
+    Backend, CAPTURED_LOGS, Reply, TestApp, capture_logs, client_from, spawn_app_with,
+};
 use crate::on_both_backends;
 use crate::smtp::SmtpSink;
 
@@ -228,8 +230,10 @@ async fn a_wrong_code_counts_down_and_the_code_dies_at_the_limit(backend: Backen
         reply.assert_error(403, "wrong_code");
         assert_eq!(reply.body["attempts_left"], left);
     }
-    // Dead: even the right code is refused now.
-    verify(code).await.assert_error(404, "not_found");
+    // This client is done: even the right code is refused to it now.
+    let spent = verify(code).await;
+    spent.assert_error(403, "wrong_code");
+    assert_eq!(spent.body["attempts_left"], 0);
     // A fresh code buys no fresh guesses while the count lives (the code's lifetime).
     assert_eq!(send().await.status, 202);
     let fresh = sink.code(&recipient, 1).await;
@@ -241,6 +245,60 @@ async fn a_wrong_code_counts_down_and_the_code_dies_at_the_limit(backend: Backen
         .assert_error(422, "invalid_code");
 }
 on_both_backends!(a_wrong_code_counts_down_and_the_code_dies_at_the_limit);
+
+/// A stranger's wrong guesses spend the stranger's budget, not the code: one client can
+/// take at most `BURNBOX_CODE_ATTEMPTS` (5) of the code's `BURNBOX_CODE_ATTEMPTS_TOTAL`
+/// (10), and the code dies only when the total is spent.
+async fn strangers_cannot_kill_someone_elses_code_alone(backend: Backend) {
+    let (app, sink) = app_with_mail(backend, &["--code-cooldown", "0"]).await;
+    let recipient = unique_email("owner");
+    let verify = |source: &'static str, code: String| {
+        let request = client_from(source)
+            .post(app.url("/api/codes/verify"))
+            .json(&json!({"recipient": recipient, "code": code}));
+        async move { Reply::from_response(request.send().await.expect("verify")).await }
+    };
+    let send = || {
+        call(
+            &app,
+            Method::POST,
+            "/api/codes",
+            None,
+            Some(json!({ "recipient": recipient })),
+        )
+    };
+    assert_eq!(send().await.status, 202);
+    let code = sink.code(&recipient, 0).await;
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    for left in (0..5).rev() {
+        let reply = verify("127.0.0.21", wrong.into()).await;
+        reply.assert_error(403, "wrong_code");
+        assert_eq!(reply.body["attempts_left"], left);
+    }
+    let more = verify("127.0.0.21", wrong.into()).await;
+    assert_eq!(more.body["attempts_left"], 0, "the stranger is done");
+    // The owner still has guesses, and the code.
+    let owner_wrong = verify("127.0.0.22", wrong.into()).await;
+    owner_wrong.assert_error(403, "wrong_code");
+    assert_eq!(owner_wrong.body["attempts_left"], 4);
+    assert_eq!(verify("127.0.0.22", code).await.status, 200);
+
+    // Two strangers together spend the code's total budget: then it is dead for all.
+    assert_eq!(send().await.status, 202);
+    let code = sink.code(&recipient, 1).await;
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    for source in ["127.0.0.23", "127.0.0.24"] {
+        for _ in 0..5 {
+            verify(source, wrong.into())
+                .await
+                .assert_error(403, "wrong_code");
+        }
+    }
+    verify("127.0.0.25", code)
+        .await
+        .assert_error(404, "not_found");
+}
+on_both_backends!(strangers_cannot_kill_someone_elses_code_alone);
 
 async fn codes_for_anyone_are_mailed_good_once_and_cool_down(backend: Backend) {
     let (app, sink) = app_with_mail(backend, &[]).await;
