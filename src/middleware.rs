@@ -3,6 +3,7 @@
 //! responses that actix or another middleware (CORS) produce with a body of their own.
 
 use std::future::{Ready, ready};
+use std::sync::{Arc, Mutex};
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
@@ -16,6 +17,7 @@ use crate::domain::RecordRef;
 use crate::error::{ApiError, ErrorBody, FailedPassphrase};
 use crate::extract::client_address;
 use crate::metrics::METRICS;
+use crate::network::ClientAddress;
 use crate::rate_limit::{Decision, RateLimiter, RequestClass, Verdict};
 use crate::routes::pattern_of;
 use crate::store::{Store, StoreError};
@@ -97,8 +99,61 @@ impl FromRequest for LimitGate {
     }
 }
 
+/// The client's budget of wrong guesses, for a handler to reserve a guess from before it
+/// spends Argon2 time checking it (a passphrase reveal). The middleware settles it: a guess
+/// that was not wrong is refunded. Without a limiter it reserves nothing.
+#[derive(Clone, Default)]
+pub struct GuessBudget(Option<Arc<GuessReservation>>);
+
+struct GuessReservation {
+    limiter: web::Data<RateLimiter>,
+    client: ClientAddress,
+    charged_at: Mutex<Option<u64>>,
+}
+
+impl GuessBudget {
+    /// Reserves one guess; 429 when the client's budget of wrong guesses is spent.
+    pub async fn reserve(&self) -> Result<(), ApiError> {
+        let Some(reservation) = &self.0 else {
+            return Ok(());
+        };
+        let charged_at = reservation
+            .limiter
+            .reserve_guess(reservation.client)
+            .await?;
+        *reservation
+            .charged_at
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = charged_at;
+        Ok(())
+    }
+
+    fn charged_at(&self) -> Option<u64> {
+        self.0.as_ref().and_then(|reservation| {
+            *reservation
+                .charged_at
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+        })
+    }
+}
+
+impl FromRequest for GuessBudget {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(Ok(request
+            .extensions()
+            .get::<Self>()
+            .cloned()
+            .unwrap_or_default()))
+    }
+}
+
 /// Checks the client's limits (429 when one is spent), reports them in `RateLimit-*`
-/// headers, and charges a wrong passphrase to the client afterwards.
+/// headers, and settles the client's budget of wrong guesses afterwards: a guess reserved
+/// before it was checked ([`GuessBudget`]) is refunded unless it was wrong.
 ///
 /// Destructive requests (reveal, burn, verify) are checked before the handler runs, so a
 /// refused one changes nothing. Reads and creates are checked while the handler runs:
@@ -118,6 +173,12 @@ pub async fn rate_limit(
     };
     let client = client_address(request.request());
     let class = classify(request.method(), pattern_of(request.path()));
+    let budget = GuessBudget(Some(Arc::new(GuessReservation {
+        limiter: limiter.clone(),
+        client,
+        charged_at: Mutex::new(None),
+    })));
+    request.extensions_mut().insert(budget.clone());
     let folded =
         class == RequestClass::Create || matches!(*request.method(), Method::GET | Method::HEAD);
     let (decision, mut response) = if folded {
@@ -155,17 +216,31 @@ pub async fn rate_limit(
                 .into_response(refusal(&refused))
                 .map_into_right_body());
         }
+        // A login or code check is a guess through and through: reserve it up front.
+        if class == RequestClass::Guess
+            && let Err(error) = budget.reserve().await
+        {
+            if matches!(error, ApiError::RateLimited { .. }) {
+                METRICS.rate_limited.inc();
+            }
+            return Ok(request.error_response(error).map_into_right_body());
+        }
         (decision, next.call(request).await?)
     };
     if let Some(decision) = decision {
         set_rate_headers(response.headers_mut(), &decision);
     }
-    let failed_passphrase = response
+    let failed_guess = response
         .response()
         .extensions()
         .contains::<FailedPassphrase>();
-    if failed_passphrase && let Err(error) = limiter.charge_passphrase_failure(client).await {
-        log::warn!("could not count a failed passphrase against its client: {error}");
+    let settled = match (budget.charged_at(), failed_guess) {
+        (Some(charged_at), false) => limiter.refund_guess(client, charged_at).await,
+        (None, true) => limiter.charge_passphrase_failure(client).await,
+        _ => Ok(()),
+    };
+    if let Err(error) = settled {
+        log::warn!("could not settle a guess with its client's budget: {error}");
     }
     Ok(response.map_into_left_body())
 }

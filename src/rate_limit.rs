@@ -17,6 +17,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::config::ServerKey;
+use crate::domain::time::now_micros;
 use crate::error::ApiError;
 use crate::network::ClientAddress;
 use crate::store::Store;
@@ -245,12 +246,8 @@ impl RatePolicy {
                     ..limit
                 }));
             }
-            RequestClass::Guess => {
-                limits.push(self.passphrase_failure_limit().map(|limit| Limit {
-                    charge: false,
-                    ..limit
-                }));
-            }
+            // The guess itself is reserved against the failure budget (see reserve_guess).
+            RequestClass::Guess => {}
             RequestClass::Mail => {
                 limits.push(Self::limit("create", self.create_per_minute, MINUTE, true));
             }
@@ -318,6 +315,40 @@ impl RateLimiter {
             .check_rate(&self.client_id(client), &limits)
             .await?;
         Ok(Some(decide(&limits, &states)))
+    }
+
+    /// Charges a guess (a passphrase, password or code about to be checked) to the
+    /// client's budget of wrong guesses before it is checked, so that guesses checked at
+    /// once cannot overdraw it; refused when the budget is spent. Returns when it was
+    /// charged (for [`Self::refund_guess`]), `None` when the limit is off.
+    pub async fn reserve_guess(&self, client: ClientAddress) -> Result<Option<u64>, ApiError> {
+        let Some(limit) = self.policy.passphrase_failure_limit() else {
+            return Ok(None);
+        };
+        let charged_at = now_micros();
+        let states = self
+            .store
+            .check_rate(&self.client_id(client), &[limit])
+            .await?;
+        let decision = decide(&[limit], &states);
+        if !decision.allowed {
+            return Err(decision.refusal());
+        }
+        Ok(Some(charged_at))
+    }
+
+    /// Gives back a guess reserved at `charged_at` that was not wrong.
+    pub async fn refund_guess(
+        &self,
+        client: ClientAddress,
+        charged_at: u64,
+    ) -> Result<(), ApiError> {
+        if let Some(limit) = self.policy.passphrase_failure_limit() {
+            self.store
+                .refund_rate(&self.client_id(client), &limit, charged_at)
+                .await?;
+        }
+        Ok(())
     }
 
     /// Charges a wrong passphrase to the client.

@@ -15,7 +15,7 @@ use crate::domain::{
 use crate::error::ApiError;
 use crate::kdf_pool::KdfPool;
 use crate::metrics::METRICS;
-use crate::store::{Attempt, NewSecret, Store, TakeGuard, Taken};
+use crate::store::{Attempt, NewSecret, Reservation, Store, TakeGuard, Taken};
 
 /// The operator's rules for secrets.
 #[derive(Debug, Clone, Copy)]
@@ -231,44 +231,55 @@ impl SecretService {
             };
         };
 
-        // With a passphrase: read, check off the event loop, then take — and answer only
-        // if the bytes taken are the bytes checked.
+        // With a passphrase: read, reserve an attempt, check off the event loop, then take —
+        // and answer only if the bytes taken are the bytes checked.
         let sealed = self
             .store
             .peek_secret(&record)
             .await?
             .ok_or(ApiError::NotFound)?;
         let (header, _) = Header::decode(&sealed).map_err(corrupt)?;
-        let stretched = match header.passphrase {
-            Some(salt) => Some(self.kdf.stretch(salt, passphrase).await?),
-            None => None,
+        let Some(salt) = header.passphrase else {
+            // Not protected: the passphrase is ignored, the take is the plain one.
+            let text = self.open(key, None, &sealed)?;
+            return self.take_checked(&record, &sealed, text).await;
+        };
+        let limit = self.policy.passphrase_attempts;
+        match self.store.reserve_attempt(&record, limit).await? {
+            Reservation::Reserved => {}
+            // As many guesses are being checked as the secret has attempts left.
+            Reservation::Exhausted => {
+                return Err(ApiError::RateLimited {
+                    retry_after_seconds: 1,
+                });
+            }
+            Reservation::Missing => return Err(ApiError::NotFound),
+        }
+        let stretched = match self.kdf.stretch(salt, passphrase).await {
+            Ok(stretched) => stretched,
+            Err(error) => {
+                self.store.release_attempt(&record).await?;
+                return Err(error);
+            }
         };
         let checked = crypto::open(
             crypto::Sealed::Secret,
             key.key().as_bytes(),
-            stretched.as_ref(),
+            Some(&stretched),
             &record.lookup,
             &sealed,
         );
         match checked {
-            Ok(plaintext) => match self
-                .store
-                .take_secret(&record, TakeGuard::Any, now_unix())
-                .await?
-            {
-                Taken::Sealed(taken) if taken == sealed => {
-                    METRICS.secrets_revealed.inc();
-                    into_text(plaintext)
-                }
-                Taken::Sealed(_) => Err(ApiError::Internal(
-                    "taken bytes differ from checked bytes".into(),
-                )),
-                Taken::Missing | Taken::Protected => Err(ApiError::NotFound),
-            },
-            Err(CryptoError::Unauthentic) if header.passphrase.is_some() => {
+            Ok(plaintext) => {
+                // Right: the attempt goes back (the take below ends the count anyway).
+                self.store.release_attempt(&record).await?;
+                self.take_checked(&record, &sealed, into_text(plaintext)?)
+                    .await
+            }
+            Err(CryptoError::Unauthentic) => {
                 match self
                     .store
-                    .record_failed_attempt(&record, self.policy.passphrase_attempts, now_unix())
+                    .record_failed_attempt(&record, limit, now_unix())
                     .await?
                 {
                     Attempt::Remaining(attempts_left) => {
@@ -281,7 +292,34 @@ impl SecretService {
                     Attempt::Missing => Err(ApiError::NotFound),
                 }
             }
-            Err(error) => Err(corrupt(error)),
+            Err(error) => {
+                self.store.release_attempt(&record).await?;
+                Err(corrupt(error))
+            }
+        }
+    }
+
+    /// Takes a secret whose bytes were checked, answering only if the bytes taken are the
+    /// bytes checked.
+    async fn take_checked(
+        &self,
+        record: &RecordRef,
+        sealed: &[u8],
+        text: SecretText,
+    ) -> Result<SecretText, ApiError> {
+        match self
+            .store
+            .take_secret(record, TakeGuard::Any, now_unix())
+            .await?
+        {
+            Taken::Sealed(taken) if taken == sealed => {
+                METRICS.secrets_revealed.inc();
+                Ok(text)
+            }
+            Taken::Sealed(_) => Err(ApiError::Internal(
+                "taken bytes differ from checked bytes".into(),
+            )),
+            Taken::Missing | Taken::Protected => Err(ApiError::NotFound),
         }
     }
 

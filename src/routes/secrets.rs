@@ -14,7 +14,7 @@ use crate::domain::time::rfc3339;
 use crate::domain::{AuditAction, GenerateLength, Passphrase, Scope, SecretKey, SecretText};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{OptionalJson, client_address};
-use crate::middleware::{Discardable, LimitGate};
+use crate::middleware::{Discardable, GuessBudget, LimitGate};
 use crate::secrets::{CreatedSecret, SecretService};
 
 /// A new secret.
@@ -315,8 +315,12 @@ pub async fn reveal_secret(
     service: web::Data<SecretService>,
     path: web::Path<String>,
     body: OptionalJson<RevealRequest>,
+    guesses: GuessBudget,
 ) -> Result<HttpResponse, ApiError> {
     let passphrase = Passphrase::parse_optional(body.0.passphrase)?;
+    if passphrase.is_some() {
+        guesses.reserve().await?;
+    }
     let secret = service.reveal(&secret_key(&path)?, passphrase).await?;
     Ok(HttpResponse::Ok().json(RevealedSecretResponse {
         secret: secret.into_string(),

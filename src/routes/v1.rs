@@ -18,7 +18,7 @@ use crate::domain::{
 };
 use crate::error::{ApiError, FailedPassphrase};
 use crate::extract::FormOrJson;
-use crate::middleware::{Discardable, LimitGate};
+use crate::middleware::{Discardable, GuessBudget, LimitGate};
 use crate::routes::secrets::SecretOwner;
 use crate::secrets::{CreatedSecret, SecretService};
 
@@ -429,9 +429,13 @@ pub async fn retrieve(
     service: web::Data<SecretService>,
     path: web::Path<String>,
     body: FormOrJson<RetrieveRequest>,
+    guesses: GuessBudget,
 ) -> V1Result {
     let key = SecretKey::parse(&path).ok_or(ApiError::NotFound)?;
     let passphrase = Passphrase::parse_optional(body.0.passphrase.filter(|p| !p.is_empty()))?;
+    if passphrase.is_some() {
+        guesses.reserve().await?;
+    }
     let secret = service.reveal(&key, passphrase).await?;
     Ok(HttpResponse::Ok().json(V1Secret {
         value: secret.into_string(),

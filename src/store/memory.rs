@@ -6,12 +6,13 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 
-use super::{Attempt, NewSecret, Store, StoreError, TakeGuard, Taken};
+use super::{Attempt, NewSecret, Reservation, Store, StoreError, TakeGuard, Taken};
 use crate::crypto::is_protected;
+use crate::domain::time::now_micros;
 use crate::domain::{ReceiptRecord, RecordRef, SecretFate};
 use crate::rate_limit::{CLIENT_ID_BYTES, Limit, LimitState, assess};
 
@@ -25,6 +26,7 @@ struct Expiring<T> {
 struct StoredSecret {
     sealed: Vec<u8>,
     failures: u32,
+    in_flight: u32,
 }
 
 struct Inner {
@@ -148,6 +150,7 @@ impl Store for MemoryStore {
                 value: StoredSecret {
                     sealed: new.sealed.to_vec(),
                     failures: 0,
+                    in_flight: 0,
                 },
                 deadline,
             },
@@ -216,6 +219,31 @@ impl Store for MemoryStore {
             .is_some())
     }
 
+    async fn reserve_attempt(
+        &self,
+        secret: &RecordRef,
+        limit: u32,
+    ) -> Result<Reservation, StoreError> {
+        let mut inner = self.lock();
+        let Some(entry) = inner.live_secret(secret, Instant::now()) else {
+            return Ok(Reservation::Missing);
+        };
+        let stored = &mut entry.value;
+        if stored.failures + stored.in_flight >= limit {
+            return Ok(Reservation::Exhausted);
+        }
+        stored.in_flight += 1;
+        Ok(Reservation::Reserved)
+    }
+
+    async fn release_attempt(&self, secret: &RecordRef) -> Result<(), StoreError> {
+        let mut inner = self.lock();
+        if let Some(entry) = inner.live_secret(secret, Instant::now()) {
+            entry.value.in_flight = entry.value.in_flight.saturating_sub(1);
+        }
+        Ok(())
+    }
+
     async fn record_failed_attempt(
         &self,
         secret: &RecordRef,
@@ -227,6 +255,7 @@ impl Store for MemoryStore {
         let Some(entry) = inner.live_secret(secret, instant) else {
             return Ok(Attempt::Missing);
         };
+        entry.value.in_flight = entry.value.in_flight.saturating_sub(1);
         entry.value.failures += 1;
         let left = limit.saturating_sub(entry.value.failures);
         if left > 0 {
@@ -296,11 +325,7 @@ impl Store for MemoryStore {
         limits: &[Limit],
     ) -> Result<Vec<LimitState>, StoreError> {
         let instant = Instant::now();
-        let now_us = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |elapsed| {
-                u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX)
-            });
+        let now_us = now_micros();
         let mut inner = self.lock();
         inner.sweep(instant);
         let count = |inner: &Inner, limit: &Limit, window: u64| {
@@ -334,6 +359,19 @@ impl Store for MemoryStore {
             }
         }
         Ok(states)
+    }
+
+    async fn refund_rate(
+        &self,
+        client: &[u8; CLIENT_ID_BYTES],
+        limit: &Limit,
+        charged_at_us: u64,
+    ) -> Result<(), StoreError> {
+        let window = limit.window(charged_at_us).0;
+        if let Some(entry) = self.lock().rates.get_mut(&(*client, limit.name, window)) {
+            entry.value = entry.value.saturating_sub(1);
+        }
+        Ok(())
     }
 
     async fn ping(&self) -> Result<(), StoreError> {

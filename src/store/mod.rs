@@ -6,7 +6,8 @@
 //! tests in `tests/api/store_contract.rs` hold both to the same behaviour.
 //!
 //! A secret owns three keys, all under its routing tag (one cluster hash slot):
-//! `s:` the sealed secret, `a:` its failed-attempt counter, `o:` its outcome (revealed or
+//! `s:` the sealed secret, `ah:` its attempts (a hash: `f` failures, `p` guesses being
+//! checked), `o:` its outcome (revealed or
 //! burned, with the time), written by the same atomic step that removes the secret.
 //! A receipt is one immutable `r:` key that outlives the secret by the receipt grace.
 //! A one-time token is one `t:` key, taken with `GETDEL`. Rate-limit state is one key per
@@ -60,6 +61,17 @@ pub enum Taken {
     Missing,
     /// The secret needs a passphrase and the guard refused to take it.
     Protected,
+}
+
+/// Result of reserving a passphrase attempt before the Argon2 work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reservation {
+    /// Reserved: settle it with [`Store::settle_attempt`].
+    Reserved,
+    /// Failures and attempts in flight already fill the limit.
+    Exhausted,
+    /// The secret is gone.
+    Missing,
 }
 
 /// Result of counting a failed passphrase attempt.
@@ -123,7 +135,19 @@ pub trait Store: Send + Sync {
     /// Removes a secret unread, recording it as burned at `now`. `false` if it was gone.
     async fn burn_secret(&self, secret: &RecordRef, now: u64) -> Result<bool, StoreError>;
 
-    /// Counts a failed passphrase attempt; at `limit` failures the secret is burned.
+    /// Reserves one passphrase attempt at a secret, atomically across all instances: refused
+    /// while the failures plus the attempts in flight fill `limit`, so no more guesses can
+    /// be tested at once than the secret has left.
+    async fn reserve_attempt(
+        &self,
+        secret: &RecordRef,
+        limit: u32,
+    ) -> Result<Reservation, StoreError>;
+
+    /// Gives a reserved attempt back (the passphrase was right, or the check never ran).
+    async fn release_attempt(&self, secret: &RecordRef) -> Result<(), StoreError>;
+
+    /// Turns a reserved attempt into a failure; at `limit` failures the secret is burned.
     async fn record_failed_attempt(
         &self,
         secret: &RecordRef,
@@ -148,13 +172,23 @@ pub trait Store: Send + Sync {
     /// Removes and returns a token's sealed bytes — exactly once.
     async fn take_token(&self, token: &RecordRef) -> Result<Option<Vec<u8>>, StoreError>;
 
-    /// Applies GCRA for every limit of one client in one atomic step: charges the
-    /// charging limits only if all allow. Returns each limit's state, in order.
+    /// Counts a request against every limit of one client (sliding-window counters, see
+    /// [`crate::rate_limit`]): charges the charging limits only if all allow. Returns each
+    /// limit's state, in order.
     async fn check_rate(
         &self,
         client: &[u8; CLIENT_ID_BYTES],
         limits: &[Limit],
     ) -> Result<Vec<LimitState>, StoreError>;
+
+    /// Gives back one request charged to `limit` at `charged_at_us` (a guess that turned
+    /// out right); nothing when that window's count is gone.
+    async fn refund_rate(
+        &self,
+        client: &[u8; CLIENT_ID_BYTES],
+        limit: &Limit,
+        charged_at_us: u64,
+    ) -> Result<(), StoreError>;
 
     /// Checks that the backend answers.
     async fn ping(&self) -> Result<(), StoreError>;

@@ -25,8 +25,9 @@ use redis::cluster_async::ClusterConnection;
 use redis::cluster_routing::{MultipleNodeRoutingInfo, RoutingInfo};
 use redis::{Cmd, FromRedisValue, Pipeline, RedisFuture, Script, TlsCertificates, Value};
 
-use super::{Attempt, NewSecret, Store, StoreError, TakeGuard, Taken, decode_outcome};
+use super::{Attempt, NewSecret, Reservation, Store, StoreError, TakeGuard, Taken, decode_outcome};
 use crate::crypto::PROTECTED_FLAG_OFFSET;
+use crate::domain::time::now_micros;
 use crate::domain::{ReceiptRecord, RecordRef, SecretFate};
 use crate::metrics::METRICS;
 use crate::rate_limit::{CLIENT_ID_BYTES, Limit, LimitState, assess};
@@ -49,19 +50,46 @@ if ARGV[1] == 'r' then return sealed end
 return 0
 ";
 
-/// Counts a failed passphrase attempt; burns the secret at the limit.
-/// KEYS: secret, attempts, outcome. ARGV: limit, unix now, receipt grace in ms.
-/// Returns attempts left (0 = burned now), or -1 when the secret was already gone.
-const FAILED_ATTEMPT_SCRIPT: &str = r"
+/// Reserves a passphrase attempt. The attempts hash holds `f` (failures) and `p`
+/// (attempts in flight). KEYS: secret, attempts. ARGV: limit.
+/// Returns 1 (reserved), 0 (failures and attempts in flight fill the limit), -1 (gone).
+const RESERVE_ATTEMPT_SCRIPT: &str = r"
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl == -2 then return -1 end
+local counts = redis.call('HMGET', KEYS[2], 'f', 'p')
+if (tonumber(counts[1]) or 0) + (tonumber(counts[2]) or 0) >= tonumber(ARGV[1]) then
+  return 0
+end
+redis.call('HINCRBY', KEYS[2], 'p', 1)
+redis.call('PEXPIRE', KEYS[2], math.max(ttl, 1))
+return 1
+";
+
+/// Settles a reserved attempt; a failure burns the secret at the limit.
+/// KEYS: secret, attempts, outcome. ARGV: `1` failed / `0` released, limit, unix now,
+/// receipt grace in ms. Returns attempts left (0 = burned now), -1 when the secret was
+/// already gone, -2 when released.
+const SETTLE_ATTEMPT_SCRIPT: &str = r"
+if redis.call('EXISTS', KEYS[2]) == 1 and redis.call('HINCRBY', KEYS[2], 'p', -1) < 0 then
+  redis.call('HSET', KEYS[2], 'p', 0)
+end
+if ARGV[1] ~= '1' then return -2 end
 local ttl = redis.call('PTTL', KEYS[1])
 if ttl == -2 then return -1 end
 if ttl < 0 then ttl = 0 end
-local failures = redis.call('INCR', KEYS[2])
-if failures == 1 then redis.call('PEXPIRE', KEYS[2], math.max(ttl, 1)) end
-local left = tonumber(ARGV[1]) - failures
+local failures = redis.call('HINCRBY', KEYS[2], 'f', 1)
+redis.call('PEXPIRE', KEYS[2], math.max(ttl, 1))
+local left = tonumber(ARGV[2]) - failures
 if left > 0 then return left end
 redis.call('DEL', KEYS[1], KEYS[2])
-redis.call('SET', KEYS[3], 'b' .. ARGV[2], 'PX', ttl + tonumber(ARGV[3]))
+redis.call('SET', KEYS[3], 'b' .. ARGV[3], 'PX', ttl + tonumber(ARGV[4]))
+return 0
+";
+
+/// Takes one back from a rate counter that still exists (a missing one stays missing:
+/// `DECR` would create it without an expiry). KEYS: the counter.
+const REFUND_SCRIPT: &str = r"
+if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('DECR', KEYS[1]) end
 return 0
 ";
 
@@ -215,7 +243,9 @@ pub struct RedisStore {
     /// Set once the server has been found fit (version, `GETDEL`); shared by workers.
     fit: Arc<std::sync::atomic::AtomicBool>,
     finish: Script,
-    failed_attempt: Script,
+    reserve_attempt: Script,
+    settle_attempt: Script,
+    refund: Script,
 }
 
 impl RedisStore {
@@ -253,7 +283,9 @@ impl RedisStore {
             options,
             fit: Arc::default(),
             finish: Script::new(FINISH_SCRIPT),
-            failed_attempt: Script::new(FAILED_ATTEMPT_SCRIPT),
+            reserve_attempt: Script::new(RESERVE_ATTEMPT_SCRIPT),
+            settle_attempt: Script::new(SETTLE_ATTEMPT_SCRIPT),
+            refund: Script::new(REFUND_SCRIPT),
         })
     }
 
@@ -445,9 +477,40 @@ impl RedisStore {
     fn secret_names(&self, secret: &RecordRef) -> [String; 3] {
         [
             self.name(secret, "s"),
-            self.name(secret, "a"),
+            // A hash since attempts are reserved; `a:` held a plain counter before.
+            self.name(secret, "ah"),
             self.name(secret, "o"),
         ]
+    }
+
+    /// The key of one client's count for `limit` in `window`.
+    fn rate_name(&self, client: &[u8; CLIENT_ID_BYTES], limit: &Limit, window: u64) -> String {
+        let tag = URL_SAFE_NO_PAD.encode(client);
+        format!(
+            "{}{{rl{tag}}}{}:{window}",
+            self.options.key_prefix, limit.name
+        )
+    }
+
+    /// Runs the settle script: `failed` turns the reservation into a failure.
+    async fn settle(
+        &self,
+        secret: &RecordRef,
+        failed: bool,
+        limit: u32,
+        now: u64,
+    ) -> Result<i64, StoreError> {
+        let [sealed, attempts, outcome] = self.secret_names(secret);
+        let mut invocation = self.settle_attempt.key(sealed);
+        invocation
+            .key(attempts)
+            .key(outcome)
+            .arg(if failed { "1" } else { "0" })
+            .arg(limit)
+            .arg(now)
+            .arg(self.grace_ms().to_string());
+        self.run(invocation.invoke_async(&mut self.connection.clone()))
+            .await
     }
 
     fn grace_ms(&self) -> u128 {
@@ -502,14 +565,6 @@ impl RedisStore {
         self.run(invocation.invoke_async(&mut self.connection.clone()))
             .await
     }
-}
-
-pub(super) fn now_micros() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |elapsed| {
-            u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX)
-        })
 }
 
 /// Subscribes to expiry events and counts those of this prefix's secrets until the
@@ -610,25 +665,37 @@ impl Store for RedisStore {
         }
     }
 
+    async fn reserve_attempt(
+        &self,
+        secret: &RecordRef,
+        limit: u32,
+    ) -> Result<Reservation, StoreError> {
+        let [sealed, attempts, _] = self.secret_names(secret);
+        let mut invocation = self.reserve_attempt.key(sealed);
+        invocation.key(attempts).arg(limit);
+        let reserved: i64 = self
+            .run(invocation.invoke_async(&mut self.connection.clone()))
+            .await?;
+        Ok(match reserved {
+            1 => Reservation::Reserved,
+            0 => Reservation::Exhausted,
+            _ => Reservation::Missing,
+        })
+    }
+
+    async fn release_attempt(&self, secret: &RecordRef) -> Result<(), StoreError> {
+        self.settle(secret, false, 0, 0).await.map(|_| ())
+    }
+
     async fn record_failed_attempt(
         &self,
         secret: &RecordRef,
         limit: u32,
         now: u64,
     ) -> Result<Attempt, StoreError> {
-        let [sealed, attempts, outcome] = self.secret_names(secret);
-        let mut invocation = self.failed_attempt.key(sealed);
-        invocation
-            .key(attempts)
-            .key(outcome)
-            .arg(limit)
-            .arg(now)
-            .arg(self.grace_ms().to_string());
-        let left: i64 = self
-            .run(invocation.invoke_async(&mut self.connection.clone()))
-            .await?;
+        let left = self.settle(secret, true, limit, now).await?;
         Ok(match left {
-            -1 => Attempt::Missing,
+            -1 | -2 => Attempt::Missing,
             0 => Attempt::Burned,
             left => Attempt::Remaining(
                 u32::try_from(left).map_err(|_| StoreError::Corrupt("attempts left"))?,
@@ -687,13 +754,7 @@ impl Store for RedisStore {
         limits: &[Limit],
     ) -> Result<Vec<LimitState>, StoreError> {
         let now_us = now_micros();
-        let tag = URL_SAFE_NO_PAD.encode(client);
-        let name = |limit: &Limit, window: u64| {
-            format!(
-                "{}{{rl{tag}}}{}:{window}",
-                self.options.key_prefix, limit.name
-            )
-        };
+        let name = |limit: &Limit, window: u64| self.rate_name(client, limit, window);
         // Per limit: the previous window's count, then this window's (counted or peeked).
         let mut pipe = redis::pipe();
         for limit in limits {
@@ -734,6 +795,18 @@ impl Store for RedisStore {
             self.query_pipe::<()>(&undo).await?;
         }
         Ok(states)
+    }
+
+    async fn refund_rate(
+        &self,
+        client: &[u8; CLIENT_ID_BYTES],
+        limit: &Limit,
+        charged_at_us: u64,
+    ) -> Result<(), StoreError> {
+        let name = self.rate_name(client, limit, limit.window(charged_at_us).0);
+        let invocation = self.refund.key(name);
+        self.run(invocation.invoke_async::<()>(&mut self.connection.clone()))
+            .await
     }
 
     async fn ping(&self) -> Result<(), StoreError> {

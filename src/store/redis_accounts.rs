@@ -13,8 +13,9 @@ use redis::{Script, Value};
 
 use super::StoreError;
 use super::accounts::{AccountStore, CodeCheck, CodeIssue, CodeLimits, CodeSlot, Page};
-use super::redis::{RedisStore, now_micros};
+use super::redis::RedisStore;
 use crate::crypto;
+use crate::domain::time::now_micros;
 use crate::domain::{
     AccountState, ApiKeyRecord, AuditEvent, Email, OwnedReceipt, RecordRef, Role, SessionRecord,
     UserChange, UserId, UserRecord,

@@ -143,6 +143,144 @@ async fn wrong_passphrases_are_limited_per_client_across_secrets() {
         .assert_error(429, "rate_limited");
 }
 
+/// Guesses checked at once cannot overdraw the budget: each is charged before its Argon2
+/// work and refunded only when it was right.
+async fn parallel_wrong_guesses_cannot_overdraw_the_budget(backend: Backend) {
+    let app = spawn_app_with(
+        backend,
+        &[
+            "--passphrase-failures-per-hour",
+            "3",
+            // Slow enough that all guesses are in flight together.
+            "--argon2-memory-kib",
+            "8192",
+            "--argon2-workers",
+            "1",
+        ],
+    )
+    .await;
+    let mut secrets = Vec::new();
+    for _ in 0..6 {
+        secrets.push(
+            app.create_secret(json!({"secret": "s", "passphrase": "right"}))
+                .await,
+        );
+    }
+    let guesses: Vec<_> = secrets
+        .iter()
+        .chain(&secrets)
+        .map(|created| {
+            let request = app
+                .client
+                .post(app.url(&format!("/api/secrets/{}/reveal", created.secret_key)))
+                .json(&json!({"passphrase": "wrong"}));
+            tokio::spawn(async move { request.send().await.expect("guess").status().as_u16() })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for guess in guesses {
+        statuses.push(guess.await.expect("guess"));
+    }
+    let checked = statuses.iter().filter(|status| **status == 403).count();
+    let refused = statuses.iter().filter(|status| **status == 429).count();
+    assert_eq!((checked, refused), (3, 9), "{statuses:?}");
+    // A right guess is refunded: with the budget spent it is refused like any other, and
+    // a fresh client's right guesses never spend its budget.
+    let fresh = spawn_app_with(backend, &["--passphrase-failures-per-hour", "1"]).await;
+    for _ in 0..3 {
+        let created = fresh
+            .create_secret(json!({"secret": "kept", "passphrase": "right"}))
+            .await;
+        assert_eq!(
+            fresh
+                .reveal(&created.secret_key, Some("right"))
+                .await
+                .status,
+            200
+        );
+    }
+    let created = fresh
+        .create_secret(json!({"secret": "s", "passphrase": "right"}))
+        .await;
+    fresh
+        .reveal(&created.secret_key, Some("wrong"))
+        .await
+        .assert_error(403, "wrong_passphrase");
+}
+crate::on_both_backends!(parallel_wrong_guesses_cannot_overdraw_the_budget);
+
+/// Many clients guessing one secret at once: no more guesses are checked than the secret
+/// has attempts (5); the rest are told to retry, and the secret burns at its limit.
+async fn no_more_guesses_at_one_secret_are_checked_than_it_has_attempts(backend: Backend) {
+    let app = spawn_app_with(
+        backend,
+        &["--argon2-memory-kib", "8192", "--argon2-workers", "1"],
+    )
+    .await;
+    let created = app
+        .create_secret(json!({"secret": "s", "passphrase": "right"}))
+        .await;
+    let guesses: Vec<_> = (0..12)
+        .map(|n| {
+            let request = crate::helpers::client_from(&format!("127.0.0.{}", 40 + n))
+                .post(app.url(&format!("/api/secrets/{}/reveal", created.secret_key)))
+                .json(&json!({"passphrase": format!("guess {n}")}));
+            tokio::spawn(async move { request.send().await.expect("guess").status().as_u16() })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for guess in guesses {
+        statuses.push(guess.await.expect("guess"));
+    }
+    let checked = statuses.iter().filter(|status| **status == 403).count();
+    let busy = statuses.iter().filter(|status| **status == 429).count();
+    assert_eq!(checked, 5, "{statuses:?}");
+    assert!(
+        busy >= 5,
+        "guesses beyond the limit were checked: {statuses:?}"
+    );
+    assert!(
+        statuses
+            .iter()
+            .all(|status| [403, 404, 429].contains(status))
+    );
+    assert_eq!(app.receipt_state(&created.receipt_key).await, "burned");
+}
+crate::on_both_backends!(no_more_guesses_at_one_secret_are_checked_than_it_has_attempts);
+
+/// Logins (and code checks) are guesses through and through: each is charged to the
+/// client's budget before it is checked, so parallel wrong passwords cannot overdraw it.
+async fn parallel_wrong_passwords_cannot_overdraw_the_budget(backend: Backend) {
+    let app = spawn_app_with(
+        backend,
+        &[
+            "--passphrase-failures-per-hour",
+            "3",
+            "--argon2-memory-kib",
+            "8192",
+            "--argon2-workers",
+            "1",
+        ],
+    )
+    .await;
+    let logins: Vec<_> = (0..12)
+        .map(|n| {
+            let request = app.client.post(app.url("/api/sessions")).json(
+                &json!({"email": format!("nobody{n}@example.org"), "password": "not the password"}),
+            );
+            tokio::spawn(async move { request.send().await.expect("login").status().as_u16() })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for login in logins {
+        statuses.push(login.await.expect("login"));
+    }
+    let checked = statuses.iter().filter(|status| **status == 401).count();
+    let refused = statuses.iter().filter(|status| **status == 429).count();
+    assert_eq!((checked, refused), (3, 9), "{statuses:?}");
+}
+crate::on_both_backends!(parallel_wrong_passwords_cannot_overdraw_the_budget);
+
 #[tokio::test]
 async fn cors_admits_configured_origins_only() {
     let app = spawn_app_with(Backend::Memory, &["--cors-origins", "https://app.example"]).await;

@@ -39,7 +39,7 @@ async fn a_secret_is_revealed_once_whichever_instance_is_asked() {
         for racer in racers {
             results.push(racer.await.expect("racer"));
         }
-        assert_one_winner(&results, "only once");
+        assert_one_winner(&results, "only once", passphrase);
     }
 }
 

@@ -75,7 +75,7 @@ async fn concurrent_reveals_hand_the_secret_out_exactly_once(backend: Backend) {
             })
         });
         let results: Vec<(u16, String)> = futures_join_all(racers).await;
-        assert_one_winner(&results, "only once");
+        assert_one_winner(&results, "only once", passphrase);
     }
 }
 on_both_backends!(concurrent_reveals_hand_the_secret_out_exactly_once);

@@ -8,7 +8,9 @@ use burnbox::crypto::{self, Header, KdfParams, PassphraseSalt};
 use burnbox::domain::{ClientKey, ReceiptKey, ReceiptRecord, RecordRef, SecretFate, SecretKey};
 use burnbox::rate_limit::{CLIENT_ID_BYTES, Limit};
 use burnbox::store::redis::{RedisOptions, RedisTopology};
-use burnbox::store::{Attempt, MemoryStore, NewSecret, RedisStore, Store, TakeGuard, Taken};
+use burnbox::store::{
+    Attempt, MemoryStore, NewSecret, RedisStore, Reservation, Store, TakeGuard, Taken,
+};
 
 use crate::helpers::{SHARED_CLUSTER, SHARED_REDIS_URL};
 
@@ -259,6 +261,39 @@ async fn failed_attempts_count_down_and_burn_at_the_limit(store: Arc<dyn Store>)
 }
 contract!(failed_attempts_count_down_and_burn_at_the_limit);
 
+async fn no_more_attempts_are_in_flight_than_a_secret_has_left(store: Arc<dyn Store>) {
+    let stored = store_one(&*store, true, 60).await;
+    let reserve = || store.reserve_attempt(&stored.secret, 3);
+    for _ in 0..3 {
+        assert_eq!(reserve().await.expect("reserve"), Reservation::Reserved);
+    }
+    assert_eq!(reserve().await.expect("reserve"), Reservation::Exhausted);
+    // A right (or unchecked) guess gives its attempt back; a wrong one keeps it.
+    store
+        .release_attempt(&stored.secret)
+        .await
+        .expect("release");
+    assert_eq!(reserve().await.expect("reserve"), Reservation::Reserved);
+    assert_eq!(
+        store
+            .record_failed_attempt(&stored.secret, 3, 1)
+            .await
+            .expect("attempt"),
+        Attempt::Remaining(2)
+    );
+    // One failure and two in flight fill the limit of three.
+    assert_eq!(reserve().await.expect("reserve"), Reservation::Exhausted);
+    for now in 2..4 {
+        store
+            .record_failed_attempt(&stored.secret, 3, now)
+            .await
+            .expect("attempt");
+    }
+    assert_eq!(fate(&*store, &stored.receipt).await, SecretFate::Burned(3));
+    assert_eq!(reserve().await.expect("reserve"), Reservation::Missing);
+}
+contract!(no_more_attempts_are_in_flight_than_a_secret_has_left);
+
 async fn secrets_expire_but_receipts_remember(store: Arc<dyn Store>) {
     let stored = store_one(&*store, false, 1).await;
     tokio::time::sleep(Duration::from_millis(1200)).await;
@@ -365,6 +400,33 @@ async fn rate_limits_allow_a_burst_and_charge_only_when_all_allow(store: Arc<dyn
     assert_eq!(check(vec![loose]).await[0].remaining, 97);
 }
 contract!(rate_limits_allow_a_burst_and_charge_only_when_all_allow);
+
+async fn a_refund_gives_one_charge_back_to_its_window(store: Arc<dyn Store>) {
+    let client: [u8; CLIENT_ID_BYTES] = burnbox::crypto::random_array();
+    let limit = Limit {
+        name: "guess",
+        limit: 2,
+        period: Duration::from_secs(3600),
+        charge: true,
+    };
+    let check = || async { store.check_rate(&client, &[limit]).await.expect("checked")[0].allowed };
+    let charged_at = burnbox::domain::time::now_micros();
+    assert!(check().await && check().await);
+    assert!(!check().await, "the budget is spent");
+    store
+        .refund_rate(&client, &limit, charged_at)
+        .await
+        .expect("refunded");
+    assert!(check().await, "one came back");
+    assert!(!check().await);
+    // A window whose count is gone is left alone: no negative count, no key without expiry.
+    store
+        .refund_rate(&client, &limit, charged_at - 7_200_000_000)
+        .await
+        .expect("refunded");
+    assert!(!check().await);
+}
+contract!(a_refund_gives_one_charge_back_to_its_window);
 
 #[tokio::test]
 async fn the_memory_store_sweeps_expired_entries() {

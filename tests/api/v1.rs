@@ -457,7 +457,7 @@ async fn racing_v1_retrievals_get_the_secret_once_and_redis_keeps_no_key(backend
     for racer in racers {
         results.push(racer.await.expect("racer"));
     }
-    crate::helpers::assert_one_winner(&results, "only once");
+    crate::helpers::assert_one_winner(&results, "only once", None);
 
     if backend == Backend::Redis {
         // The receipt keeps the secret key only sealed under the receipt key.
