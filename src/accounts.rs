@@ -48,6 +48,8 @@ pub struct AccountPolicy {
     pub receipts_kept: usize,
     /// Audit entries kept.
     pub audit_kept: usize,
+    /// Seconds an unconfirmed registration (and its claim on the address) lives.
+    pub pending_ttl_seconds: u64,
 }
 
 /// How a request proved who it is.
@@ -197,7 +199,8 @@ impl AccountService {
             generation: 0,
         };
         let accounts = self.store.accounts();
-        let target = if accounts.create_user(&user).await? {
+        let lapse = Some(self.policy.pending_ttl_seconds);
+        let target = if accounts.create_user(&user, lapse).await? {
             self.audit(AuditAction::Register, Some(user.id), None, ip)
                 .await?;
             Some(user)
@@ -556,7 +559,7 @@ impl AccountService {
             created_at: now_unix(),
             generation: 0,
         };
-        if !self.store.accounts().create_user(&user).await? {
+        if !self.store.accounts().create_user(&user, None).await? {
             return Err(ApiError::EmailTaken);
         }
         self.audit(
@@ -665,7 +668,7 @@ impl AccountService {
                     created_at: now_unix(),
                     generation: 0,
                 };
-                if !accounts.create_user(&user).await? {
+                if !accounts.create_user(&user, None).await? {
                     // Another instance created it in the meantime: check again next start.
                     log::warn!("the admin account was created concurrently; not changed here");
                 }

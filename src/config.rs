@@ -355,6 +355,14 @@ pub struct Settings {
         default_value_t = 28_800
     )]
     pub session_ttl: u64,
+    /// Seconds an unconfirmed registration lives; then its address is free again.
+    #[arg(
+        long,
+        env = "BURNBOX_PENDING_ACCOUNT_TTL",
+        value_name = "BURNBOX_PENDING_ACCOUNT_TTL",
+        default_value_t = 86_400
+    )]
+    pub pending_account_ttl: u64,
     /// Shortest account password, in characters.
     #[arg(
         long,
@@ -576,6 +584,12 @@ impl Settings {
         }
         if self.session_ttl < 60 {
             return Err(config_error("BURNBOX_SESSION_TTL", "must be at least 60"));
+        }
+        if self.pending_account_ttl < self.code_ttl {
+            return Err(config_error(
+                "BURNBOX_PENDING_ACCOUNT_TTL",
+                "must not be below BURNBOX_CODE_TTL: the confirmation code must be usable",
+            ));
         }
         if self.password_min_length == 0 {
             return Err(config_error(
@@ -826,6 +840,10 @@ mod tests {
             (
                 vec!["--code-attempts", "6", "--code-attempts-total", "5"],
                 "BURNBOX_CODE_ATTEMPTS_TOTAL",
+            ),
+            (
+                vec!["--pending-account-ttl", "10", "--code-ttl", "60"],
+                "BURNBOX_PENDING_ACCOUNT_TTL",
             ),
             (
                 vec!["--rate-limit-ipv6-prefix", "0"],

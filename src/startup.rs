@@ -122,6 +122,7 @@ impl Application {
             ttl_max_seconds: settings.ttl_max,
             receipts_kept: ACCOUNT_RECEIPTS_KEPT,
             audit_kept: settings.audit_max_entries,
+            pending_ttl_seconds: settings.pending_account_ttl,
         };
         // One recipe for the account services: the admin bootstrap's and each worker's.
         let account_service = {

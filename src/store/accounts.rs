@@ -88,8 +88,15 @@ pub struct Page<T> {
 /// The accounts storage contract both backends implement.
 #[async_trait]
 pub trait AccountStore: Send + Sync {
-    /// Stores a new user unless its email is taken (then `false`, nothing stored).
-    async fn create_user(&self, user: &UserRecord) -> Result<bool, StoreError>;
+    /// Stores a new user unless its email is taken (then `false`, nothing stored). With
+    /// `lapse_seconds` (a pending registration) the user and its claim on the address are
+    /// gone after that long unless [`Self::activate_pending`] makes them permanent first;
+    /// a claim whose user has lapsed does not hold the address.
+    async fn create_user(
+        &self,
+        user: &UserRecord,
+        lapse_seconds: Option<u64>,
+    ) -> Result<bool, StoreError>;
 
     /// A user by id.
     async fn user(&self, id: UserId) -> Result<Option<UserRecord>, StoreError>;
@@ -104,8 +111,9 @@ pub trait AccountStore: Send + Sync {
     /// Replaces the password hash.
     async fn set_password_hash(&self, id: UserId, hash: &str) -> Result<(), StoreError>;
 
-    /// Makes a pending user active with this password hash, in one step; `false` when the
-    /// user is not (or no longer) pending — a block that came first stays.
+    /// Makes a pending user active with this password hash, in one step, and keeps it (and
+    /// its address) for good; `false` when the user is not (or no longer) pending — a
+    /// block that came first stays.
     async fn activate_pending(&self, id: UserId, hash: &str) -> Result<bool, StoreError>;
 
     /// Adds one to the user's generation, voiding every session, and returns it.

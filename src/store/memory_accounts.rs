@@ -25,6 +25,8 @@ struct Code {
 #[derive(Default)]
 pub(super) struct Accounts {
     users: HashMap<UserId, UserRecord>,
+    /// When each unconfirmed registration lapses.
+    lapses: HashMap<UserId, Instant>,
     emails: HashMap<Email, UserId>,
     codes: HashMap<[u8; 16], Code>,
     cooldowns: HashMap<[u8; 16], Instant>,
@@ -50,20 +52,44 @@ impl AccountsCell {
 }
 
 impl MemoryStore {
+    /// The accounts, with lapsed registrations (and their addresses) gone, as in Redis.
     fn accounts_lock(&self) -> MutexGuard<'_, Accounts> {
-        self.accounts_cell().lock()
+        let mut accounts = self.accounts_cell().lock();
+        let now = Instant::now();
+        let lapsed: Vec<UserId> = accounts
+            .lapses
+            .iter()
+            .filter(|(_, deadline)| **deadline <= now)
+            .map(|(id, _)| *id)
+            .collect();
+        for id in lapsed {
+            accounts.lapses.remove(&id);
+            if let Some(user) = accounts.users.remove(&id) {
+                accounts.emails.remove(&user.email);
+            }
+        }
+        accounts
     }
 }
 
 #[async_trait]
 impl AccountStore for MemoryStore {
-    async fn create_user(&self, user: &UserRecord) -> Result<bool, StoreError> {
+    async fn create_user(
+        &self,
+        user: &UserRecord,
+        lapse_seconds: Option<u64>,
+    ) -> Result<bool, StoreError> {
         let mut accounts = self.accounts_lock();
         if accounts.emails.contains_key(&user.email) {
             return Ok(false);
         }
         accounts.emails.insert(user.email.clone(), user.id);
         accounts.users.insert(user.id, user.clone());
+        if let Some(seconds) = lapse_seconds {
+            accounts
+                .lapses
+                .insert(user.id, Instant::now() + Duration::from_secs(seconds));
+        }
         Ok(true)
     }
 
@@ -119,6 +145,7 @@ impl AccountStore for MemoryStore {
             Some(user) if user.state == AccountState::Pending => {
                 user.state = AccountState::Active;
                 hash.clone_into(&mut user.password_hash);
+                accounts.lapses.remove(&id);
                 Ok(true)
             }
             _ => Ok(false),

@@ -65,6 +65,17 @@ return math.max(0, math.min(tonumber(ARGV[2]) - mine, tonumber(ARGV[3]) - total)
     )
 });
 
+/// Frees an address whose claim names a user that is gone (a lapsed registration), if it
+/// still names that user. KEYS: email index. ARGV: the stale user id.
+static RELEASE_STALE_CLAIM: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return 0
+",
+    )
+});
+
 /// Activates a pending user with its password hash. KEYS: user. ARGV: hash.
 /// Returns 1 when it was pending, else 0 (a block or an earlier confirm stays).
 static ACTIVATE_PENDING: LazyLock<Script> = LazyLock::new(|| {
@@ -72,6 +83,7 @@ static ACTIVATE_PENDING: LazyLock<Script> = LazyLock::new(|| {
         r"
 if redis.call('HGET', KEYS[1], 'state') ~= 'pending' then return 0 end
 redis.call('HSET', KEYS[1], 'state', 'active', 'password_hash', ARGV[1])
+redis.call('PERSIST', KEYS[1])
 return 1
 ",
     )
@@ -115,6 +127,43 @@ impl RedisStore {
 
     fn audit_log(&self) -> String {
         self.fixed("audit", "log")
+    }
+
+    /// Claims `email` for `id` unless a live user holds it (a claim naming a lapsed
+    /// user is released first), for `lapse_seconds` or for good.
+    async fn claim_email(
+        &self,
+        email: &Email,
+        id: UserId,
+        lapse_seconds: Option<u64>,
+    ) -> Result<bool, StoreError> {
+        let name = self.email_name(email);
+        for _ in 0..2 {
+            let mut claim = redis::cmd("SET");
+            claim.arg(&name).arg(id.to_string()).arg("NX");
+            if let Some(seconds) = lapse_seconds {
+                claim.arg("EX").arg(seconds);
+            }
+            if self.query::<Option<String>>(&claim).await?.is_some() {
+                return Ok(true);
+            }
+            let holder: Option<String> = self.query(redis::cmd("GET").arg(&name)).await?;
+            let Some(holder) = holder else { continue };
+            let live: bool = match UserId::parse(&holder) {
+                Some(holder) => {
+                    self.query(redis::cmd("EXISTS").arg(self.user_name(holder)))
+                        .await?
+                }
+                None => false,
+            };
+            if live {
+                return Ok(false);
+            }
+            let mut release = RELEASE_STALE_CLAIM.key(&name);
+            release.arg(&holder);
+            self.invoke::<i64>(&release).await?;
+        }
+        Ok(false)
     }
 
     async fn write_user_fields(
@@ -168,19 +217,26 @@ fn user_from_fields(fields: &HashMap<String, String>) -> Result<Option<UserRecor
 
 #[async_trait]
 impl AccountStore for RedisStore {
-    async fn create_user(&self, user: &UserRecord) -> Result<bool, StoreError> {
+    async fn create_user(
+        &self,
+        user: &UserRecord,
+        lapse_seconds: Option<u64>,
+    ) -> Result<bool, StoreError> {
         // The user first, then the claim on the address: an interruption in between leaves
         // an unreachable user hash, never an address claimed by nobody.
         self.write_user_fields(user.id, &user_fields(user)?).await?;
-        let claimed: Option<String> = self
-            .query(
-                redis::cmd("SET")
-                    .arg(self.email_name(&user.email))
-                    .arg(user.id.to_string())
-                    .arg("NX"),
+        if let Some(seconds) = lapse_seconds {
+            self.query::<i64>(
+                redis::cmd("EXPIRE")
+                    .arg(self.user_name(user.id))
+                    .arg(seconds),
             )
             .await?;
-        if claimed.is_none() {
+        }
+        if !self
+            .claim_email(&user.email, user.id, lapse_seconds)
+            .await?
+        {
             self.query::<i64>(redis::cmd("DEL").arg(self.user_name(user.id)))
                 .await?;
             return Ok(false);
@@ -218,16 +274,7 @@ impl AccountStore for RedisStore {
         };
         let mut fields = Vec::new();
         if let Some(email) = change.email.as_ref().filter(|email| **email != user.email) {
-            let claimed: bool = self
-                .query(
-                    redis::cmd("SET")
-                        .arg(self.email_name(email))
-                        .arg(id.to_string())
-                        .arg("NX"),
-                )
-                .await
-                .map(|reply: Option<String>| reply.is_some())?;
-            if !claimed {
+            if !self.claim_email(email, id, None).await? {
                 return Ok(false);
             }
             self.query::<i64>(redis::cmd("DEL").arg(self.email_name(&user.email)))
@@ -250,6 +297,12 @@ impl AccountStore for RedisStore {
     }
 
     async fn activate_pending(&self, id: UserId, hash: &str) -> Result<bool, StoreError> {
+        // The address first: should the activation then fail (a block came first), the
+        // claim names a user that lapses, and a lapsed user's claim does not hold.
+        if let Some(user) = self.user(id).await? {
+            self.query::<i64>(redis::cmd("PERSIST").arg(self.email_name(&user.email)))
+                .await?;
+        }
         let mut invocation = ACTIVATE_PENDING.key(self.user_name(id));
         invocation.arg(hash);
         self.invoke::<i64>(&invocation).await.map(|done| done == 1)
@@ -276,12 +329,22 @@ impl AccountStore for RedisStore {
             .zrevrange(&list, offset as isize, (offset + limit) as isize - 1);
         let (total, ids): (usize, Vec<String>) = self.query_pipe(&pipe).await?;
         let mut items = Vec::new();
+        let mut lapsed = 0;
         for id in ids.iter().filter_map(|id| UserId::parse(id)) {
-            if let Some(user) = self.user(id).await? {
-                items.push(user);
+            match self.user(id).await? {
+                Some(user) => items.push(user),
+                // A registration that lapsed unconfirmed: cleaned on access.
+                None => {
+                    lapsed += self
+                        .query::<usize>(redis::cmd("ZREM").arg(&list).arg(id.to_string()))
+                        .await?;
+                }
             }
         }
-        Ok(Page { items, total })
+        Ok(Page {
+            items,
+            total: total.saturating_sub(lapsed),
+        })
     }
 
     async fn issue_code(

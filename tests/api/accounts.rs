@@ -300,6 +300,81 @@ async fn strangers_cannot_kill_someone_elses_code_alone(backend: Backend) {
 }
 on_both_backends!(strangers_cannot_kill_someone_elses_code_alone);
 
+/// An unconfirmed registration lapses after `BURNBOX_PENDING_ACCOUNT_TTL` and frees its
+/// address; a confirmed one is kept for good.
+async fn pending_registrations_lapse_and_free_their_address(backend: Backend) {
+    let (app, sink) = app_with_mail(
+        backend,
+        &[
+            "--pending-account-ttl",
+            "2",
+            "--code-ttl",
+            "2",
+            "--code-cooldown",
+            "0",
+        ],
+    )
+    .await;
+    let admin = session(&app, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let users = || async {
+        let reply = call(
+            &app,
+            Method::GET,
+            "/api/admin/users?limit=100",
+            Some(&admin),
+            None,
+        )
+        .await;
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        reply.body
+    };
+    let before = users().await["total"].as_u64().expect("total");
+    let user_keys = || async {
+        let Some(_) = &app.redis_url else {
+            return Vec::new();
+        };
+        let keys: Vec<String> = redis::cmd("KEYS")
+            .arg(format!("{}*", app.key_prefix))
+            .query_async(&mut app.redis().await)
+            .await
+            .expect("keys");
+        keys.into_iter()
+            .filter(|key| key.contains("}u:") || key.contains("}e:"))
+            .collect::<Vec<_>>()
+    };
+    let existing = user_keys().await;
+    let email = unique_email("lapsing");
+    register(&app, &sink, &email, 0).await;
+    assert_eq!(users().await["total"].as_u64(), Some(before + 1));
+    let new_keys: Vec<String> = user_keys()
+        .await
+        .into_iter()
+        .filter(|key| !existing.contains(key))
+        .collect();
+    if app.redis_url.is_some() {
+        assert_eq!(new_keys.len(), 2, "the user and its address: {new_keys:?}");
+    }
+    for key in &new_keys {
+        let ttl: i64 = redis::cmd("TTL")
+            .arg(key)
+            .query_async(&mut app.redis().await)
+            .await
+            .expect("ttl");
+        assert!((1..=2).contains(&ttl), "{key} lives {ttl} s");
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(2600)).await;
+    // Gone: not listed, and the address registers afresh with a new code.
+    let listed = users().await;
+    assert_eq!(listed["total"].as_u64(), Some(before), "{listed}");
+    assert!(!listed.to_string().contains(&email));
+    let code = register(&app, &sink, &email, 1).await;
+    assert_eq!(confirm(&app, &email, &code).await.status, 200);
+    // Confirmed: kept past the pending lifetime.
+    tokio::time::sleep(std::time::Duration::from_millis(2600)).await;
+    session(&app, &email, PASSWORD).await;
+}
+on_both_backends!(pending_registrations_lapse_and_free_their_address);
+
 async fn codes_for_anyone_are_mailed_good_once_and_cool_down(backend: Backend) {
     let (app, sink) = app_with_mail(backend, &[]).await;
     let recipient = unique_email("bob");
