@@ -382,7 +382,8 @@ pub struct Settings {
         hide_env_values = true
     )]
     pub admin_password: Option<String>,
-    /// Audit log entries kept (the oldest go first).
+    /// Audit log entries kept in each of its two parts, admin actions and activity (the
+    /// oldest go first).
     #[arg(
         long,
         env = "BURNBOX_AUDIT_MAX_ENTRIES",

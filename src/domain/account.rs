@@ -378,6 +378,40 @@ pub enum AuditAction {
     SecretBurned,
 }
 
+/// Which capped part of the audit log an action is kept in. Anyone can cause account
+/// activity (a registration, a failed login for an unknown address), so it is capped on
+/// its own and can never push what admins did out of the log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AuditStream {
+    /// Admin actions and changes to an account's privileges or credentials.
+    Privileged,
+    /// Everything else: registrations, logins, logouts, secrets.
+    Activity,
+}
+
+impl AuditAction {
+    /// The part of the log this action is kept in.
+    pub fn stream(self) -> AuditStream {
+        match self {
+            Self::UserCreated
+            | Self::Block
+            | Self::Unblock
+            | Self::RoleChange
+            | Self::EmailChange
+            | Self::ApiKeyCreated
+            | Self::ApiKeyRevoked => AuditStream::Privileged,
+            Self::Register
+            | Self::Confirm
+            | Self::Login
+            | Self::FailedLogin
+            | Self::Logout
+            | Self::LogoutEverywhere
+            | Self::SecretCreated
+            | Self::SecretBurned => AuditStream::Activity,
+        }
+    }
+}
+
 /// One audit log entry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct AuditEvent {

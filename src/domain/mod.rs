@@ -9,8 +9,8 @@ pub mod token;
 pub mod ttl;
 
 pub use account::{
-    AccountState, ApiKeyRecord, AuditAction, AuditEvent, Code, CodePurpose, Email, KeyName,
-    OwnedReceipt, Password, Role, Scope, SessionRecord, UserChange, UserId, UserRecord,
+    AccountState, ApiKeyRecord, AuditAction, AuditEvent, AuditStream, Code, CodePurpose, Email,
+    KeyName, OwnedReceipt, Password, Role, Scope, SessionRecord, UserChange, UserId, UserRecord,
 };
 pub use keys::{
     ApiKey, ClientKey, ReceiptKey, RecordRef, SecretKey, SessionKey, TokenKey, TypedKey,

@@ -382,7 +382,19 @@ impl AccountStore for MemoryStore {
         accounts.next_audit_id += 1;
         let id = accounts.next_audit_id;
         accounts.audit.push_front((id, event.clone()));
-        accounts.audit.truncate(keep);
+        // Each part of the log keeps its own `keep` newest entries.
+        let stream = event.action.stream();
+        if let Some((oldest, _)) = accounts
+            .audit
+            .iter()
+            .filter(|(_, kept)| kept.action.stream() == stream)
+            .nth(keep)
+        {
+            let oldest = *oldest;
+            accounts
+                .audit
+                .retain(|(id, kept)| kept.action.stream() != stream || *id > oldest);
+        }
         Ok(())
     }
 

@@ -17,8 +17,8 @@ use super::redis::RedisStore;
 use crate::crypto;
 use crate::domain::time::now_micros;
 use crate::domain::{
-    AccountState, ApiKeyRecord, AuditEvent, Email, OwnedReceipt, RecordRef, Role, SessionRecord,
-    UserChange, UserId, UserRecord,
+    AccountState, ApiKeyRecord, AuditEvent, AuditStream, Email, OwnedReceipt, RecordRef, Role,
+    SessionRecord, UserChange, UserId, UserRecord,
 };
 use crate::rate_limit::CLIENT_ID_BYTES;
 
@@ -125,8 +125,12 @@ impl RedisStore {
         self.fixed("users", "all")
     }
 
-    fn audit_log(&self) -> String {
-        self.fixed("audit", "log")
+    /// The stream of one part of the audit log (both under one hash tag).
+    fn audit_log(&self, stream: AuditStream) -> String {
+        match stream {
+            AuditStream::Privileged => self.fixed("audit", "log"),
+            AuditStream::Activity => self.fixed("audit", "activity"),
+        }
     }
 
     /// Claims `email` for `id` unless a live user holds it (a claim naming a lapsed
@@ -552,7 +556,7 @@ impl AccountStore for RedisStore {
         let json = serde_json::to_string(event).map_err(corrupt("audit event"))?;
         self.query(
             redis::cmd("XADD")
-                .arg(self.audit_log())
+                .arg(self.audit_log(event.action.stream()))
                 .arg("MAXLEN")
                 .arg("~")
                 .arg(keep)
@@ -570,6 +574,35 @@ impl AccountStore for RedisStore {
         before: Option<&str>,
         limit: usize,
     ) -> Result<Vec<(String, AuditEvent)>, StoreError> {
+        // Stream ids are times: the newest `limit` of both parts, merged, are the page.
+        let mut entries = self
+            .audit_stream(AuditStream::Privileged, user, before, limit)
+            .await?;
+        entries.extend(
+            self.audit_stream(AuditStream::Activity, user, before, limit)
+                .await?,
+        );
+        entries.sort_by_key(|(id, _)| std::cmp::Reverse(stream_id_order(id)));
+        entries.truncate(limit);
+        Ok(entries)
+    }
+}
+
+/// A stream id (`<ms>-<seq>`) as a sortable pair.
+fn stream_id_order(id: &str) -> (u64, u64) {
+    let (ms, seq) = id.split_once('-').unwrap_or((id, "0"));
+    (ms.parse().unwrap_or(0), seq.parse().unwrap_or(0))
+}
+
+impl RedisStore {
+    /// Up to `limit` entries of one part of the audit log, newest first, before `before`.
+    async fn audit_stream(
+        &self,
+        stream: AuditStream,
+        user: Option<UserId>,
+        before: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<(String, AuditEvent)>, StoreError> {
         const BATCH: usize = 200;
         let mut out = Vec::new();
         // Exclusive start: `(` before an id (Redis ≥ 6.2).
@@ -578,7 +611,7 @@ impl AccountStore for RedisStore {
             let reply: Value = self
                 .query(
                     redis::cmd("XREVRANGE")
-                        .arg(self.audit_log())
+                        .arg(self.audit_log(stream))
                         .arg(&end)
                         .arg("-")
                         .arg("COUNT")

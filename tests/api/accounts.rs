@@ -375,6 +375,52 @@ async fn pending_registrations_lapse_and_free_their_address(backend: Backend) {
 }
 on_both_backends!(pending_registrations_lapse_and_free_their_address);
 
+/// Anyone can fill the log with failed logins; what admins did stays: the two are
+/// capped apart (`BURNBOX_AUDIT_MAX_ENTRIES` each).
+async fn anonymous_events_cannot_push_admin_actions_out_of_the_audit_log(backend: Backend) {
+    let (app, sink) = app_with_mail(backend, &["--audit-max-entries", "5"]).await;
+    let admin = session(&app, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let (_, token) = signed_up(&app, &sink, "flooded").await;
+    let me = call(&app, Method::GET, "/api/me", Some(&token), None).await;
+    let id = me.field("id");
+    let blocked = call(
+        &app,
+        Method::PATCH,
+        &format!("/api/admin/users/{id}"),
+        Some(&admin),
+        Some(json!({"blocked": true})),
+    )
+    .await;
+    assert_eq!(blocked.status, 200, "{}", blocked.body);
+    // Redis trims capped streams by whole nodes (100 entries): flood well past that.
+    for n in 0..250 {
+        let reply = login(&app, &format!("nobody{n}@example.org"), "wrong password").await;
+        assert_eq!(reply.status, 401);
+    }
+    let log = call(
+        &app,
+        Method::GET,
+        "/api/admin/audit?limit=1000",
+        Some(&admin),
+        None,
+    )
+    .await;
+    assert_eq!(log.status, 200, "{}", log.body);
+    let entries = log.body["entries"].as_array().expect("entries");
+    let count = |action: &str| {
+        entries
+            .iter()
+            .filter(|entry| entry["action"] == action)
+            .count()
+    };
+    assert_eq!(count("block"), 1, "the admin's block was pushed out");
+    assert!(count("failed_login") >= 5, "the flood is logged too");
+    assert!(count("failed_login") < 250, "the flood is capped");
+    // Newest first across both parts.
+    assert_eq!(entries[0]["action"], "failed_login");
+}
+on_both_backends!(anonymous_events_cannot_push_admin_actions_out_of_the_audit_log);
+
 async fn codes_for_anyone_are_mailed_good_once_and_cool_down(backend: Backend) {
     let (app, sink) = app_with_mail(backend, &[]).await;
     let recipient = unique_email("bob");
