@@ -75,11 +75,12 @@ impl ResponseError for V1Error {
 
     fn error_response(&self) -> HttpResponse {
         let inner = self.0.error_response();
+        // onetimesecret's API answers a wrong or missing passphrase as it answers an
+        // unknown secret (its web page, not its API, says "Double check that passphrase").
         let message = match &self.0 {
-            ApiError::NotFound => "Unknown secret".to_owned(),
-            ApiError::WrongPassphrase { .. } | ApiError::PassphraseRequired => {
-                "Double check that passphrase".to_owned()
-            }
+            ApiError::NotFound
+            | ApiError::WrongPassphrase { .. }
+            | ApiError::PassphraseRequired => "Unknown secret".to_owned(),
             other => other.client_message(),
         };
         let mut response = HttpResponse::build(self.status_code());

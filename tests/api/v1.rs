@@ -218,12 +218,12 @@ async fn passphrases_burns_generate_and_errors_look_like_onetimesecret(backend: 
     assert_v1_error(
         &form(&app, &path, &[], None).await,
         404,
-        "Double check that passphrase",
+        "Unknown secret",
     );
     assert_v1_error(
         &form(&app, &path, &[("passphrase", "wrong")], None).await,
         404,
-        "Double check that passphrase",
+        "Unknown secret",
     );
     let opened = form(&app, &path, &[("passphrase", "open sesame")], None).await;
     assert_eq!(opened.body["value"], "guarded");
