@@ -19,24 +19,43 @@ pub const CODE_DIGITS: usize = 6;
 pub struct Email(String);
 
 impl Email {
-    /// Validates the shape `local@domain.tld` (deliverability is the code's job).
+    /// Validates a bare address, `local@domain.tld`: an RFC 5322 dot-atom local part and
+    /// an ASCII (punycode) domain — never a display name or angle brackets, which a mailer
+    /// would read as a different recipient (`x<a@evil.org>` is mailed to `a@evil.org`).
+    /// Deliverability is the code's job.
     pub fn parse(text: &str) -> Result<Self, ValidationError> {
         let email = text.trim().to_lowercase();
         let invalid =
             || ValidationError::invalid("invalid_email", "email must look like name@example.com");
-        if email.len() > MAX_EMAIL_BYTES
-            || email.chars().any(|c| c.is_whitespace() || c.is_control())
-        {
+        if email.len() > MAX_EMAIL_BYTES {
             return Err(invalid());
         }
         let (local, domain) = email.split_once('@').ok_or_else(invalid)?;
-        let labels_ok = domain
+        let atext = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~".contains(c);
+        let local_ok = local
             .split('.')
-            .all(|label| !label.is_empty() && !label.starts_with('-') && !label.ends_with('-'));
-        if local.is_empty() || !domain.contains('.') || domain.contains('@') || !labels_ok {
+            .all(|atom| !atom.is_empty() && atom.chars().all(atext));
+        let domain_ok = domain.contains('.')
+            && domain.split('.').all(|label| {
+                !label.is_empty()
+                    && !label.starts_with('-')
+                    && !label.ends_with('-')
+                    && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            });
+        if !local_ok || !domain_ok {
             return Err(invalid());
         }
         Ok(Self(email))
+    }
+
+    /// The part before the `@`.
+    pub fn local_part(&self) -> &str {
+        self.0.split_once('@').map_or("", |(local, _)| local)
+    }
+
+    /// The part after the `@`.
+    pub fn domain(&self) -> &str {
+        self.0.split_once('@').map_or("", |(_, domain)| domain)
     }
 
     /// The normalized address.
@@ -445,6 +464,15 @@ mod tests {
             "@example.org",
             "ada@example",
             "a b@x.org",
+            "x<a@evil.org>",
+            "x<a@evil.org",
+            "\"a b\"@x.org",
+            "a..b@x.org",
+            ".a@x.org",
+            "a@x_y.org",
+            "a@x.org>",
+            "a(comment)@x.org",
+            "a,b@x.org",
             "a@b@c.org",
             "a@-x.org",
             "a@x..org",
@@ -452,6 +480,11 @@ mod tests {
             assert!(Email::parse(bad).is_err(), "{bad}");
         }
         assert!(Email::parse(&format!("{}@x.org", "a".repeat(250))).is_err());
+        let tagged = Email::parse("O'Brien+tag@mail.example.co.uk").expect("dot-atom");
+        assert_eq!(
+            (tagged.local_part(), tagged.domain()),
+            ("o'brien+tag", "mail.example.co.uk")
+        );
     }
 
     #[test]

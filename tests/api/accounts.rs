@@ -476,6 +476,16 @@ async fn codes_for_anyone_are_mailed_good_once_and_cool_down(backend: Backend) {
     )
     .await
     .assert_error(422, "invalid_email");
+    // A mailbox with a display name would be mailed to another address than the one kept.
+    call(
+        &app,
+        Method::POST,
+        "/api/codes",
+        None,
+        Some(json!({"recipient": "x<a@evil.org>"})),
+    )
+    .await
+    .assert_error(422, "invalid_email");
 }
 on_both_backends!(codes_for_anyone_are_mailed_good_once_and_cool_down);
 

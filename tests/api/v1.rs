@@ -215,11 +215,7 @@ async fn passphrases_burns_generate_and_errors_look_like_onetimesecret(backend: 
     assert_eq!(guarded.body["passphrase_required"], true);
     let key = guarded.field("secret_key");
     let path = format!("/api/v1/secret/{key}");
-    assert_v1_error(
-        &form(&app, &path, &[], None).await,
-        404,
-        "Unknown secret",
-    );
+    assert_v1_error(&form(&app, &path, &[], None).await, 404, "Unknown secret");
     assert_v1_error(
         &form(&app, &path, &[("passphrase", "wrong")], None).await,
         404,
