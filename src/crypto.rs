@@ -185,6 +185,20 @@ impl KdfParams {
     /// Largest memory cost accepted, from configuration or from a stored record: 1 GiB.
     pub const MAX_MEMORY_KIB: u32 = 1024 * 1024;
 
+    /// Whether these costs reach OWASP's minimum for Argon2id: its equivalent pairs are
+    /// 46 MiB × 1 pass, 19 MiB × 2, 12 MiB × 3, 9 MiB × 4 and 7 MiB × 5 or more.
+    pub fn meets_owasp_minimum(self) -> bool {
+        let minimum_kib = match self.iterations {
+            0 => return false,
+            1 => 46 * 1024,
+            2 => 19 * 1024,
+            3 => 12 * 1024,
+            4 => 9 * 1024,
+            _ => 7 * 1024,
+        };
+        self.memory_kib >= minimum_kib
+    }
+
     /// Checks that Argon2 accepts these costs (and that they stay within 1 GiB).
     pub fn validate(self) -> Result<Self, CryptoError> {
         self.params().map(|_| self)
@@ -746,6 +760,17 @@ mod tests {
     #[test]
     fn argon2_params_are_checked() {
         assert!(KdfParams::OWASP.validate().is_ok());
+        assert!(KdfParams::OWASP.meets_owasp_minimum());
+        let costs = |memory_kib, iterations| KdfParams {
+            memory_kib,
+            iterations,
+            parallelism: 1,
+        };
+        assert!(!costs(19 * 1024 - 1, 2).meets_owasp_minimum());
+        assert!(!costs(19 * 1024, 1).meets_owasp_minimum());
+        assert!(costs(46 * 1024, 1).meets_owasp_minimum());
+        assert!(costs(7 * 1024, 8).meets_owasp_minimum());
+        assert!(!costs(64, 1).meets_owasp_minimum());
         let too_little = KdfParams {
             memory_kib: 1,
             ..FAST

@@ -98,6 +98,13 @@ impl Application {
             );
             ServerKey::generate()
         });
+        if !settings.kdf_params().meets_owasp_minimum() {
+            log::warn!(
+                "BURNBOX_ARGON2_MEMORY_KIB / BURNBOX_ARGON2_ITERATIONS are below OWASP's minimum \
+                 for Argon2id (19456 KiB with 2 iterations, or an equivalent pair): passphrases \
+                 and passwords are cheaper to guess offline. Fine for tests, not for production."
+            );
+        }
         let kdf = KdfPool::new(settings.argon2_workers(), settings.argon2_queue);
         let mailer = Arc::new(
             Mailer::new(

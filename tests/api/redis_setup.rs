@@ -245,3 +245,21 @@ async fn an_evicting_redis_gets_a_warning_at_start() {
         "no eviction warning"
     );
 }
+
+#[tokio::test]
+async fn argon2_costs_below_owasp_get_a_warning_naming_the_variables() {
+    capture_logs();
+    // Test apps run Argon2 with 64 KiB and one pass: far below OWASP's minimum.
+    let app = spawn_app_on(Backend::Memory, "", &[]).await;
+    assert_eq!(app.get("/health").await.status, 200);
+    let logs = CAPTURED_LOGS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .join("\n");
+    assert!(
+        logs.lines().any(|line| line.starts_with("WARN")
+            && line
+                .contains("BURNBOX_ARGON2_MEMORY_KIB / BURNBOX_ARGON2_ITERATIONS are below OWASP")),
+        "no warning about weak Argon2 costs"
+    );
+}
