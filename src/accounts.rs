@@ -638,25 +638,30 @@ impl AccountService {
     pub async fn ensure_admin(&self, email: Email, password: &Password) -> Result<(), ApiError> {
         let accounts = self.store.accounts();
         match accounts.user_by_email(&email).await? {
-            Some(user) => {
-                if user.state != AccountState::Active {
-                    // A pending (or blocked) account under the admin's address may have been
-                    // registered by someone else: it gets the configured password, and
-                    // nothing issued before survives.
-                    accounts
-                        .set_password_hash(user.id, &self.hash(password).await?)
-                        .await?;
-                    accounts.bump_generation(user.id).await?;
-                    for key in accounts.api_keys(user.id).await? {
-                        accounts.delete_api_key(user.id, &key.id).await?;
-                    }
+            // An unconfirmed registration is nobody's account yet (whoever typed the address
+            // never proved the mailbox): it becomes the admin, with the configured password.
+            // A pending account cannot have signed in, so nothing issued to it survives.
+            Some(user) if user.state == AccountState::Pending => {
+                let hash = self.hash(password).await?;
+                // Activated (and kept) as a confirmed registration would be; should a
+                // block have come first, it stays.
+                if accounts.activate_pending(user.id, &hash).await? {
+                    let change = UserChange {
+                        role: Some(Role::Admin),
+                        ..UserChange::default()
+                    };
+                    accounts.change_user(user.id, &change).await?;
                 }
-                let change = UserChange {
-                    role: Some(Role::Admin),
-                    state: Some(AccountState::Active),
-                    ..UserChange::default()
-                };
-                accounts.change_user(user.id, &change).await?;
+            }
+            // An account exists: the bootstrap is not a standing credential. It never
+            // unblocks, re-promotes or resets a password; admins manage accounts.
+            Some(user) => {
+                if user.state != AccountState::Active || user.role != Role::Admin {
+                    log::warn!(
+                        "BURNBOX_ADMIN_EMAIL names an existing account that is not an active admin; \
+                         the bootstrap leaves it as it is (an admin can change it)"
+                    );
+                }
             }
             None => {
                 let user = UserRecord {

@@ -371,7 +371,8 @@ pub struct Settings {
         default_value_t = 10
     )]
     pub password_min_length: usize,
-    /// Email of the admin account ensured at start (with BURNBOX_ADMIN_PASSWORD).
+    /// Email of the first admin, created at start when no account has it (with
+    /// BURNBOX_ADMIN_PASSWORD); an existing account is never changed.
     #[arg(long, env = "BURNBOX_ADMIN_EMAIL", value_name = "BURNBOX_ADMIN_EMAIL")]
     pub admin_email: Option<String>,
     /// Password of that admin account when it is created.

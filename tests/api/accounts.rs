@@ -1168,6 +1168,73 @@ async fn whoever_confirms_sets_the_password_so_registering_first_hijacks_nothing
 }
 on_both_backends!(whoever_confirms_sets_the_password_so_registering_first_hijacks_nothing);
 
+/// The bootstrap creates the admin once; afterwards the account is the admins' to manage:
+/// a restart never unblocks it, re-promotes it or resets its password.
+#[tokio::test]
+async fn the_admin_bootstrap_is_not_a_standing_credential() {
+    let (first, _sink) = app_with_mail(Backend::Redis, &[]).await;
+    let root = session(&first, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let root_id = call(&first, Method::GET, "/api/me", Some(&root), None)
+        .await
+        .field("id");
+    let other_email = unique_email("second-admin");
+    let created = call(
+        &first,
+        Method::POST,
+        "/api/admin/users",
+        Some(&root),
+        Some(json!({"email": other_email, "password": PASSWORD, "role": "admin"})),
+    )
+    .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let other = session(&first, &other_email, PASSWORD).await;
+    let restart_args = [
+        "--key-prefix",
+        first.key_prefix.as_str(),
+        "--admin-email",
+        ADMIN_EMAIL,
+        "--admin-password",
+        "another password 2",
+    ];
+    let restart = || crate::helpers::spawn_app_with(Backend::Redis, &restart_args);
+    let root_path = format!("/api/admin/users/{root_id}");
+    let patch = |body: Value| call(&first, Method::PATCH, &root_path, Some(&other), Some(body));
+    // Demoted by another admin: a restart does not promote it again, nor change its password.
+    assert_eq!(patch(json!({"role": "user"})).await.status, 200);
+    let again = restart().await;
+    let token = session(&again, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let me = call(&again, Method::GET, "/api/me", Some(&token), None).await;
+    assert_eq!(me.field("role"), "user");
+    login(&again, ADMIN_EMAIL, "another password 2")
+        .await
+        .assert_error(401, "invalid_credentials");
+    // Blocked by another admin: a restart does not unblock it.
+    assert_eq!(patch(json!({"blocked": true})).await.status, 200);
+    let again = restart().await;
+    login(&again, ADMIN_EMAIL, ADMIN_PASSWORD)
+        .await
+        .assert_error(401, "invalid_credentials");
+    login(&again, ADMIN_EMAIL, "another password 2")
+        .await
+        .assert_error(401, "invalid_credentials");
+    let users = call(
+        &again,
+        Method::GET,
+        "/api/admin/users?limit=100",
+        Some(&other),
+        None,
+    )
+    .await;
+    let root_entry = users.body["users"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|user| user["id"] == root_id.as_str())
+        .cloned()
+        .expect("listed");
+    assert_eq!(root_entry["state"], "blocked", "{root_entry}");
+}
+
 #[tokio::test]
 async fn a_pending_account_squatting_the_admin_address_does_not_become_the_admin() {
     let sink = SmtpSink::start().await;
