@@ -9,10 +9,12 @@
 //! its next use.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use crate::codes::{ACCOUNT_NAMESPACE, CodeService};
+use crate::config::ServerKey;
 use crate::crypto::{self, KdfParams, PassphraseSalt, PasswordHash};
-use crate::domain::time::now_unix;
+use crate::domain::time::{now_micros, now_unix};
 use crate::domain::{
     AccountState, ApiKey, ApiKeyRecord, AuditAction, AuditEvent, ClientKey, Code, CodePurpose,
     Email, KeyName, OwnedReceipt, Password, ReceiptKey, ReceiptView, RecordRef, Role, Scope,
@@ -21,6 +23,7 @@ use crate::domain::{
 use crate::error::ApiError;
 use crate::kdf_pool::KdfPool;
 use crate::network::ClientAddress;
+use crate::rate_limit::{CLIENT_ID_BYTES, Limit};
 use crate::store::Store;
 use crate::store::accounts::Page;
 
@@ -50,6 +53,10 @@ pub struct AccountPolicy {
     pub audit_kept: usize,
     /// Seconds an unconfirmed registration (and its claim on the address) lives.
     pub pending_ttl_seconds: u64,
+    /// Wrong passwords allowed per address within `login_window_seconds` (0: no limit).
+    pub login_failures: u32,
+    /// The sliding window of that budget, in seconds.
+    pub login_window_seconds: u64,
 }
 
 /// How a request proved who it is.
@@ -118,21 +125,25 @@ pub struct AccountService {
     kdf: KdfPool,
     codes: CodeService,
     policy: AccountPolicy,
+    server_key: ServerKey,
 }
 
 impl AccountService {
-    /// A service over `store`, hashing on `kdf`, confirming with `codes`.
+    /// A service over `store`, hashing on `kdf`, confirming with `codes`, keying the
+    /// per-address login budget under `server_key`.
     pub fn new(
         store: Arc<dyn Store>,
         kdf: KdfPool,
         codes: CodeService,
         policy: AccountPolicy,
+        server_key: ServerKey,
     ) -> Self {
         Self {
             store,
             kdf,
             codes,
             policy,
+            server_key,
         }
     }
 
@@ -269,6 +280,48 @@ impl AccountService {
     /// Logs in: a new session token and its expiry. Unknown address, wrong password,
     /// pending or blocked account: one answer, after the same Argon2 work.
     pub async fn login(
+        &self,
+        email: &Email,
+        password: &Password,
+        ip: ClientAddress,
+    ) -> Result<(String, u64), ApiError> {
+        // The address's budget of wrong passwords, shared by every instance and every
+        // client: a login is charged before its Argon2 work and refunded when right, so
+        // once spent, logins to this address answer 401 at once until the window passes.
+        let guard = self.login_guard(email);
+        if let Some((id, limit)) = &guard {
+            let charged_at = now_micros();
+            let states = self.store.check_rate(id, &[*limit]).await?;
+            if !states.iter().all(|state| state.allowed) {
+                self.audit(AuditAction::FailedLogin, None, None, ip).await?;
+                return Err(ApiError::InvalidCredentials);
+            }
+            let logged_in = self.check_password(email, password, ip).await;
+            if logged_in.is_ok() {
+                self.store.refund_rate(id, limit, charged_at).await?;
+            }
+            return logged_in;
+        }
+        self.check_password(email, password, ip).await
+    }
+
+    /// The login budget's store id and limit for `email`, unless it is switched off.
+    fn login_guard(&self, email: &Email) -> Option<([u8; CLIENT_ID_BYTES], Limit)> {
+        (self.policy.login_failures > 0).then(|| {
+            (
+                crypto::login_guard_id(self.server_key.as_bytes(), email.as_str()),
+                Limit {
+                    name: "login",
+                    limit: self.policy.login_failures,
+                    period: Duration::from_secs(self.policy.login_window_seconds.max(1)),
+                    charge: true,
+                },
+            )
+        })
+    }
+
+    /// Checks the password (Argon2 work even for unknown addresses) and opens a session.
+    async fn check_password(
         &self,
         email: &Email,
         password: &Password,

@@ -363,6 +363,23 @@ pub struct Settings {
         default_value_t = 86_400
     )]
     pub pending_account_ttl: u64,
+    /// Wrong passwords per account address (known or not) within BURNBOX_LOGIN_LOCKOUT_SECONDS,
+    /// from all clients together, before its logins are refused (0 = no limit).
+    #[arg(
+        long,
+        env = "BURNBOX_LOGIN_FAILURES_PER_ACCOUNT",
+        value_name = "BURNBOX_LOGIN_FAILURES_PER_ACCOUNT",
+        default_value_t = 10
+    )]
+    pub login_failures_per_account: u32,
+    /// The sliding window of that budget, in seconds.
+    #[arg(
+        long,
+        env = "BURNBOX_LOGIN_LOCKOUT_SECONDS",
+        value_name = "BURNBOX_LOGIN_LOCKOUT_SECONDS",
+        default_value_t = 900
+    )]
+    pub login_lockout_seconds: u64,
     /// Shortest account password, in characters.
     #[arg(
         long,
@@ -591,6 +608,12 @@ impl Settings {
             return Err(config_error(
                 "BURNBOX_PENDING_ACCOUNT_TTL",
                 "must not be below BURNBOX_CODE_TTL: the confirmation code must be usable",
+            ));
+        }
+        if self.login_lockout_seconds == 0 {
+            return Err(config_error(
+                "BURNBOX_LOGIN_LOCKOUT_SECONDS",
+                "must be at least 1",
             ));
         }
         if self.password_min_length == 0 {

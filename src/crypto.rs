@@ -42,6 +42,7 @@ const SESSION_LOOKUP_CONTEXT: &str = "burnbox 2026-11-22 session lookup v1";
 const API_KEY_LOOKUP_CONTEXT: &str = "burnbox 2026-11-22 api key lookup v1";
 const EMAIL_INDEX_CONTEXT: &str = "burnbox 2026-11-22 email index v1";
 const CODE_SLOT_CONTEXT: &str = "burnbox 2026-11-22 code slot v1";
+const LOGIN_GUARD_CONTEXT: &str = "burnbox 2026-11 login failures v1";
 const CODE_DIGEST_CONTEXT: &str = "burnbox 2026-11-22 code digest v1";
 
 /// Why something could not be opened or derived.
@@ -140,6 +141,16 @@ pub fn code_slot(
     )
     .finalize_xof()
     .fill(&mut out);
+    out
+}
+
+/// The id under which an address's failed logins are counted: a keyed hash under the
+/// server key, so the store holds no address (and an unknown address is counted alike).
+pub fn login_guard_id(server_key: &[u8; 32], email: &str) -> [u8; 12] {
+    let mut out = [0u8; 12];
+    keyed(server_key, LOGIN_GUARD_CONTEXT, &[email])
+        .finalize_xof()
+        .fill(&mut out);
     out
 }
 

@@ -130,6 +130,8 @@ impl Application {
             receipts_kept: ACCOUNT_RECEIPTS_KEPT,
             audit_kept: settings.audit_max_entries,
             pending_ttl_seconds: settings.pending_account_ttl,
+            login_failures: settings.login_failures_per_account,
+            login_window_seconds: settings.login_lockout_seconds,
         };
         // One recipe for the account services: the admin bootstrap's and each worker's.
         let account_service = {
@@ -141,7 +143,13 @@ impl Application {
                     server_key.clone(),
                     code_policy,
                 );
-                AccountService::new(store, kdf.clone(), codes, account_policy)
+                AccountService::new(
+                    store,
+                    kdf.clone(),
+                    codes,
+                    account_policy,
+                    server_key.clone(),
+                )
             }
         };
         if let Some((email, password)) = settings.admin()? {

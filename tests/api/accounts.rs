@@ -421,6 +421,67 @@ async fn anonymous_events_cannot_push_admin_actions_out_of_the_audit_log(backend
 }
 on_both_backends!(anonymous_events_cannot_push_admin_actions_out_of_the_audit_log);
 
+/// Wrong passwords are counted per address, across clients and instances: once the
+/// budget is spent even the right password is refused until the window has passed, and a
+/// right password in between resets nothing.
+async fn an_accounts_wrong_passwords_lock_its_logins_for_a_window(backend: Backend) {
+    let limits = [
+        "--login-failures-per-account",
+        "3",
+        "--login-lockout-seconds",
+        "2",
+    ];
+    let (app, sink) = app_with_mail(backend, &limits).await;
+    let (email, _) = signed_up(&app, &sink, "guessed").await;
+    let login_from = |source: &'static str, email: String, password: &'static str| {
+        let request = crate::helpers::client_from(source)
+            .post(app.url("/api/sessions"))
+            .json(&json!({"email": email, "password": password}));
+        async move { Reply::from_response(request.send().await.expect("login")).await }
+    };
+    // Two wrong, one right (which resets nothing), one wrong: the budget of three is spent.
+    for (source, password, status) in [
+        ("127.0.0.31", "wrong password 1", 401),
+        ("127.0.0.32", "wrong password 2", 401),
+        ("127.0.0.33", PASSWORD, 201),
+        ("127.0.0.34", "wrong password 3", 401),
+    ] {
+        let reply = login_from(source, email.clone(), password).await;
+        assert_eq!(reply.status, status, "{}", reply.body);
+    }
+    login_from("127.0.0.35", email.clone(), PASSWORD)
+        .await
+        .assert_error(401, "invalid_credentials");
+    // An address without an account locks the same way: the lock tells nothing.
+    let nobody = unique_email("nobody");
+    for n in 0..3 {
+        let reply = login_from(
+            "127.0.0.36",
+            nobody.clone(),
+            ["a wrong one", "b wrong one", "c wrong one"][n],
+        )
+        .await;
+        reply.assert_error(401, "invalid_credentials");
+    }
+    let locked_nobody = login_from("127.0.0.37", nobody.clone(), PASSWORD).await;
+    let locked_user = login_from("127.0.0.37", email.clone(), PASSWORD).await;
+    assert_eq!(locked_nobody.body, locked_user.body);
+    if backend == Backend::Redis {
+        // Shared by every instance on the same Redis.
+        let mut args = vec!["--key-prefix", app.key_prefix.as_str()];
+        args.extend_from_slice(&limits);
+        let other = spawn_app_with(backend, &args).await;
+        login(&other, &email, PASSWORD)
+            .await
+            .assert_error(401, "invalid_credentials");
+    }
+    // The window slides past: the right password works again.
+    tokio::time::sleep(std::time::Duration::from_millis(4200)).await;
+    let reply = login_from("127.0.0.38", email.clone(), PASSWORD).await;
+    assert_eq!(reply.status, 201, "{}", reply.body);
+}
+on_both_backends!(an_accounts_wrong_passwords_lock_its_logins_for_a_window);
+
 async fn codes_for_anyone_are_mailed_good_once_and_cool_down(backend: Backend) {
     let (app, sink) = app_with_mail(backend, &[]).await;
     let recipient = unique_email("bob");
