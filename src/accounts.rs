@@ -11,7 +11,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::codes::{ACCOUNT_NAMESPACE, CodeService};
+use crate::codes::{ACCOUNT_NAMESPACE, CodeService, RESET_NAMESPACE};
 use crate::config::ServerKey;
 use crate::crypto::{self, KdfParams, PassphraseSalt, PasswordHash};
 use crate::domain::time::{now_micros, now_unix};
@@ -33,6 +33,8 @@ pub const SESSION_PREFIX: &str = "bbs_";
 pub const API_KEY_PREFIX: &str = "bbk_";
 /// The purpose named in registration mails.
 const CONFIRM_PURPOSE: &str = "confirm";
+/// The purpose of password reset codes (in their own namespace).
+const RESET_PURPOSE: &str = "reset";
 
 /// The operator's rules for accounts.
 #[derive(Debug, Clone, Copy)]
@@ -288,21 +290,37 @@ impl AccountService {
         // The address's budget of wrong passwords, shared by every instance and every
         // client: a login is charged before its Argon2 work and refunded when right, so
         // once spent, logins to this address answer 401 at once until the window passes.
-        let guard = self.login_guard(email);
-        if let Some((id, limit)) = &guard {
-            let charged_at = now_micros();
-            let states = self.store.check_rate(id, &[*limit]).await?;
-            if !states.iter().all(|state| state.allowed) {
+        match self
+            .within_login_budget(email, self.check_password(email, password, ip))
+            .await?
+        {
+            Some(session) => Ok(session),
+            None => {
                 self.audit(AuditAction::FailedLogin, None, None, ip).await?;
-                return Err(ApiError::InvalidCredentials);
+                Err(ApiError::InvalidCredentials)
             }
-            let logged_in = self.check_password(email, password, ip).await;
-            if logged_in.is_ok() {
-                self.store.refund_rate(id, limit, charged_at).await?;
-            }
-            return logged_in;
         }
-        self.check_password(email, password, ip).await
+    }
+
+    /// Runs `check`, a password check, charged to `email`'s budget of wrong passwords: the
+    /// charge is given back when it succeeds. `None` when the budget is spent: then `check`
+    /// never runs, so no Argon2 work is spent on a locked address.
+    async fn within_login_budget<T>(
+        &self,
+        email: &Email,
+        check: impl Future<Output = Result<T, ApiError>>,
+    ) -> Result<Option<T>, ApiError> {
+        let Some((id, limit)) = self.login_guard(email) else {
+            return check.await.map(Some);
+        };
+        let charged_at = now_micros();
+        let states = self.store.check_rate(&id, &[limit]).await?;
+        if !states.iter().all(|state| state.allowed) {
+            return Ok(None);
+        }
+        let checked = check.await?;
+        self.store.refund_rate(&id, &limit, charged_at).await?;
+        Ok(Some(checked))
     }
 
     /// The login budget's store id and limit for `email`, unless it is switched off.
@@ -344,23 +362,126 @@ impl AccountService {
                 .await?;
             return Err(ApiError::InvalidCredentials);
         };
-        let token = SessionKey::new(ClientKey::generate(user.id.tag()));
+        let session = self.open_session(user.id, user.generation).await?;
+        self.audit(AuditAction::Login, Some(user.id), None, ip)
+            .await?;
+        Ok(session)
+    }
+
+    /// A new session of `user` at `generation`: its token and when it ends.
+    async fn open_session(&self, user: UserId, generation: u64) -> Result<(String, u64), ApiError> {
+        let token = SessionKey::new(ClientKey::generate(user.tag()));
         let expires_at = now_unix() + self.policy.session_ttl_seconds;
         self.store
             .accounts()
             .create_session(
                 &token.record(),
                 &SessionRecord {
-                    user: user.id,
-                    generation: user.generation,
+                    user,
+                    generation,
                     expires_at,
                 },
                 self.policy.session_ttl_seconds,
             )
             .await?;
-        self.audit(AuditAction::Login, Some(user.id), None, ip)
-            .await?;
         Ok((token.encode_prefixed(SESSION_PREFIX), expires_at))
+    }
+
+    /// Changes the signed-in person's password, given the current one (charged to the
+    /// address's budget of wrong passwords like a login). Every session ends — the caller
+    /// gets a fresh one — so whoever else knew the old password is signed out; API keys
+    /// stay (they are listed and revoked on their own).
+    pub async fn change_password(
+        &self,
+        account: &Account,
+        current: &Password,
+        new: &Password,
+        ip: ClientAddress,
+    ) -> Result<(String, u64), ApiError> {
+        let user = &account.user;
+        let check = async {
+            let stored = PasswordHash::decode(&user.password_hash)
+                .ok_or_else(|| ApiError::Internal("stored password hash unreadable".into()))?;
+            let stretched = self.kdf.stretch_password(stored.salt(), current).await?;
+            if stored.matches(&stretched) {
+                Ok(())
+            } else {
+                Err(ApiError::WrongPassword)
+            }
+        };
+        if self
+            .within_login_budget(&user.email, check)
+            .await?
+            .is_none()
+        {
+            return Err(ApiError::WrongPassword);
+        }
+        let accounts = self.store.accounts();
+        accounts
+            .set_password_hash(user.id, &self.hash(new).await?)
+            .await?;
+        let generation = accounts.bump_generation(user.id).await?;
+        let session = self.open_session(user.id, generation).await?;
+        self.audit(AuditAction::PasswordChanged, Some(user.id), None, ip)
+            .await?;
+        Ok(session)
+    }
+
+    /// Mails a reset code to an active account's address. Any address gets the same
+    /// answer, so asking tells nothing about which have accounts.
+    pub async fn request_reset(&self, email: &Email) -> Result<(), ApiError> {
+        let active = self
+            .store
+            .accounts()
+            .user_by_email(email)
+            .await?
+            .is_some_and(|user| user.state == AccountState::Active);
+        if active {
+            let purpose = CodePurpose::parse(Some(RESET_PURPOSE))?;
+            match self.codes.send(RESET_NAMESPACE, &purpose, email).await {
+                // A resend inside the cooldown: the earlier code is still on its way.
+                Ok(()) | Err(ApiError::CoolingDown { .. }) => {}
+                Err(error) => return Err(error),
+            }
+        }
+        Ok(())
+    }
+
+    /// Sets a new password with a mailed reset code. Every session and every API key of
+    /// the account ends: a reset is what someone does whose password may be known to
+    /// others. A blocked account stays blocked. Every failure is one answer.
+    pub async fn reset_password(
+        &self,
+        email: &Email,
+        code: &Code,
+        new: &Password,
+        ip: ClientAddress,
+    ) -> Result<(), ApiError> {
+        // Hashed first, whatever follows: every answer costs the same Argon2 work.
+        let hash = self.hash(new).await?;
+        let accounts = self.store.accounts();
+        let user = accounts
+            .user_by_email(email)
+            .await?
+            .filter(|user| user.state == AccountState::Active)
+            .ok_or(ApiError::BadReset)?;
+        let purpose = CodePurpose::parse(Some(RESET_PURPOSE))?;
+        match self
+            .codes
+            .verify(RESET_NAMESPACE, &purpose, email, code, ip)
+            .await
+        {
+            Ok(()) => {}
+            Err(ApiError::WrongCode { .. } | ApiError::NotFound) => return Err(ApiError::BadReset),
+            Err(error) => return Err(error),
+        }
+        accounts.set_password_hash(user.id, &hash).await?;
+        accounts.bump_generation(user.id).await?;
+        for key in accounts.api_keys(user.id).await? {
+            accounts.delete_api_key(user.id, &key.id).await?;
+        }
+        self.audit(AuditAction::PasswordReset, Some(user.id), None, ip)
+            .await
     }
 
     /// Who a bearer credential belongs to: a live session of the current generation or an

@@ -19,6 +19,8 @@ use crate::store::accounts::{CodeCheck, CodeIssue, CodeLimits, CodeSlot};
 pub const API_NAMESPACE: &str = "api";
 /// Codes that confirm a registration.
 pub const ACCOUNT_NAMESPACE: &str = "account";
+/// Codes that reset a password.
+pub const RESET_NAMESPACE: &str = "reset";
 
 /// The operator's rules for codes.
 #[derive(Debug, Clone, Copy)]

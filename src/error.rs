@@ -56,6 +56,13 @@ pub enum ApiError {
     /// wrong or dead code — one answer for all.
     #[error("no pending registration with this code: check the address and the latest code")]
     BadConfirmation,
+    /// A password reset failed: no active account for the address, or a wrong or dead
+    /// code — one answer for all.
+    #[error("no reset with this code: check the address and the latest code")]
+    BadReset,
+    /// A signed-in caller's current password was wrong.
+    #[error("the current password is wrong")]
+    WrongPassword,
     /// The code did not match.
     #[error("wrong code")]
     WrongCode {
@@ -133,6 +140,8 @@ impl ApiError {
             Self::InvalidCredentials => "invalid_credentials",
             Self::WrongCode { .. } => "wrong_code",
             Self::BadConfirmation => "invalid_confirmation",
+            Self::BadReset => "invalid_reset",
+            Self::WrongPassword => "wrong_password",
             Self::CoolingDown { .. } => "cooling_down",
             Self::EmailTaken => "email_taken",
             Self::MailUnavailable(_) => "mail_unavailable",
@@ -204,7 +213,9 @@ impl ResponseError for ApiError {
             | Self::WrongPassphrase { .. }
             | Self::PassphraseRequired
             | Self::WrongCode { .. }
-            | Self::BadConfirmation => StatusCode::FORBIDDEN,
+            | Self::BadConfirmation
+            | Self::BadReset
+            | Self::WrongPassword => StatusCode::FORBIDDEN,
             Self::Unauthorized(_) | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
             Self::EmailTaken => StatusCode::CONFLICT,
             Self::RateLimited { .. } | Self::CoolingDown { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -246,6 +257,8 @@ impl ResponseError for ApiError {
                 | Self::WrongCode { .. }
                 | Self::InvalidCredentials
                 | Self::BadConfirmation
+                | Self::BadReset
+                | Self::WrongPassword
         ) {
             response.extensions_mut().insert(FailedPassphrase);
         }

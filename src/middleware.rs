@@ -32,10 +32,19 @@ fn classify(method: &Method, pattern: Option<&str>) -> RequestClass {
             &Method::POST,
             Some("/api/secrets/{secret_key}/reveal" | "/api/v1/secret/{secret_key}"),
         ) => RequestClass::Reveal,
-        (&Method::POST, Some("/api/sessions" | "/api/accounts/verify" | "/api/codes/verify")) => {
-            RequestClass::Guess
+        (
+            &Method::POST,
+            Some(
+                "/api/sessions"
+                | "/api/accounts/verify"
+                | "/api/codes/verify"
+                | "/api/accounts/reset/verify"
+                | "/api/me/password",
+            ),
+        ) => RequestClass::Guess,
+        (&Method::POST, Some("/api/codes" | "/api/accounts" | "/api/accounts/reset")) => {
+            RequestClass::Mail
         }
-        (&Method::POST, Some("/api/codes" | "/api/accounts")) => RequestClass::Mail,
         _ => RequestClass::Other,
     }
 }

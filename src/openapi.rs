@@ -6,9 +6,10 @@ use utoipa::{Modify, OpenApi};
 use crate::domain::{AccountState, AuditAction, ReceiptState, ReceiptView, Role, Scope};
 use crate::error::ErrorBody;
 use crate::routes::accounts::{
-    self, AccountStateResponse, ApiKeyList, ApiKeyView, CodeSentResponse, CodeVerifiedResponse,
-    ConfirmRequest, CreateApiKeyRequest, CreatedApiKeyResponse, CredentialsRequest,
-    OwnedReceiptPage, OwnedReceiptResponse, RegisteredResponse, SendCodeRequest, SessionResponse,
+    self, AccountStateResponse, ApiKeyList, ApiKeyView, ChangePasswordRequest, CodeSentResponse,
+    CodeVerifiedResponse, ConfirmRequest, CreateApiKeyRequest, CreatedApiKeyResponse,
+    CredentialsRequest, OwnedReceiptPage, OwnedReceiptResponse, RegisteredResponse,
+    ResetPasswordRequest, ResetRequest, ResetRequestedResponse, SendCodeRequest, SessionResponse,
     UserView, VerifyCodeRequest,
 };
 use crate::routes::admin::{
@@ -64,6 +65,9 @@ use crate::routes::v1::{
         accounts::list_api_keys,
         accounts::revoke_api_key,
         accounts::my_receipts,
+        accounts::change_password,
+        accounts::request_reset,
+        accounts::reset_password,
         admin::list_users,
         admin::create_user,
         admin::update_user,
@@ -98,6 +102,10 @@ use crate::routes::v1::{
         VerifyCodeRequest,
         CodeVerifiedResponse,
         CredentialsRequest,
+        ChangePasswordRequest,
+        ResetRequest,
+        ResetRequestedResponse,
+        ResetPasswordRequest,
         RegisteredResponse,
         ConfirmRequest,
         AccountStateResponse,

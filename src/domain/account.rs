@@ -395,6 +395,10 @@ pub enum AuditAction {
     SecretCreated,
     /// A secret burned by the account.
     SecretBurned,
+    /// The password changed, given the current one.
+    PasswordChanged,
+    /// The password reset with a mailed code.
+    PasswordReset,
 }
 
 /// Which capped part of the audit log an action is kept in. Anyone can cause account
@@ -418,7 +422,9 @@ impl AuditAction {
             | Self::RoleChange
             | Self::EmailChange
             | Self::ApiKeyCreated
-            | Self::ApiKeyRevoked => AuditStream::Privileged,
+            | Self::ApiKeyRevoked
+            | Self::PasswordChanged
+            | Self::PasswordReset => AuditStream::Privileged,
             Self::Register
             | Self::Confirm
             | Self::Login

@@ -525,3 +525,127 @@ pub async fn my_receipts(
         limit,
     }))
 }
+
+/// The current password and a new one.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChangePasswordRequest {
+    /// The password in use now.
+    #[schema(example = "correct horse battery")]
+    pub current_password: String,
+    /// The new password (at least `BURNBOX_PASSWORD_MIN_LENGTH` characters).
+    #[schema(example = "a longer passphrase now")]
+    pub new_password: String,
+}
+
+/// Change the password. Every session ends; the answer carries a fresh one for the caller.
+/// API keys stay.
+#[utoipa::path(post, path = "/api/me/password", tag = "accounts", security(("bearer" = [])),
+    request_body = ChangePasswordRequest,
+    responses(
+        (status = 201, description = "Changed: every earlier session has ended; use this one", body = SessionResponse),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 401, description = "No valid session", body = ErrorBody),
+        (status = 403, description = "An API key, not a session; or the current password is wrong (or too many wrong passwords for this account: retry later)", body = ErrorBody,
+            example = json!({"error": "wrong_password", "message": "the current password is wrong"})),
+        (status = 422, description = "Too short a new password", body = ErrorBody),
+        (status = 429, description = "Rate limited (wrong passwords count against the client)", body = ErrorBody),
+        (status = 503, description = "Storage unavailable or Argon2 pool full", body = ErrorBody),
+    ))]
+pub async fn change_password(
+    accounts: web::Data<AccountService>,
+    caller: SessionCaller,
+    body: web::Json<ChangePasswordRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let SessionCaller(caller) = caller;
+    let body = body.into_inner();
+    let current = Password::parse(body.current_password, 0).map_err(|_| ApiError::WrongPassword)?;
+    let new = Password::parse(body.new_password, accounts.policy().password_min_length)?;
+    let (session_token, expires_at) = accounts
+        .change_password(&caller.account, &current, &new, caller.ip)
+        .await?;
+    Ok(HttpResponse::Created().json(SessionResponse {
+        session_token,
+        expires_at: rfc3339(expires_at),
+    }))
+}
+
+/// The address to mail a reset code to.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResetRequest {
+    /// The account's address.
+    #[schema(example = "ada@example.org")]
+    pub email: String,
+}
+
+/// Asked; a code is mailed if the address has an active account.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ResetRequestedResponse {
+    /// Always `requested`, whether or not the address has an account.
+    #[schema(example = "requested")]
+    pub status: &'static str,
+}
+
+/// Ask for a password reset code by mail.
+#[utoipa::path(post, path = "/api/accounts/reset", tag = "accounts", request_body = ResetRequest,
+    responses(
+        (status = 202, description = "A code is mailed if the address has an active account; the same answer for every address", body = ResetRequestedResponse),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 422, description = "Invalid email", body = ErrorBody),
+        (status = 429, description = "Rate limited", body = ErrorBody),
+        (status = 503, description = "Storage or mail unavailable", body = ErrorBody),
+    ))]
+pub async fn request_reset(
+    accounts: web::Data<AccountService>,
+    body: web::Json<ResetRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let email = Email::parse(&body.email)?;
+    accounts.request_reset(&email).await?;
+    Ok(HttpResponse::Accepted().json(ResetRequestedResponse {
+        status: "requested",
+    }))
+}
+
+/// A reset code and the new password.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResetPasswordRequest {
+    /// The account's address.
+    #[schema(example = "ada@example.org")]
+    pub email: String,
+    /// The mailed reset code.
+    #[schema(example = "123456")]
+    pub code: String,
+    /// The new password.
+    #[schema(example = "a longer passphrase now")]
+    pub new_password: String,
+}
+
+/// Set a new password with the mailed code. Every session and API key of the account ends.
+#[utoipa::path(post, path = "/api/accounts/reset/verify", tag = "accounts", request_body = ResetPasswordRequest,
+    responses(
+        (status = 200, description = "Changed: log in with the new password", body = AccountStateResponse),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 403, description = "No active account for the address, or a wrong or dead code (one answer for all)", body = ErrorBody,
+            example = json!({"error": "invalid_reset", "message": "no reset with this code: check the address and the latest code"})),
+        (status = 422, description = "Invalid email, code or password", body = ErrorBody),
+        (status = 429, description = "Rate limited", body = ErrorBody),
+        (status = 503, description = "Storage unavailable or Argon2 pool full", body = ErrorBody),
+    ))]
+pub async fn reset_password(
+    accounts: web::Data<AccountService>,
+    caller: Caller,
+    body: web::Json<ResetPasswordRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let email = Email::parse(&body.email)?;
+    let code = Code::parse(&body.code)?;
+    let new = Password::parse(body.new_password, accounts.policy().password_min_length)?;
+    accounts
+        .reset_password(&email, &code, &new, caller.ip)
+        .await?;
+    Ok(HttpResponse::Ok().json(AccountStateResponse {
+        status: AccountState::Active,
+    }))
+}

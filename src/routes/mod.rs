@@ -60,6 +60,12 @@ pub fn configure(config: &mut web::ServiceConfig) {
                 .service(resource("/codes/verify").route(web::post().to(accounts::verify_code)))
                 .service(resource("/accounts").route(web::post().to(accounts::register)))
                 .service(resource("/accounts/verify").route(web::post().to(accounts::confirm)))
+                .service(resource("/accounts/reset").route(web::post().to(accounts::request_reset)))
+                .service(
+                    resource("/accounts/reset/verify")
+                        .route(web::post().to(accounts::reset_password)),
+                )
+                .service(resource("/me/password").route(web::post().to(accounts::change_password)))
                 .service(
                     resource("/sessions")
                         .route(web::post().to(accounts::login))
@@ -132,6 +138,9 @@ pub fn pattern_of(path: &str) -> Option<&'static str> {
         ("api", ["codes", "verify"]) => "/api/codes/verify",
         ("api", ["accounts"]) => "/api/accounts",
         ("api", ["accounts", "verify"]) => "/api/accounts/verify",
+        ("api", ["accounts", "reset"]) => "/api/accounts/reset",
+        ("api", ["accounts", "reset", "verify"]) => "/api/accounts/reset/verify",
+        ("api", ["me", "password"]) => "/api/me/password",
         ("api", ["sessions"]) => "/api/sessions",
         ("api", ["sessions", "current"]) => "/api/sessions/current",
         ("api", ["me"]) => "/api/me",

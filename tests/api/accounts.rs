@@ -35,6 +35,63 @@ async fn app_with_mail(backend: Backend, extra: &[&str]) -> (TestApp, SmtpSink) 
     (spawn_app_with(backend, &args).await, sink)
 }
 
+/// Every key and value under the app's prefix, of every type, as one text to search.
+async fn redis_dump(app: &TestApp) -> String {
+    let mut redis = app.redis().await;
+    let keys: Vec<String> = redis::cmd("KEYS")
+        .arg(format!("{}*", app.key_prefix))
+        .query_async(&mut redis)
+        .await
+        .expect("keys");
+    assert!(keys.len() > 5, "{keys:?}");
+    let mut dump = keys.join("\n");
+    for name in &keys {
+        let kind: String = redis::cmd("TYPE")
+            .arg(name)
+            .query_async(&mut redis)
+            .await
+            .expect("type");
+        let value: Value = match kind.as_str() {
+            "string" => json!(
+                redis::cmd("GET")
+                    .arg(name)
+                    .query_async::<Vec<u8>>(&mut redis)
+                    .await
+                    .map(|v| String::from_utf8_lossy(&v).into_owned())
+                    .ok()
+            ),
+            "hash" => json!(
+                redis::cmd("HGETALL")
+                    .arg(name)
+                    .query_async::<std::collections::HashMap<String, String>>(&mut redis)
+                    .await
+                    .ok()
+            ),
+            "zset" => json!(
+                redis::cmd("ZRANGE")
+                    .arg(name)
+                    .arg(0)
+                    .arg(-1)
+                    .query_async::<Vec<String>>(&mut redis)
+                    .await
+                    .ok()
+            ),
+            "stream" => json!(format!(
+                "{:?}",
+                redis::cmd("XRANGE")
+                    .arg(name)
+                    .arg("-")
+                    .arg("+")
+                    .query_async::<redis::Value>(&mut redis)
+                    .await
+            )),
+            other => json!(other),
+        };
+        dump.push_str(&value.to_string());
+    }
+    dump
+}
+
 fn unique_email(name: &str) -> String {
     format!(
         "{name}.{}@example.org",
@@ -481,6 +538,161 @@ async fn an_accounts_wrong_passwords_lock_its_logins_for_a_window(backend: Backe
     assert_eq!(reply.status, 201, "{}", reply.body);
 }
 on_both_backends!(an_accounts_wrong_passwords_lock_its_logins_for_a_window);
+
+/// Changing the password needs the current one, ends every session (the caller gets a
+/// fresh one) and keeps API keys.
+async fn a_password_change_ends_every_session_but_keeps_api_keys(backend: Backend) {
+    let (app, sink) = app_with_mail(backend, &[]).await;
+    let (email, first) = signed_up(&app, &sink, "changer").await;
+    let second = session(&app, &email, PASSWORD).await;
+    let key = api_key(&app, &first, json!(["secrets"])).await;
+    let change = |token: String, current: &'static str| {
+        let token = token.clone();
+        let app = &app;
+        async move {
+            call(
+                app,
+                Method::POST,
+                "/api/me/password",
+                Some(&token),
+                Some(json!({"current_password": current, "new_password": "a brand new password"})),
+            )
+            .await
+        }
+    };
+    change(first.clone(), "not the password")
+        .await
+        .assert_error(403, "wrong_password");
+    change(key.clone(), PASSWORD)
+        .await
+        .assert_error(403, "forbidden");
+    let changed = change(first.clone(), PASSWORD).await;
+    assert_eq!(changed.status, 201, "{}", changed.body);
+    assert_eq!(changed.header("cache-control"), "no-store");
+    let fresh = changed.field("session_token");
+    for ended in [&first, &second] {
+        call(&app, Method::GET, "/api/me", Some(ended), None)
+            .await
+            .assert_error(401, "unauthorized");
+    }
+    for kept in [&fresh, &key] {
+        assert_eq!(
+            call(&app, Method::GET, "/api/me", Some(kept), None)
+                .await
+                .status,
+            200
+        );
+    }
+    login(&app, &email, PASSWORD)
+        .await
+        .assert_error(401, "invalid_credentials");
+    session(&app, &email, "a brand new password").await;
+}
+on_both_backends!(a_password_change_ends_every_session_but_keeps_api_keys);
+
+/// A reset by mailed code: the same answer for any address, a code of its own kind, and
+/// afterwards no session or API key of the account survives.
+async fn a_password_reset_by_mailed_code_ends_sessions_and_keys(backend: Backend) {
+    let (app, sink) = app_with_mail(backend, &["--code-cooldown", "0"]).await;
+    let (email, token) = signed_up(&app, &sink, "forgetful").await;
+    let key = api_key(&app, &token, json!(["secrets"])).await;
+    let ask = |address: String| {
+        let app = &app;
+        async move {
+            call(
+                app,
+                Method::POST,
+                "/api/accounts/reset",
+                None,
+                Some(json!({"email": address})),
+            )
+            .await
+        }
+    };
+    let nobody = unique_email("nobody");
+    let unknown = ask(nobody.clone()).await;
+    let known = ask(email.clone()).await;
+    assert_eq!((unknown.status, known.status), (202, 202));
+    assert_eq!(unknown.body, known.body);
+    let reset = |code: String, password: &'static str| {
+        let (app, email) = (&app, email.clone());
+        async move {
+            call(
+                app,
+                Method::POST,
+                "/api/accounts/reset/verify",
+                None,
+                Some(json!({"email": email, "code": code, "new_password": password})),
+            )
+            .await
+        }
+    };
+    // The registration code was mail 0; the reset code is mail 1.
+    let code = sink.code(&email, 1).await;
+    assert!(
+        sink.mails_to(&nobody).is_empty(),
+        "nothing is mailed to an unknown address"
+    );
+    // A code for another purpose never stands in for a reset code.
+    let other = call(
+        &app,
+        Method::POST,
+        "/api/codes",
+        None,
+        Some(json!({"recipient": email, "purpose": "reset"})),
+    )
+    .await;
+    assert_eq!(other.status, 202, "{}", other.body);
+    let other_code = sink.code(&email, 2).await;
+    if other_code != code {
+        reset(other_code, "another new password")
+            .await
+            .assert_error(403, "invalid_reset");
+    }
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let refused = reset(wrong.into(), "another new password").await;
+    refused.assert_error(403, "invalid_reset");
+    assert!(refused.body.get("attempts_left").is_none());
+    let done = reset(code.clone(), "another new password").await;
+    assert_eq!(done.status, 200, "{}", done.body);
+    reset(code, "yet another password")
+        .await
+        .assert_error(403, "invalid_reset");
+    for ended in [&token, &key] {
+        call(&app, Method::GET, "/api/me", Some(ended), None)
+            .await
+            .assert_error(401, "unauthorized");
+    }
+    login(&app, &email, PASSWORD)
+        .await
+        .assert_error(401, "invalid_credentials");
+    session(&app, &email, "another new password").await;
+    // An unknown address gets the same refusal.
+    let stranger = call(
+        &app,
+        Method::POST,
+        "/api/accounts/reset/verify",
+        None,
+        Some(json!({"email": nobody, "code": "123456", "new_password": "another new password"})),
+    )
+    .await;
+    stranger.assert_error(403, "invalid_reset");
+    let logs = CAPTURED_LOGS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .join("\n");
+    for credential in ["another new password", "yet another password", key.as_str()] {
+        assert!(!logs.contains(credential), "a credential reached the log");
+    }
+    if app.redis_url.is_some() {
+        let dump = redis_dump(&app).await;
+        assert!(
+            !dump.contains("another new password"),
+            "a password reached Redis"
+        );
+    }
+}
+on_both_backends!(a_password_reset_by_mailed_code_ends_sessions_and_keys);
 
 async fn codes_for_anyone_are_mailed_good_once_and_cool_down(backend: Backend) {
     let (app, sink) = app_with_mail(backend, &[]).await;
@@ -1062,58 +1274,7 @@ async fn the_audit_log_tells_the_story_and_no_credential_is_kept_in_clear() {
     );
 
     // Redis: every value under this app's prefix, of every type.
-    let mut redis = app.redis().await;
-    let keys: Vec<String> = redis::cmd("KEYS")
-        .arg(format!("{}*", app.key_prefix))
-        .query_async(&mut redis)
-        .await
-        .expect("keys");
-    assert!(keys.len() > 5, "{keys:?}");
-    let mut dump = keys.join("\n");
-    for name in &keys {
-        let kind: String = redis::cmd("TYPE")
-            .arg(name)
-            .query_async(&mut redis)
-            .await
-            .expect("type");
-        let value: Value = match kind.as_str() {
-            "string" => json!(
-                redis::cmd("GET")
-                    .arg(name)
-                    .query_async::<Vec<u8>>(&mut redis)
-                    .await
-                    .map(|v| String::from_utf8_lossy(&v).into_owned())
-                    .ok()
-            ),
-            "hash" => json!(
-                redis::cmd("HGETALL")
-                    .arg(name)
-                    .query_async::<std::collections::HashMap<String, String>>(&mut redis)
-                    .await
-                    .ok()
-            ),
-            "zset" => json!(
-                redis::cmd("ZRANGE")
-                    .arg(name)
-                    .arg(0)
-                    .arg(-1)
-                    .query_async::<Vec<String>>(&mut redis)
-                    .await
-                    .ok()
-            ),
-            "stream" => json!(format!(
-                "{:?}",
-                redis::cmd("XRANGE")
-                    .arg(name)
-                    .arg("-")
-                    .arg("+")
-                    .query_async::<redis::Value>(&mut redis)
-                    .await
-            )),
-            other => json!(other),
-        };
-        dump.push_str(&value.to_string());
-    }
+    let dump = redis_dump(&app).await;
     // The audit stream is not under the test's prefix only if shared; it is here.
     assert!(
         dump.contains("secret_created"),
