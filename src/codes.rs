@@ -8,8 +8,8 @@ use crate::config::ServerKey;
 use crate::crypto;
 use crate::domain::{Code, CodePurpose, Email};
 use crate::error::ApiError;
-use crate::mail::Mailer;
 use crate::network::ClientAddress;
+use crate::outbox::Outbox;
 use crate::rate_limit::client_id;
 use crate::store::Store;
 use crate::store::accounts::{CodeCheck, CodeIssue, CodeLimits, CodeSlot};
@@ -41,22 +41,22 @@ pub struct CodePolicy {
 #[derive(Clone)]
 pub struct CodeService {
     store: Arc<dyn Store>,
-    mailer: Arc<Mailer>,
+    outbox: Outbox,
     server_key: ServerKey,
     policy: CodePolicy,
 }
 
 impl CodeService {
-    /// A service over `store`, mailing with `mailer`, hashing under `server_key`.
+    /// A service over `store`, queueing mail in `outbox`, hashing under `server_key`.
     pub fn new(
         store: Arc<dyn Store>,
-        mailer: Arc<Mailer>,
+        outbox: Outbox,
         server_key: ServerKey,
         policy: CodePolicy,
     ) -> Self {
         Self {
             store,
-            mailer,
+            outbox,
             server_key,
             policy,
         }
@@ -87,7 +87,7 @@ impl CodeService {
         self.policy.ttl_seconds
     }
 
-    /// Stores a fresh code (replacing an earlier one) and mails it.
+    /// Stores a fresh code (replacing an earlier one) and queues its mail.
     pub async fn send(
         &self,
         namespace: &str,
@@ -105,11 +105,9 @@ impl CodeService {
                 });
             }
         }
-        let minutes = self.policy.ttl_seconds.div_ceil(60);
-        self.mailer
-            .send_code(recipient, purpose.as_str(), &code, minutes)
+        self.outbox
+            .queue_code(recipient, purpose.as_str(), &code, self.policy.ttl_seconds)
             .await
-            .map_err(|error| ApiError::MailUnavailable(error.to_string()))
     }
 
     /// Checks a code entered by `client`: `Ok` once when it matches; wrong → attempts left

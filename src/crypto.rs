@@ -35,6 +35,7 @@ const KDF_HEADER_BYTES: usize = SALT_BYTES + 12;
 const SECRET_SEAL_CONTEXT: &str = "burnbox 2026-11-22 secret seal key v1";
 const TOKEN_SEAL_CONTEXT: &str = "burnbox 2026-11-22 token seal key v1";
 const RECEIPT_LINK_SEAL_CONTEXT: &str = "burnbox 2026-11-22 receipt secret key seal v1";
+const OUTBOX_SEAL_CONTEXT: &str = "burnbox 2026-11-23 queued mail seal v1";
 const SECRET_LOOKUP_CONTEXT: &str = "burnbox 2026-11-22 secret lookup v1";
 const RECEIPT_LOOKUP_CONTEXT: &str = "burnbox 2026-11-22 receipt lookup v1";
 const TOKEN_LOOKUP_CONTEXT: &str = "burnbox 2026-11-22 token lookup v1";
@@ -446,6 +447,8 @@ pub enum Sealed {
     Token,
     /// A secret's key, under its receipt key (onetimesecret API receipts show it).
     SecretKeyForReceipt,
+    /// A queued mail (it holds a code), under the server key.
+    QueuedMail,
 }
 
 fn cipher(what: Sealed, key: &[u8], stretched: Option<&StretchedPassphrase>) -> XChaCha20Poly1305 {
@@ -453,6 +456,7 @@ fn cipher(what: Sealed, key: &[u8], stretched: Option<&StretchedPassphrase>) -> 
         Sealed::Secret => SECRET_SEAL_CONTEXT,
         Sealed::Token => TOKEN_SEAL_CONTEXT,
         Sealed::SecretKeyForReceipt => RECEIPT_LINK_SEAL_CONTEXT,
+        Sealed::QueuedMail => OUTBOX_SEAL_CONTEXT,
     };
     let mut hasher = blake3::Hasher::new_derive_key(context);
     hasher.update(key);

@@ -29,6 +29,7 @@ pub mod metrics;
 pub mod middleware;
 pub mod network;
 pub mod openapi;
+pub mod outbox;
 pub mod rate_limit;
 pub mod routes;
 pub mod secrets;

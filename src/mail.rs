@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use lettre::Address;
 use lettre::message::Mailbox;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
@@ -74,10 +75,11 @@ impl Mailer {
                 Ok(())
             }
             Self::Smtp { transport, from } => {
-                let to: Mailbox = to
-                    .as_str()
-                    .parse()
+                // Built from the validated parts, never re-parsed from text: a parser would
+                // read a display name and angle brackets as another recipient.
+                let address = Address::new(to.local_part(), to.domain())
                     .map_err(|error| MailError(format!("recipient: {error}")))?;
+                let to = Mailbox::new(None, address);
                 let message = Message::builder()
                     .from(from.clone())
                     .to(to)

@@ -26,6 +26,7 @@ use crate::kdf_pool::KdfPool;
 use crate::mail::Mailer;
 use crate::middleware::json_error_shape;
 use crate::openapi::ApiDoc;
+use crate::outbox::Outbox;
 use crate::rate_limit::RateLimiter;
 use crate::routes;
 use crate::secrets::{SecretPolicy, SecretService};
@@ -133,13 +134,16 @@ impl Application {
             login_failures: settings.login_failures_per_account,
             login_window_seconds: settings.login_lockout_seconds,
         };
+        // Mail leaves through the queue; this process's drainer sends what is due.
+        let outbox = Outbox::new(store.clone(), server_key.clone());
+        tokio::spawn(outbox.clone().drain(mailer));
         // One recipe for the account services: the admin bootstrap's and each worker's.
         let account_service = {
-            let (mailer, server_key, kdf) = (mailer.clone(), server_key.clone(), kdf.clone());
+            let (outbox, server_key, kdf) = (outbox.clone(), server_key.clone(), kdf.clone());
             move |store: Arc<dyn Store>| {
                 let codes = CodeService::new(
                     store.clone(),
-                    mailer.clone(),
+                    outbox.with_store(store.clone()),
                     server_key.clone(),
                     code_policy,
                 );

@@ -12,7 +12,9 @@
 //! - `{<user tag>}ss:<lookup>` a session; `{<user tag>}ak:<lookup>` an API key and
 //!   `{<user tag>}ai:<id>` the user's keys by id; `{<user tag>}ur:<id>` the user's
 //!   receipt list. A user's records share the user's tag: one slot per user.
-//! - `{audit}log` a capped stream of [`AuditEvent`]s.
+//! - `{audit}log` and `{audit}activity`, capped streams of [`AuditEvent`]s.
+//! - `{outbox}due` a sorted set of queued mail ids by due time (ms), `{outbox}mail` a hash
+//!   of their sealed bytes.
 
 use async_trait::async_trait;
 
@@ -139,6 +141,24 @@ pub trait AccountStore: Send + Sync {
         digest: &[u8; 32],
         limits: CodeLimits,
     ) -> Result<CodeCheck, StoreError>;
+
+    /// Queues a sealed mail under `id`, due now.
+    async fn enqueue_mail(&self, id: &[u8; 16], sealed: &[u8]) -> Result<(), StoreError>;
+
+    /// Claims the oldest due mail for `lease_ms`: unless removed or rescheduled by then, it
+    /// is due again, so a mail whose sender died is sent by another instance.
+    async fn claim_mail(&self, lease_ms: u64) -> Result<Option<([u8; 16], Vec<u8>)>, StoreError>;
+
+    /// Removes a queued mail (sent, or given up).
+    async fn remove_mail(&self, id: &[u8; 16]) -> Result<(), StoreError>;
+
+    /// Replaces a queued mail's bytes and makes it due in `delay_ms`.
+    async fn reschedule_mail(
+        &self,
+        id: &[u8; 16],
+        sealed: &[u8],
+        delay_ms: u64,
+    ) -> Result<(), StoreError>;
 
     /// Stores a session under its token's lookup.
     async fn create_session(

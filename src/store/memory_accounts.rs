@@ -10,6 +10,7 @@ use async_trait::async_trait;
 use super::StoreError;
 use super::accounts::{AccountStore, CodeCheck, CodeIssue, CodeLimits, CodeSlot, Page};
 use super::memory::MemoryStore;
+use crate::domain::time::now_micros;
 use crate::domain::{
     AccountState, ApiKeyRecord, AuditEvent, Email, OwnedReceipt, RecordRef, SessionRecord,
     UserChange, UserId, UserRecord,
@@ -37,6 +38,8 @@ pub(super) struct Accounts {
     receipts: HashMap<UserId, Vec<OwnedReceipt>>,
     audit: VecDeque<(u64, AuditEvent)>,
     next_audit_id: u64,
+    /// Queued mail: when due (unix ms) and its sealed bytes.
+    mails: HashMap<[u8; 16], (u64, Vec<u8>)>,
 }
 
 /// The accounts part of [`MemoryStore`].
@@ -271,6 +274,45 @@ impl AccountStore for MemoryStore {
             accounts.codes.remove(&slot.slot);
         }
         Ok(CodeCheck::Wrong(limits.left(mine, total)))
+    }
+
+    async fn enqueue_mail(&self, id: &[u8; 16], sealed: &[u8]) -> Result<(), StoreError> {
+        self.reschedule_mail(id, sealed, 0).await
+    }
+
+    async fn claim_mail(&self, lease_ms: u64) -> Result<Option<([u8; 16], Vec<u8>)>, StoreError> {
+        let now = now_micros() / 1000;
+        let mut accounts = self.accounts_lock();
+        let due = accounts
+            .mails
+            .iter()
+            .filter(|(_, (due, _))| *due <= now)
+            .min_by_key(|(_, (due, _))| *due)
+            .map(|(id, _)| *id);
+        Ok(due.and_then(|id| {
+            accounts.mails.get_mut(&id).map(|(due, sealed)| {
+                *due = now + lease_ms;
+                (id, sealed.clone())
+            })
+        }))
+    }
+
+    async fn remove_mail(&self, id: &[u8; 16]) -> Result<(), StoreError> {
+        self.accounts_lock().mails.remove(id);
+        Ok(())
+    }
+
+    async fn reschedule_mail(
+        &self,
+        id: &[u8; 16],
+        sealed: &[u8],
+        delay_ms: u64,
+    ) -> Result<(), StoreError> {
+        let due = now_micros() / 1000 + delay_ms;
+        self.accounts_lock()
+            .mails
+            .insert(*id, (due, sealed.to_vec()));
+        Ok(())
     }
 
     async fn create_session(

@@ -76,6 +76,24 @@ return 0
     )
 });
 
+/// Claims the oldest due mail. KEYS: due set, mail hash. ARGV: now ms, lease ms.
+/// Returns {id, sealed}, or nil when nothing is due.
+static CLAIM_MAIL: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, 1)
+if #due == 0 then return false end
+local sealed = redis.call('HGET', KEYS[2], due[1])
+if not sealed then
+  redis.call('ZREM', KEYS[1], due[1])
+  return false
+end
+redis.call('ZADD', KEYS[1], tonumber(ARGV[1]) + tonumber(ARGV[2]), due[1])
+return {due[1], sealed}
+",
+    )
+});
+
 /// Activates a pending user with its password hash. KEYS: user. ARGV: hash.
 /// Returns 1 when it was pending, else 0 (a block or an earlier confirm stays).
 static ACTIVATE_PENDING: LazyLock<Script> = LazyLock::new(|| {
@@ -397,6 +415,55 @@ impl AccountStore for RedisStore {
                 u32::try_from(left).map_err(|_| StoreError::Corrupt("code attempts"))?,
             ),
         })
+    }
+
+    async fn enqueue_mail(&self, id: &[u8; 16], sealed: &[u8]) -> Result<(), StoreError> {
+        self.reschedule_mail(id, sealed, 0).await
+    }
+
+    async fn claim_mail(&self, lease_ms: u64) -> Result<Option<([u8; 16], Vec<u8>)>, StoreError> {
+        let mut invocation = CLAIM_MAIL.key(self.fixed("outbox", "due"));
+        invocation
+            .key(self.fixed("outbox", "mail"))
+            .arg(now_micros() / 1000)
+            .arg(lease_ms);
+        let claimed: Option<(Vec<u8>, Vec<u8>)> = self.invoke(&invocation).await?;
+        claimed
+            .map(|(id, sealed)| {
+                let id = <[u8; 16]>::try_from(id.as_slice())
+                    .map_err(|_| StoreError::Corrupt("queued mail id"))?;
+                Ok((id, sealed))
+            })
+            .transpose()
+    }
+
+    async fn remove_mail(&self, id: &[u8; 16]) -> Result<(), StoreError> {
+        let mut pipe = redis::pipe();
+        pipe.atomic()
+            .zrem(self.fixed("outbox", "due"), &id[..])
+            .ignore()
+            .hdel(self.fixed("outbox", "mail"), &id[..])
+            .ignore();
+        self.query_pipe(&pipe).await
+    }
+
+    async fn reschedule_mail(
+        &self,
+        id: &[u8; 16],
+        sealed: &[u8],
+        delay_ms: u64,
+    ) -> Result<(), StoreError> {
+        let mut pipe = redis::pipe();
+        pipe.atomic()
+            .hset(self.fixed("outbox", "mail"), &id[..], sealed)
+            .ignore()
+            .zadd(
+                self.fixed("outbox", "due"),
+                &id[..],
+                now_micros() / 1000 + delay_ms,
+            )
+            .ignore();
+        self.query_pipe(&pipe).await
     }
 
     async fn create_session(

@@ -694,6 +694,125 @@ async fn a_password_reset_by_mailed_code_ends_sessions_and_keys(backend: Backend
 }
 on_both_backends!(a_password_reset_by_mailed_code_ends_sessions_and_keys);
 
+/// An answer never waits for SMTP: mail leaves through a queue in the store.
+#[tokio::test]
+async fn answers_never_wait_for_smtp() {
+    // An SMTP server that accepts connections and never answers: a request that waited
+    // for it would hang until the mailer's timeout (10 s).
+    let black_hole = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let stuck = format!(
+        "smtp://127.0.0.1:{}",
+        black_hole.local_addr().expect("address").port()
+    );
+    let app = spawn_app_with(Backend::Redis, &["--smtp-url", &stuck]).await;
+    let started = std::time::Instant::now();
+    for (path, body) in [
+        ("/api/codes", json!({ "recipient": unique_email("code") })),
+        (
+            "/api/accounts",
+            json!({"email": unique_email("new"), "password": PASSWORD}),
+        ),
+        (
+            "/api/accounts",
+            json!({"email": ADMIN_EMAIL, "password": PASSWORD}),
+        ),
+        (
+            "/api/accounts/reset",
+            json!({"email": unique_email("nobody")}),
+        ),
+    ] {
+        let reply = call(&app, Method::POST, path, None, Some(body)).await;
+        assert_eq!(reply.status, 202, "{}", reply.body);
+    }
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "an answer waited for SMTP: {:?}",
+        started.elapsed()
+    );
+    drop(black_hole);
+}
+
+/// A mail its instance could not send before it stopped is sent by another instance, and
+/// while it waits in the queue it holds neither the code nor the address in clear.
+#[tokio::test]
+async fn a_stopped_instances_queued_mail_is_sent_by_another() {
+    let refused = format!("smtp://127.0.0.1:{}", crate::helpers::free_port());
+    let recipient = unique_email("queued");
+    let asked = recipient.clone();
+    // The first instance lives in a runtime of its own; dropping that runtime stops it.
+    let (key_prefix, queued) = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Runtime::new().expect("runtime");
+        runtime.block_on(async move {
+            let first = spawn_app_with(Backend::Redis, &["--smtp-url", &refused]).await;
+            let reply = call(
+                &first,
+                Method::POST,
+                "/api/codes",
+                None,
+                Some(json!({ "recipient": asked })),
+            )
+            .await;
+            assert_eq!(reply.status, 202, "{}", reply.body);
+            // Its first try fails at once (nothing listens) and the mail goes back to the
+            // queue, due again in 2 s; a second is ample for that.
+            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+            (first.key_prefix.clone(), redis_dump(&first).await)
+        })
+    })
+    .join()
+    .expect("first instance");
+    let sink = SmtpSink::start().await;
+    let url = sink.url();
+    let second = spawn_app_with(
+        Backend::Redis,
+        &["--key-prefix", &key_prefix, "--smtp-url", &url],
+    )
+    .await;
+    let code = sink.code(&recipient, 0).await;
+    assert!(queued.contains("outbox"), "the queue was dumped: {queued}");
+    assert!(!queued.contains(&code), "a queued code in clear");
+    assert!(!queued.contains(&recipient), "a queued address in clear");
+    let verified = call(
+        &second,
+        Method::POST,
+        "/api/codes/verify",
+        None,
+        Some(json!({"recipient": recipient, "code": code})),
+    )
+    .await;
+    assert_eq!(verified.status, 200, "{}", verified.body);
+}
+
+/// A mail that could not be sent is tried again once SMTP is back (both stores).
+async fn mail_is_retried_until_smtp_is_back(backend: Backend) {
+    let port = crate::helpers::free_port();
+    let url = format!("smtp://127.0.0.1:{port}");
+    let app = spawn_app_with(backend, &["--smtp-url", &url]).await;
+    let recipient = unique_email("retried");
+    let sent = call(
+        &app,
+        Method::POST,
+        "/api/codes",
+        None,
+        Some(json!({ "recipient": recipient })),
+    )
+    .await;
+    assert_eq!(sent.status, 202, "{}", sent.body);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let sink = SmtpSink::start_on(port).await;
+    let code = sink.code(&recipient, 0).await;
+    let verified = call(
+        &app,
+        Method::POST,
+        "/api/codes/verify",
+        None,
+        Some(json!({"recipient": recipient, "code": code})),
+    )
+    .await;
+    assert_eq!(verified.status, 200, "{}", verified.body);
+}
+on_both_backends!(mail_is_retried_until_smtp_is_back);
+
 async fn codes_for_anyone_are_mailed_good_once_and_cool_down(backend: Backend) {
     let (app, sink) = app_with_mail(backend, &[]).await;
     let recipient = unique_email("bob");
@@ -1331,14 +1450,23 @@ async fn without_smtp_the_code_is_written_to_the_log_in_development() {
     )
     .await;
     assert_eq!(sent.status, 202, "{}", sent.body);
-    let logs = CAPTURED_LOGS
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .join("\n");
-    let line = logs
-        .lines()
-        .find(|line| line.contains(&format!("mail to {recipient}: Your burnbox code: ")))
-        .expect("the code is in the log");
+    // The mail leaves through the queue: wait for the drainer to write it.
+    let wanted = format!("mail to {recipient}: Your burnbox code: ");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let line = loop {
+        let logs = CAPTURED_LOGS
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .join("\n");
+        if let Some(line) = logs.lines().find(|line| line.contains(&wanted)) {
+            break line.to_owned();
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the code is in the log"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
     let code: String = line
         .chars()
         .rev()

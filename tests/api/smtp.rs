@@ -23,7 +23,12 @@ pub struct SmtpSink {
 
 impl SmtpSink {
     pub async fn start() -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        Self::start_on(0).await
+    }
+
+    /// A sink on `port` (0: any free one).
+    pub async fn start_on(port: u16) -> Self {
+        let listener = TcpListener::bind(("127.0.0.1", port)).await.expect("bind");
         let port = listener.local_addr().expect("address").port();
         let mails = Arc::new(Mutex::new(Vec::new()));
         let kept = mails.clone();
@@ -65,7 +70,13 @@ impl SmtpSink {
 
     /// Waits for the `nth` (0-based) mail to `recipient` and returns the code in it.
     pub async fn code(&self, recipient: &str, nth: usize) -> String {
-        let deadline = Instant::now() + Duration::from_secs(10);
+        self.code_within(recipient, nth, Duration::from_secs(10))
+            .await
+    }
+
+    /// [`Self::code`], waiting up to `limit`.
+    pub async fn code_within(&self, recipient: &str, nth: usize, limit: Duration) -> String {
+        let deadline = Instant::now() + limit;
         loop {
             if let Some(mail) = self.mails_to(recipient).get(nth) {
                 return code_in(&mail.data)
