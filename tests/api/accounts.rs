@@ -92,6 +92,30 @@ async fn redis_dump(app: &TestApp) -> String {
     dump
 }
 
+/// `POST /api/codes` for `recipient`.
+async fn send_code(app: &TestApp, recipient: &str) -> Reply {
+    call(
+        app,
+        Method::POST,
+        "/api/codes",
+        None,
+        Some(json!({ "recipient": recipient })),
+    )
+    .await
+}
+
+/// `POST /api/codes/verify` of `code` for `recipient`.
+async fn verify_code(app: &TestApp, recipient: &str, code: &str) -> Reply {
+    call(
+        app,
+        Method::POST,
+        "/api/codes/verify",
+        None,
+        Some(json!({"recipient": recipient, "code": code})),
+    )
+    .await
+}
+
 fn unique_email(name: &str) -> String {
     format!(
         "{name}.{}@example.org",
@@ -744,14 +768,7 @@ async fn a_stopped_instances_queued_mail_is_sent_by_another() {
         let runtime = tokio::runtime::Runtime::new().expect("runtime");
         runtime.block_on(async move {
             let first = spawn_app_with(Backend::Redis, &["--smtp-url", &refused]).await;
-            let reply = call(
-                &first,
-                Method::POST,
-                "/api/codes",
-                None,
-                Some(json!({ "recipient": asked })),
-            )
-            .await;
+            let reply = send_code(&first, &asked).await;
             assert_eq!(reply.status, 202, "{}", reply.body);
             // Its first try fails at once (nothing listens) and the mail goes back to the
             // queue, due again in 2 s; a second is ample for that.
@@ -772,14 +789,7 @@ async fn a_stopped_instances_queued_mail_is_sent_by_another() {
     assert!(queued.contains("outbox"), "the queue was dumped: {queued}");
     assert!(!queued.contains(&code), "a queued code in clear");
     assert!(!queued.contains(&recipient), "a queued address in clear");
-    let verified = call(
-        &second,
-        Method::POST,
-        "/api/codes/verify",
-        None,
-        Some(json!({"recipient": recipient, "code": code})),
-    )
-    .await;
+    let verified = verify_code(&second, &recipient, &code).await;
     assert_eq!(verified.status, 200, "{}", verified.body);
 }
 
@@ -789,26 +799,12 @@ async fn mail_is_retried_until_smtp_is_back(backend: Backend) {
     let url = format!("smtp://127.0.0.1:{port}");
     let app = spawn_app_with(backend, &["--smtp-url", &url]).await;
     let recipient = unique_email("retried");
-    let sent = call(
-        &app,
-        Method::POST,
-        "/api/codes",
-        None,
-        Some(json!({ "recipient": recipient })),
-    )
-    .await;
+    let sent = send_code(&app, &recipient).await;
     assert_eq!(sent.status, 202, "{}", sent.body);
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     let sink = SmtpSink::start_on(port).await;
     let code = sink.code(&recipient, 0).await;
-    let verified = call(
-        &app,
-        Method::POST,
-        "/api/codes/verify",
-        None,
-        Some(json!({"recipient": recipient, "code": code})),
-    )
-    .await;
+    let verified = verify_code(&app, &recipient, &code).await;
     assert_eq!(verified.status, 200, "{}", verified.body);
 }
 on_both_backends!(mail_is_retried_until_smtp_is_back);
@@ -1441,14 +1437,7 @@ async fn without_smtp_the_code_is_written_to_the_log_in_development() {
     capture_logs();
     let app = spawn_app_with(Backend::Memory, &[]).await;
     let recipient = unique_email("dev");
-    let sent = call(
-        &app,
-        Method::POST,
-        "/api/codes",
-        None,
-        Some(json!({ "recipient": recipient })),
-    )
-    .await;
+    let sent = send_code(&app, &recipient).await;
     assert_eq!(sent.status, 202, "{}", sent.body);
     // The mail leaves through the queue: wait for the drainer to write it.
     let wanted = format!("mail to {recipient}: Your burnbox code: ");
@@ -1475,14 +1464,7 @@ async fn without_smtp_the_code_is_written_to_the_log_in_development() {
         .into_iter()
         .rev()
         .collect();
-    let verified = call(
-        &app,
-        Method::POST,
-        "/api/codes/verify",
-        None,
-        Some(json!({ "recipient": recipient, "code": code })),
-    )
-    .await;
+    let verified = verify_code(&app, &recipient, &code).await;
     assert_eq!(verified.status, 200, "{}", verified.body);
 }
 
