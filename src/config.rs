@@ -240,6 +240,10 @@ pub struct Settings {
         default_value = ""
     )]
     pub cors_origins: CorsOrigins,
+    /// The address people open (e.g. https://secrets.example.org); when set, created
+    /// secrets also answer `share_url` and `receipt_url`. Never taken from `Host`.
+    #[arg(long, env = "BURNBOX_PUBLIC_URL", value_name = "BURNBOX_PUBLIC_URL")]
+    pub public_url: Option<PublicUrl>,
     /// Milliseconds a client has to send its request head; slower clients are dropped.
     #[arg(
         long,
@@ -450,6 +454,40 @@ impl std::str::FromStr for CorsOrigins {
             })
             .collect::<Result<_, String>>()
             .map(Self)
+    }
+}
+
+/// The origin links are built on: scheme, host and port, without a trailing slash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicUrl(String);
+
+impl PublicUrl {
+    /// The origin, e.g. `https://secrets.example.org`.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::str::FromStr for PublicUrl {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        let trimmed = text.trim().trim_end_matches('/');
+        let host = trimmed
+            .strip_prefix("https://")
+            .or_else(|| trimmed.strip_prefix("http://"))
+            .filter(|host| {
+                !host.is_empty()
+                    && host
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "-.:[]".contains(c))
+            });
+        match host {
+            Some(_) => Ok(Self(trimmed.to_owned())),
+            None => Err(format!(
+                "`{text}` is not a URL such as https://secrets.example.org (scheme, host and port; no path, query or user)"
+            )),
+        }
     }
 }
 
@@ -813,6 +851,35 @@ mod tests {
 
     fn settings(args: &[&str]) -> Settings {
         Settings::from_args(std::iter::once("burnbox").chain(args.iter().copied())).expect("parses")
+    }
+
+    #[test]
+    fn the_public_url_is_an_origin() {
+        assert_eq!(settings(&[]).public_url, None);
+        for (given, kept) in [
+            ("https://secrets.example.org", "https://secrets.example.org"),
+            (
+                "https://secrets.example.org/",
+                "https://secrets.example.org",
+            ),
+            ("http://127.0.0.1:8080", "http://127.0.0.1:8080"),
+            ("http://[::1]:8080", "http://[::1]:8080"),
+        ] {
+            let parsed = settings(&["--public-url", given]).public_url.expect("set");
+            assert_eq!(parsed.as_str(), kept);
+        }
+        for bad in [
+            "secrets.example.org",
+            "https://",
+            "https://example.org/burnbox",
+            "https://example.org?x=1",
+            "https://user@example.org",
+            "javascript:alert(1)",
+            "https://exa mple.org",
+        ] {
+            let error = Settings::from_args(["burnbox", "--public-url", bad]).expect_err(bad);
+            assert!(error.to_string().contains("is not a URL"), "{bad}: {error}");
+        }
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! | bytes | field |
 //! |---|---|
 //! | 1 | format version ([`FORMAT_VERSION`]) |
-//! | 1 | flags: bit 0 set when a passphrase is needed ([`PROTECTED_FLAG_OFFSET`]) |
+//! | 1 | flags: bit 0 set when a passphrase is needed ([`PROTECTED_FLAG_OFFSET`]); bit 1 when the text is an end-to-end envelope ([`crate::e2e`]) |
 //! | 8 | expiry, unix seconds, big-endian |
 //! | 28 | only with a passphrase: Argon2id salt (16) and m, t, p costs (4 each) |
 //! | 24 | XChaCha20-Poly1305 nonce |
@@ -26,6 +26,7 @@ pub const FORMAT_VERSION: u8 = 1;
 /// Offset of the flags byte; the Redis take script reads it to refuse protected secrets.
 pub const PROTECTED_FLAG_OFFSET: usize = 1;
 const FLAG_PASSPHRASE: u8 = 0b1;
+const FLAG_E2E: u8 = 0b10;
 const SALT_BYTES: usize = 16;
 const NONCE_BYTES: usize = 24;
 const TAG_BYTES: usize = 16;
@@ -369,16 +370,21 @@ pub struct Header {
     pub expires_at: u64,
     /// Present when the secret needs a passphrase.
     pub passphrase: Option<PassphraseSalt>,
+    /// Whether the text is an end-to-end envelope the server cannot open.
+    pub e2e: bool,
 }
 
 impl Header {
     fn encode_into(&self, out: &mut Vec<u8>) {
         out.push(FORMAT_VERSION);
-        out.push(if self.passphrase.is_some() {
-            FLAG_PASSPHRASE
-        } else {
-            0
-        });
+        let mut flags = 0;
+        if self.passphrase.is_some() {
+            flags |= FLAG_PASSPHRASE;
+        }
+        if self.e2e {
+            flags |= FLAG_E2E;
+        }
+        out.push(flags);
         out.extend_from_slice(&self.expires_at.to_be_bytes());
         if let Some(salt) = &self.passphrase {
             out.extend_from_slice(&salt.salt);
@@ -393,15 +399,17 @@ impl Header {
         let base = sealed
             .get(..BASE_HEADER_BYTES)
             .ok_or(CryptoError::Malformed)?;
-        if base[0] != FORMAT_VERSION || base[1] & !FLAG_PASSPHRASE != 0 {
+        if base[0] != FORMAT_VERSION || base[1] & !(FLAG_PASSPHRASE | FLAG_E2E) != 0 {
             return Err(CryptoError::Malformed);
         }
+        let e2e = base[1] & FLAG_E2E != 0;
         let expires_at = u64::from_be_bytes(be_array(&base[2..10])?);
         if base[1] & FLAG_PASSPHRASE == 0 {
             return Ok((
                 Self {
                     expires_at,
                     passphrase: None,
+                    e2e,
                 },
                 BASE_HEADER_BYTES,
             ));
@@ -421,6 +429,7 @@ impl Header {
             Self {
                 expires_at,
                 passphrase: Some(salt),
+                e2e,
             },
             BASE_HEADER_BYTES + KDF_HEADER_BYTES,
         ))
@@ -436,6 +445,13 @@ pub fn is_protected(sealed: &[u8]) -> bool {
     sealed
         .get(PROTECTED_FLAG_OFFSET)
         .is_some_and(|flags| flags & FLAG_PASSPHRASE != 0)
+}
+
+/// Whether a sealed secret holds an end-to-end envelope.
+pub fn is_e2e(sealed: &[u8]) -> bool {
+    sealed
+        .get(PROTECTED_FLAG_OFFSET)
+        .is_some_and(|flags| flags & FLAG_E2E != 0)
 }
 
 /// What is being sealed; each has its own key-derivation context.
@@ -538,6 +554,7 @@ mod tests {
         Header {
             expires_at: 1_795_317_018,
             passphrase: None,
+            e2e: false,
         }
     }
 
@@ -605,6 +622,7 @@ mod tests {
         let header = Header {
             expires_at: 1,
             passphrase: Some(salt),
+            e2e: false,
         };
         let stretched = salt.stretch(b"correct horse").expect("valid params");
         let sealed = seal(
@@ -629,6 +647,7 @@ mod tests {
         let header = Header {
             expires_at: 1,
             passphrase: Some(salt),
+            e2e: false,
         };
         let right = salt.stretch(b"right").expect("valid params");
         let wrong = salt.stretch(b"wrong").expect("valid params");
@@ -704,6 +723,7 @@ mod tests {
         let header = Header {
             expires_at: 1,
             passphrase: Some(salt),
+            e2e: false,
         };
         let stretched = salt.stretch(b"pw").expect("valid params");
         let mut sealed = seal(

@@ -160,6 +160,7 @@ mod tests {
         let header = crate::crypto::Header {
             expires_at: 1,
             passphrase: Some(salt),
+            e2e: false,
         };
         let sealed = crate::crypto::seal(
             crate::crypto::Sealed::Secret,

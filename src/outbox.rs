@@ -160,6 +160,7 @@ impl Outbox {
         let header = Header {
             expires_at: not_after,
             passphrase: None,
+            e2e: false,
         };
         Ok(crypto::seal(
             Sealed::QueuedMail,

@@ -54,6 +54,8 @@ pub struct SecretStatus {
     pub passphrase_required: bool,
     /// When it expires (unix seconds).
     pub expires_at: u64,
+    /// Whether the text is an end-to-end envelope.
+    pub e2e: bool,
 }
 
 /// Secrets and receipts, over a store.
@@ -135,6 +137,7 @@ impl SecretService {
         let header = Header {
             expires_at,
             passphrase: salt,
+            e2e: text.is_e2e(),
         };
         let sealed = crypto::seal(
             crypto::Sealed::Secret,
@@ -161,6 +164,7 @@ impl SecretService {
                             &Header {
                                 expires_at,
                                 passphrase: None,
+                                e2e: false,
                             },
                             &receipt_key.record().lookup,
                             secret_key.key().as_bytes(),
@@ -205,6 +209,7 @@ impl SecretService {
         Ok(SecretStatus {
             passphrase_required: header.passphrase.is_some(),
             expires_at: header.expires_at,
+            e2e: header.e2e,
         })
     }
 
@@ -273,7 +278,7 @@ impl SecretService {
             Ok(plaintext) => {
                 // Right: the attempt goes back (the take below ends the count anyway).
                 self.store.release_attempt(&record).await?;
-                self.take_checked(&record, &sealed, into_text(plaintext)?)
+                self.take_checked(&record, &sealed, into_text(plaintext, &sealed)?)
                     .await
             }
             Err(CryptoError::Unauthentic) => {
@@ -406,15 +411,15 @@ impl SecretService {
             sealed,
         )
         .map_err(corrupt)?;
-        into_text(plaintext)
+        into_text(plaintext, sealed)
     }
 }
 
-fn into_text(plaintext: Vec<u8>) -> Result<SecretText, ApiError> {
+fn into_text(plaintext: Vec<u8>, sealed: &[u8]) -> Result<SecretText, ApiError> {
     let text = String::from_utf8(plaintext)
         .map_err(|_| ApiError::Internal("revealed secret is not UTF-8".into()))?;
-    // Sealed texts were validated on the way in; re-checking the size would only hide data.
-    SecretText::parse(text, usize::MAX).map_err(ApiError::from)
+    // Sealed texts were validated on the way in; re-checking them would only hide data.
+    Ok(SecretText::stored(text, crypto::is_e2e(sealed)))
 }
 
 /// Stored bytes that should open but do not: tampering or a bug, never the client's fault.

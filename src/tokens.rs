@@ -80,6 +80,7 @@ impl TokenService {
         let header = Header {
             expires_at,
             passphrase: None,
+            e2e: false,
         };
         let sealed = crypto::seal(
             Sealed::Token,

@@ -6,9 +6,13 @@ use super::ValidationError;
 /// that hashing it is cheap.
 pub const MAX_PASSPHRASE_BYTES: usize = 1024;
 
-/// The text of a secret: not empty, and at most the configured number of bytes.
+/// The text of a secret: not empty, and at most the configured number of bytes; either
+/// plain text or an end-to-end envelope ([`crate::e2e`]) that only the reader's client opens.
 #[derive(Clone, PartialEq, Eq)]
-pub struct SecretText(String);
+pub struct SecretText {
+    text: String,
+    e2e: bool,
+}
 
 impl SecretText {
     /// Validates `text` against the size limit.
@@ -28,23 +32,46 @@ impl SecretText {
                 ),
             ));
         }
-        Ok(Self(text))
+        Ok(Self { text, e2e: false })
+    }
+
+    /// Validates an end-to-end envelope: the size limit, and the shape of the format (the
+    /// server cannot open it, but it can refuse what no client could).
+    pub fn parse_envelope(text: String, max_bytes: usize) -> Result<Self, ValidationError> {
+        let text = Self::parse(text, max_bytes)?;
+        if !crate::e2e::is_envelope(text.as_str()) {
+            return Err(ValidationError::invalid(
+                "invalid_e2e",
+                "with e2e, secret must be an e2e1 envelope: `e2e1.` and base64url of nonce, ciphertext and tag",
+            ));
+        }
+        Ok(Self { e2e: true, ..text })
+    }
+
+    /// A text read back from storage, marked as its header says.
+    pub fn stored(text: String, e2e: bool) -> Self {
+        Self { text, e2e }
     }
 
     /// The text.
     pub fn as_str(&self) -> &str {
-        &self.0
+        &self.text
+    }
+
+    /// Whether the text is an end-to-end envelope.
+    pub fn is_e2e(&self) -> bool {
+        self.e2e
     }
 
     /// Gives the text up.
     pub fn into_string(self) -> String {
-        self.0
+        self.text
     }
 }
 
 impl std::fmt::Debug for SecretText {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "SecretText(<{} bytes redacted>)", self.0.len())
+        write!(f, "SecretText(<{} bytes redacted>)", self.text.len())
     }
 }
 
@@ -143,6 +170,17 @@ mod tests {
     fn a_secret_over_the_limit_is_too_large() {
         let error = SecretText::parse("é".repeat(4), 7).expect_err("8 bytes");
         assert_eq!((error.code, error.too_large), ("secret_too_large", true));
+    }
+
+    #[test]
+    fn an_envelope_must_have_the_e2e_shape() {
+        let envelope = crate::e2e::seal(&crate::e2e::E2eKey::generate(), "hunter2");
+        let text = SecretText::parse_envelope(envelope.clone(), 1000).expect("an envelope");
+        assert!(text.is_e2e() && !SecretText::parse(envelope, 1000).expect("text").is_e2e());
+        let error = SecretText::parse_envelope("hunter2".into(), 1000).expect_err("plain");
+        assert_eq!((error.code, error.too_large), ("invalid_e2e", false));
+        let error = SecretText::parse_envelope("e2e1.".repeat(10), 20).expect_err("big");
+        assert_eq!(error.code, "secret_too_large");
     }
 
     #[test]

@@ -21,7 +21,7 @@ async fn a_created_secret_is_revealed_once(backend: Backend) {
 
     let revealed = app.reveal(&secret_key, None).await;
     assert_eq!(revealed.status, 200);
-    assert_eq!(revealed.body, json!({"secret": "hunter2"}));
+    assert_eq!(revealed.body, json!({"secret": "hunter2", "e2e": false}));
     assert_eq!(revealed.header("cache-control"), "no-store");
 
     app.reveal(&secret_key, None)
@@ -111,7 +111,7 @@ async fn a_wrong_passphrase_keeps_the_secret(backend: Backend) {
     assert_eq!(app.receipt_state(&created.receipt_key).await, "pending");
 
     let revealed = app.reveal(&created.secret_key, Some("right")).await;
-    assert_eq!(revealed.body, json!({"secret": "guarded"}));
+    assert_eq!(revealed.body, json!({"secret": "guarded", "e2e": false}));
     assert_eq!(app.receipt_state(&created.receipt_key).await, "revealed");
 }
 on_both_backends!(a_wrong_passphrase_keeps_the_secret);
@@ -214,7 +214,7 @@ async fn a_passphrase_on_an_unprotected_secret_is_ignored(backend: Backend) {
     let app = spawn_app(backend).await;
     let created = app.create_secret(json!({"secret": "open"})).await;
     let revealed = app.reveal(&created.secret_key, Some("anything")).await;
-    assert_eq!(revealed.body, json!({"secret": "open"}));
+    assert_eq!(revealed.body, json!({"secret": "open", "e2e": false}));
     app.reveal(&created.secret_key, Some("anything"))
         .await
         .assert_error(404, "not_found");

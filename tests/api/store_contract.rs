@@ -90,6 +90,7 @@ async fn store_one(store: &dyn Store, protected: bool, ttl_seconds: u64) -> Stor
     let header = Header {
         expires_at: 1,
         passphrase: salt,
+        e2e: false,
     };
     let sealed = crypto::seal(
         crypto::Sealed::Secret,
