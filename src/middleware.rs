@@ -305,11 +305,15 @@ fn replace<B>(
 pub fn json_error_shape<B>(
     response: ServiceResponse<B>,
 ) -> actix_web::Result<ErrorHandlerResponse<B>> {
-    let is_json = response
+    // JSON errors are shaped already; the pages' errors are pages of their own.
+    let shaped = response
         .headers()
         .get(header::CONTENT_TYPE)
-        .is_some_and(|value| value.as_bytes().starts_with(b"application/json"));
-    if is_json {
+        .is_some_and(|value| {
+            value.as_bytes().starts_with(b"application/json")
+                || value.as_bytes().starts_with(b"text/html")
+        });
+    if shaped {
         return Ok(ErrorHandlerResponse::Response(
             response.map_into_left_body(),
         ));

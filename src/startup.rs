@@ -27,6 +27,7 @@ use crate::mail::Mailer;
 use crate::middleware::json_error_shape;
 use crate::openapi::ApiDoc;
 use crate::outbox::Outbox;
+use crate::pages::Links;
 use crate::rate_limit::RateLimiter;
 use crate::routes;
 use crate::secrets::{SecretPolicy, SecretService};
@@ -176,6 +177,7 @@ impl Application {
             trusted_networks: settings.trusted_networks.clone(),
         };
         let cors_origins = Arc::new(settings.cors_origins.0.clone());
+        let links = web::Data::new(Links::new(settings.public_url.clone()));
         let json_limit = settings.max_secret_bytes * JSON_EXPANSION + JSON_ENVELOPE_BYTES;
         let openapi = ApiDoc::openapi();
         // Runs once on each worker thread: the services get that worker's store handle.
@@ -209,6 +211,7 @@ impl Application {
                 .app_data(token_access.clone())
                 .app_data(store)
                 .app_data(limiter)
+                .app_data(links.clone())
                 .app_data(
                     web::JsonConfig::default()
                         .limit(json_limit)

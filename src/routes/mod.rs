@@ -16,10 +16,31 @@ use actix_web::{HttpResponse, Resource, ResponseError, web};
 use crate::auth::authenticate;
 use crate::error::ApiError;
 use crate::middleware::rate_limit;
+use crate::pages;
 
 /// Registers every route.
 pub fn configure(config: &mut web::ServiceConfig) {
     config
+        .service(resource("/").route(web::get().to(pages::share)))
+        .service(resource("/s/{secret_key}").route(web::get().to(pages::reveal)))
+        // onetimesecret's links, as its clients build them, open the same pages.
+        .service(resource("/secret/{secret_key}").route(web::get().to(pages::reveal)))
+        .service(
+            resource("/r/{receipt_key}")
+                .wrap(from_fn(rate_limit))
+                .route(web::get().to(pages::receipt)),
+        )
+        .service(
+            resource("/private/{metadata_key}")
+                .wrap(from_fn(rate_limit))
+                .route(web::get().to(pages::receipt)),
+        )
+        .service(
+            resource("/r/{receipt_key}/burn")
+                .wrap(from_fn(rate_limit))
+                .route(web::post().to(pages::burn)),
+        )
+        .service(resource("/assets/{file}").route(web::get().to(pages::asset)))
         .service(resource("/health").route(web::get().to(health::health)))
         .service(resource("/ready").route(web::get().to(health::ready)))
         .service(resource("/metrics").route(web::get().to(health::metrics)))
@@ -119,6 +140,13 @@ pub fn pattern_of(path: &str) -> Option<&'static str> {
     let first = segments.next()?;
     let rest: Vec<&str> = segments.collect();
     Some(match (first, rest.as_slice()) {
+        ("", []) => "/",
+        ("s", [key]) if !key.is_empty() => "/s/{secret_key}",
+        ("secret", [key]) if !key.is_empty() => "/secret/{secret_key}",
+        ("r", [key]) if !key.is_empty() => "/r/{receipt_key}",
+        ("r", [key, "burn"]) if !key.is_empty() => "/r/{receipt_key}/burn",
+        ("private", [key]) if !key.is_empty() => "/private/{metadata_key}",
+        ("assets", [file]) if !file.is_empty() => "/assets/{file}",
         ("health", []) => "/health",
         ("ready", []) => "/ready",
         ("metrics", []) => "/metrics",
@@ -198,9 +226,14 @@ mod tests {
     #[test]
     fn other_paths_have_no_pattern() {
         assert_eq!(pattern_of("/docs/index.html"), Some("/docs/{_:.*}"));
+        assert_eq!(pattern_of("/"), Some("/"));
+        assert_eq!(pattern_of("/s/k"), Some("/s/{secret_key}"));
+        assert_eq!(pattern_of("/r/k/burn"), Some("/r/{receipt_key}/burn"));
         for path in [
             "",
-            "/",
+            "/s/",
+            "/s/k/x",
+            "/r//burn",
             "/api",
             "/api/secrets/",
             "/api/secrets/k/reveal/x",

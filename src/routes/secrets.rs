@@ -15,6 +15,7 @@ use crate::domain::{AuditAction, GenerateLength, Passphrase, Scope, SecretKey, S
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{OptionalJson, client_address};
 use crate::middleware::{Discardable, GuessBudget, LimitGate};
+use crate::pages::Links;
 use crate::secrets::{CreatedSecret, SecretService};
 
 /// A new secret.
@@ -30,6 +31,11 @@ pub struct CreateSecretRequest {
     /// Seconds until the secret expires (default `BURNBOX_TTL_DEFAULT`).
     #[schema(example = 3600)]
     pub ttl: Option<i64>,
+    /// `true` when `secret` is an end-to-end envelope (`e2e1.…`, see the README) that the
+    /// sender's client encrypted; the server stores it as it is and cannot open it.
+    #[serde(default)]
+    #[schema(default = false)]
+    pub e2e: bool,
 }
 
 /// A random secret to create.
@@ -63,16 +69,33 @@ pub struct CreatedSecretResponse {
     pub expires_at: String,
     /// Whether revealing needs a passphrase.
     pub passphrase_required: bool,
+    /// The page that reveals the secret, when `BURNBOX_PUBLIC_URL` is set. For an `e2e`
+    /// secret the sender appends `#` and the key: the server never has it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(
+        nullable = false,
+        example = "https://secrets.example.org/s/q7Zc1m0b8yX3kP2sW9vR4tL6nJ5hG0fD"
+    )]
+    pub share_url: Option<String>,
+    /// The owner's receipt page, when `BURNBOX_PUBLIC_URL` is set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(
+        nullable = false,
+        example = "https://secrets.example.org/r/q7Zc8aQp3LmN1vB6xK0sD4fG7hJ2wE9r"
+    )]
+    pub receipt_url: Option<String>,
 }
 
-impl From<&CreatedSecret> for CreatedSecretResponse {
-    fn from(created: &CreatedSecret) -> Self {
+impl CreatedSecretResponse {
+    fn new(created: &CreatedSecret, links: &Links) -> Self {
         Self {
             secret_key: created.secret_key.key().encode(),
             receipt_key: created.receipt_key.key().encode(),
             ttl: created.ttl.seconds(),
             expires_at: rfc3339(created.expires_at),
             passphrase_required: created.passphrase_required,
+            share_url: links.share(&created.secret_key),
+            receipt_url: links.receipt(&created.receipt_key),
         }
     }
 }
@@ -96,6 +119,8 @@ pub struct SecretStatusResponse {
     /// When the secret expires (RFC 3339).
     #[schema(example = "2026-11-22T04:10:18Z")]
     pub expires_at: String,
+    /// Whether the secret is an end-to-end envelope, opened by the key in the link's fragment.
+    pub e2e: bool,
 }
 
 /// Reveal options; the body may be left out when there is no passphrase.
@@ -113,6 +138,8 @@ pub struct RevealedSecretResponse {
     /// The secret.
     #[schema(example = "correct horse battery staple")]
     pub secret: String,
+    /// Whether `secret` is an end-to-end envelope to open with the key from the link.
+    pub e2e: bool,
 }
 
 /// The account a secret belongs to: the caller, when signed in with a session or an API
@@ -197,7 +224,7 @@ fn secret_key(path: &str) -> Result<SecretKey, ApiError> {
             example = json!({"error": "secret_too_large", "message": "secret is 70000 bytes; the limit is 65536 bytes"})),
         (status = 415, description = "Body is not application/json", body = ErrorBody,
             example = json!({"error": "unsupported_media_type", "message": "expected Content-Type: application/json"})),
-        (status = 422, description = "Empty secret, bad passphrase or TTL out of range", body = ErrorBody,
+        (status = 422, description = "Empty secret, not an e2e1 envelope with `e2e`, bad passphrase or TTL out of range", body = ErrorBody,
             example = json!({"error": "ttl_out_of_range", "message": "ttl must be between 60 and 2592000 seconds, got 5"})),
         (status = 429, description = "Rate limited: see Retry-After and the RateLimit-* headers", body = ErrorBody,
             example = json!({"error": "rate_limited", "message": "too many requests; retry in 7 s"})),
@@ -208,11 +235,16 @@ pub async fn create_secret(
     service: web::Data<SecretService>,
     gate: LimitGate,
     owner: SecretOwner,
+    links: web::Data<Links>,
     body: web::Json<CreateSecretRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let policy = service.policy();
-    let text = SecretText::parse(body.secret, policy.max_secret_bytes)?;
+    let text = if body.e2e {
+        SecretText::parse_envelope(body.secret, policy.max_secret_bytes)?
+    } else {
+        SecretText::parse(body.secret, policy.max_secret_bytes)?
+    };
     let passphrase = Passphrase::parse_optional(body.passphrase)?;
     let ttl = policy.ttl.parse(body.ttl)?;
     // Argon2 work and an account's records wait for the rate limiter's verdict.
@@ -223,7 +255,7 @@ pub async fn create_secret(
     owner.record(&created).await?;
     Ok(created_response(
         &created,
-        CreatedSecretResponse::from(&created),
+        CreatedSecretResponse::new(&created, &links),
     ))
 }
 
@@ -255,6 +287,7 @@ pub async fn generate_secret(
     service: web::Data<SecretService>,
     gate: LimitGate,
     owner: SecretOwner,
+    links: web::Data<Links>,
     body: OptionalJson<GenerateSecretRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.0;
@@ -267,7 +300,7 @@ pub async fn generate_secret(
     let (created, value) = service.generate(length, passphrase, ttl).await?;
     owner.record(&created).await?;
     let body = GeneratedSecretResponse {
-        created: CreatedSecretResponse::from(&created),
+        created: CreatedSecretResponse::new(&created, &links),
         value: value.into_string(),
     };
     Ok(created_response(&created, body))
@@ -291,6 +324,7 @@ pub async fn secret_status(
     Ok(HttpResponse::Ok().json(SecretStatusResponse {
         passphrase_required: status.passphrase_required,
         expires_at: rfc3339(status.expires_at),
+        e2e: status.e2e,
     }))
 }
 
@@ -323,6 +357,7 @@ pub async fn reveal_secret(
     }
     let secret = service.reveal(&secret_key(&path)?, passphrase).await?;
     Ok(HttpResponse::Ok().json(RevealedSecretResponse {
+        e2e: secret.is_e2e(),
         secret: secret.into_string(),
     }))
 }

@@ -4,11 +4,13 @@
 mod abuse;
 mod accounts;
 mod at_rest;
+mod browser;
 mod cluster;
 mod errors;
 mod helpers;
 mod metrics;
 mod operations;
+mod pages;
 mod proxy;
 mod readme;
 mod receipts;

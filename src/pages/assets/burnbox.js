@@ -1,0 +1,280 @@
+// burnbox pages: encryption in the browser and the calls to the API.
+//
+// The end-to-end format (the README has it in full, with a worked example):
+// the key is 32 random bytes, base64url without padding, carried only in the link's
+// fragment; the secret the server stores is "e2e1." + base64url(nonce ‖ AES-256-GCM
+// ciphertext ‖ tag), a fresh 12-byte nonce, no associated data.
+
+const PREFIX = "e2e1.";
+const KEY_BYTES = 32;
+const NONCE_BYTES = 12;
+const TAG_BYTES = 16;
+
+function encode(bytes) {
+  let binary = "";
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+function decode(text) {
+  if (!/^[A-Za-z0-9_-]*$/.test(text) || text.length % 4 === 1) {
+    throw new Error("not base64url");
+  }
+  const padded = text.replace(/-/g, "+").replace(/_/g, "/") + "===".slice((text.length + 3) % 4);
+  return Uint8Array.from(atob(padded), (c) => c.charCodeAt(0));
+}
+
+/** The length in characters of an envelope holding `bytes` bytes of text. */
+function envelopeLength(bytes) {
+  const sealed = NONCE_BYTES + bytes + TAG_BYTES;
+  return PREFIX.length + Math.floor(sealed / 3) * 4 + [0, 2, 3][sealed % 3];
+}
+
+async function aesKey(raw, usage) {
+  return crypto.subtle.importKey("raw", raw, "AES-GCM", false, [usage]);
+}
+
+/** Encrypts `text` under a fresh key: the envelope for the server, the key for the link. */
+export async function seal(text) {
+  const raw = crypto.getRandomValues(new Uint8Array(KEY_BYTES));
+  const nonce = crypto.getRandomValues(new Uint8Array(NONCE_BYTES));
+  const key = await aesKey(raw, "encrypt");
+  const sealed = new Uint8Array(
+    await crypto.subtle.encrypt({ name: "AES-GCM", iv: nonce }, key, new TextEncoder().encode(text)),
+  );
+  const bytes = new Uint8Array(NONCE_BYTES + sealed.length);
+  bytes.set(nonce);
+  bytes.set(sealed, NONCE_BYTES);
+  return { envelope: PREFIX + encode(bytes), key: encode(raw) };
+}
+
+/** Whether a link's fragment can be a key: 32 bytes of base64url. */
+export function isKey(text) {
+  try {
+    return decode(text).length === KEY_BYTES;
+  } catch {
+    return false;
+  }
+}
+
+/** Decrypts an envelope with the key from the link; throws when it does not open. */
+export async function open(envelope, keyText) {
+  if (!envelope.startsWith(PREFIX)) throw new Error("not an e2e1 envelope");
+  const bytes = decode(envelope.slice(PREFIX.length));
+  if (bytes.length <= NONCE_BYTES + TAG_BYTES) throw new Error("envelope too short");
+  const key = await aesKey(decode(keyText), "decrypt");
+  const plain = await crypto.subtle.decrypt(
+    { name: "AES-GCM", iv: bytes.subarray(0, NONCE_BYTES) },
+    key,
+    bytes.subarray(NONCE_BYTES),
+  );
+  return new TextDecoder("utf-8", { fatal: true }).decode(plain);
+}
+
+async function api(method, path, body) {
+  const init = { method, cache: "no-store", credentials: "same-origin", headers: {} };
+  if (body !== undefined) {
+    init.headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(body);
+  }
+  const response = await fetch(path, init);
+  let data = null;
+  try {
+    data = await response.json();
+  } catch {
+    data = null;
+  }
+  return { status: response.status, data, retryAfter: response.headers.get("Retry-After") };
+}
+
+function show(element, visible) {
+  element.hidden = !visible;
+}
+
+function say(element, text) {
+  element.textContent = text;
+  show(element, Boolean(text));
+}
+
+function when(rfc3339) {
+  const at = new Date(rfc3339);
+  const minutes = Math.round((at.getTime() - Date.now()) / 60000);
+  let relative;
+  if (minutes < 60) relative = `in ${Math.max(minutes, 1)} minute${minutes === 1 ? "" : "s"}`;
+  else if (minutes < 48 * 60) relative = `in ${Math.round(minutes / 60)} hours`;
+  else relative = `in ${Math.round(minutes / 1440)} days`;
+  return `${relative} (${at.toLocaleString()})`;
+}
+
+function problem(reply) {
+  const message = reply.data && reply.data.message;
+  if (reply.status === 429) {
+    return `Too many requests. Try again in ${reply.retryAfter || "a few"} seconds.`;
+  }
+  if (reply.status === 503) return "The service is briefly unavailable. Try again shortly.";
+  return message ? `${message[0].toUpperCase()}${message.slice(1)}.` : `Failed (HTTP ${reply.status}).`;
+}
+
+function copyButtons() {
+  for (const button of document.querySelectorAll("button[data-copy]")) {
+    button.addEventListener("click", async () => {
+      const field = document.getElementById(button.dataset.copy);
+      field.select();
+      try {
+        await navigator.clipboard.writeText(field.value);
+      } catch {
+        document.execCommand("copy");
+      }
+      const label = button.textContent;
+      button.textContent = "Copied";
+      setTimeout(() => {
+        button.textContent = label;
+      }, 2000);
+    });
+  }
+}
+
+function sharePage(root) {
+  const form = document.getElementById("share-form");
+  const submit = document.getElementById("share-submit");
+  const error = document.getElementById("share-error");
+  if (!window.isSecureContext || !crypto.subtle) {
+    show(document.getElementById("share-unsupported"), true);
+    return;
+  }
+  const maxBytes = Number(root.dataset.maxBytes);
+  submit.disabled = false;
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    say(error, "");
+    const text = document.getElementById("secret").value;
+    const passphrase = document.getElementById("passphrase").value;
+    if (!text) {
+      say(error, "Write the secret first.");
+      return;
+    }
+    const bytes = new TextEncoder().encode(text).length;
+    if (envelopeLength(bytes) > maxBytes) {
+      const room = Math.floor(((maxBytes - PREFIX.length) * 3) / 4) - NONCE_BYTES - TAG_BYTES;
+      say(error, `The secret is too long: ${bytes} bytes, and at most ${room} fit.`);
+      return;
+    }
+    submit.disabled = true;
+    try {
+      const { envelope, key } = await seal(text);
+      const body = { secret: envelope, ttl: Number(document.getElementById("ttl").value), e2e: true };
+      if (passphrase) body.passphrase = passphrase;
+      const reply = await api("POST", "/api/secrets", body);
+      if (reply.status !== 201) {
+        say(error, problem(reply));
+        return;
+      }
+      const created = reply.data;
+      const shareBase = created.share_url || `${location.origin}/s/${created.secret_key}`;
+      const receipt = created.receipt_url || `${location.origin}/r/${created.receipt_key}`;
+      document.getElementById("share-link").value = `${shareBase}#${key}`;
+      document.getElementById("receipt-link").value = receipt;
+      document.getElementById("share-expires").textContent = when(created.expires_at);
+      form.reset();
+      show(form, false);
+      show(document.getElementById("share-result"), true);
+      document.getElementById("share-result-title").focus();
+    } catch (failure) {
+      say(error, `Could not create the link: ${failure.message}`);
+    } finally {
+      submit.disabled = false;
+    }
+  });
+}
+
+function revealPage() {
+  const secretKey = location.pathname.split("/").pop();
+  const fragment = location.hash.slice(1);
+  const sections = ["checking", "waiting", "secret", "gone", "incomplete", "failed"];
+  const view = (name) => {
+    for (const section of sections) {
+      show(document.getElementById(`reveal-${section}`), section === name);
+    }
+    const heading = document.querySelector(`#reveal-${name} h1`);
+    if (heading && name !== "waiting") heading.focus();
+  };
+  const form = document.getElementById("reveal-form");
+  const submit = document.getElementById("reveal-submit");
+  const error = document.getElementById("reveal-error");
+  const passphraseInput = document.getElementById("reveal-passphrase");
+  let status;
+
+  async function check() {
+    const reply = await api("GET", `/api/secrets/${encodeURIComponent(secretKey)}`);
+    if (reply.status === 404) return view("gone");
+    if (reply.status !== 200) {
+      view("waiting");
+      say(error, problem(reply));
+      return;
+    }
+    status = reply.data;
+    if (status.e2e && !isKey(fragment)) return view("incomplete");
+    if (status.e2e && (!window.isSecureContext || !crypto.subtle)) {
+      view("waiting");
+      say(error, "This browser cannot decrypt here: the page needs HTTPS (or localhost).");
+      return;
+    }
+    document.getElementById("reveal-expires").textContent = when(status.expires_at);
+    show(document.getElementById("reveal-passphrase-field"), status.passphrase_required);
+    passphraseInput.required = status.passphrase_required;
+    submit.disabled = false;
+    view("waiting");
+  }
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    say(error, "");
+    submit.disabled = true;
+    const body = status.passphrase_required ? { passphrase: passphraseInput.value } : {};
+    try {
+      const reply = await api("POST", `/api/secrets/${encodeURIComponent(secretKey)}/reveal`, body);
+      if (reply.status === 404) return view("gone");
+      if (reply.status === 403 && reply.data && reply.data.attempts_left === 0) {
+        say(error, "Wrong passphrase. No attempts are left: the secret is burned.");
+        return;
+      }
+      if (reply.status === 403 && reply.data && reply.data.attempts_left !== undefined) {
+        const left = reply.data.attempts_left;
+        say(error, `Wrong passphrase. ${left} attempt${left === 1 ? "" : "s"} left.`);
+        submit.disabled = false;
+        passphraseInput.select();
+        return;
+      }
+      if (reply.status !== 200) {
+        say(error, problem(reply));
+        submit.disabled = false;
+        return;
+      }
+      let text = reply.data.secret;
+      if (reply.data.e2e) {
+        try {
+          text = await open(text, fragment);
+        } catch {
+          return view("failed");
+        }
+      }
+      // The key has done its work: keep it out of the history and the address bar.
+      history.replaceState(null, "", location.pathname);
+      document.getElementById("revealed").value = text;
+      view("secret");
+    } catch (failure) {
+      say(error, `Could not reach the server: ${failure.message}`);
+      submit.disabled = false;
+    }
+  });
+
+  check().catch((failure) => {
+    view("waiting");
+    say(error, `Could not reach the server: ${failure.message}`);
+  });
+}
+
+const share = document.getElementById("share");
+if (share) sharePage(share);
+if (document.getElementById("reveal")) revealPage();
+copyButtons();

@@ -1,0 +1,566 @@
+//! The pages in a real browser: Debian's headless Chromium, driven over the DevTools
+//! protocol. A secret is shared from `/` in one browser context and opened from its link
+//! in another, as two people would; every console error (a CSP violation, a script error)
+//! fails the test, and every request body the browser sent is checked for the plaintext.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use burnbox::e2e::{self, E2eKey};
+use chromiumoxide::Page;
+use chromiumoxide::browser::{Browser, BrowserConfig};
+use chromiumoxide::cdp::browser_protocol::input::InsertTextParams;
+use chromiumoxide::cdp::browser_protocol::log::{EventEntryAdded, LogEntrySource};
+use chromiumoxide::cdp::browser_protocol::network::EventRequestWillBeSent;
+use chromiumoxide::cdp::browser_protocol::page::CaptureScreenshotFormat;
+use chromiumoxide::cdp::browser_protocol::target::{
+    CreateBrowserContextParams, CreateTargetParams,
+};
+use chromiumoxide::cdp::js_protocol::runtime::EventExceptionThrown;
+use chromiumoxide::page::ScreenshotParams;
+use futures_util::StreamExt;
+use serde_json::{Value, json};
+
+use crate::helpers::{Backend, spawn_app};
+
+/// Debian's Chromium (`BURNBOX_TEST_CHROMIUM` names another).
+fn chromium() -> PathBuf {
+    std::env::var_os("BURNBOX_TEST_CHROMIUM")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"))
+}
+
+/// One headless Chromium with its own profile; killed when dropped.
+struct Chromium {
+    browser: Browser,
+    _profile: TempDir,
+}
+
+/// A page in a browser context of its own, with what it logged and sent.
+struct Tab {
+    page: Page,
+    errors: Arc<Mutex<Vec<String>>>,
+    requests: Arc<Mutex<Vec<(String, String, String)>>>,
+}
+
+struct TempDir(PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+impl Chromium {
+    async fn launch() -> Self {
+        let profile = std::env::temp_dir().join(format!(
+            "burnbox-chromium-{}",
+            URL_SAFE.encode(burnbox::crypto::random_array::<9>())
+        ));
+        let config = BrowserConfig::builder()
+            .chrome_executable(chromium())
+            .no_sandbox()
+            .new_headless_mode()
+            .user_data_dir(&profile)
+            .window_size(1000, 860)
+            .viewport(None)
+            .arg("--disable-gpu")
+            .arg("--disable-dev-shm-usage")
+            .launch_timeout(Duration::from_secs(60))
+            .request_timeout(Duration::from_secs(30))
+            .build()
+            .expect("browser config");
+        let (browser, mut handler) = Browser::launch(config)
+            .await
+            .expect("Chromium starts (apt-get install chromium)");
+        tokio::spawn(async move { while handler.next().await.is_some() {} });
+        Self {
+            browser,
+            _profile: TempDir(profile),
+        }
+    }
+
+    /// A fresh tab in a fresh browser context (no shared storage), opened at `url`.
+    async fn open(&self, url: &str) -> Tab {
+        let context = self
+            .browser
+            .create_browser_context(CreateBrowserContextParams::default())
+            .await
+            .expect("context");
+        let params = CreateTargetParams::builder()
+            .url("about:blank")
+            .browser_context_id(context)
+            .build()
+            .expect("target");
+        let page = self.browser.new_page(params).await.expect("page");
+        let errors = Arc::new(Mutex::new(Vec::new()));
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        page.enable_log().await.expect("log domain");
+        let mut logged = page.event_listener::<EventEntryAdded>().await.expect("log");
+        let mut thrown = page
+            .event_listener::<EventExceptionThrown>()
+            .await
+            .expect("exceptions");
+        let mut sent = page
+            .event_listener::<EventRequestWillBeSent>()
+            .await
+            .expect("requests");
+        let sink = errors.clone();
+        tokio::spawn(async move {
+            while let Some(entry) = logged.next().await {
+                // A failed fetch (a 404 for a burned secret) is the page's business; CSP
+                // violations, script errors and every other complaint are not.
+                let level = format!("{:?}", entry.entry.level);
+                if level == "Error" && entry.entry.source != LogEntrySource::Network {
+                    sink.lock().unwrap().push(entry.entry.text.clone());
+                }
+            }
+        });
+        let sink = errors.clone();
+        tokio::spawn(async move {
+            while let Some(event) = thrown.next().await {
+                sink.lock()
+                    .unwrap()
+                    .push(format!("exception: {:?}", event.exception_details));
+            }
+        });
+        let sink = requests.clone();
+        tokio::spawn(async move {
+            while let Some(event) = sent.next().await {
+                let body: String = event
+                    .request
+                    .post_data_entries
+                    .iter()
+                    .flatten()
+                    .filter_map(|entry| entry.bytes.as_ref())
+                    .filter_map(|bytes| STANDARD.decode(AsRef::<str>::as_ref(bytes)).ok())
+                    .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+                    .collect();
+                sink.lock().unwrap().push((
+                    event.request.method.clone(),
+                    format!(
+                        "{}{}",
+                        event.request.url,
+                        event.request.url_fragment.clone().unwrap_or_default()
+                    ),
+                    body,
+                ));
+            }
+        });
+        let tab = Tab {
+            page,
+            errors,
+            requests,
+        };
+        tab.goto(url).await;
+        tab
+    }
+}
+
+const URL_SAFE: base64::engine::GeneralPurpose = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+impl Tab {
+    async fn goto(&self, url: &str) {
+        self.page.goto(url).await.expect("navigates");
+        self.page.wait_for_navigation().await.expect("loads");
+    }
+
+    /// Evaluates a JavaScript expression (awaiting a promise) into JSON.
+    async fn eval(&self, expression: &str) -> Value {
+        self.page
+            .evaluate(expression)
+            .await
+            .unwrap_or_else(|error| panic!("{expression}: {error}"))
+            .value()
+            .cloned()
+            .unwrap_or(Value::Null)
+    }
+
+    /// Waits until `expression` is true, for up to 15 s (through navigations, when the
+    /// page has no context to evaluate in for a moment).
+    async fn wait_for(&self, expression: &str) {
+        let started = Instant::now();
+        loop {
+            let value = self.page.evaluate(expression).await.ok();
+            if value.as_ref().and_then(|value| value.value()) == Some(&json!(true)) {
+                return;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(15),
+                "timed out waiting for `{expression}`; page says: {}; errors: {:?}",
+                self.eval("document.querySelector('main').innerText").await,
+                self.errors()
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Waits until the element with `id` is shown.
+    async fn wait_shown(&self, id: &str) {
+        self.wait_for(&format!(
+            "(() => {{ const e = document.getElementById('{id}'); return !!e && !e.hidden && e.offsetParent !== null; }})()"
+        ))
+        .await;
+    }
+
+    /// Clicks into a field and types: key by key, and what no key makes (`Ü`, `🔐`) as
+    /// an input method would.
+    async fn type_into(&self, selector: &str, text: &str) {
+        let field = self.page.find_element(selector).await.expect(selector);
+        field.click().await.expect("focus");
+        if text.is_ascii() {
+            field.type_str(text).await.expect("types");
+        } else {
+            self.page
+                .execute(InsertTextParams::new(text))
+                .await
+                .expect("inserts");
+        }
+    }
+
+    async fn click(&self, selector: &str) {
+        self.page
+            .find_element(selector)
+            .await
+            .expect(selector)
+            .click()
+            .await
+            .expect("clicks");
+    }
+
+    async fn value(&self, id: &str) -> String {
+        self.eval(&format!("document.getElementById('{id}').value"))
+            .await
+            .as_str()
+            .expect("a value")
+            .to_owned()
+    }
+
+    async fn text(&self, selector: &str) -> String {
+        self.eval(&format!("document.querySelector('{selector}').innerText"))
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    fn errors(&self) -> Vec<String> {
+        self.errors.lock().unwrap().clone()
+    }
+
+    fn requests(&self) -> Vec<(String, String, String)> {
+        self.requests.lock().unwrap().clone()
+    }
+
+    /// Fails on any console error the page produced.
+    async fn assert_clean_console(&self) {
+        // Log events arrive asynchronously: give the last ones a moment.
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert_eq!(self.errors(), Vec::<String>::new(), "console errors");
+    }
+
+    /// Saves a PNG under `BURNBOX_TEST_SCREENSHOTS` (the README's pictures), if set.
+    async fn screenshot(&self, name: &str) {
+        let Some(directory) = std::env::var_os("BURNBOX_TEST_SCREENSHOTS") else {
+            let png = self
+                .page
+                .screenshot(
+                    ScreenshotParams::builder()
+                        .format(CaptureScreenshotFormat::Png)
+                        .build(),
+                )
+                .await
+                .expect("screenshot");
+            assert!(png.starts_with(b"\x89PNG"), "a PNG");
+            return;
+        };
+        let png = self
+            .page
+            .screenshot(
+                ScreenshotParams::builder()
+                    .format(CaptureScreenshotFormat::Png)
+                    .full_page(true)
+                    .build(),
+            )
+            .await
+            .expect("screenshot");
+        std::fs::write(PathBuf::from(directory).join(name), png).expect("writes the PNG");
+    }
+}
+
+/// Shares `text` from `/` in `tab`; returns the share link and the receipt link.
+async fn share(tab: &Tab, text: &str, passphrase: Option<&str>) -> (String, String) {
+    tab.wait_for("!document.getElementById('share-submit').disabled")
+        .await;
+    tab.type_into("#secret", text).await;
+    if let Some(passphrase) = passphrase {
+        tab.type_into("#passphrase", passphrase).await;
+    }
+    tab.click("#share-submit").await;
+    tab.wait_shown("share-result").await;
+    (
+        tab.value("share-link").await,
+        tab.value("receipt-link").await,
+    )
+}
+
+fn split_link(link: &str) -> (String, String) {
+    let (base, key) = link.split_once('#').expect("a key fragment");
+    let secret_key = base.rsplit('/').next().expect("a key").to_owned();
+    (secret_key, key.to_owned())
+}
+
+#[tokio::test]
+async fn a_secret_shared_in_one_browser_opens_once_in_another() {
+    let app = spawn_app(Backend::Redis).await;
+    let chromium = Chromium::launch().await;
+    let plaintext = "the vault code is 7-1-9-4 (Ünïcødé too)";
+
+    // The sender, on the share page.
+    let sender = chromium.open(&app.url("/")).await;
+    assert_eq!(
+        sender.eval("document.activeElement.tagName").await,
+        json!("BODY")
+    );
+    sender.type_into("#secret", plaintext).await;
+    sender.screenshot("share.png").await;
+    sender.click("#share-submit").await;
+    sender.wait_shown("share-result").await;
+    assert_eq!(
+        sender.eval("document.activeElement.id").await,
+        json!("share-result-title"),
+        "focus moves to the result"
+    );
+    let link = sender.value("share-link").await;
+    let receipt = sender.value("receipt-link").await;
+    assert!(link.starts_with(&app.url("/s/")), "{link}");
+    assert!(receipt.starts_with(&app.url("/r/")), "{receipt}");
+    let (secret_key, key) = split_link(&link);
+
+    // What left the browser: an envelope with e2e, never the text.
+    let sent = sender.requests();
+    let creates: Vec<_> = sent
+        .iter()
+        .filter(|(method, url, _)| method == "POST" && url.ends_with("/api/secrets"))
+        .collect();
+    assert_eq!(creates.len(), 1, "{sent:?}");
+    let body: Value = serde_json::from_str(&creates[0].2).expect("a JSON body");
+    assert_eq!(body["e2e"], json!(true));
+    let envelope = body["secret"].as_str().expect("a secret");
+    assert!(envelope.starts_with(e2e::PREFIX), "{envelope}");
+    for (method, url, body) in &sent {
+        assert!(
+            !url.contains(&key) && !body.contains(plaintext) && !body.contains(&key),
+            "{method} {url} carried the text or the key"
+        );
+    }
+    // The browser's envelope is the documented format: Rust opens it with the link's key.
+    let opened = e2e::open(&E2eKey::decode(&key).expect("a key"), envelope);
+    assert_eq!(opened.as_deref(), Ok(plaintext));
+
+    // A link scanner's GET (and curl's) consumes nothing.
+    let scanned = app.client.get(&link).send().await.expect("GET");
+    assert_eq!(scanned.status().as_u16(), 200);
+    assert_eq!(
+        app.get(&format!("/api/secrets/{secret_key}")).await.status,
+        200
+    );
+
+    // The recipient, in another browser context.
+    let recipient = chromium.open(&link).await;
+    recipient.wait_shown("reveal-waiting").await;
+    assert_eq!(
+        recipient.text("#reveal-waiting h1").await,
+        "A secret is waiting for you"
+    );
+    assert!(
+        recipient
+            .text("#reveal-waiting")
+            .await
+            .contains("read once")
+    );
+    recipient.click("#reveal-submit").await;
+    recipient.wait_shown("reveal-secret").await;
+    assert_eq!(recipient.value("revealed").await, plaintext);
+    assert_eq!(
+        recipient.eval("document.activeElement.id").await,
+        json!("reveal-secret-title"),
+        "focus moves to the secret"
+    );
+    assert!(
+        recipient
+            .text("#reveal-secret")
+            .await
+            .contains("now gone from the server")
+    );
+    assert_eq!(recipient.eval("location.hash").await, json!(""));
+    recipient.screenshot("revealed.png").await;
+
+    // Gone: the API, a second opening, and the receipt all say so.
+    assert_eq!(
+        app.get(&format!("/api/secrets/{secret_key}")).await.status,
+        404
+    );
+    let again = chromium.open(&link).await;
+    again.wait_shown("reveal-gone").await;
+    sender.goto(&receipt).await;
+    assert_eq!(
+        sender
+            .eval("document.getElementById('receipt').dataset.state")
+            .await,
+        json!("revealed")
+    );
+    assert!(
+        sender
+            .text("#receipt")
+            .await
+            .contains("gone from the server")
+    );
+
+    for tab in [&sender, &recipient, &again] {
+        tab.assert_clean_console().await;
+    }
+}
+
+#[tokio::test]
+async fn the_passphrase_is_checked_by_the_server_and_wrong_ones_are_counted() {
+    let app = spawn_app(Backend::Memory).await;
+    let chromium = Chromium::launch().await;
+    let sender = chromium.open(&app.url("/")).await;
+    let (link, _) = share(&sender, "behind a passphrase 🔐", Some("open sesame")).await;
+    let (secret_key, _) = split_link(&link);
+
+    let recipient = chromium.open(&link).await;
+    recipient.wait_shown("reveal-passphrase-field").await;
+    recipient
+        .type_into("#reveal-passphrase", "open sesam")
+        .await;
+    recipient.click("#reveal-submit").await;
+    recipient.wait_shown("reveal-error").await;
+    assert_eq!(
+        recipient.text("#reveal-error").await,
+        "Wrong passphrase. 4 attempts left."
+    );
+    assert_eq!(
+        app.get(&format!("/api/secrets/{secret_key}")).await.status,
+        200,
+        "a wrong guess leaves the secret in place"
+    );
+    recipient
+        .eval("document.getElementById('reveal-passphrase').value = ''")
+        .await;
+    recipient
+        .type_into("#reveal-passphrase", "open sesame")
+        .await;
+    recipient.click("#reveal-submit").await;
+    recipient.wait_shown("reveal-secret").await;
+    assert_eq!(recipient.value("revealed").await, "behind a passphrase 🔐");
+    for tab in [&sender, &recipient] {
+        tab.assert_clean_console().await;
+    }
+}
+
+#[tokio::test]
+async fn a_truncated_link_reveals_nothing_and_api_secrets_open_on_the_same_page() {
+    let app = spawn_app(Backend::Redis).await;
+    let chromium = Chromium::launch().await;
+    // An envelope made by the Rust side, opened by the browser's code.
+    let key = E2eKey::generate();
+    let created = app
+        .create_secret(json!({"secret": e2e::seal(&key, "made in Rust"), "e2e": true}))
+        .await;
+    let page = app.url(&format!("/s/{}", created.secret_key));
+
+    for truncated in [
+        page.clone(),
+        format!("{page}#"),
+        format!("{page}#{}", &key.encode()[..20]),
+    ] {
+        let tab = chromium.open(&truncated).await;
+        tab.wait_shown("reveal-incomplete").await;
+        assert!(
+            !tab.requests()
+                .iter()
+                .any(|(_, url, _)| url.contains("/reveal")),
+            "no reveal was attempted"
+        );
+        tab.assert_clean_console().await;
+    }
+    assert_eq!(app.receipt_state(&created.receipt_key).await, "pending");
+
+    let whole = chromium.open(&format!("{page}#{}", key.encode())).await;
+    whole.wait_shown("reveal-waiting").await;
+    whole.click("#reveal-submit").await;
+    whole.wait_shown("reveal-secret").await;
+    assert_eq!(whole.value("revealed").await, "made in Rust");
+    whole.assert_clean_console().await;
+
+    // A plain secret from the JSON API, opened from onetimesecret's link shape.
+    let plain = app.create_secret(json!({"secret": "plain text"})).await;
+    let tab = chromium
+        .open(&app.url(&format!("/secret/{}", plain.secret_key)))
+        .await;
+    tab.wait_shown("reveal-waiting").await;
+    tab.click("#reveal-submit").await;
+    tab.wait_shown("reveal-secret").await;
+    assert_eq!(tab.value("revealed").await, "plain text");
+    tab.assert_clean_console().await;
+
+    // The owner burns a pending secret from its receipt page, without any script.
+    let pending = app.create_secret(json!({"secret": "never read"})).await;
+    let owner = chromium
+        .open(&app.url(&format!("/private/{}", pending.receipt_key)))
+        .await;
+    assert_eq!(
+        owner
+            .eval("document.getElementById('receipt').dataset.state")
+            .await,
+        json!("pending")
+    );
+    owner.click("form[action$='/burn'] button").await;
+    owner
+        .wait_for("document.getElementById('receipt')?.dataset.state === 'burned'")
+        .await;
+    assert_eq!(app.receipt_state(&pending.receipt_key).await, "burned");
+    owner.assert_clean_console().await;
+}
+
+#[tokio::test]
+async fn a_csp_violation_is_caught_and_the_browser_speaks_the_readme_format() {
+    let app = spawn_app(Backend::Memory).await;
+    let chromium = Chromium::launch().await;
+    let tab = chromium.open(&app.url("/")).await;
+    tab.wait_for("!document.getElementById('share-submit').disabled")
+        .await;
+    // The worked example from the README, opened by the page's own module.
+    let script = tab
+        .eval("document.querySelector('script[type=module]').getAttribute('src')")
+        .await;
+    let opened = tab
+        .eval(&format!(
+            "import('{}').then((m) => m.open('e2e1.BwcHBwcHBwcHBwcHZw_KMADChmNBd3kjPtvtflwkKTq_', 'AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8'))",
+            script.as_str().expect("a script path")
+        ))
+        .await;
+    assert_eq!(opened, json!("hello"));
+    tab.assert_clean_console().await;
+
+    // What the policy forbids is refused, and the refusal reaches the collector.
+    tab.eval(
+        "(() => { const s = document.createElement('script'); s.textContent = 'window.ran = 1'; document.body.append(s); \
+         const i = document.createElement('img'); i.src = 'https://example.invalid/x.png'; document.body.append(i); return true; })()",
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(tab.eval("window.ran === undefined").await, json!(true));
+    let errors = tab.errors();
+    assert!(
+        errors
+            .iter()
+            .any(|error| error.contains("Content Security Policy")),
+        "{errors:?}"
+    );
+}
