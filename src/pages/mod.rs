@@ -87,10 +87,20 @@ pub static STYLE: LazyLock<Asset> = LazyLock::new(|| {
     )
 });
 
+/// The pages' icon.
+pub static ICON: LazyLock<Asset> = LazyLock::new(|| {
+    Asset::new(
+        "burnbox",
+        "svg",
+        "image/svg+xml",
+        include_str!("assets/burnbox.svg"),
+    )
+});
+
 /// Serves `/assets/{file}`: immutable, as the name changes with the content.
 pub async fn asset(request: HttpRequest, file: web::Path<String>) -> HttpResponse {
     let wanted = format!("/assets/{file}");
-    let Some(asset) = [&*SCRIPT, &*STYLE]
+    let Some(asset) = [&*SCRIPT, &*STYLE, &*ICON]
         .into_iter()
         .find(|asset| asset.path == wanted)
     else {
@@ -300,6 +310,7 @@ fn page(status: StatusCode, title: &str, main: &str) -> HttpResponse {
         .replace("{{title}}", title)
         .replace("{{style}}", &STYLE.path)
         .replace("{{script}}", &SCRIPT.path)
+        .replace("{{icon}}", &ICON.path)
         .replace("{{main}}", main);
     HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")

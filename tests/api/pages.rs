@@ -190,7 +190,11 @@ async fn the_share_page_offers_the_operators_ttls() {
 async fn assets_are_named_by_content_and_cached() {
     let app = spawn_app(Backend::Memory).await;
     let (_, _, html) = page(&app, "/").await;
-    for (needle, kind) in [(".js\"", "text/javascript"), (".css\"", "text/css")] {
+    for (needle, kind) in [
+        (".js\"", "text/javascript"),
+        (".css\"", "text/css"),
+        (".svg\"", "image/svg+xml"),
+    ] {
         let end = html.find(needle).expect("an asset") + needle.len() - 1;
         let start = html[..end].rfind("/assets/").expect("asset path");
         let path = &html[start..end];

@@ -18,6 +18,11 @@ async fn a_stopped_redis_gives_a_fast_503_and_recovery_follows() {
         .create_secret(json!({"secret": "before the outage"}))
         .await;
     let port = redis.stop();
+    // The share and reveal pages need no Redis to load: they say what the API answers.
+    for path in ["/".to_owned(), format!("/s/{}", created.secret_key)] {
+        let page = app.client.get(app.url(&path)).send().await.expect("GET");
+        assert_eq!(page.status().as_u16(), 200, "{path}");
+    }
 
     for _ in 0..2 {
         let started = Instant::now();
@@ -34,8 +39,15 @@ async fn a_stopped_redis_gives_a_fast_503_and_recovery_follows() {
         app.get("/ready")
             .await
             .assert_error(503, "store_unavailable");
+        let receipt_page = app
+            .client
+            .get(app.url(&format!("/r/{}", created.receipt_key)))
+            .send()
+            .await
+            .expect("GET");
+        assert_eq!(receipt_page.status().as_u16(), 503);
         let elapsed = started.elapsed();
-        // Three requests, each bounded by the 500 ms Redis timeout; generous for a busy CI box.
+        // Four requests, each bounded by the 500 ms Redis timeout; generous for a busy CI box.
         assert!(elapsed < Duration::from_secs(5), "503s took {elapsed:?}");
     }
 
