@@ -23,7 +23,8 @@ pub const SERVER_KEY_BYTES: usize = 32;
 #[command(
     name = "burnbox",
     version,
-    about = "One-time secrets over Redis",
+    about = "One-time secrets over Redis: the server, and its command-line client",
+    after_help = "Serve: `burnbox` (settings below). Share: `echo hunter2 | burnbox share --ttl 10m`.\nOpen: `burnbox open <link>`. `burnbox <command> --help` tells more.",
     args_override_self = true
 )]
 pub struct Cli {
@@ -31,15 +32,30 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
     /// The service's settings.
-    #[command(flatten)]
+    #[command(
+        flatten,
+        next_help_heading = "Server settings (for serving; each also a BURNBOX_* variable)"
+    )]
     pub settings: Settings,
 }
 
 /// The subcommands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Subcommand)]
+#[derive(Debug, Clone, Subcommand)]
 pub enum Command {
     /// Serve the API (the default).
     Serve,
+    /// Share a secret from stdin or a file: prints the link (encrypted end to end).
+    #[command(
+        after_help = "Example:\n  echo hunter2 | burnbox share --ttl 10m\n  burnbox share --passphrase-prompt < key.pem"
+    )]
+    Share(crate::cli::ShareArgs),
+    /// Open a link: the secret goes to stdout, once.
+    #[command(
+        after_help = "Example:\n  burnbox open \"$LINK\" | docker login --password-stdin registry.example\n\nExit codes: 0 done, 1 not found (already read, burned or expired), 2 usage,\n3 wrong or missing passphrase, 4 rate limited or unavailable."
+    )]
+    Open(crate::cli::OpenArgs),
+    /// Show what happened to a shared secret, or burn it unread.
+    Receipt(crate::cli::ReceiptArgs),
     /// Exit 0 when the server at BURNBOX_BIND answers `GET /health` (for container checks).
     Healthcheck,
     /// Print the OpenAPI document and exit.

@@ -16,6 +16,7 @@ pub mod access;
 pub mod access_log;
 pub mod accounts;
 pub mod auth;
+pub mod cli;
 pub mod codes;
 pub mod config;
 pub mod crypto;

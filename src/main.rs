@@ -5,12 +5,15 @@ use std::time::Duration;
 
 use burnbox::config::{Cli, Command};
 use burnbox::startup::Application;
-use burnbox::{healthcheck, openapi};
+use burnbox::{cli, healthcheck, openapi};
 use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command.unwrap_or(Command::Serve) {
+        Command::Share(args) => cli::run(cli::share(args)),
+        Command::Open(args) => cli::run(cli::open(args)),
+        Command::Receipt(args) => cli::run(cli::receipt(args)),
         Command::Openapi => {
             print!("{}", openapi::document_json());
             ExitCode::SUCCESS

@@ -564,3 +564,29 @@ async fn a_csp_violation_is_caught_and_the_browser_speaks_the_readme_format() {
         "{errors:?}"
     );
 }
+
+#[tokio::test]
+async fn links_from_the_terminal_open_in_the_browser_and_back() {
+    let app = spawn_app(Backend::Redis).await;
+    let chromium = Chromium::launch().await;
+
+    // `burnbox share` → the reveal page.
+    let (link, _) =
+        crate::cli::share(&app, &["--ttl", "10m"], "from the terminal ✓\n".as_bytes()).await;
+    let tab = chromium.open(&link).await;
+    tab.wait_shown("reveal-waiting").await;
+    tab.click("#reveal-submit").await;
+    tab.wait_shown("reveal-secret").await;
+    assert_eq!(tab.value("revealed").await, "from the terminal ✓\n");
+    tab.assert_clean_console().await;
+
+    // The share page → `burnbox open`.
+    let sender = chromium.open(&app.url("/")).await;
+    let (link, _) = share(&sender, "from the browser ✓", None).await;
+    let opened = crate::cli::burnbox(&["open", &link], b"", &[]).await;
+    assert_eq!(opened.code, 0, "{}", opened.stderr);
+    assert_eq!(opened.stdout, "from the browser ✓");
+    let again = crate::cli::burnbox(&["open", &link], b"", &[]).await;
+    assert_eq!(again.code, 1);
+    sender.assert_clean_console().await;
+}

@@ -412,6 +412,12 @@ fn base_args(backend: Backend, key_prefix: &str, redis_url: &str) -> Vec<String>
     args
 }
 
+/// reqwest comes without a TLS crypto provider (the CLI installs ring, as the server
+/// uses): the tests' clients get the same.
+pub fn tls_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 /// A fresh app on `backend` with default settings.
 pub async fn spawn_app(backend: Backend) -> TestApp {
     spawn_app_with(backend, &[]).await
@@ -426,6 +432,7 @@ pub async fn spawn_app_with(backend: Backend, extra: &[&str]) -> TestApp {
 /// A fresh app on the Redis at `redis_url` (or memory) with extra flags.
 pub async fn spawn_app_on(backend: Backend, redis_url: &str, extra: &[&str]) -> TestApp {
     capture_logs();
+    tls_provider();
     let key_prefix = format!("test{}:", hex(&burnbox::crypto::random_array::<6>()));
     let mut args = base_args(backend, &key_prefix, redis_url);
     args.extend(extra.iter().map(|arg| (*arg).to_owned()));
@@ -792,6 +799,7 @@ impl Drop for Nginx {
 /// A client whose connections come from the loopback address `source` (`127.0.0.x`): a
 /// distinct client as the proxy sees it.
 pub fn client_from(source: &str) -> reqwest::Client {
+    tls_provider();
     reqwest::Client::builder()
         .local_address(source.parse::<std::net::IpAddr>().expect("an address"))
         .timeout(Duration::from_secs(30))

@@ -5,6 +5,7 @@ mod abuse;
 mod accounts;
 mod at_rest;
 mod browser;
+mod cli;
 mod cluster;
 mod errors;
 mod helpers;

@@ -1,0 +1,357 @@
+//! `burnbox share`, `burnbox open`, `burnbox receipt`: the terminal client, speaking the
+//! JSON API of any burnbox server and the same end-to-end format as the web pages.
+//!
+//! Secrets come from stdin or a file, never from argv (which `ps` shows); passphrases from
+//! a file or a prompt without echo. Exit codes: 0 done, 1 not found (already read, burned,
+//! expired), 2 usage, 3 wrong or missing passphrase, 4 rate limited or unavailable.
+
+pub mod api;
+pub mod link;
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::Args;
+use serde_json::json;
+
+use crate::e2e::{self, E2eKey};
+use api::{Api, Failure};
+use link::Page;
+
+/// Where the server is, and how to reach it.
+#[derive(Debug, Clone, Args)]
+pub struct Connection {
+    /// The burnbox server.
+    #[arg(long, env = "BURNBOX_URL", default_value = "http://127.0.0.1:8080")]
+    pub server: String,
+    /// PEM file of a private CA that signed the server's certificate (TLS is always verified).
+    #[arg(long, value_name = "FILE")]
+    pub ca_file: Option<PathBuf>,
+}
+
+/// Where a passphrase comes from.
+#[derive(Debug, Clone, Args)]
+#[group(multiple = false)]
+pub struct PassphraseSource {
+    /// Read the passphrase from FILE (one trailing newline is dropped).
+    #[arg(long, value_name = "FILE")]
+    pub passphrase_file: Option<PathBuf>,
+    /// Ask for the passphrase on the terminal, without echo.
+    #[arg(long)]
+    pub passphrase_prompt: bool,
+}
+
+/// `burnbox share`.
+#[derive(Debug, Clone, Args)]
+pub struct ShareArgs {
+    /// Read the secret from FILE instead of stdin.
+    #[arg(value_name = "FILE")]
+    pub file: Option<PathBuf>,
+    /// How long the secret waits: 90s, 15m, 1h, 7d (default: the server's).
+    #[arg(long, value_parser = parse_ttl)]
+    pub ttl: Option<u64>,
+    /// Let the server make up a secret of N characters instead, and print it once.
+    #[arg(long, value_name = "N", conflicts_with = "file")]
+    pub generate: Option<u32>,
+    /// Print the links (and a generated secret) as one JSON object on stdout.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub(crate) passphrase: PassphraseSource,
+    #[command(flatten)]
+    pub(crate) connection: Connection,
+}
+
+/// `burnbox open`.
+#[derive(Debug, Clone, Args)]
+pub struct OpenArgs {
+    /// The link, as shared: <server>/s/<secret_key>#<key>.
+    pub link: String,
+    #[command(flatten)]
+    pub(crate) passphrase: PassphraseSource,
+    /// PEM file of a private CA that signed the server's certificate.
+    #[arg(long, value_name = "FILE")]
+    pub ca_file: Option<PathBuf>,
+}
+
+/// `burnbox receipt`.
+#[derive(Debug, Clone, Args)]
+pub struct ReceiptArgs {
+    /// The receipt link (<server>/r/<receipt_key>), or the bare receipt key with --server.
+    pub receipt: String,
+    /// Burn the secret if nobody has read it yet.
+    #[arg(long)]
+    pub burn: bool,
+    #[command(flatten)]
+    pub(crate) connection: Connection,
+}
+
+fn parse_ttl(text: &str) -> Result<u64, String> {
+    let seconds = match text.parse::<u64>() {
+        Ok(seconds) => seconds,
+        Err(_) => humantime::parse_duration(text)
+            .map_err(|_| format!("`{text}` is not a duration such as 90s, 15m, 1h or 7d"))?
+            .as_secs(),
+    };
+    if seconds == 0 {
+        return Err("the TTL must be at least a second".into());
+    }
+    Ok(seconds)
+}
+
+/// Runs a client command on a small runtime of its own; one line on stderr if it fails.
+pub fn run(command: impl std::future::Future<Output = Result<(), Failure>>) -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("burnbox: cannot start: {error}");
+            return ExitCode::from(4);
+        }
+    };
+    match runtime.block_on(command) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("burnbox: {failure}");
+            ExitCode::from(failure.exit_code())
+        }
+    }
+}
+
+fn api_key() -> Option<String> {
+    std::env::var("BURNBOX_API_KEY")
+        .ok()
+        .filter(|key| !key.trim().is_empty())
+}
+
+fn passphrase(source: &PassphraseSource) -> Result<Option<String>, Failure> {
+    if let Some(path) = &source.passphrase_file {
+        let mut text = std::fs::read_to_string(path).map_err(|error| {
+            Failure::Usage(format!(
+                "cannot read --passphrase-file {}: {error}",
+                path.display()
+            ))
+        })?;
+        if text.ends_with('\n') {
+            text.pop();
+            if text.ends_with('\r') {
+                text.pop();
+            }
+        }
+        if text.is_empty() {
+            return Err(Failure::Usage(format!(
+                "{} holds no passphrase",
+                path.display()
+            )));
+        }
+        return Ok(Some(text));
+    }
+    if source.passphrase_prompt {
+        let text = rpassword::prompt_password("Passphrase: ")
+            .map_err(|error| Failure::Usage(format!("cannot read the passphrase: {error}")))?;
+        if text.is_empty() {
+            return Err(Failure::Usage("the passphrase is empty".into()));
+        }
+        return Ok(Some(text));
+    }
+    Ok(None)
+}
+
+/// The secret: all of FILE, or all of stdin up to EOF.
+fn read_secret(file: Option<&Path>) -> Result<String, Failure> {
+    let bytes = match file {
+        Some(path) => std::fs::read(path)
+            .map_err(|error| Failure::Usage(format!("cannot read {}: {error}", path.display())))?,
+        None => {
+            let stdin = std::io::stdin();
+            if stdin.is_terminal() {
+                eprintln!("Type or paste the secret, then press Ctrl-D on a line of its own:");
+            }
+            let mut bytes = Vec::new();
+            stdin
+                .lock()
+                .read_to_end(&mut bytes)
+                .map_err(|error| Failure::Usage(format!("cannot read stdin: {error}")))?;
+            bytes
+        }
+    };
+    if bytes.is_empty() {
+        return Err(Failure::Usage(
+            "the secret is empty: pipe it in, or name a file".into(),
+        ));
+    }
+    String::from_utf8(bytes).map_err(|_| {
+        Failure::Usage("the secret is not UTF-8 text (base64-encode binary data first)".into())
+    })
+}
+
+/// `burnbox share`: encrypts here, sends the envelope, prints the links.
+pub async fn share(args: ShareArgs) -> Result<(), Failure> {
+    let api = Api::new(
+        &args.connection.server,
+        args.connection.ca_file.as_deref(),
+        api_key(),
+    )?;
+    let passphrase = passphrase(&args.passphrase)?;
+    let mut body = json!({});
+    if let Some(ttl) = args.ttl {
+        body["ttl"] = json!(ttl);
+    }
+    if let Some(passphrase) = &passphrase {
+        body["passphrase"] = json!(passphrase);
+    }
+    let (created, key) = match args.generate {
+        Some(length) => {
+            body["length"] = json!(length);
+            (api.generate(body).await?, None)
+        }
+        None => {
+            let text = read_secret(args.file.as_deref())?;
+            let key = E2eKey::generate();
+            body["secret"] = json!(e2e::seal(&key, &text));
+            body["e2e"] = json!(true);
+            (api.create(body).await.map_err(too_large_hint)?, Some(key))
+        }
+    };
+    let share_base = created
+        .share_url
+        .clone()
+        .unwrap_or_else(|| format!("{}/s/{}", api.base(), created.secret_key));
+    let share_link = match &key {
+        Some(key) => format!("{share_base}#{}", key.encode()),
+        None => share_base,
+    };
+    let receipt_link = created
+        .receipt_url
+        .clone()
+        .unwrap_or_else(|| format!("{}/r/{}", api.base(), created.receipt_key));
+    let mut stdout = std::io::stdout().lock();
+    let written = if args.json {
+        let mut out = json!({
+            "share_url": share_link,
+            "receipt_url": receipt_link,
+            "secret_key": created.secret_key,
+            "receipt_key": created.receipt_key,
+            "expires_at": created.expires_at,
+        });
+        if let Some(value) = &created.value {
+            out["value"] = json!(value);
+        }
+        writeln!(stdout, "{out}")
+    } else {
+        if let Some(value) = &created.value {
+            eprintln!("secret (shown once): {value}");
+        }
+        eprintln!("receipt: {receipt_link}");
+        eprintln!("expires: {}", created.expires_at);
+        writeln!(stdout, "{share_link}")
+    };
+    written.map_err(|error| Failure::Usage(format!("cannot write the link: {error}")))
+}
+
+fn too_large_hint(failure: Failure) -> Failure {
+    match failure {
+        Failure::Usage(message) if message.contains("limit") => Failure::Usage(format!(
+            "{message} (after encryption, which adds about a third)"
+        )),
+        other => other,
+    }
+}
+
+/// `burnbox open`: checks without consuming, then reveals and decrypts.
+pub async fn open(args: OpenArgs) -> Result<(), Failure> {
+    let link = link::parse(&args.link, Page::Reveal).ok_or_else(|| {
+        Failure::Usage("not a burnbox link: expected <server>/s/<secret_key>#<key>".into())
+    })?;
+    let api = Api::new(&link.server, args.ca_file.as_deref(), api_key())?;
+    let passphrase = passphrase(&args.passphrase)?;
+    let status = api.status(&link.key).await?;
+    let key = if status.e2e {
+        let fragment = link.fragment.as_deref().unwrap_or_default();
+        Some(E2eKey::decode(fragment).map_err(|_| {
+            Failure::Usage(
+                "the link is incomplete: the key after # is missing or cut off; nothing was revealed"
+                    .into(),
+            )
+        })?)
+    } else {
+        None
+    };
+    if status.passphrase_required && passphrase.is_none() {
+        return Err(Failure::Passphrase(
+            "this secret needs a passphrase: --passphrase-file FILE or --passphrase-prompt; nothing was revealed"
+                .into(),
+        ));
+    }
+    let revealed = api.reveal(&link.key, passphrase.as_deref()).await?;
+    let text = match (&key, revealed.e2e) {
+        (Some(key), true) => e2e::open(key, &revealed.secret).map_err(|error| {
+            Failure::Usage(format!(
+                "the secret was handed out but {error}; it is gone: ask for it again"
+            ))
+        })?,
+        (None, true) => {
+            return Err(Failure::Usage(
+                "the secret turned out to be end-to-end encrypted and the link has no key".into(),
+            ));
+        }
+        (_, false) => revealed.secret,
+    };
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+        .map_err(|error| Failure::Usage(format!("cannot write the secret: {error}")))
+}
+
+/// `burnbox receipt`: the state and times, or a burn.
+pub async fn receipt(args: ReceiptArgs) -> Result<(), Failure> {
+    let (server, key) = match link::parse(&args.receipt, Page::Receipt) {
+        Some(link) => (link.server, link.key),
+        None if args.receipt.contains('/') => {
+            return Err(Failure::Usage(
+                "not a receipt link: expected <server>/r/<receipt_key> or the bare key".into(),
+            ));
+        }
+        None => (
+            args.connection.server.clone(),
+            args.receipt.trim().to_owned(),
+        ),
+    };
+    let api = Api::new(&server, args.connection.ca_file.as_deref(), api_key())?;
+    let view = api.receipt(&key, args.burn).await?;
+    let field = |name: &str| view[name].as_str().map(str::to_owned);
+    let mut lines = vec![format!("state: {}", field("state").unwrap_or_default())];
+    for (label, name) in [
+        ("created", "created_at"),
+        ("expires", "expires_at"),
+        ("revealed", "revealed_at"),
+        ("burned", "burned_at"),
+    ] {
+        if let Some(value) = field(name) {
+            lines.push(format!("{label}: {value}"));
+        }
+    }
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "{}", lines.join("\n"))
+        .map_err(|error| Failure::Usage(format!("cannot write: {error}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ttls_read_as_people_write_them() {
+        assert_eq!(parse_ttl("90s"), Ok(90));
+        assert_eq!(parse_ttl("15m"), Ok(900));
+        assert_eq!(parse_ttl("1h"), Ok(3600));
+        assert_eq!(parse_ttl("7d"), Ok(604_800));
+        assert_eq!(parse_ttl("600"), Ok(600));
+        assert!(parse_ttl("0s").is_err());
+        assert!(parse_ttl("soon").expect_err("bad").contains("soon"));
+    }
+}

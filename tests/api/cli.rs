@@ -1,0 +1,360 @@
+//! `burnbox share`, `open` and `receipt`: the real binary, run as a shell would run it,
+//! against a real server — pipes in and out, exit codes, and what it prints on stderr.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use serde_json::{Value, json};
+
+use crate::helpers::{Backend, TestApp, free_port, spawn_app, spawn_app_with};
+use crate::on_both_backends;
+
+/// What a run of the binary left behind.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs `burnbox <args>` with `stdin` piped in and a clean client environment.
+pub async fn burnbox(args: &[&str], stdin: &[u8], env: &[(&str, &str)]) -> Run {
+    let args: Vec<String> = args.iter().map(|arg| (*arg).to_owned()).collect();
+    let stdin = stdin.to_vec();
+    let env: Vec<(String, String)> = env
+        .iter()
+        .map(|(name, value)| ((*name).to_owned(), (*value).to_owned()))
+        .collect();
+    tokio::task::spawn_blocking(move || {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_burnbox"))
+            .args(&args)
+            .env_remove("BURNBOX_URL")
+            .env_remove("BURNBOX_API_KEY")
+            .envs(env)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the binary runs");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(&stdin)
+            .expect("writes stdin");
+        let output = child.wait_with_output().expect("finishes");
+        Run {
+            code: output.status.code().expect("exited"),
+            stdout: String::from_utf8(output.stdout).expect("UTF-8 stdout"),
+            stderr: String::from_utf8(output.stderr).expect("UTF-8 stderr"),
+        }
+    })
+    .await
+    .expect("ran")
+}
+
+/// `burnbox share` against `app`, asserting success; returns the link and the receipt link.
+pub async fn share(app: &TestApp, extra: &[&str], stdin: &[u8]) -> (String, String) {
+    let mut args = vec!["share", "--server", &app.address];
+    args.extend_from_slice(extra);
+    let run = burnbox(&args, stdin, &[]).await;
+    assert_eq!(run.code, 0, "share failed: {}", run.stderr);
+    let receipt = run
+        .stderr
+        .lines()
+        .find_map(|line| line.strip_prefix("receipt: "))
+        .expect("a receipt line")
+        .to_owned();
+    (run.stdout.trim_end().to_owned(), receipt)
+}
+
+fn secret_key_of(link: &str) -> String {
+    link.split('#')
+        .next()
+        .and_then(|base| base.rsplit('/').next())
+        .expect("a key")
+        .to_owned()
+}
+
+fn assert_no_panic(run: &Run) {
+    assert!(
+        !run.stderr.contains("panicked") && run.stderr.lines().count() <= 2,
+        "stderr: {}",
+        run.stderr
+    );
+}
+
+async fn a_piped_secret_opens_once_from_its_link(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (link, receipt) = share(&app, &["--ttl", "10m"], b"hunter2\n").await;
+    assert!(link.starts_with(&format!("{}/s/", app.address)), "{link}");
+    let fragment = link.split_once('#').expect("a key in the fragment").1;
+    assert_eq!(fragment.len(), 43);
+    // The server holds an envelope, not the text: the key never left this side.
+    let status = app
+        .get(&format!("/api/secrets/{}", secret_key_of(&link)))
+        .await;
+    assert_eq!(status.body["e2e"], json!(true));
+
+    let opened = burnbox(&["open", &link], b"", &[]).await;
+    assert_eq!(
+        (opened.code, opened.stdout.as_str()),
+        (0, "hunter2\n"),
+        "{}",
+        opened.stderr
+    );
+    let again = burnbox(&["open", &link], b"", &[]).await;
+    assert_eq!(again.code, 1, "{}", again.stderr);
+    assert!(
+        again.stderr.starts_with("burnbox: not found"),
+        "{}",
+        again.stderr
+    );
+    assert!(again.stdout.is_empty());
+    assert_no_panic(&again);
+
+    let read = burnbox(&["receipt", &receipt], b"", &[]).await;
+    assert_eq!(read.code, 0, "{}", read.stderr);
+    assert!(
+        read.stdout.starts_with("state: revealed\ncreated: "),
+        "{}",
+        read.stdout
+    );
+    assert!(read.stdout.contains("\nrevealed: "));
+}
+on_both_backends!(a_piped_secret_opens_once_from_its_link);
+
+async fn any_utf8_up_to_64_kib_round_trips_byte_for_byte(backend: Backend) {
+    let app = spawn_app_with(backend, &["--max-secret-bytes", "100000"]).await;
+    // Every kind of UTF-8: ASCII with control characters, two-, three- and four-byte
+    // characters, no trailing newline.
+    let alphabet = [
+        '\0',
+        '\t',
+        '\n',
+        '\r',
+        'a',
+        '"',
+        '\\',
+        'é',
+        'Ж',
+        '€',
+        '漢',
+        '🔐',
+        '\u{10FFFF}',
+    ];
+    let mut secret = String::new();
+    let mut index = 0usize;
+    while secret.len() < 64 * 1024 - 4 {
+        secret.push(alphabet[index % alphabet.len()]);
+        index = index.wrapping_mul(31).wrapping_add(7);
+    }
+    let file = std::env::temp_dir().join(format!("burnbox-cli-{}", free_port()));
+    std::fs::write(&file, &secret).expect("writes");
+    let path = file.to_str().expect("a path");
+    let (link, _) = share(&app, &[path], b"").await;
+    let opened = burnbox(&["open", &link], b"", &[]).await;
+    std::fs::remove_file(&file).expect("removes");
+    assert_eq!(opened.code, 0, "{}", opened.stderr);
+    assert!(opened.stdout == secret, "the secret changed on the way");
+
+    // Not text: refused before anything is sent.
+    let binary = burnbox(
+        &["share", "--server", &app.address],
+        &[0xff, 0xfe, 0x00],
+        &[],
+    )
+    .await;
+    assert_eq!(binary.code, 2);
+    assert!(binary.stderr.contains("not UTF-8"), "{}", binary.stderr);
+    let empty = burnbox(&["share", "--server", &app.address], b"", &[]).await;
+    assert_eq!(empty.code, 2);
+    assert!(empty.stderr.contains("empty"), "{}", empty.stderr);
+}
+on_both_backends!(any_utf8_up_to_64_kib_round_trips_byte_for_byte);
+
+#[tokio::test]
+async fn passphrases_come_from_files_and_are_checked_by_the_server() {
+    let app = spawn_app(Backend::Redis).await;
+    let directory = std::env::temp_dir().join(format!("burnbox-pw-{}", free_port()));
+    std::fs::create_dir_all(&directory).expect("a directory");
+    let right = directory.join("right");
+    let wrong = directory.join("wrong");
+    std::fs::write(&right, "open sesame\n").expect("writes");
+    std::fs::write(&wrong, "open sesam\n").expect("writes");
+    let right = right.to_str().expect("path");
+    let wrong = wrong.to_str().expect("path");
+
+    let (link, _) = share(&app, &["--passphrase-file", right], b"guarded").await;
+    let key = secret_key_of(&link);
+
+    let missing = burnbox(&["open", &link], b"", &[]).await;
+    assert_eq!(missing.code, 3, "{}", missing.stderr);
+    assert!(missing.stderr.contains("nothing was revealed"));
+    let guessed = burnbox(&["open", &link, "--passphrase-file", wrong], b"", &[]).await;
+    assert_eq!(guessed.code, 3, "{}", guessed.stderr);
+    assert_eq!(
+        guessed.stderr,
+        "burnbox: wrong passphrase; 4 attempts left\n"
+    );
+    assert_eq!(app.get(&format!("/api/secrets/{key}")).await.status, 200);
+
+    let opened = burnbox(&["open", &link, "--passphrase-file", right], b"", &[]).await;
+    assert_eq!(
+        (opened.code, opened.stdout.as_str()),
+        (0, "guarded"),
+        "{}",
+        opened.stderr
+    );
+    // The passphrase went to the server (to be checked), never into argv or the output.
+    assert!(!opened.stderr.contains("sesame"));
+
+    let unreadable = burnbox(
+        &["open", &link, "--passphrase-file", "/nonexistent/pw"],
+        b"",
+        &[],
+    )
+    .await;
+    assert_eq!(unreadable.code, 2);
+    std::fs::remove_dir_all(&directory).expect("cleans up");
+}
+
+#[tokio::test]
+async fn a_link_without_its_key_consumes_nothing() {
+    let app = spawn_app(Backend::Memory).await;
+    let (link, receipt) = share(&app, &[], b"keep me").await;
+    let (base, key) = link.split_once('#').expect("a fragment");
+    for cut in [
+        base.to_owned(),
+        format!("{base}#"),
+        format!("{base}#{}", &key[..30]),
+    ] {
+        let run = burnbox(&["open", &cut], b"", &[]).await;
+        assert_eq!(run.code, 2, "{cut}: {}", run.stderr);
+        assert!(run.stderr.contains("incomplete"), "{}", run.stderr);
+    }
+    let state = burnbox(&["receipt", &receipt], b"", &[]).await;
+    assert!(
+        state.stdout.starts_with("state: pending"),
+        "{}",
+        state.stdout
+    );
+    let opened = burnbox(&["open", &link], b"", &[]).await;
+    assert_eq!(opened.stdout, "keep me");
+
+    // A plain secret from the JSON API opens from its /s/ link (and onetimesecret's).
+    let plain = app.create_secret(json!({"secret": "from the API"})).await;
+    let run = burnbox(
+        &["open", &app.url(&format!("/secret/{}", plain.secret_key))],
+        b"",
+        &[],
+    )
+    .await;
+    assert_eq!((run.code, run.stdout.as_str()), (0, "from the API"));
+}
+
+#[tokio::test]
+async fn every_exit_code_means_one_thing() {
+    let app = spawn_app_with(Backend::Memory, &["--ttl-min", "60"]).await;
+    let server = app.address.as_str();
+    // 2: usage, from clap or from the server's 4xx.
+    for args in [
+        vec!["open", "not-a-link"],
+        vec!["share", "--server", server, "--ttl", "soon"],
+        vec!["share", "--server", server, "--ttl", "5s"],
+        vec!["receipt", "https://x.example/s/abc"],
+        vec![
+            "share",
+            "--server",
+            server,
+            "--passphrase-file",
+            "f",
+            "--passphrase-prompt",
+        ],
+    ] {
+        let run = burnbox(&args, b"text", &[]).await;
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert!(!run.stderr.contains("panicked"));
+    }
+    let refused = burnbox(
+        &["share", "--server", server],
+        b"x",
+        &[("BURNBOX_API_KEY", "bbk_not_a_key")],
+    )
+    .await;
+    assert_eq!(refused.code, 2, "{}", refused.stderr);
+    // 1: not found.
+    let receipt = burnbox(
+        &[
+            "receipt",
+            "--server",
+            server,
+            "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+        ],
+        b"",
+        &[],
+    )
+    .await;
+    assert_eq!(receipt.code, 1, "{}", receipt.stderr);
+    // 4: nobody listening — fast, one line, no panic.
+    let down = format!("http://127.0.0.1:{}", free_port());
+    let run = burnbox(&["share", "--server", &down], b"x", &[]).await;
+    assert_eq!(run.code, 4, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .starts_with(&format!("burnbox: cannot reach {down}")),
+        "{}",
+        run.stderr
+    );
+    assert_no_panic(&run);
+    let run = burnbox(&["open", &format!("{down}/s/abc#def")], b"", &[]).await;
+    assert_eq!(run.code, 4, "{}", run.stderr);
+    // BURNBOX_URL names the server when --server does not.
+    let (_, receipt_link) = share(&app, &[], b"y").await;
+    let key = receipt_link.rsplit('/').next().expect("key");
+    let run = burnbox(&["receipt", key, "--burn"], b"", &[("BURNBOX_URL", server)]).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.starts_with("state: burned"), "{}", run.stdout);
+}
+
+#[tokio::test]
+async fn rate_limits_exit_4_with_the_servers_retry_after() {
+    let app = spawn_app_with(Backend::Memory, &["--rate-limit-create-per-minute", "1"]).await;
+    share(&app, &[], b"first").await;
+    let run = burnbox(&["share", "--server", &app.address], b"second", &[]).await;
+    assert_eq!(run.code, 4, "{}", run.stderr);
+    assert!(run.stderr.contains("retry after"), "{}", run.stderr);
+}
+
+#[tokio::test]
+async fn generated_secrets_are_printed_once_and_json_is_for_scripts() {
+    let app = spawn_app(Backend::Memory).await;
+    let run = burnbox(
+        &[
+            "share",
+            "--server",
+            &app.address,
+            "--generate",
+            "20",
+            "--json",
+            "--ttl",
+            "1h",
+        ],
+        b"",
+        &[],
+    )
+    .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let created: Value = serde_json::from_str(&run.stdout).expect("one JSON object");
+    let value = created["value"].as_str().expect("the value");
+    assert_eq!(value.len(), 20);
+    let link = created["share_url"].as_str().expect("a link");
+    assert!(!link.contains('#'), "the server made it: no end-to-end key");
+    let opened = burnbox(&["open", link], b"", &[]).await;
+    assert_eq!(opened.stdout, value);
+    assert!(
+        created["receipt_url"]
+            .as_str()
+            .expect("receipt")
+            .contains("/r/")
+    );
+}
