@@ -6,7 +6,7 @@ use std::process::{Command, Stdio};
 
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, TestApp, free_port, spawn_app, spawn_app_with};
+use crate::helpers::{Backend, Certificates, Nginx, TestApp, free_port, spawn_app, spawn_app_with};
 use crate::on_both_backends;
 
 /// What a run of the binary left behind.
@@ -356,5 +356,140 @@ async fn generated_secrets_are_printed_once_and_json_is_for_scripts() {
             .as_str()
             .expect("receipt")
             .contains("/r/")
+    );
+}
+
+#[tokio::test]
+async fn https_is_verified_and_a_private_ca_can_be_named() {
+    let app = spawn_app(Backend::Memory).await;
+    let certificates = Certificates::new();
+    let nginx = Nginx::start_tls(&app.address, &certificates);
+    let server = nginx.address();
+    assert!(server.starts_with("https://"));
+
+    let untrusted = burnbox(&["share", "--server", &server], b"over TLS", &[]).await;
+    assert_eq!(untrusted.code, 4, "{}", untrusted.stderr);
+    assert!(
+        untrusted.stderr.contains("certificate"),
+        "{}",
+        untrusted.stderr
+    );
+    assert_no_panic(&untrusted);
+
+    let ca = certificates.path("ca.pem");
+    let (link, _) = {
+        let run = burnbox(
+            &["share", "--server", &server, "--ca-file", &ca],
+            b"over TLS",
+            &[],
+        )
+        .await;
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        (run.stdout.trim_end().to_owned(), ())
+    };
+    assert!(link.starts_with(&format!("{server}/s/")), "{link}");
+    let opened = burnbox(&["open", &link, "--ca-file", &ca], b"", &[]).await;
+    assert_eq!(
+        (opened.code, opened.stdout.as_str()),
+        (0, "over TLS"),
+        "{}",
+        opened.stderr
+    );
+
+    let bad = burnbox(
+        &[
+            "share",
+            "--server",
+            &server,
+            "--ca-file",
+            "/nonexistent.pem",
+        ],
+        b"x",
+        &[],
+    )
+    .await;
+    assert_eq!(bad.code, 2, "{}", bad.stderr);
+}
+
+#[tokio::test]
+async fn with_an_api_key_shared_secrets_belong_to_the_account() {
+    let app = spawn_app_with(
+        Backend::Redis,
+        &[
+            "--admin-email",
+            "ops@example.org",
+            "--admin-password",
+            "admin password 1",
+        ],
+    )
+    .await;
+    let session = app
+        .post(
+            "/api/sessions",
+            json!({"email": "ops@example.org", "password": "admin password 1"}),
+        )
+        .await
+        .field("session_token");
+    let key = app
+        .send(
+            reqwest::Method::POST,
+            "/api/me/api-keys",
+            Some(&session),
+            Some(json!({"name": "cli", "scopes": ["secrets"]})),
+        )
+        .await
+        .field("key");
+    let run = burnbox(
+        &["share", "--server", &app.address],
+        b"owned",
+        &[("BURNBOX_API_KEY", &key)],
+    )
+    .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let receipts = app
+        .send(
+            reqwest::Method::GET,
+            "/api/me/receipts",
+            Some(&session),
+            None,
+        )
+        .await;
+    assert_eq!(receipts.status, 200, "{}", receipts.body);
+    assert_eq!(receipts.body["total"], json!(1), "{}", receipts.body);
+}
+
+#[tokio::test]
+async fn the_passphrase_prompt_reads_a_terminal_without_echo() {
+    let app = spawn_app(Backend::Memory).await;
+    let file = std::env::temp_dir().join(format!("burnbox-prompt-{}", free_port()));
+    std::fs::write(&file, "typed in the dark\n").expect("writes");
+    let (link, _) = share(
+        &app,
+        &["--passphrase-file", file.to_str().expect("path")],
+        b"behind a prompt",
+    )
+    .await;
+    std::fs::remove_file(&file).expect("removes");
+    // `script` (util-linux) gives the command a terminal; the passphrase is typed into it
+    // once the prompt has turned echo off.
+    let command = format!(
+        "(sleep 1; printf 'typed in the dark\\n') | script -qec \"{} open '{link}' --passphrase-prompt\" /dev/null",
+        env!("CARGO_BIN_EXE_burnbox")
+    );
+    let output = tokio::task::spawn_blocking(move || {
+        Command::new("bash")
+            .arg("-c")
+            .arg(command)
+            .output()
+            .expect("bash runs")
+    })
+    .await
+    .expect("ran");
+    let screen = String::from_utf8_lossy(&output.stdout);
+    assert!(screen.starts_with("Passphrase: "), "{screen:?}");
+    assert!(screen.contains("behind a prompt"), "{screen:?}");
+    assert!(
+        !screen.contains("typed in the dark"),
+        "the passphrase was echoed: {screen:?}"
     );
 }

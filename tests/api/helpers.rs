@@ -687,17 +687,75 @@ pub struct Created {
 
 /// An nginx in front of an app, configured as the README's "Behind a reverse proxy"
 /// shows (`X-Forwarded-For $proxy_add_x_forwarded_for`). Stopped on drop.
+/// A CA and a certificate for 127.0.0.1 signed by it, as PEM files in a fresh directory.
+pub struct Certificates {
+    dir: std::path::PathBuf,
+}
+
+impl Certificates {
+    pub fn new() -> Self {
+        use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
+        let dir = std::env::temp_dir().join(format!(
+            "burnbox-tls-{}",
+            burnbox::domain::ClientKey::generate([0, 0]).encode()
+        ));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let ca_key = KeyPair::generate().expect("ca key");
+        let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("ca params");
+        ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        let ca = ca_params.self_signed(&ca_key).expect("ca");
+        let issuer = Issuer::new(ca_params, ca_key);
+        let server_key = KeyPair::generate().expect("server key");
+        let server = CertificateParams::new(vec!["127.0.0.1".to_owned()])
+            .expect("server params")
+            .signed_by(&server_key, &issuer)
+            .expect("server certificate");
+        std::fs::write(dir.join("ca.pem"), ca.pem()).expect("write");
+        std::fs::write(dir.join("server.pem"), server.pem()).expect("write");
+        std::fs::write(dir.join("server.key"), server_key.serialize_pem()).expect("write");
+        Self { dir }
+    }
+
+    pub fn path(&self, name: &str) -> String {
+        self.dir.join(name).display().to_string()
+    }
+}
+
+impl Drop for Certificates {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
 pub struct Nginx {
     child: Child,
     port: u16,
     dir: std::path::PathBuf,
+    scheme: &'static str,
 }
 
 impl Nginx {
     /// Starts nginx on a free loopback port, proxying to `upstream` (`http://127.0.0.1:…`),
     /// and waits until it accepts connections.
     pub fn start(upstream: &str) -> Self {
+        Self::start_with(upstream, "")
+    }
+
+    /// Like [`Self::start`], serving HTTPS with `certificates`' server certificate.
+    pub fn start_tls(upstream: &str, certificates: &Certificates) -> Self {
+        let tls = format!(
+            "ssl_certificate {};\n        ssl_certificate_key {};",
+            certificates.path("server.pem"),
+            certificates.path("server.key")
+        );
+        let mut nginx = Self::start_with(upstream, &tls);
+        nginx.scheme = "https";
+        nginx
+    }
+
+    fn start_with(upstream: &str, tls: &str) -> Self {
         let port = free_port();
+        let ssl = if tls.is_empty() { "" } else { " ssl" };
         let dir = std::env::temp_dir().join(format!(
             "burnbox-nginx-{}-{}",
             std::process::id(),
@@ -727,7 +785,8 @@ http {{
     uwsgi_temp_path {uwsgi};
     scgi_temp_path {scgi};
     server {{
-        listen 127.0.0.1:{port};
+        listen 127.0.0.1:{port}{ssl};
+        {tls}
         location / {{
             proxy_pass {upstream};
             proxy_set_header Host $host;
@@ -779,12 +838,17 @@ http {{
             );
             std::thread::sleep(Duration::from_millis(20));
         }
-        Self { child, port, dir }
+        Self {
+            child,
+            port,
+            dir,
+            scheme: "http",
+        }
     }
 
-    /// `http://127.0.0.1:<port>`.
+    /// `http://127.0.0.1:<port>` (or `https://`).
     pub fn address(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
+        format!("{}://127.0.0.1:{}", self.scheme, self.port)
     }
 }
 

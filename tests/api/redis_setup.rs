@@ -8,7 +8,8 @@ use burnbox::startup::{Application, StartupError};
 use serde_json::json;
 
 use crate::helpers::{
-    Backend, CAPTURED_LOGS, RedisServer, TestApp, capture_logs, free_port, redis_cli, spawn_app_on,
+    Backend, CAPTURED_LOGS, Certificates, RedisServer, TestApp, capture_logs, free_port, redis_cli,
+    spawn_app_on,
 };
 
 async fn ready_within(app: &TestApp, bound: Duration) -> bool {
@@ -20,46 +21,6 @@ async fn ready_within(app: &TestApp, bound: Duration) -> bool {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     false
-}
-
-/// A CA and a certificate for 127.0.0.1 signed by it, as PEM files in a fresh directory.
-struct Certificates {
-    dir: std::path::PathBuf,
-}
-
-impl Certificates {
-    fn new() -> Self {
-        use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
-        let dir = std::env::temp_dir().join(format!(
-            "burnbox-tls-{}",
-            burnbox::domain::ClientKey::generate([0, 0]).encode()
-        ));
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        let ca_key = KeyPair::generate().expect("ca key");
-        let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("ca params");
-        ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        let ca = ca_params.self_signed(&ca_key).expect("ca");
-        let issuer = Issuer::new(ca_params, ca_key);
-        let server_key = KeyPair::generate().expect("server key");
-        let server = CertificateParams::new(vec!["127.0.0.1".to_owned()])
-            .expect("server params")
-            .signed_by(&server_key, &issuer)
-            .expect("server certificate");
-        std::fs::write(dir.join("ca.pem"), ca.pem()).expect("write");
-        std::fs::write(dir.join("server.pem"), server.pem()).expect("write");
-        std::fs::write(dir.join("server.key"), server_key.serialize_pem()).expect("write");
-        Self { dir }
-    }
-
-    fn path(&self, name: &str) -> String {
-        self.dir.join(name).display().to_string()
-    }
-}
-
-impl Drop for Certificates {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
 }
 
 #[tokio::test]
