@@ -266,7 +266,9 @@ pub async fn open(args: OpenArgs) -> Result<(), Failure> {
     let link = link::parse(&args.link, Page::Reveal).ok_or_else(|| {
         Failure::Usage("not a burnbox link: expected <server>/s/<secret_key>#<key>".into())
     })?;
-    let api = Api::new(&link.server, args.ca_file.as_deref(), api_key())?;
+    // The link names its server, which may not be yours: no API key goes there (a reveal
+    // needs none).
+    let api = Api::new(&link.server, args.ca_file.as_deref(), None)?;
     let passphrase = passphrase(&args.passphrase)?;
     let status = api.status(&link.key).await?;
     let key = if status.e2e {
@@ -301,10 +303,41 @@ pub async fn open(args: OpenArgs) -> Result<(), Failure> {
         (_, false) => revealed.secret,
     };
     let mut stdout = std::io::stdout().lock();
+    // A terminal would obey escape sequences hidden in a secret (retitle the window,
+    // rewrite the screen): there, control characters are shown escaped. Pipes and files
+    // get the exact bytes.
+    let text = if stdout.is_terminal() && has_controls(&text) {
+        eprintln!(
+            "burnbox: control characters are shown escaped; pipe the output for the exact bytes"
+        );
+        escape_controls(&text)
+    } else {
+        text
+    };
     stdout
         .write_all(text.as_bytes())
         .and_then(|()| stdout.flush())
         .map_err(|error| Failure::Usage(format!("cannot write the secret: {error}")))
+}
+
+fn is_control(c: char) -> bool {
+    c.is_control() && !matches!(c, '\n' | '\t')
+}
+
+fn has_controls(text: &str) -> bool {
+    text.chars().any(is_control)
+}
+
+fn escape_controls(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if is_control(c) {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 /// `burnbox receipt`: the state and times, or a burn.
@@ -321,7 +354,7 @@ pub async fn receipt(args: ReceiptArgs) -> Result<(), Failure> {
             args.receipt.trim().to_owned(),
         ),
     };
-    let api = Api::new(&server, args.connection.ca_file.as_deref(), api_key())?;
+    let api = Api::new(&server, args.connection.ca_file.as_deref(), None)?;
     let view = api.receipt(&key, args.burn).await?;
     let field = |name: &str| view[name].as_str().map(str::to_owned);
     let mut lines = vec![format!("state: {}", field("state").unwrap_or_default())];
@@ -343,6 +376,16 @@ pub async fn receipt(args: ReceiptArgs) -> Result<(), Failure> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_are_escaped_for_terminals() {
+        let hostile = "pass\x1b]0;owned\x07word\r\n\ttab é";
+        assert!(has_controls(hostile) && !has_controls("line\n\ttab é"));
+        assert_eq!(
+            escape_controls(hostile),
+            "pass\\u{1b}]0;owned\\u{7}word\\u{d}\n\ttab é"
+        );
+    }
 
     #[test]
     fn ttls_read_as_people_write_them() {

@@ -493,3 +493,51 @@ async fn the_passphrase_prompt_reads_a_terminal_without_echo() {
         "the passphrase was echoed: {screen:?}"
     );
 }
+
+#[tokio::test]
+async fn a_terminal_sees_control_characters_escaped_and_a_pipe_gets_the_bytes() {
+    let app = spawn_app(Backend::Memory).await;
+    let hostile = "pass\u{1b}]0;owned\u{7}word";
+    let (piped, _) = share(&app, &[], hostile.as_bytes()).await;
+    let run = burnbox(&["open", &piped], b"", &[]).await;
+    assert_eq!(run.stdout, hostile, "a pipe gets the exact bytes");
+
+    let (shown, _) = share(&app, &[], hostile.as_bytes()).await;
+    let command = format!(
+        "script -qec \"{} open '{shown}'\" /dev/null",
+        env!("CARGO_BIN_EXE_burnbox")
+    );
+    let output = tokio::task::spawn_blocking(move || {
+        Command::new("bash")
+            .arg("-c")
+            .arg(command)
+            .stdin(Stdio::null())
+            .output()
+            .expect("bash runs")
+    })
+    .await
+    .expect("ran");
+    let screen = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        screen.contains("pass\\u{1b}]0;owned\\u{7}word"),
+        "{screen:?}"
+    );
+    assert!(!screen.contains('\u{1b}'), "{screen:?}");
+}
+
+#[tokio::test]
+async fn an_api_key_goes_only_where_secrets_are_shared() {
+    let app = spawn_app(Backend::Memory).await;
+    let (link, receipt) = share(&app, &[], b"no key needed").await;
+    // A key the server would refuse: had open or receipt sent it, they would fail with 401.
+    let bogus = [("BURNBOX_API_KEY", "bbk_not_a_key_at_all")];
+    let opened = burnbox(&["open", &link], b"", &bogus).await;
+    assert_eq!(
+        (opened.code, opened.stdout.as_str()),
+        (0, "no key needed"),
+        "{}",
+        opened.stderr
+    );
+    let state = burnbox(&["receipt", &receipt], b"", &bogus).await;
+    assert_eq!(state.code, 0, "{}", state.stderr);
+}
