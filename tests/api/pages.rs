@@ -77,13 +77,8 @@ async fn e2e_needs_an_envelope(backend: Backend) {
 }
 on_both_backends!(e2e_needs_an_envelope);
 
-#[tokio::test]
-async fn links_come_from_the_public_url_and_never_from_host() {
-    let app = spawn_app_with(
-        Backend::Memory,
-        &["--public-url", "https://secrets.example.org/"],
-    )
-    .await;
+async fn links_come_from_the_public_url_and_never_from_host(backend: Backend) {
+    let app = spawn_app_with(backend, &["--public-url", "https://secrets.example.org/"]).await;
     let reply = app
         .client
         .post(app.url("/api/secrets"))
@@ -121,10 +116,11 @@ async fn links_come_from_the_public_url_and_never_from_host() {
     );
 
     // Without the setting, no links: clients build them from what they know.
-    let plain = spawn_app(Backend::Memory).await;
+    let plain = spawn_app(backend).await;
     let reply = plain.post("/api/secrets", json!({"secret": "s"})).await;
     assert!(reply.body.get("share_url").is_none() && reply.body.get("receipt_url").is_none());
 }
+on_both_backends!(links_come_from_the_public_url_and_never_from_host);
 
 #[tokio::test]
 async fn pages_carry_a_strict_policy_and_are_never_cached() {
