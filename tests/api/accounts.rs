@@ -1041,6 +1041,7 @@ async fn an_api_key_with_the_tokens_scope_mints_from_an_untrusted_network(backen
         Some(json!({"token": minted.field("token")})),
     )
     .await;
+    assert_eq!(verified.status, 200, "{}", verified.body);
     assert_eq!(verified.body["subject"], "job");
 }
 on_both_backends!(an_api_key_with_the_tokens_scope_mints_from_an_untrusted_network);

@@ -451,6 +451,68 @@ pub async fn spawn_app_on(backend: Backend, redis_url: &str, extra: &[&str]) -> 
     }
 }
 
+/// The real binary, serving in a process of its own (so its metrics registry is its own),
+/// on the shared test Redis; killed on drop.
+pub struct ServedBinary {
+    child: Child,
+    pub app: TestApp,
+}
+
+impl Drop for ServedBinary {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `burnbox` (the binary) on a free port and waits until it answers `/health`.
+pub async fn serve_binary() -> ServedBinary {
+    tls_provider();
+    let redis_url = SHARED_REDIS_URL.clone();
+    let port = free_port();
+    let key_prefix = format!("bin{}:", hex(&burnbox::crypto::random_array::<6>()));
+    let child = Command::new(env!("CARGO_BIN_EXE_burnbox"))
+        .env_clear()
+        .env("BURNBOX_BIND", format!("127.0.0.1:{port}"))
+        .env("BURNBOX_REDIS_URL", &redis_url)
+        .env(
+            "BURNBOX_SERVER_KEY",
+            "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8",
+        )
+        .env("BURNBOX_KEY_PREFIX", &key_prefix)
+        .env("BURNBOX_WORKERS", "1")
+        .env("BURNBOX_ARGON2_MEMORY_KIB", "64")
+        .env("BURNBOX_ARGON2_ITERATIONS", "1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the burnbox binary runs");
+    let app = TestApp {
+        address: format!("http://127.0.0.1:{port}"),
+        client: reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .expect("client"),
+        key_prefix,
+        redis_url: Some(redis_url),
+    };
+    let served = ServedBinary { child, app };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let health = served
+            .app
+            .client
+            .get(served.app.url("/health"))
+            .send()
+            .await;
+        if health.is_ok_and(|response| response.status().is_success()) {
+            return served;
+        }
+        assert!(Instant::now() < deadline, "the binary did not start");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 /// `count` app instances on the Redis Cluster at `nodes`, sharing one key prefix: what a
 /// load balancer spreads requests over.
 pub async fn spawn_cluster_apps(nodes: &[String], count: usize, extra: &[&str]) -> Vec<TestApp> {

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 
 use crate::helpers::{
-    Backend, RedisCluster, RedisServer, redis_cli, spawn_app_on, spawn_cluster_apps,
+    Backend, RedisCluster, RedisServer, free_port, redis_cli, spawn_app_on, spawn_cluster_apps,
 };
 
 #[tokio::test]
@@ -185,10 +185,52 @@ async fn a_crashed_cluster_master_gives_bounded_503s_until_its_replica_takes_ove
     assert_eq!(after.status, 201, "{}", after.body);
 }
 
-#[tokio::test]
+/// A Redis that writes every command to its append-only file before answering, in a
+/// directory of its own, so that a restart brings back exactly what it had acknowledged.
+fn durable_redis_args(dir: &std::path::Path) -> Vec<String> {
+    let dir = dir.display().to_string();
+    // DEBUG (for DEBUG SLEEP, which freezes it) is refused by default since Redis 7.
+    [
+        "--appendonly",
+        "yes",
+        "--appendfsync",
+        "always",
+        "--dir",
+        &dir,
+        "--enable-debug-command",
+        "local",
+    ]
+    .iter()
+    .map(|arg| (*arg).to_owned())
+    .collect()
+}
+
+// Multi-threaded, so that the reveals really are in flight on the app while the test
+// stops Redis; the Redis keeps its data across the restart, so that a second reveal of
+// anything would succeed if exactly-once were broken.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn redis_stopped_mid_flight_gives_answers_or_fast_503s_and_no_second_reveal() {
-    let redis = RedisServer::start();
-    let app = spawn_app_on(Backend::Redis, &redis.url(), FAULT_TEST_ARGS).await;
+    let dir = std::env::temp_dir().join(format!("burnbox-aof-{}", free_port()));
+    std::fs::create_dir_all(&dir).expect("a directory");
+    let args = durable_redis_args(&dir);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let port = free_port();
+    let redis = RedisServer::start_with(port, &args);
+    // Redis calls wait up to 2 s here: long enough that the reveals are surely still
+    // waiting when Redis dies, short enough for the bound below.
+    let app = spawn_app_on(
+        Backend::Redis,
+        &redis.url(),
+        &[
+            "--redis-timeout-ms",
+            "2000",
+            "--rate-limit-per-minute",
+            "0",
+            "--rate-limit-reveal-per-minute",
+            "0",
+        ],
+    )
+    .await;
     let mut created = Vec::new();
     for index in 0..40 {
         created.push(
@@ -196,8 +238,16 @@ async fn redis_stopped_mid_flight_gives_answers_or_fast_503s_and_no_second_revea
                 .await,
         );
     }
-    // Reveal everything at once and stop Redis while those requests are in flight.
-    let racers: Vec<_> = created
+    let (before, in_flight) = created.split_at(20);
+    // Half are revealed while Redis is healthy: their takes are on disk.
+    for secret in before {
+        assert_eq!(app.reveal(&secret.secret_key, None).await.status, 200);
+    }
+
+    // Redis freezes (DEBUG SLEEP); the other half's reveals pile up in flight behind it…
+    let sleeper = std::thread::spawn(move || redis_cli(port, &["DEBUG", "SLEEP", "3"]));
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let racers: Vec<_> = in_flight
         .iter()
         .map(|secret| {
             let (client, url) = (
@@ -207,26 +257,55 @@ async fn redis_stopped_mid_flight_gives_answers_or_fast_503s_and_no_second_revea
             tokio::spawn(async move {
                 let started = Instant::now();
                 let response = client.post(url).send().await.expect("answered");
-                (response.status().as_u16(), started.elapsed())
+                let status = response.status().as_u16();
+                (
+                    status,
+                    response.text().await.expect("body"),
+                    started.elapsed(),
+                )
             })
         })
         .collect();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        racers.iter().all(|racer| !racer.is_finished()),
+        "every reveal must still be waiting on the frozen Redis"
+    );
+    // …and Redis dies under them.
     let port = redis.stop();
-    let mut outcomes = Vec::new();
-    for racer in racers {
-        outcomes.push(racer.await.expect("no panic"));
-    }
-    for (status, took) in &outcomes {
-        assert!(matches!(status, 200 | 503), "status {status}");
-        assert!(*took < Duration::from_secs(5), "took {took:?}");
+    let _ = sleeper.join();
+    let mut handed_out = std::collections::HashMap::new();
+    for (racer, secret) in racers.into_iter().zip(in_flight) {
+        let (status, body, took) = racer.await.expect("no panic");
+        assert!(matches!(status, 200 | 503), "status {status}: {body}");
+        assert!(took < Duration::from_secs(5), "took {took:?}");
+        if status == 200 {
+            *handed_out.entry(secret.secret_key.clone()).or_insert(0) += 1;
+        }
     }
 
-    let _restarted = RedisServer::start_on(port);
-    // The restarted server is empty (no persistence in the tests): what was revealed
-    // before the stop stays revealed, and nothing comes back.
-    for secret in &created {
+    let _restarted = RedisServer::start_with(port, &args);
+    // What was revealed stays revealed: the 20 taken before the freeze, and any the stop
+    // let through. What was not handed out is still there, and goes out exactly once now.
+    for secret in before {
         let path = format!("/api/secrets/{}/reveal", secret.secret_key);
         let reply = until_answered(Duration::from_secs(15), || app.post_empty(&path)).await;
         reply.assert_error(404, "not_found");
     }
+    for secret in in_flight {
+        let path = format!("/api/secrets/{}/reveal", secret.secret_key);
+        let reply = until_answered(Duration::from_secs(15), || app.post_empty(&path)).await;
+        if reply.status == 200 {
+            *handed_out.entry(secret.secret_key.clone()).or_insert(0) += 1;
+        } else {
+            reply.assert_error(404, "not_found");
+        }
+        assert!(
+            handed_out.get(&secret.secret_key).copied().unwrap_or(0) <= 1,
+            "handed out twice"
+        );
+    }
+    // The frozen reveals never ran: after the restart each one's secret is still there.
+    assert_eq!(handed_out.len(), in_flight.len(), "{handed_out:?}");
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -51,6 +51,9 @@ async fn looking_at_a_secret_never_consumes_it(backend: Backend) {
 }
 on_both_backends!(looking_at_a_secret_never_consumes_it);
 
+/// Meaningful on the memory store too: the service awaits between reading a secret and
+/// taking it (the passphrase path peeks, stretches off the event loop, then takes), so a
+/// reveal written as read-then-delete would hand the secret out twice here on either store.
 async fn concurrent_reveals_hand_the_secret_out_exactly_once(backend: Backend) {
     // 64 reveals from one address: the per-client reveal limit is not what this is about.
     let app = spawn_app_with(backend, &["--rate-limit-reveal-per-minute", "0"]).await;

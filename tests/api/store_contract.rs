@@ -203,6 +203,9 @@ async fn a_guarded_take_leaves_protected_secrets_alone(store: Arc<dyn Store>) {
 }
 contract!(a_guarded_take_leaves_protected_secrets_alone);
 
+/// On Redis this races the Lua take for real. On the memory store the take holds the map's
+/// lock with no await inside, so there it cannot fail today: it pins the contract against
+/// a future implementation that awaits between reading and removing.
 async fn concurrent_takes_have_one_winner(store: Arc<dyn Store>) {
     let stored = store_one(&*store, false, 60).await;
     let racers: Vec<_> = (0..64)
