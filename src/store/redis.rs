@@ -22,7 +22,7 @@ use futures_util::StreamExt;
 use redis::aio::{ConnectionLike, ConnectionManager, ConnectionManagerConfig};
 use redis::cluster::{ClusterClient, ClusterClientBuilder, ClusterConfig};
 use redis::cluster_async::ClusterConnection;
-use redis::cluster_routing::{MultipleNodeRoutingInfo, RoutingInfo};
+use redis::cluster_routing::{RoutingInfo, SingleNodeRoutingInfo};
 use redis::{Cmd, FromRedisValue, Pipeline, RedisFuture, Script, TlsCertificates, Value};
 
 use super::{Attempt, NewSecret, Reservation, Store, StoreError, TakeGuard, Taken, decode_outcome};
@@ -324,8 +324,31 @@ impl RedisStore {
         match &self.connection {
             Connection::Single(connection) => command.query_async(&mut connection.clone()).await,
             Connection::Cluster(connection) => {
-                let routing = RoutingInfo::MultiNode((MultipleNodeRoutingInfo::AllMasters, None));
-                connection.clone().route_command(command, routing).await
+                // Each master the slot map names, asked directly. (The client's fan-out to
+                // all masters silently skips one it has lost its connection to, so a dead
+                // master would go unnoticed until its replica took over.)
+                let mut connection = connection.clone();
+                let slots = connection
+                    .route_command(
+                        redis::cmd("CLUSTER").arg("SLOTS").clone(),
+                        RoutingInfo::SingleNode(SingleNodeRoutingInfo::Random),
+                    )
+                    .await?;
+                let mut answers = Vec::new();
+                for (host, port) in slot_masters(&slots) {
+                    let address = format!("{host}:{port}");
+                    let routing =
+                        RoutingInfo::SingleNode(SingleNodeRoutingInfo::ByAddress { host, port });
+                    let answer = connection.route_command(command.clone(), routing).await?;
+                    answers.push((Value::BulkString(address.into_bytes()), answer));
+                }
+                if answers.is_empty() {
+                    return Err(redis::RedisError::from((
+                        redis::ErrorKind::ClusterConnectionNotFound,
+                        "the cluster maps no slots to any master",
+                    )));
+                }
+                Ok(Value::Map(answers))
             }
         }
     }
@@ -594,6 +617,40 @@ fn counted(error: StoreError) -> StoreError {
     error
 }
 
+/// The masters (host, port) of a `CLUSTER SLOTS` answer, each once.
+fn slot_masters(slots: &Value) -> Vec<(String, u16)> {
+    let mut masters: Vec<(String, u16)> = Vec::new();
+    let Value::Array(ranges) = slots else {
+        return masters;
+    };
+    for range in ranges {
+        let Value::Array(fields) = range else {
+            continue;
+        };
+        let Some(Value::Array(master)) = fields.get(2) else {
+            continue;
+        };
+        let host = match master.first() {
+            Some(Value::BulkString(host)) => String::from_utf8_lossy(host).into_owned(),
+            Some(Value::SimpleString(host)) => host.clone(),
+            _ => continue,
+        };
+        let Some(Value::Int(port)) = master.get(1) else {
+            continue;
+        };
+        let Ok(port) = u16::try_from(*port) else {
+            continue;
+        };
+        if !masters
+            .iter()
+            .any(|known| known.0 == host && known.1 == port)
+        {
+            masters.push((host, port));
+        }
+    }
+    masters
+}
+
 fn unavailable(error: redis::RedisError) -> StoreError {
     StoreError::Unavailable(error.to_string())
 }
@@ -822,6 +879,42 @@ impl Store for RedisStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn slot_masters_are_read_once_each_from_cluster_slots() {
+        let node = |host: &str, port: i64| {
+            Value::Array(vec![
+                Value::BulkString(host.as_bytes().to_vec()),
+                Value::Int(port),
+                Value::BulkString(b"id".to_vec()),
+            ])
+        };
+        let slots = Value::Array(vec![
+            Value::Array(vec![
+                Value::Int(0),
+                Value::Int(5460),
+                node("10.0.0.1", 7000),
+                node("10.0.0.4", 7003),
+            ]),
+            Value::Array(vec![
+                Value::Int(5461),
+                Value::Int(10922),
+                node("10.0.0.2", 7001),
+            ]),
+            Value::Array(vec![
+                Value::Int(10923),
+                Value::Int(16383),
+                node("10.0.0.1", 7000),
+            ]),
+            Value::Array(vec![Value::Int(1)]),
+            Value::Nil,
+        ]);
+        assert_eq!(
+            slot_masters(&slots),
+            vec![("10.0.0.1".to_owned(), 7000), ("10.0.0.2".to_owned(), 7001)]
+        );
+        assert!(slot_masters(&Value::Nil).is_empty());
+    }
 
     fn facts(versions: &[&str], has_getdel: bool) -> ServerFacts {
         ServerFacts {

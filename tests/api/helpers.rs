@@ -465,8 +465,9 @@ impl Drop for ServedBinary {
     }
 }
 
-/// Starts `burnbox` (the binary) on a free port and waits until it answers `/health`.
-pub async fn serve_binary() -> ServedBinary {
+/// Starts `burnbox` (the binary) on a free port, with `extra` variables on top of the
+/// test defaults, and waits until it answers `/health`.
+pub async fn serve_binary(extra: &[(&str, &str)]) -> ServedBinary {
     tls_provider();
     let redis_url = SHARED_REDIS_URL.clone();
     let port = free_port();
@@ -483,6 +484,7 @@ pub async fn serve_binary() -> ServedBinary {
         .env("BURNBOX_WORKERS", "1")
         .env("BURNBOX_ARGON2_MEMORY_KIB", "64")
         .env("BURNBOX_ARGON2_ITERATIONS", "1")
+        .envs(extra.iter().copied())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()

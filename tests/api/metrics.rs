@@ -90,7 +90,7 @@ fn value(samples: &HashMap<String, f64>, name: &str) -> f64 {
 async fn metrics_parse_and_move_with_traffic() {
     // A process of its own: the registry is process-wide, and here nothing else moves it,
     // so every count below is exact.
-    let served = crate::helpers::serve_binary().await;
+    let served = crate::helpers::serve_binary(&[]).await;
     let app = &served.app;
     let before = scrape(app).await;
 

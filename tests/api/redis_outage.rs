@@ -167,6 +167,12 @@ async fn a_crashed_cluster_master_gives_bounded_503s_until_its_replica_takes_ove
     tokio::time::sleep(Duration::from_millis(300)).await;
     let masters = cluster.with_role("master");
     cluster.kill(masters[0]);
+    // With a master gone (its replica needs 2 s to be promoted), the instance is not ready.
+    let started = Instant::now();
+    app.get("/ready")
+        .await
+        .assert_error(503, "store_unavailable");
+    assert!(started.elapsed() < Duration::from_secs(5));
 
     // Every request is answered (or refused with 503) within the bound, and service
     // resumes once the replica is promoted (cluster-node-timeout 2 s).
@@ -183,6 +189,12 @@ async fn a_crashed_cluster_master_gives_bounded_503s_until_its_replica_takes_ove
     })
     .await;
     assert_eq!(after.status, 201, "{}", after.body);
+    let ready = until_answered(Duration::from_secs(30), || app.get("/ready")).await;
+    assert_eq!(
+        ready.status, 200,
+        "ready again once the replica took over: {}",
+        ready.body
+    );
 }
 
 /// A Redis that writes every command to its append-only file before answering, in a
