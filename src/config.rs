@@ -317,6 +317,24 @@ pub struct Settings {
         default_value_t = 1000
     )]
     pub redis_timeout_ms: u64,
+    /// Replicas that must acknowledge a reveal, burn, token or code use (Redis `WAIT`)
+    /// before the answer leaves: `auto` (1 while every master has a connected replica,
+    /// else 0) or a number (takes answer 503 `not_durable` when fewer acknowledge).
+    #[arg(
+        long,
+        env = "BURNBOX_CONSUME_ACK_REPLICAS",
+        value_name = "BURNBOX_CONSUME_ACK_REPLICAS",
+        default_value = "auto"
+    )]
+    pub consume_ack_replicas: crate::store::redis::AckReplicas,
+    /// Milliseconds a take waits for those acknowledgments before answering 503.
+    #[arg(
+        long,
+        env = "BURNBOX_CONSUME_ACK_TIMEOUT_MS",
+        value_name = "BURNBOX_CONSUME_ACK_TIMEOUT_MS",
+        default_value_t = 100
+    )]
+    pub consume_ack_timeout_ms: u64,
     /// SMTP server for verification codes (`smtp://host:587?tls=required`,
     /// `smtps://user:pass@host`, `smtp://127.0.0.1:2525` for a local relay); unset = codes
     /// are written to the log (development only).
@@ -867,6 +885,22 @@ mod tests {
 
     fn settings(args: &[&str]) -> Settings {
         Settings::from_args(std::iter::once("burnbox").chain(args.iter().copied())).expect("parses")
+    }
+
+    #[test]
+    fn acknowledging_replicas_are_auto_or_a_number() {
+        use crate::store::redis::AckReplicas;
+        assert_eq!(settings(&[]).consume_ack_replicas, AckReplicas::Auto);
+        assert_eq!(
+            settings(&["--consume-ack-replicas", "2"]).consume_ack_replicas,
+            AckReplicas::Exactly(2)
+        );
+        let error = Settings::from_args(["burnbox", "--consume-ack-replicas", "some"])
+            .expect_err("neither");
+        assert!(
+            error.to_string().contains("neither `auto` nor a number"),
+            "{error}"
+        );
     }
 
     #[test]

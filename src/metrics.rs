@@ -74,6 +74,12 @@ pub struct Metrics {
     pub redis_errors: Family<RedisErrorLabels, Counter>,
     /// Argon2 hashes admitted and not yet finished (queued or running).
     pub argon2_queue_depth: Gauge,
+    /// Takes the replicas acknowledged in time.
+    pub consume_acknowledged: Counter,
+    /// Takes the replicas did not acknowledge in time (answered 503 `not_durable`).
+    pub consume_ack_timeouts: Counter,
+    /// Seconds a take waited for its acknowledgments.
+    pub consume_ack_wait: Histogram,
 }
 
 fn latency_histogram() -> Histogram {
@@ -97,6 +103,9 @@ impl Metrics {
             rate_limited: Counter::default(),
             redis_errors: Family::default(),
             argon2_queue_depth: Gauge::default(),
+            consume_acknowledged: Counter::default(),
+            consume_ack_timeouts: Counter::default(),
+            consume_ack_wait: Histogram::new(exponential_buckets(0.000_05, 2.0, 14)),
         };
         registry.register(
             "http_requests",
@@ -144,6 +153,16 @@ impl Metrics {
                 "Requests refused by a rate limit",
                 &metrics.rate_limited,
             ),
+            (
+                "consume_acknowledged",
+                "Takes (reveals, burns, token and code uses) acknowledged by the replicas in time",
+                &metrics.consume_acknowledged,
+            ),
+            (
+                "consume_ack_timeouts",
+                "Takes not acknowledged by the replicas in time, answered 503 not_durable",
+                &metrics.consume_ack_timeouts,
+            ),
         ] {
             registry.register(name, help, counter.clone());
         }
@@ -151,6 +170,11 @@ impl Metrics {
             "redis_errors",
             "Failed Redis operations by kind",
             metrics.redis_errors.clone(),
+        );
+        registry.register(
+            "consume_ack_wait_seconds",
+            "Time a take waited for its replica acknowledgments",
+            metrics.consume_ack_wait.clone(),
         );
         registry.register(
             "argon2_queue_depth",
@@ -170,6 +194,7 @@ impl Metrics {
             StoreError::Timeout(_) => "timeout",
             StoreError::Corrupt(_) => "corrupt",
             StoreError::Unsupported(_) => "unsupported",
+            StoreError::NotDurable => "not_durable",
         };
         self.redis_errors
             .get_or_create(&RedisErrorLabels { kind })

@@ -15,7 +15,7 @@ use crate::routes::accounts::{
 use crate::routes::admin::{
     self, AuditEntryView, AuditPage, CreateUserRequest, UpdateUserRequest, UserPage,
 };
-use crate::routes::health::{self, HealthResponse};
+use crate::routes::health::{self, HealthResponse, ReadyResponse};
 use crate::routes::receipts;
 use crate::routes::secrets::{
     self, CreateSecretRequest, CreatedSecretResponse, GenerateSecretRequest,
@@ -96,6 +96,7 @@ use crate::routes::v1::{
         VerifyTokenRequest,
         VerifiedTokenResponse,
         HealthResponse,
+        ReadyResponse,
         ErrorBody,
         SendCodeRequest,
         CodeSentResponse,

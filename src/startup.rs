@@ -338,6 +338,8 @@ pub async fn open_store(settings: &Settings) -> Result<Arc<dyn Store>, StartupEr
             receipt_grace: settings.receipt_grace(),
             timeout: settings.redis_timeout(),
             ca_pem,
+            ack_replicas: settings.consume_ack_replicas,
+            ack_timeout: Duration::from_millis(settings.consume_ack_timeout_ms),
         },
     )
     .map_err(StartupError::Redis)?;

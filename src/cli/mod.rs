@@ -79,6 +79,8 @@ pub struct OpenArgs {
 #[derive(Debug, Clone, Args)]
 pub struct ReceiptArgs {
     /// The receipt link (<server>/r/<receipt_key>), or the bare receipt key with --server.
+    // A key may begin with `-`: it is still the key, not a flag.
+    #[arg(allow_hyphen_values = true)]
     pub receipt: String,
     /// Burn the secret if nobody has read it yet.
     #[arg(long)]

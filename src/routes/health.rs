@@ -34,14 +34,32 @@ pub async fn metrics() -> HttpResponse {
         .body(crate::metrics::encode())
 }
 
+/// Body of `/ready`: the store answers, and which guarantees hold.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReadyResponse {
+    /// `ready`.
+    #[schema(example = "ready")]
+    pub status: &'static str,
+    /// Replicas acknowledge every take before its answer leaves (`WAIT`), so a failover
+    /// to one of them cannot bring a consumed secret, token or code back.
+    pub exactly_once_through_failover: bool,
+    /// How many replicas each take waits for now.
+    pub consume_ack_replicas: u32,
+}
+
 /// The store answers.
 #[utoipa::path(get, path = "/ready", tag = "operations", responses(
-    (status = 200, description = "The store answers", body = HealthResponse,
-        example = json!({"status": "ready"})),
+    (status = 200, description = "The store answers", body = ReadyResponse,
+        example = json!({"status": "ready", "exactly_once_through_failover": true, "consume_ack_replicas": 1})),
     (status = 503, description = "The store does not answer", body = ErrorBody,
         example = json!({"error": "store_unavailable", "message": "storage is unavailable, retry shortly"})),
 ))]
 pub async fn ready(store: web::Data<dyn Store>) -> Result<HttpResponse, ApiError> {
     store.ping().await?;
-    Ok(HttpResponse::Ok().json(HealthResponse { status: "ready" }))
+    let replicas = store.acknowledging_replicas();
+    Ok(HttpResponse::Ok().json(ReadyResponse {
+        status: "ready",
+        exactly_once_through_failover: replicas > 0,
+        consume_ack_replicas: replicas,
+    }))
 }

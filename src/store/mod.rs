@@ -100,6 +100,10 @@ pub enum StoreError {
     /// The backend lacks something burnbox needs (too old a Redis, `GETDEL` renamed).
     #[error("store unsupported: {0}")]
     Unsupported(String),
+    /// A take was done but not acknowledged by the replicas in time: its answer is held
+    /// back (nothing handed out), and what was taken stays taken.
+    #[error("take not acknowledged by the replicas in time")]
+    NotDurable,
 }
 
 /// The storage contract both backends implement.
@@ -192,6 +196,12 @@ pub trait Store: Send + Sync {
 
     /// Checks that the backend answers.
     async fn ping(&self) -> Result<(), StoreError>;
+
+    /// Replicas that acknowledge each take before its answer leaves (0: none are waited
+    /// for, as on the memory store).
+    fn acknowledging_replicas(&self) -> u32 {
+        0
+    }
 
     /// The same backend's accounts storage.
     fn accounts(&self) -> &dyn accounts::AccountStore;

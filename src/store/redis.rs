@@ -232,6 +232,36 @@ pub struct RedisOptions {
     pub timeout: Duration,
     /// PEM of a private CA for `rediss://`; `None` trusts the system's roots.
     pub ca_pem: Option<Vec<u8>>,
+    /// Replicas that must acknowledge a take before its answer leaves.
+    pub ack_replicas: AckReplicas,
+    /// How long a take waits for those acknowledgments.
+    pub ack_timeout: Duration,
+}
+
+/// How many replicas must hold a take (a reveal, burn, token or code consumption) before
+/// the server answers: with none, a failover or restart can lose the delete and hand the
+/// same thing out again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AckReplicas {
+    /// 1 while every master reports a connected replica, else 0 (read at start and at
+    /// every `/ready`).
+    Auto,
+    /// Exactly this many; with fewer replicas connected every take answers 503.
+    Exactly(u32),
+}
+
+impl std::str::FromStr for AckReplicas {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        match text.trim() {
+            "auto" => Ok(Self::Auto),
+            number => number
+                .parse()
+                .map(Self::Exactly)
+                .map_err(|_| format!("`{text}` is neither `auto` nor a number of replicas")),
+        }
+    }
 }
 
 /// The Redis implementation of [`Store`].
@@ -242,6 +272,8 @@ pub struct RedisStore {
     options: RedisOptions,
     /// Set once the server has been found fit (version, `GETDEL`); shared by workers.
     fit: Arc<std::sync::atomic::AtomicBool>,
+    /// Replicas each take waits for now (see [`AckReplicas`]); shared by workers.
+    acks: Arc<std::sync::atomic::AtomicU32>,
     finish: Script,
     reserve_attempt: Script,
     settle_attempt: Script,
@@ -277,11 +309,16 @@ impl RedisStore {
             }
         };
         let connection = Self::open(&client, &options)?;
+        let acks = match options.ack_replicas {
+            AckReplicas::Auto => 0,
+            AckReplicas::Exactly(replicas) => replicas,
+        };
         Ok(Self {
             client,
             connection,
             options,
             fit: Arc::default(),
+            acks: Arc::new(std::sync::atomic::AtomicU32::new(acks)),
             finish: Script::new(FINISH_SCRIPT),
             reserve_attempt: Script::new(RESERVE_ATTEMPT_SCRIPT),
             settle_attempt: Script::new(SETTLE_ATTEMPT_SCRIPT),
@@ -568,6 +605,63 @@ impl RedisStore {
             .await
     }
 
+    /// The replicas takes wait for now.
+    pub fn ack_replicas(&self) -> u32 {
+        self.acks.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// With [`AckReplicas::Auto`]: waits for a replica while every master has one.
+    async fn refresh_acks(&self) {
+        if self.options.ack_replicas != AckReplicas::Auto {
+            return;
+        }
+        let info = self
+            .on_every_master_if_permitted(redis::cmd("INFO").arg("replication").clone())
+            .await;
+        let Ok(Some(info)) = info else { return };
+        let counts: Vec<u32> = texts_of(&info)
+            .iter()
+            .flat_map(|text| text.lines())
+            .filter_map(|line| line.strip_prefix("connected_slaves:"))
+            .filter_map(|count| count.trim().parse().ok())
+            .collect();
+        let acks = u32::from(!counts.is_empty() && counts.iter().all(|count| *count > 0));
+        let before = self.acks.swap(acks, std::sync::atomic::Ordering::Relaxed);
+        if before != acks {
+            log::info!("takes now wait for {acks} replica acknowledgment(s)");
+        }
+    }
+
+    /// Runs a consuming command (a take), and while replicas are to acknowledge it, `WAIT`
+    /// for them on the same connection right after it: the answer says whether they did.
+    pub(super) async fn consume(&self, command: Cmd) -> Result<(Value, bool), StoreError> {
+        let replicas = self.ack_replicas();
+        if replicas == 0 {
+            return Ok((self.query(&command).await?, true));
+        }
+        let timeout_ms = u64::try_from(self.options.ack_timeout.as_millis()).unwrap_or(u64::MAX);
+        let mut pipe = redis::pipe();
+        pipe.add_command(command)
+            .cmd("WAIT")
+            .arg(replicas)
+            .arg(timeout_ms);
+        let started = std::time::Instant::now();
+        let (value, acknowledged): (Value, i64) = self.query_pipe(&pipe).await?;
+        METRICS
+            .consume_ack_wait
+            .observe(started.elapsed().as_secs_f64());
+        let durable = acknowledged >= i64::from(replicas);
+        if durable {
+            METRICS.consume_acknowledged.inc();
+        } else {
+            METRICS.consume_ack_timeouts.inc();
+            log::warn!(
+                "a take was acknowledged by {acknowledged} of {replicas} replica(s) in time"
+            );
+        }
+        Ok((value, durable))
+    }
+
     async fn finish(
         &self,
         secret: &RecordRef,
@@ -576,17 +670,51 @@ impl RedisStore {
         now: u64,
     ) -> Result<Value, StoreError> {
         let [sealed, attempts, outcome] = self.secret_names(secret);
-        let mut invocation = self.finish.key(sealed);
+        let mut invocation = self.finish.key(&sealed);
         invocation
-            .key(attempts)
-            .key(outcome)
+            .key(&attempts)
+            .key(&outcome)
             .arg(letter)
             .arg(now)
             .arg(self.grace_ms().to_string())
             .arg(u8::from(guard == TakeGuard::Unprotected))
             .arg(PROTECTED_FLAG_OFFSET);
-        self.run(invocation.invoke_async(&mut self.connection.clone()))
-            .await
+        if self.ack_replicas() == 0 {
+            return self
+                .run(invocation.invoke_async(&mut self.connection.clone()))
+                .await;
+        }
+        // Pipelined with WAIT, the script goes as EVAL (Redis caches it by its hash all
+        // the same): the take and the wait must share one connection.
+        let mut command = redis::cmd("EVAL");
+        command
+            .arg(FINISH_SCRIPT)
+            .arg(3)
+            .arg(&sealed)
+            .arg(&attempts)
+            .arg(&outcome)
+            .arg(letter)
+            .arg(now)
+            .arg(self.grace_ms().to_string())
+            .arg(u8::from(guard == TakeGuard::Unprotected))
+            .arg(PROTECTED_FLAG_OFFSET);
+        let (value, durable) = self.consume(command).await?;
+        // Missing, or protected and left alone: nothing changed, nothing to lose.
+        if durable || matches!(value, Value::Nil | Value::Int(1)) {
+            return Ok(value);
+        }
+        if letter == "r" && matches!(value, Value::BulkString(_)) {
+            // Taken, never handed out: for the receipt it was burned.
+            let burned = redis::cmd("SET")
+                .arg(&outcome)
+                .arg(format!("b{now}"))
+                .arg("KEEPTTL")
+                .clone();
+            if let Err(error) = self.query::<()>(&burned).await {
+                log::warn!("could not mark an unacknowledged take as burned: {error}");
+            }
+        }
+        Err(StoreError::NotDurable)
     }
 }
 
@@ -802,7 +930,11 @@ impl Store for RedisStore {
 
     async fn take_token(&self, token: &RecordRef) -> Result<Option<Vec<u8>>, StoreError> {
         let name = self.name(token, "t");
-        self.query(redis::cmd("GETDEL").arg(name)).await
+        let (value, durable) = self.consume(redis::cmd("GETDEL").arg(name).clone()).await?;
+        if !durable && value != Value::Nil {
+            return Err(StoreError::NotDurable);
+        }
+        redis::from_redis_value(value).map_err(|_| StoreError::Corrupt("token"))
     }
 
     async fn check_rate(
@@ -868,7 +1000,13 @@ impl Store for RedisStore {
 
     async fn ping(&self) -> Result<(), StoreError> {
         self.on_every_master(redis::cmd("PING")).await?;
-        self.check_fit().await
+        self.check_fit().await?;
+        self.refresh_acks().await;
+        Ok(())
+    }
+
+    fn acknowledging_replicas(&self) -> u32 {
+        self.ack_replicas()
     }
 
     fn accounts(&self) -> &dyn super::accounts::AccountStore {

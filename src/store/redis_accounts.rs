@@ -41,9 +41,7 @@ return 0
 /// code), else attempts left for this client (0: none). A spent budget refuses even the
 /// right code — the client's own for that client, the total for everyone (the code dies);
 /// the counts survive reissued codes.
-static CHECK_CODE: LazyLock<Script> = LazyLock::new(|| {
-    Script::new(
-        r"
+const CHECK_CODE_SCRIPT: &str = r"
 local stored = redis.call('GET', KEYS[1])
 if not stored then return -1 end
 if tonumber(redis.call('GET', KEYS[2]) or '0') >= tonumber(ARGV[3]) then
@@ -61,9 +59,8 @@ local mine = redis.call('INCR', KEYS[3])
 if mine == 1 then redis.call('EXPIRE', KEYS[3], ARGV[4]) end
 if total >= tonumber(ARGV[3]) then redis.call('DEL', KEYS[1]) end
 return math.max(0, math.min(tonumber(ARGV[2]) - mine, tonumber(ARGV[3]) - total))
-",
-    )
-});
+";
+static CHECK_CODE: LazyLock<Script> = LazyLock::new(|| Script::new(CHECK_CODE_SCRIPT));
 
 /// Frees an address whose claim names a user that is gone (a lapsed registration), if it
 /// still names that user. KEYS: email index. ARGV: the stale user id.
@@ -399,15 +396,36 @@ impl AccountStore for RedisStore {
         let [code, attempts, _] = self.code_names(slot);
         let tag = [slot.recipient[0], slot.recipient[1]];
         let client_attempts = self.tagged(tag, "cx", &b64(&[&slot.slot[..], client].concat()));
-        let mut invocation = CHECK_CODE.key(code);
+        let mut invocation = CHECK_CODE.key(&code);
         invocation
-            .key(attempts)
-            .key(client_attempts)
+            .key(&attempts)
+            .key(&client_attempts)
             .arg(&digest[..])
             .arg(limits.per_client)
             .arg(limits.total)
             .arg(slot.ttl_seconds.max(1));
-        let reply: i64 = self.invoke(&invocation).await?;
+        let reply: i64 = if self.ack_replicas() == 0 {
+            self.invoke(&invocation).await?
+        } else {
+            let mut command = redis::cmd("EVAL");
+            command
+                .arg(CHECK_CODE_SCRIPT)
+                .arg(3)
+                .arg(&code)
+                .arg(&attempts)
+                .arg(&client_attempts)
+                .arg(&digest[..])
+                .arg(limits.per_client)
+                .arg(limits.total)
+                .arg(slot.ttl_seconds.max(1));
+            let (value, durable) = self.consume(command).await?;
+            let reply: i64 =
+                redis::from_redis_value(value).map_err(|_| StoreError::Corrupt("code reply"))?;
+            if reply == -2 && !durable {
+                return Err(StoreError::NotDurable);
+            }
+            reply
+        };
         Ok(match reply {
             -2 => CodeCheck::Matched,
             -1 => CodeCheck::Missing,

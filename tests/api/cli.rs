@@ -314,6 +314,19 @@ async fn every_exit_code_means_one_thing() {
     let run = burnbox(&["receipt", key, "--burn"], b"", &[("BURNBOX_URL", server)]).await;
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stdout.starts_with("state: burned"), "{}", run.stdout);
+    // A bare key that begins with `-` is a key, not a flag (one in 64 keys does).
+    let run = burnbox(
+        &[
+            "receipt",
+            "--server",
+            server,
+            "-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+        ],
+        b"",
+        &[],
+    )
+    .await;
+    assert_eq!(run.code, 1, "{}", run.stderr);
 }
 
 #[tokio::test]

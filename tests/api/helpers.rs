@@ -85,6 +85,56 @@ impl RedisServer {
         format!("redis://127.0.0.1:{}", self.port)
     }
 
+    /// A replica of the server on `master`, once its link to the master is up.
+    pub fn replica_of(master: u16) -> Self {
+        let port = free_port();
+        // A replica writes the master's snapshot to disk: not into the working tree.
+        let dir = std::env::temp_dir().display().to_string();
+        let file = format!("burnbox-replica-{port}.rdb");
+        let master = master.to_string();
+        let replica = Self::start_with(
+            port,
+            &[
+                "--replicaof",
+                "127.0.0.1",
+                &master,
+                "--dir",
+                &dir,
+                "--dbfilename",
+                &file,
+            ],
+        );
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !redis_cli(port, &["INFO", "replication"]).contains("master_link_status:up") {
+            assert!(Instant::now() < deadline, "the replica never linked up");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        replica
+    }
+
+    /// The server's port.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Freezes the process (SIGSTOP): it neither answers nor replicates.
+    pub fn freeze(&self) {
+        assert!(self.signal(libc::SIGSTOP), "SIGSTOP");
+    }
+
+    /// Lets a frozen process go on (SIGCONT).
+    pub fn thaw(&self) {
+        assert!(self.signal(libc::SIGCONT), "SIGCONT");
+    }
+
+    fn signal(&self, signal: libc::c_int) -> bool {
+        let Ok(pid) = libc::pid_t::try_from(self.child.id()) else {
+            return false;
+        };
+        // SAFETY: kill has no memory-safety preconditions; the pid is our own child's.
+        unsafe { libc::kill(pid, signal) == 0 }
+    }
+
     /// Kills the server and waits for it to be gone.
     pub fn stop(mut self) -> u16 {
         let _ = self.child.kill();
@@ -95,6 +145,8 @@ impl RedisServer {
 
 impl Drop for RedisServer {
     fn drop(&mut self) {
+        // A frozen server would not die of SIGKILL's cleanup as promptly: let it go first.
+        self.signal(libc::SIGCONT);
         let _ = self.child.kill();
         let _ = self.child.wait();
     }

@@ -17,6 +17,7 @@ mod readme;
 mod receipts;
 mod redis_outage;
 mod redis_setup;
+mod replication;
 mod secrets;
 mod shutdown;
 mod smtp;

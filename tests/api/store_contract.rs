@@ -43,6 +43,8 @@ fn redis_on(topology: RedisTopology) -> Arc<dyn Store> {
                 receipt_grace: GRACE,
                 timeout: Duration::from_secs(2),
                 ca_pem: None,
+                ack_replicas: burnbox::store::redis::AckReplicas::Auto,
+                ack_timeout: Duration::from_millis(100),
             },
         )
         .expect("connects"),
