@@ -124,6 +124,10 @@ pub struct ServerFacts {
     pub has_getdel: bool,
     /// `maxmemory-policy` of each master; `None` when the ACL user may not read it.
     pub eviction_policies: Option<Vec<String>>,
+    /// The masters (by port) that keep neither an append-only file nor a replica: a
+    /// restart there brings back what was consumed and loses what was new. `None` when
+    /// the ACL user may not run `INFO`.
+    pub undurable_masters: Option<Vec<String>>,
 }
 
 impl ServerFacts {
@@ -152,6 +156,43 @@ fn parse_version(version: &str) -> Option<(u32, u32)> {
     let major = parts.next()?.parse().ok()?;
     let minor = parts.next()?.parse().ok()?;
     Some((major, minor))
+}
+
+/// A node-wide reply split by node (one entry for a single server), each as its text.
+fn per_node(value: &Value) -> Vec<(String, String)> {
+    match value {
+        Value::Map(pairs) => pairs
+            .iter()
+            .map(|(node, answer)| (texts_of(node).join(""), texts_of(answer).join("\n")))
+            .collect(),
+        other => vec![(String::new(), texts_of(other).join("\n"))],
+    }
+}
+
+/// A field of an `INFO` text (`name:value` lines).
+fn info_field<'a>(text: &'a str, name: &str) -> Option<&'a str> {
+    text.lines()
+        .find_map(|line| line.strip_prefix(name)?.strip_prefix(':'))
+        .map(str::trim)
+}
+
+/// The masters, by address (empty for a single server), whose `INFO persistence` and `INFO replication` show
+/// neither an append-only file nor a connected replica.
+fn undurable(persistence: &Value, replication: &Value) -> Vec<String> {
+    let replicas = per_node(replication);
+    per_node(persistence)
+        .into_iter()
+        .filter(|(node, text)| {
+            let aof = info_field(text, "aof_enabled") == Some("1");
+            let replicated = replicas
+                .iter()
+                .filter(|(other, _)| other == node)
+                .filter_map(|(_, text)| info_field(text, "connected_slaves"))
+                .any(|count| count != "0");
+            !aof && !replicated
+        })
+        .map(|(node, _)| node)
+        .collect()
 }
 
 /// Every text leaf of a reply, in order: map keys, values and array items alike. Cluster
@@ -443,6 +484,13 @@ impl RedisStore {
                  6.2 or newer); GETDEL is available"
             ),
         }
+        for master in facts.undurable_masters.iter().flatten() {
+            log::warn!(
+                "Redis ({master}) keeps neither an append-only file nor a replica: a restart \
+                 brings back secrets already revealed and loses new ones. Set `appendonly yes` \
+                 (with `appendfsync always` for exactly once through restarts) or add a replica."
+            );
+        }
         let Some(policies) = &facts.eviction_policies else {
             log::warn!(
                 "the Redis user may not run CONFIG GET: cannot check maxmemory-policy; make \
@@ -492,12 +540,38 @@ impl RedisStore {
                 .map(|pair| pair[1].clone())
                 .collect()
         });
+        let persistence = self
+            .on_every_master_if_permitted(redis::cmd("INFO").arg("persistence").clone())
+            .await?;
+        let replication = self
+            .on_every_master_if_permitted(redis::cmd("INFO").arg("replication").clone())
+            .await?;
+        let address = match &self.client {
+            Client::Single(client) => client.get_connection_info().addr().to_string(),
+            Client::Cluster(_) => String::new(),
+        };
+        let undurable_masters = match (persistence, replication) {
+            (Some(persistence), Some(replication)) => Some(
+                undurable(&persistence, &replication)
+                    .into_iter()
+                    .map(|node| {
+                        if node.is_empty() {
+                            address.clone()
+                        } else {
+                            node
+                        }
+                    })
+                    .collect(),
+            ),
+            _ => None,
+        };
         Ok(ServerFacts {
             versions,
             has_getdel: texts_of(&command)
                 .iter()
                 .any(|name| name.eq_ignore_ascii_case("getdel")),
             eviction_policies,
+            undurable_masters,
         })
     }
 
@@ -1059,6 +1133,7 @@ mod tests {
             versions: Some(versions.iter().map(|v| (*v).to_owned()).collect()),
             has_getdel,
             eviction_policies: None,
+            undurable_masters: None,
         }
     }
 
@@ -1081,8 +1156,44 @@ mod tests {
             versions: None,
             has_getdel: true,
             eviction_policies: None,
+            undurable_masters: None,
         };
         assert!(unknown_versions.unsupported().is_none());
+    }
+
+    #[test]
+    fn masters_without_aof_or_replica_are_named() {
+        let single = |text: &str| Value::VerbatimString {
+            format: redis::VerbatimFormat::Text,
+            text: text.to_owned(),
+        };
+        assert_eq!(
+            undurable(
+                &single("# Persistence\r\naof_enabled:0\r\n"),
+                &single("# Replication\r\nconnected_slaves:0\r\n")
+            ),
+            vec![String::new()]
+        );
+        assert!(undurable(&single("aof_enabled:1"), &single("connected_slaves:0")).is_empty());
+        assert!(undurable(&single("aof_enabled:0"), &single("connected_slaves:1")).is_empty());
+        let node = |address: &str, text: &str| {
+            (
+                Value::SimpleString(address.into()),
+                Value::BulkString(text.as_bytes().to_vec()),
+            )
+        };
+        let persistence = Value::Map(vec![
+            node("10.0.0.1:7000", "aof_enabled:0"),
+            node("10.0.0.2:7001", "aof_enabled:0"),
+        ]);
+        let replication = Value::Map(vec![
+            node("10.0.0.1:7000", "connected_slaves:1"),
+            node("10.0.0.2:7001", "connected_slaves:0"),
+        ]);
+        assert_eq!(
+            undurable(&persistence, &replication),
+            vec!["10.0.0.2:7001".to_owned()]
+        );
     }
 
     #[test]

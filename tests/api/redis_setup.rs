@@ -208,6 +208,42 @@ async fn an_evicting_redis_gets_a_warning_at_start() {
 }
 
 #[tokio::test]
+async fn a_redis_that_would_lose_takes_on_restart_gets_a_warning_at_start() {
+    capture_logs();
+    let bare = RedisServer::start();
+    let app = spawn_app_on(Backend::Redis, &bare.url(), &[]).await;
+    assert_eq!(app.get("/ready").await.status, 200);
+    let dir = std::env::temp_dir().join(format!("burnbox-aof-setup-{}", free_port()));
+    std::fs::create_dir_all(&dir).expect("a directory");
+    let dir_arg = dir.display().to_string();
+    let durable = RedisServer::start_with(
+        free_port(),
+        &["--appendonly", "yes", "--dir", dir_arg.as_str()],
+    );
+    let app = spawn_app_on(Backend::Redis, &durable.url(), &[]).await;
+    assert_eq!(app.get("/ready").await.status, 200);
+    let logs = CAPTURED_LOGS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .join("\n");
+    let warned = |url: &str| {
+        let address = url.trim_start_matches("redis://");
+        logs.contains(&format!(
+            "Redis ({address}) keeps neither an append-only file nor a replica"
+        ))
+    };
+    assert!(
+        warned(&bare.url()),
+        "no warning for a Redis without AOF or replica"
+    );
+    assert!(
+        !warned(&durable.url()),
+        "a warning for a Redis with an append-only file"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
 async fn argon2_costs_below_owasp_get_a_warning_naming_the_variables() {
     capture_logs();
     // Test apps run Argon2 with 64 KiB and one pass: far below OWASP's minimum.
