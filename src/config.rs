@@ -44,7 +44,7 @@ pub struct Cli {
 pub enum Command {
     /// Serve the API (the default).
     Serve,
-    /// Share a secret from stdin or a file: prints the link (encrypted end to end).
+    /// Share a secret from stdin or a file, encrypted on this machine: prints the link.
     #[command(
         after_help = "Example:\n  echo hunter2 | burnbox share --ttl 10m\n  burnbox share --passphrase-prompt < key.pem"
     )]
@@ -500,6 +500,20 @@ impl PublicUrl {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// Plain `http://` on a host other than this machine: pages there can be rewritten
+    /// on the way, and browsers offer no WebCrypto to them.
+    pub fn is_plain_http_elsewhere(&self) -> bool {
+        let Some(host) = self.0.strip_prefix("http://") else {
+            return false;
+        };
+        let host = if host.ends_with(']') {
+            host
+        } else {
+            host.rsplit_once(':').map_or(host, |(host, _port)| host)
+        };
+        !["localhost", "127.0.0.1", "[::1]"].contains(&host)
+    }
 }
 
 impl std::str::FromStr for PublicUrl {
@@ -918,6 +932,14 @@ mod tests {
             let parsed = settings(&["--public-url", given]).public_url.expect("set");
             assert_eq!(parsed.as_str(), kept);
         }
+        let plain = |url: &str| {
+            url.parse::<PublicUrl>()
+                .expect("url")
+                .is_plain_http_elsewhere()
+        };
+        assert!(plain("http://secrets.example.org") && plain("http://10.0.0.5:8080"));
+        assert!(!plain("https://secrets.example.org") && !plain("http://127.0.0.1:8080"));
+        assert!(!plain("http://localhost") && !plain("http://[::1]:8080"));
         for bad in [
             "secrets.example.org",
             "https://",

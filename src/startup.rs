@@ -177,6 +177,15 @@ impl Application {
             trusted_networks: settings.trusted_networks.clone(),
         };
         let cors_origins = Arc::new(settings.cors_origins.0.clone());
+        if let Some(url) = &settings.public_url
+            && url.is_plain_http_elsewhere()
+        {
+            log::warn!(
+                "BURNBOX_PUBLIC_URL is plain http on a host other than this one: links would \
+                 open pages anyone on the way can rewrite (and browsers refuse to encrypt \
+                 there). Serve burnbox over https."
+            );
+        }
         let links = web::Data::new(Links::new(settings.public_url.clone()));
         let json_limit = settings.max_secret_bytes * JSON_EXPANSION + JSON_ENVELOPE_BYTES;
         let openapi = ApiDoc::openapi();

@@ -117,7 +117,14 @@ pub fn run(command: impl std::future::Future<Output = Result<(), Failure>>) -> E
     match runtime.block_on(command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
-            eprintln!("burnbox: {failure}");
+            // The message may come from whatever server a link named: no escape sequences
+            // reach a terminal through it.
+            let message = failure.to_string();
+            if std::io::stderr().is_terminal() {
+                eprintln!("burnbox: {}", escape_controls(&message));
+            } else {
+                eprintln!("burnbox: {message}");
+            }
             ExitCode::from(failure.exit_code())
         }
     }
@@ -371,8 +378,13 @@ pub async fn receipt(args: ReceiptArgs) -> Result<(), Failure> {
         }
     }
     let mut stdout = std::io::stdout().lock();
-    writeln!(stdout, "{}", lines.join("\n"))
-        .map_err(|error| Failure::Usage(format!("cannot write: {error}")))
+    let text = lines.join("\n");
+    let text = if stdout.is_terminal() {
+        escape_controls(&text)
+    } else {
+        text
+    };
+    writeln!(stdout, "{text}").map_err(|error| Failure::Usage(format!("cannot write: {error}")))
 }
 
 #[cfg(test)]
