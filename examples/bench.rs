@@ -61,6 +61,13 @@ struct Options {
     /// Write the results as JSON here too.
     #[arg(long)]
     json: Option<String>,
+    /// Attach a replica to the bench's Redis (takes then wait for it, unless
+    /// `--consume-ack-replicas 0`).
+    #[arg(long)]
+    replica: bool,
+    /// Passed to the server as `BURNBOX_CONSUME_ACK_REPLICAS`.
+    #[arg(long, default_value = "auto")]
+    consume_ack_replicas: String,
 }
 
 /// Hands out source addresses 127.1.0.1, 127.1.0.2, … so no two connections share one.
@@ -514,6 +521,21 @@ async fn main() {
     );
     let redis_url = format!("redis://127.0.0.1:{redis_port}");
     tokio::time::sleep(Duration::from_millis(300)).await;
+    let _replica = options.replica.then(|| {
+        let replica = Killed(
+            Command::new("redis-server")
+                .args(["--port", &free_port().to_string(), "--bind", "127.0.0.1"])
+                .args(["--replicaof", "127.0.0.1", &redis_port.to_string()])
+                .args(["--save", "", "--appendonly", "no"])
+                .args(["--dir", &std::env::temp_dir().display().to_string()])
+                .args(["--dbfilename", &format!("bench-replica-{redis_port}.rdb")])
+                .stdout(Stdio::null())
+                .spawn()
+                .expect("redis-server on PATH"),
+        );
+        std::thread::sleep(Duration::from_millis(500));
+        replica
+    });
 
     let port = free_port();
     let server_address: SocketAddr = format!("127.0.0.1:{port}").parse().expect("address");
@@ -527,6 +549,10 @@ async fn main() {
                 "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8",
             )
             .env("RUST_LOG", "warn")
+            .env(
+                "BURNBOX_CONSUME_ACK_REPLICAS",
+                &options.consume_ack_replicas,
+            )
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -552,8 +578,17 @@ async fn main() {
     let rss_idle = rss_kib(server.0.id());
 
     println!(
-        "burnbox bench: {} clients, {} s per scenario, default configuration",
-        options.clients, options.seconds
+        "burnbox bench: {} clients, {} s per scenario, default configuration{}",
+        options.clients,
+        options.seconds,
+        if options.replica {
+            format!(
+                "; a replica attached, BURNBOX_CONSUME_ACK_REPLICAS={}",
+                options.consume_ack_replicas
+            )
+        } else {
+            String::new()
+        }
     );
     println!(
         "start-up to ready: {:.1} ms; RSS idle: {:.1} MiB",
