@@ -91,6 +91,23 @@ pub struct Settings {
         hide_env_values = true
     )]
     pub redis_cluster_nodes: Option<String>,
+    /// Redis Sentinels that name the master, comma-separated `host:port` (or
+    /// `redis://[user:password@]host:port`, `rediss://` for TLS); BURNBOX_REDIS_URL, when
+    /// set, then gives only the scheme, user, password and db for the master.
+    #[arg(
+        long,
+        env = "BURNBOX_REDIS_SENTINELS",
+        value_name = "BURNBOX_REDIS_SENTINELS",
+        hide_env_values = true
+    )]
+    pub redis_sentinels: Option<String>,
+    /// The name the Sentinels monitor the master under (`sentinel monitor <name> …`).
+    #[arg(
+        long,
+        env = "BURNBOX_REDIS_SENTINEL_MASTER",
+        value_name = "BURNBOX_REDIS_SENTINEL_MASTER"
+    )]
+    pub redis_sentinel_master: Option<String>,
     /// PEM file of the CA that signed the Redis server's certificate (`rediss://` with a
     /// private CA); unset = the system's trusted roots.
     #[arg(
@@ -335,6 +352,18 @@ pub struct Settings {
         default_value_t = 100
     )]
     pub consume_ack_timeout_ms: u64,
+    /// Also wait until the master has written each take to its append-only file (Redis
+    /// `WAITAOF`, 7.2 or newer, with `appendonly yes`): exactly once through a restart
+    /// even with `appendfsync everysec`. Refused at start on a Redis without `WAITAOF`.
+    #[arg(
+        long,
+        env = "BURNBOX_CONSUME_ACK_FSYNC",
+        value_name = "BURNBOX_CONSUME_ACK_FSYNC",
+        default_value = "false",
+        value_parser = clap::builder::BoolishValueParser::new(),
+        action = clap::ArgAction::Set
+    )]
+    pub consume_ack_fsync: bool,
     /// SMTP server for verification codes (`smtp://host:587?tls=required`,
     /// `smtps://user:pass@host`, `smtp://127.0.0.1:2525` for a local relay); unset = codes
     /// are written to the log (development only).
@@ -721,7 +750,7 @@ impl Settings {
             // rate budgets and none can verify a code another one mailed.
             return Err(config_error(
                 "BURNBOX_SERVER_KEY",
-                "must be set when BURNBOX_REDIS_URL or BURNBOX_REDIS_CLUSTER_NODES is: every \
+                "must be set when Redis is (BURNBOX_REDIS_URL, _CLUSTER_NODES or _SENTINELS): every \
                  instance sharing Redis needs the same key (make one with `openssl rand -base64 32`)",
             ));
         }
@@ -761,6 +790,43 @@ impl Settings {
     /// Where Redis is: one server, a cluster, or nowhere (the memory store).
     pub fn redis_topology(&self) -> Result<Option<RedisTopology>, ConfigError> {
         let nodes = non_empty(self.redis_cluster_nodes.as_deref());
+        let sentinels = non_empty(self.redis_sentinels.as_deref());
+        let master = non_empty(self.redis_sentinel_master.as_deref());
+        match (sentinels, master) {
+            (Some(_), _) if nodes.is_some() => {
+                return Err(config_error(
+                    "BURNBOX_REDIS_SENTINELS",
+                    "set either it or BURNBOX_REDIS_CLUSTER_NODES, not both",
+                ));
+            }
+            (Some(sentinels), Some(master)) => {
+                let sentinels = list(sentinels);
+                if sentinels.is_empty() {
+                    return Err(config_error(
+                        "BURNBOX_REDIS_SENTINELS",
+                        "names no Sentinel (comma-separated host:port)",
+                    ));
+                }
+                return Ok(Some(RedisTopology::Sentinel {
+                    sentinels,
+                    master: master.to_owned(),
+                    url: self.redis_url().map(str::to_owned),
+                }));
+            }
+            (Some(_), None) => {
+                return Err(config_error(
+                    "BURNBOX_REDIS_SENTINEL_MASTER",
+                    "must be set with BURNBOX_REDIS_SENTINELS (the name Sentinel monitors)",
+                ));
+            }
+            (None, Some(_)) => {
+                return Err(config_error(
+                    "BURNBOX_REDIS_SENTINELS",
+                    "must be set with BURNBOX_REDIS_SENTINEL_MASTER",
+                ));
+            }
+            (None, None) => {}
+        }
         match (self.redis_url(), nodes) {
             (Some(_), Some(_)) => Err(config_error(
                 "BURNBOX_REDIS_CLUSTER_NODES",
@@ -768,12 +834,7 @@ impl Settings {
             )),
             (Some(url), None) => Ok(Some(RedisTopology::Single(url.to_owned()))),
             (None, Some(nodes)) => {
-                let nodes: Vec<String> = nodes
-                    .split(',')
-                    .map(str::trim)
-                    .filter(|node| !node.is_empty())
-                    .map(str::to_owned)
-                    .collect();
+                let nodes = list(nodes);
                 if nodes.is_empty() {
                     return Err(config_error(
                         "BURNBOX_REDIS_CLUSTER_NODES",
@@ -884,6 +945,15 @@ impl Settings {
 
 fn non_empty(value: Option<&str>) -> Option<&str> {
     value.map(str::trim).filter(|value| !value.is_empty())
+}
+
+/// The non-empty items of a comma-separated list.
+fn list(text: &str) -> Vec<String> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 fn resolve_cores(configured: usize) -> usize {
@@ -1173,6 +1243,66 @@ mod tests {
         let (email, _) = admin.admin().expect("valid").expect("configured");
         assert_eq!(email.as_str(), "root@example.org");
         assert_eq!(settings(&["--smtp-url", ""]).smtp_url(), None);
+    }
+
+    #[test]
+    fn sentinels_come_with_a_master_name_and_take_credentials_from_the_url() {
+        let sentinel = settings(&[
+            "--redis-sentinels",
+            "127.0.0.1:26379, sentinel-b:26379,",
+            "--redis-sentinel-master",
+            "burnbox",
+            "--redis-url",
+            "redis://burnbox:pw@ignored/2",
+        ]);
+        assert_eq!(
+            sentinel.redis_topology().expect("valid"),
+            Some(RedisTopology::Sentinel {
+                sentinels: vec!["127.0.0.1:26379".into(), "sentinel-b:26379".into()],
+                master: "burnbox".into(),
+                url: Some("redis://burnbox:pw@ignored/2".into()),
+            })
+        );
+        let shown = format!("{:?}", sentinel.redis_topology().expect("valid"));
+        assert!(
+            !shown.contains("pw") && shown.contains("burnbox"),
+            "{shown}"
+        );
+        for (args, variable) in [
+            (
+                &["--redis-sentinels", "a:1"][..],
+                "BURNBOX_REDIS_SENTINEL_MASTER",
+            ),
+            (
+                &["--redis-sentinel-master", "burnbox"][..],
+                "BURNBOX_REDIS_SENTINELS",
+            ),
+            (
+                &["--redis-sentinels", " , ", "--redis-sentinel-master", "m"][..],
+                "BURNBOX_REDIS_SENTINELS",
+            ),
+            (
+                &[
+                    "--redis-sentinels",
+                    "a:1",
+                    "--redis-sentinel-master",
+                    "m",
+                    "--redis-cluster-nodes",
+                    "redis://b:2",
+                ][..],
+                "BURNBOX_REDIS_SENTINELS",
+            ),
+        ] {
+            let error = settings(args).redis_topology().expect_err("refused");
+            assert_eq!(error.variable, variable, "{args:?}");
+        }
+        assert!(!settings(&[]).consume_ack_fsync);
+        for (value, fsync) in [("true", true), ("1", true), ("no", false)] {
+            assert_eq!(
+                settings(&["--consume-ack-fsync", value]).consume_ack_fsync,
+                fsync
+            );
+        }
     }
 
     #[test]

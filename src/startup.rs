@@ -349,6 +349,7 @@ pub async fn open_store(settings: &Settings) -> Result<Arc<dyn Store>, StartupEr
             ca_pem,
             ack_replicas: settings.consume_ack_replicas,
             ack_timeout: Duration::from_millis(settings.consume_ack_timeout_ms),
+            ack_fsync: settings.consume_ack_fsync,
         },
     )
     .map_err(StartupError::Redis)?;

@@ -23,7 +23,11 @@ use redis::aio::{ConnectionLike, ConnectionManager, ConnectionManagerConfig};
 use redis::cluster::{ClusterClient, ClusterClientBuilder, ClusterConfig};
 use redis::cluster_async::ClusterConnection;
 use redis::cluster_routing::{RoutingInfo, SingleNodeRoutingInfo};
-use redis::{Cmd, FromRedisValue, Pipeline, RedisFuture, Script, TlsCertificates, Value};
+use redis::sentinel::{SentinelClient, SentinelClientBuilder, SentinelServerType};
+use redis::{
+    AsyncConnectionConfig, Cmd, ConnectionAddr, FromRedisValue, IntoConnectionInfo, Pipeline,
+    RedisFuture, Script, TlsCertificates, TlsMode, Value,
+};
 
 use super::{Attempt, NewSecret, Reservation, Store, StoreError, TakeGuard, Taken, decode_outcome};
 use crate::crypto::PROTECTED_FLAG_OFFSET;
@@ -100,6 +104,17 @@ pub enum RedisTopology {
     Single(String),
     /// A Redis Cluster, found from its seed nodes (`BURNBOX_REDIS_CLUSTER_NODES`).
     Cluster(Vec<String>),
+    /// The master that Redis Sentinels name (`BURNBOX_REDIS_SENTINELS`,
+    /// `BURNBOX_REDIS_SENTINEL_MASTER`); `url` (`BURNBOX_REDIS_URL`) gives the scheme, user,
+    /// password and db to use with it, its host being whatever the Sentinels say.
+    Sentinel {
+        /// `host:port` or `redis://…` URLs of the Sentinels.
+        sentinels: Vec<String>,
+        /// The name they monitor the master under.
+        master: String,
+        /// Credentials, TLS and db for the master, as a URL whose host is not used.
+        url: Option<String>,
+    },
 }
 
 // URLs may carry an ACL password: never print them.
@@ -108,6 +123,9 @@ impl std::fmt::Debug for RedisTopology {
         match self {
             Self::Single(_) => f.write_str("Single(<url>)"),
             Self::Cluster(nodes) => write!(f, "Cluster(<{} node urls>)", nodes.len()),
+            Self::Sentinel {
+                sentinels, master, ..
+            } => write!(f, "Sentinel(<{} sentinel urls>, {master})", sentinels.len()),
         }
     }
 }
@@ -122,6 +140,11 @@ pub struct ServerFacts {
     pub versions: Option<Vec<String>>,
     /// Whether the server knows `GETDEL` (it may be renamed away).
     pub has_getdel: bool,
+    /// Whether the server knows `WAITAOF` (Redis and Valkey 7.2 and newer).
+    pub has_waitaof: bool,
+    /// The masters (by address) without an append-only file; `None` when the ACL user may
+    /// not run `INFO`.
+    pub masters_without_aof: Option<Vec<String>>,
     /// `maxmemory-policy` of each master; `None` when the ACL user may not read it.
     pub eviction_policies: Option<Vec<String>>,
     /// The masters (by port) that keep neither an append-only file nor a replica: a
@@ -131,8 +154,9 @@ pub struct ServerFacts {
 }
 
 impl ServerFacts {
-    /// Why burnbox cannot run on this Redis, if it cannot.
-    pub fn unsupported(&self) -> Option<String> {
+    /// Why burnbox cannot run on this Redis, if it cannot; `fsync` when takes are to wait
+    /// for the append-only file (`BURNBOX_CONSUME_ACK_FSYNC`).
+    pub fn unsupported(&self, fsync: bool) -> Option<String> {
         if let Some(old) = self
             .versions
             .iter()
@@ -144,9 +168,33 @@ impl ServerFacts {
                 "Redis {old} is too old: burnbox needs Redis {major}.{minor} or newer (or Valkey) for GETDEL"
             ));
         }
-        (!self.has_getdel).then(|| {
-            "this Redis does not offer GETDEL (renamed or disabled): burnbox needs it".to_owned()
-        })
+        if !self.has_getdel {
+            return Some(
+                "this Redis does not offer GETDEL (renamed or disabled): burnbox needs it"
+                    .to_owned(),
+            );
+        }
+        if !fsync {
+            return None;
+        }
+        if !self.has_waitaof {
+            let versions = self.versions.as_deref().unwrap_or_default().join(", ");
+            return Some(format!(
+                "BURNBOX_CONSUME_ACK_FSYNC needs WAITAOF, which Redis (and Valkey) have from \
+                 7.2 on; this server ({versions}) has none: upgrade Redis, or unset \
+                 BURNBOX_CONSUME_ACK_FSYNC and use `appendfsync always`"
+            ));
+        }
+        self.masters_without_aof
+            .iter()
+            .flatten()
+            .next()
+            .map(|master| {
+                format!(
+                    "BURNBOX_CONSUME_ACK_FSYNC needs `appendonly yes`: Redis ({master}) keeps \
+                     no append-only file"
+                )
+            })
     }
 }
 
@@ -224,14 +272,208 @@ fn texts(value: &Value, out: &mut Vec<String>) {
 enum Client {
     Single(redis::Client),
     Cluster(ClusterClient),
+    Sentinel(SentinelSetup),
 }
 
-/// One worker's connection: a reconnecting manager for one server, or a cluster
-/// connection that follows the slot map (MOVED/ASK, failover) by itself.
+/// How to reach the Sentinels and, through them, the master.
+#[derive(Clone)]
+struct SentinelSetup {
+    sentinels: Vec<redis::ConnectionInfo>,
+    master_name: String,
+    /// Scheme, user, password and db for the master (its host and port come from Sentinel).
+    master: Option<redis::ConnectionInfo>,
+    certificates: Option<TlsCertificates>,
+}
+
+impl SentinelSetup {
+    fn new(
+        sentinels: &[String],
+        master_name: &str,
+        url: Option<&str>,
+        certificates: Option<TlsCertificates>,
+    ) -> redis::RedisResult<Self> {
+        let sentinels = sentinels
+            .iter()
+            .map(|sentinel| {
+                if sentinel.contains("://") {
+                    sentinel.as_str().into_connection_info()
+                } else {
+                    format!("redis://{sentinel}").into_connection_info()
+                }
+            })
+            .collect::<redis::RedisResult<Vec<_>>>()?;
+        let master = url
+            .map(IntoConnectionInfo::into_connection_info)
+            .transpose()?;
+        let setup = Self {
+            sentinels,
+            master_name: master_name.to_owned(),
+            master,
+            certificates,
+        };
+        setup.client()?;
+        Ok(setup)
+    }
+
+    /// A client of its own (each worker's connection asks the Sentinels by itself).
+    fn client(&self) -> redis::RedisResult<SentinelClient> {
+        let addresses = self.sentinels.iter().map(|info| info.addr().clone());
+        let mut builder =
+            SentinelClientBuilder::new(addresses, &self.master_name, SentinelServerType::Master)?;
+        // Sentinels usually share their credentials: the first given is used for all.
+        if let Some(info) = self
+            .sentinels
+            .iter()
+            .find(|info| info.redis_settings().password().is_some())
+        {
+            if let Some(username) = info.redis_settings().username() {
+                builder = builder.set_client_to_sentinel_username(username);
+            }
+            if let Some(password) = info.redis_settings().password() {
+                builder = builder.set_client_to_sentinel_password(password);
+            }
+        }
+        let tls_sentinels = self
+            .sentinels
+            .iter()
+            .any(|info| matches!(info.addr(), ConnectionAddr::TcpTls { .. }));
+        if let (true, Some(certificates)) = (tls_sentinels, &self.certificates) {
+            builder = builder.set_client_to_sentinel_certificates(certificates.clone());
+        }
+        if let Some(master) = &self.master {
+            builder = builder.set_client_to_redis_db(master.redis_settings().db());
+            if let Some(username) = master.redis_settings().username() {
+                builder = builder.set_client_to_redis_username(username);
+            }
+            if let Some(password) = master.redis_settings().password() {
+                builder = builder.set_client_to_redis_password(password);
+            }
+            if matches!(master.addr(), ConnectionAddr::TcpTls { .. }) {
+                builder = builder.set_client_to_redis_tls_mode(TlsMode::Secure);
+                if let Some(certificates) = &self.certificates {
+                    builder = builder.set_client_to_redis_certificates(certificates.clone());
+                }
+            }
+        }
+        builder.build()
+    }
+}
+
+/// A connection to whichever server the Sentinels name as master now. A connection error,
+/// a timeout or a `READONLY` answer (the old master, demoted to a replica, refuses
+/// writes) drops it, and the next command asks the Sentinels again: a failover is followed
+/// without a restart. A take sent to a demoted master fails there, so it is never
+/// answered from a node that is no longer authoritative.
+#[derive(Clone)]
+struct SentinelConnection {
+    sentinel: Arc<tokio::sync::Mutex<SentinelClient>>,
+    current: Arc<std::sync::Mutex<Option<redis::aio::MultiplexedConnection>>>,
+    config: AsyncConnectionConfig,
+    /// With [`AckReplicas::Auto`], the store's acknowledgment count: re-read from each new
+    /// master before it serves a take (after a failover it may have no replica yet).
+    auto_acks: Option<Arc<std::sync::atomic::AtomicU32>>,
+}
+
+impl SentinelConnection {
+    fn cached(&self) -> Option<redis::aio::MultiplexedConnection> {
+        self.current
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    fn set(&self, connection: Option<redis::aio::MultiplexedConnection>) {
+        *self
+            .current
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = connection;
+    }
+
+    /// The current master's connection, asking the Sentinels for it when there is none.
+    async fn connection(&self) -> redis::RedisResult<redis::aio::MultiplexedConnection> {
+        if let Some(connection) = self.cached() {
+            return Ok(connection);
+        }
+        let mut sentinel = self.sentinel.lock().await;
+        // Another request may have connected while this one waited for the lock.
+        if let Some(connection) = self.cached() {
+            return Ok(connection);
+        }
+        let client = sentinel.async_get_client().await?;
+        log::info!(
+            "Sentinel names {} as master",
+            client.get_connection_info().addr()
+        );
+        let mut connection = client
+            .get_multiplexed_async_connection_with_config(&self.config)
+            .await?;
+        if let Some(acks) = &self.auto_acks {
+            let info: redis::RedisResult<Value> = redis::cmd("INFO")
+                .arg("replication")
+                .query_async(&mut connection)
+                .await;
+            match info {
+                Ok(info) => update_auto_acks(acks, &info),
+                Err(error) if error.code() == Some("NOPERM") => {}
+                Err(error) => return Err(error),
+            }
+        }
+        self.set(Some(connection.clone()));
+        Ok(connection)
+    }
+
+    /// Forgets the connection after an error that says the master may have changed.
+    fn after<T>(&self, result: redis::RedisResult<T>) -> redis::RedisResult<T> {
+        if let Err(error) = &result
+            && (error.is_io_error()
+                || error.is_timeout()
+                || error.is_connection_dropped()
+                || error.is_connection_refusal()
+                || error.is_unrecoverable_error()
+                || error.code() == Some("READONLY"))
+        {
+            self.set(None);
+        }
+        result
+    }
+}
+
+impl ConnectionLike for SentinelConnection {
+    fn req_packed_command<'a>(&'a mut self, cmd: &'a Cmd) -> RedisFuture<'a, Value> {
+        Box::pin(async move {
+            let mut connection = self.connection().await?;
+            let result = connection.req_packed_command(cmd).await;
+            self.after(result)
+        })
+    }
+
+    fn req_packed_commands<'a>(
+        &'a mut self,
+        pipeline: &'a Pipeline,
+        offset: usize,
+        count: usize,
+    ) -> RedisFuture<'a, Vec<Value>> {
+        Box::pin(async move {
+            let mut connection = self.connection().await?;
+            let result = connection
+                .req_packed_commands(pipeline, offset, count)
+                .await;
+            self.after(result)
+        })
+    }
+
+    fn get_db(&self) -> i64 {
+        self.cached().map_or(0, |connection| connection.get_db())
+    }
+}
+
+/// One worker's connection: a reconnecting manager for one server, a cluster connection
+/// that follows the slot map (MOVED/ASK, failover) by itself, or the master Sentinel names.
 #[derive(Clone)]
 enum Connection {
     Single(ConnectionManager),
     Cluster(ClusterConnection),
+    Sentinel(SentinelConnection),
 }
 
 impl ConnectionLike for Connection {
@@ -239,6 +481,7 @@ impl ConnectionLike for Connection {
         match self {
             Self::Single(connection) => connection.req_packed_command(cmd),
             Self::Cluster(connection) => connection.req_packed_command(cmd),
+            Self::Sentinel(connection) => connection.req_packed_command(cmd),
         }
     }
 
@@ -251,6 +494,7 @@ impl ConnectionLike for Connection {
         match self {
             Self::Single(connection) => connection.req_packed_commands(pipeline, offset, count),
             Self::Cluster(connection) => connection.req_packed_commands(pipeline, offset, count),
+            Self::Sentinel(connection) => connection.req_packed_commands(pipeline, offset, count),
         }
     }
 
@@ -258,6 +502,7 @@ impl ConnectionLike for Connection {
         match self {
             Self::Single(connection) => connection.get_db(),
             Self::Cluster(connection) => connection.get_db(),
+            Self::Sentinel(connection) => connection.get_db(),
         }
     }
 }
@@ -277,6 +522,8 @@ pub struct RedisOptions {
     pub ack_replicas: AckReplicas,
     /// How long a take waits for those acknowledgments.
     pub ack_timeout: Duration,
+    /// Whether a take also waits for the master's append-only file (`WAITAOF`).
+    pub ack_fsync: bool,
 }
 
 /// How many replicas must hold a take (a reveal, burn, token or code consumption) before
@@ -348,18 +595,28 @@ impl RedisStore {
                 }
                 Client::Cluster(builder.build().map_err(unavailable)?)
             }
+            RedisTopology::Sentinel {
+                sentinels,
+                master,
+                url,
+            } => Client::Sentinel(
+                SentinelSetup::new(sentinels, master, url.as_deref(), certificates)
+                    .map_err(unavailable)?,
+            ),
         };
-        let connection = Self::open(&client, &options)?;
-        let acks = match options.ack_replicas {
-            AckReplicas::Auto => 0,
-            AckReplicas::Exactly(replicas) => replicas,
-        };
+        let acks = Arc::new(std::sync::atomic::AtomicU32::new(
+            match options.ack_replicas {
+                AckReplicas::Auto => 0,
+                AckReplicas::Exactly(replicas) => replicas,
+            },
+        ));
+        let connection = Self::open(&client, &options, &acks)?;
         Ok(Self {
             client,
             connection,
             options,
             fit: Arc::default(),
-            acks: Arc::new(std::sync::atomic::AtomicU32::new(acks)),
+            acks,
             finish: Script::new(FINISH_SCRIPT),
             reserve_attempt: Script::new(RESERVE_ATTEMPT_SCRIPT),
             settle_attempt: Script::new(SETTLE_ATTEMPT_SCRIPT),
@@ -369,7 +626,11 @@ impl RedisStore {
 
     /// A connection for the calling runtime; it connects on first use, so the service
     /// starts while Redis is still down.
-    fn open(client: &Client, options: &RedisOptions) -> Result<Connection, StoreError> {
+    fn open(
+        client: &Client,
+        options: &RedisOptions,
+        acks: &Arc<std::sync::atomic::AtomicU32>,
+    ) -> Result<Connection, StoreError> {
         match client {
             Client::Single(client) => {
                 let config = ConnectionManagerConfig::new()
@@ -390,6 +651,19 @@ impl RedisStore {
                     client.get_pending_async_connection_with_config(config),
                 ))
             }
+            Client::Sentinel(setup) => Ok(Connection::Sentinel(SentinelConnection {
+                sentinel: Arc::new(tokio::sync::Mutex::new(
+                    setup.client().map_err(unavailable)?,
+                )),
+                current: Arc::default(),
+                // Shorter than the operation's own bound, so a master that stopped
+                // answering (frozen, partitioned) is noticed and forgotten, not just
+                // waited out: the next command asks the Sentinels again.
+                config: AsyncConnectionConfig::new()
+                    .set_connection_timeout(Some(options.timeout * 3 / 4))
+                    .set_response_timeout(Some(options.timeout * 3 / 4)),
+                auto_acks: (options.ack_replicas == AckReplicas::Auto).then(|| acks.clone()),
+            })),
         }
     }
 
@@ -401,6 +675,7 @@ impl RedisStore {
     async fn on_every_master_raw(&self, command: Cmd) -> redis::RedisResult<Value> {
         match &self.connection {
             Connection::Single(connection) => command.query_async(&mut connection.clone()).await,
+            Connection::Sentinel(connection) => command.query_async(&mut connection.clone()).await,
             Connection::Cluster(connection) => {
                 // Each master the slot map names, asked directly. (The client's fan-out to
                 // all masters silently skips one it has lost its connection to, so a dead
@@ -451,7 +726,10 @@ impl RedisStore {
     /// cluster each node would need its own subscriber, so there the count stays 0.
     pub fn watch_expiries(&self) {
         let Client::Single(client) = &self.client else {
-            log::info!("burnbox_secrets_expired_total is not counted on Redis Cluster");
+            log::info!(
+                "burnbox_secrets_expired_total is counted on a single Redis server only, not \
+                 on a cluster or behind Sentinel"
+            );
             return;
         };
         let (client, prefix) = (client.clone(), self.options.key_prefix.clone());
@@ -473,7 +751,7 @@ impl RedisStore {
             return Ok(());
         }
         let facts = self.server_facts().await?;
-        if let Some(reason) = facts.unsupported() {
+        if let Some(reason) = facts.unsupported(self.options.ack_fsync) {
             log::error!("{reason}");
             return Err(counted(StoreError::Unsupported(reason)));
         }
@@ -523,7 +801,12 @@ impl RedisStore {
                 .collect()
         });
         let command: Value = self
-            .query(redis::cmd("COMMAND").arg("INFO").arg("GETDEL"))
+            .query(
+                redis::cmd("COMMAND")
+                    .arg("INFO")
+                    .arg("GETDEL")
+                    .arg("WAITAOF"),
+            )
             .await?;
         let config = self
             .on_every_master_if_permitted(
@@ -548,19 +831,28 @@ impl RedisStore {
             .await?;
         let address = match &self.client {
             Client::Single(client) => client.get_connection_info().addr().to_string(),
+            Client::Sentinel(setup) => format!("Sentinel master {}", setup.master_name),
             Client::Cluster(_) => String::new(),
         };
+        let named = |node: String| {
+            if node.is_empty() {
+                address.clone()
+            } else {
+                node
+            }
+        };
+        let masters_without_aof = persistence.as_ref().map(|persistence| {
+            per_node(persistence)
+                .into_iter()
+                .filter(|(_, text)| info_field(text, "aof_enabled") != Some("1"))
+                .map(|(node, _)| named(node))
+                .collect()
+        });
         let undurable_masters = match (persistence, replication) {
             (Some(persistence), Some(replication)) => Some(
                 undurable(&persistence, &replication)
                     .into_iter()
-                    .map(|node| {
-                        if node.is_empty() {
-                            address.clone()
-                        } else {
-                            node
-                        }
-                    })
+                    .map(named)
                     .collect(),
             ),
             _ => None,
@@ -570,6 +862,10 @@ impl RedisStore {
             has_getdel: texts_of(&command)
                 .iter()
                 .any(|name| name.eq_ignore_ascii_case("getdel")),
+            has_waitaof: texts_of(&command)
+                .iter()
+                .any(|name| name.eq_ignore_ascii_case("waitaof")),
+            masters_without_aof,
             eviction_policies,
             undurable_masters,
         })
@@ -693,47 +989,50 @@ impl RedisStore {
             .on_every_master_if_permitted(redis::cmd("INFO").arg("replication").clone())
             .await;
         let Ok(Some(info)) = info else { return };
-        let counts: Vec<u32> = texts_of(&info)
-            .iter()
-            .flat_map(|text| text.lines())
-            .filter_map(|line| line.strip_prefix("connected_slaves:"))
-            .filter_map(|count| count.trim().parse().ok())
-            .collect();
-        let acks = u32::from(!counts.is_empty() && counts.iter().all(|count| *count > 0));
-        let before = self.acks.swap(acks, std::sync::atomic::Ordering::Relaxed);
-        if before != acks {
-            log::info!("takes now wait for {acks} replica acknowledgment(s)");
-        }
+        update_auto_acks(&self.acks, &info);
     }
 
     /// Runs a consuming command (a take), and while replicas are to acknowledge it, `WAIT`
     /// for them on the same connection right after it: the answer says whether they did.
     pub(super) async fn consume(&self, command: Cmd) -> Result<(Value, bool), StoreError> {
-        let replicas = self.ack_replicas();
-        if replicas == 0 {
+        if !self.acknowledges() {
             return Ok((self.query(&command).await?, true));
         }
+        let replicas = self.ack_replicas();
         let timeout_ms = u64::try_from(self.options.ack_timeout.as_millis()).unwrap_or(u64::MAX);
         let mut pipe = redis::pipe();
-        pipe.add_command(command)
-            .cmd("WAIT")
-            .arg(replicas)
-            .arg(timeout_ms);
+        pipe.add_command(command);
+        if self.options.ack_fsync {
+            pipe.cmd("WAITAOF").arg(1).arg(replicas).arg(timeout_ms);
+        } else {
+            pipe.cmd("WAIT").arg(replicas).arg(timeout_ms);
+        }
         let started = std::time::Instant::now();
-        let (value, acknowledged): (Value, i64) = self.query_pipe(&pipe).await?;
+        let (value, acknowledged): (Value, Value) = self.query_pipe(&pipe).await?;
         METRICS
             .consume_ack_wait
             .observe(started.elapsed().as_secs_f64());
-        let durable = acknowledged >= i64::from(replicas);
+        let (local, acknowledged) = acknowledgments(&acknowledged);
+        let durable = acknowledged >= i64::from(replicas) && (!self.options.ack_fsync || local);
         if durable {
             METRICS.consume_acknowledged.inc();
         } else {
             METRICS.consume_ack_timeouts.inc();
             log::warn!(
-                "a take was acknowledged by {acknowledged} of {replicas} replica(s) in time"
+                "a take was acknowledged in time by {acknowledged} of {replicas} replica(s){}",
+                if self.options.ack_fsync && !local {
+                    ", and not yet written to the append-only file"
+                } else {
+                    ""
+                }
             );
         }
         Ok((value, durable))
+    }
+
+    /// Whether takes wait for anything (replicas or the append-only file).
+    pub(super) fn acknowledges(&self) -> bool {
+        self.ack_replicas() > 0 || self.options.ack_fsync
     }
 
     async fn finish(
@@ -753,7 +1052,7 @@ impl RedisStore {
             .arg(self.grace_ms().to_string())
             .arg(u8::from(guard == TakeGuard::Unprotected))
             .arg(PROTECTED_FLAG_OFFSET);
-        if self.ack_replicas() == 0 {
+        if !self.acknowledges() {
             return self
                 .run(invocation.invoke_async(&mut self.connection.clone()))
                 .await;
@@ -789,6 +1088,35 @@ impl RedisStore {
             }
         }
         Err(StoreError::NotDurable)
+    }
+}
+
+/// With [`AckReplicas::Auto`]: 1 while every master in an `INFO replication` answer has a
+/// connected replica, else 0.
+fn update_auto_acks(acks: &std::sync::atomic::AtomicU32, info: &Value) {
+    let counts: Vec<u32> = texts_of(info)
+        .iter()
+        .flat_map(|text| text.lines())
+        .filter_map(|line| line.strip_prefix("connected_slaves:"))
+        .filter_map(|count| count.trim().parse().ok())
+        .collect();
+    let wanted = u32::from(!counts.is_empty() && counts.iter().all(|count| *count > 0));
+    let before = acks.swap(wanted, std::sync::atomic::Ordering::Relaxed);
+    if before != wanted {
+        log::info!("takes now wait for {wanted} replica acknowledgment(s)");
+    }
+}
+
+/// Reads a `WAIT` answer (replicas) or a `WAITAOF` answer (`[local fsynced, replicas]`) as
+/// (the local append-only file has it, replicas that acknowledged).
+fn acknowledgments(answer: &Value) -> (bool, i64) {
+    match answer {
+        Value::Int(replicas) => (false, *replicas),
+        Value::Array(counts) => match counts.as_slice() {
+            [Value::Int(local), Value::Int(replicas)] => (*local >= 1, *replicas),
+            _ => (false, 0),
+        },
+        _ => (false, 0),
     }
 }
 
@@ -860,7 +1188,7 @@ fn unavailable(error: redis::RedisError) -> StoreError {
 #[async_trait]
 impl Store for RedisStore {
     fn for_this_worker(self: Arc<Self>) -> Arc<dyn Store> {
-        match Self::open(&self.client, &self.options) {
+        match Self::open(&self.client, &self.options, &self.acks) {
             Ok(connection) => Arc::new(Self {
                 connection,
                 ..(*self).clone()
@@ -1132,6 +1460,8 @@ mod tests {
         ServerFacts {
             versions: Some(versions.iter().map(|v| (*v).to_owned()).collect()),
             has_getdel,
+            has_waitaof: false,
+            masters_without_aof: None,
             eviction_policies: None,
             undurable_masters: None,
         }
@@ -1139,26 +1469,72 @@ mod tests {
 
     #[test]
     fn redis_below_six_two_is_refused() {
-        assert!(facts(&["6.2.0", "7.0.15"], true).unsupported().is_none());
-        assert!(facts(&["8.0.1"], true).unsupported().is_none());
+        assert!(
+            facts(&["6.2.0", "7.0.15"], true)
+                .unsupported(false)
+                .is_none()
+        );
+        assert!(facts(&["8.0.1"], true).unsupported(false).is_none());
         let old = facts(&["7.0.15", "6.0.16"], true)
-            .unsupported()
+            .unsupported(false)
             .expect("refused");
         assert!(old.contains("6.0.16") && old.contains("6.2"), "{old}");
-        assert!(facts(&["unknown"], true).unsupported().is_some());
+        assert!(facts(&["unknown"], true).unsupported(false).is_some());
         assert!(
             facts(&["7.2.4"], false)
-                .unsupported()
+                .unsupported(false)
                 .expect("refused")
                 .contains("GETDEL")
         );
         let unknown_versions = ServerFacts {
             versions: None,
             has_getdel: true,
+            has_waitaof: false,
+            masters_without_aof: None,
             eviction_policies: None,
             undurable_masters: None,
         };
-        assert!(unknown_versions.unsupported().is_none());
+        assert!(unknown_versions.unsupported(false).is_none());
+    }
+
+    #[test]
+    fn waiting_for_the_append_only_file_needs_waitaof_and_an_append_only_file() {
+        let seven_oh = facts(&["7.0.15"], true);
+        assert!(seven_oh.unsupported(false).is_none());
+        let refused = seven_oh.unsupported(true).expect("refused");
+        assert!(
+            refused.contains("WAITAOF") && refused.contains("7.0.15") && refused.contains("7.2"),
+            "{refused}"
+        );
+        let newer = ServerFacts {
+            has_waitaof: true,
+            masters_without_aof: Some(vec!["10.0.0.1:6379".into()]),
+            ..facts(&["7.2.4"], true)
+        };
+        let refused = newer.unsupported(true).expect("refused");
+        assert!(
+            refused.contains("appendonly yes") && refused.contains("10.0.0.1:6379"),
+            "{refused}"
+        );
+        let ready = ServerFacts {
+            masters_without_aof: Some(Vec::new()),
+            ..newer
+        };
+        assert!(ready.unsupported(true).is_none());
+    }
+
+    #[test]
+    fn wait_and_waitaof_answers_are_read_as_acknowledgments() {
+        assert_eq!(acknowledgments(&Value::Int(2)), (false, 2));
+        assert_eq!(
+            acknowledgments(&Value::Array(vec![Value::Int(1), Value::Int(0)])),
+            (true, 0)
+        );
+        assert_eq!(
+            acknowledgments(&Value::Array(vec![Value::Int(0), Value::Int(1)])),
+            (false, 1)
+        );
+        assert_eq!(acknowledgments(&Value::Nil), (false, 0));
     }
 
     #[test]

@@ -19,6 +19,7 @@ mod redis_outage;
 mod redis_setup;
 mod replication;
 mod secrets;
+mod sentinel;
 mod shutdown;
 mod smtp;
 mod store_contract;

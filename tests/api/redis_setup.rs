@@ -192,6 +192,29 @@ async fn a_redis_without_getdel_is_refused_at_start_with_a_clear_message() {
 }
 
 #[tokio::test]
+async fn waiting_for_the_append_only_file_is_refused_at_start_where_redis_cannot() {
+    let redis = RedisServer::start();
+    let has_waitaof = !redis_cli(redis.port(), &["COMMAND", "INFO", "WAITAOF"])
+        .trim()
+        .is_empty();
+    let mut settings = settings_for(&redis.url());
+    settings.consume_ack_fsync = true;
+    let refused = Application::build(settings).await;
+    let Err(StartupError::UnsupportedRedis(reason)) = refused else {
+        panic!("BURNBOX_CONSUME_ACK_FSYNC was accepted by a Redis that cannot honour it");
+    };
+    if has_waitaof {
+        // Redis 7.2 and newer: refused for want of an append-only file (this one has none).
+        assert!(reason.contains("appendonly yes"), "{reason}");
+    } else {
+        assert!(
+            reason.contains("WAITAOF") && reason.contains("7.2") && !reason.contains("redis://"),
+            "{reason}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn an_evicting_redis_gets_a_warning_at_start() {
     capture_logs();
     let redis = RedisServer::start_with(free_port(), &["--maxmemory-policy", "allkeys-lru"]);

@@ -45,6 +45,7 @@ fn redis_on(topology: RedisTopology) -> Arc<dyn Store> {
                 ca_pem: None,
                 ack_replicas: burnbox::store::redis::AckReplicas::Auto,
                 ack_timeout: Duration::from_millis(100),
+                ack_fsync: false,
             },
         )
         .expect("connects"),

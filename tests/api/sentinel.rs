@@ -1,0 +1,185 @@
+//! Redis Sentinel: burnbox asks the Sentinels which server is the master and follows a
+//! failover without a restart. With takes acknowledged by the replica (`auto`), every
+//! secret is handed out exactly once across a coordinated failover and a crash.
+
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+use crate::helpers::{Backend, RedisServer, Sentinel, TestApp, redis_cli, spawn_app_on};
+
+const NAME: &str = "burnbox";
+const PASSWORD: &str = "s3ntinel-pw";
+
+/// `redis-cli` as a client that knows the password.
+fn cli(port: u16, args: &[&str]) -> String {
+    let mut all = vec!["-a", PASSWORD, "--no-auth-warning"];
+    all.extend(args);
+    redis_cli(port, &all)
+}
+
+/// Puts the password on a server, for its clients and for its own link to a master.
+fn protect(port: u16) {
+    for (name, value) in [("masterauth", PASSWORD), ("requirepass", PASSWORD)] {
+        let answer = redis_cli(port, &["CONFIG", "SET", name, value]);
+        assert!(answer.contains("OK"), "{answer}");
+    }
+}
+
+/// Waits until the master's replica holds everything written so far.
+fn replicated(master: u16) {
+    let answer = cli(master, &["WAIT", "1", "5000"]);
+    assert_eq!(answer.trim(), "1", "the replica did not acknowledge");
+}
+
+/// Waits until Sentinel names `master` and `replica` is its replica, by its own account too.
+fn settled(sentinel: &Sentinel, master: u16, replica: u16) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let wanted = format!("127.0.0.1:{replica}");
+    loop {
+        let answer = redis_cli(sentinel.port(), &["SENTINEL", "REPLICAS", NAME]);
+        let lines: Vec<&str> = answer.lines().collect();
+        let healthy = lines
+            .split(|line| *line == "name")
+            .filter(|entry| entry.first() == Some(&wanted.as_str()))
+            .any(|entry| {
+                entry
+                    .windows(2)
+                    .any(|pair| pair[0] == "flags" && pair[1] == "slave")
+            });
+        // The old master takes writes until Sentinel has turned it into a replica: a take
+        // there answers 503 `not_durable` (its replica is gone), and then 404 there while
+        // the new master still holds the secret. Reveals start once that window is over.
+        let demoted = cli(replica, &["ROLE"]).lines().next() == Some("slave");
+        if healthy && demoted && sentinel.master_port(NAME) == Some(master) {
+            // And the demoted master has synchronised with the new one: until it has, it
+            // acknowledges nothing, and takes answer 503 `not_durable` (burned, never
+            // handed out: the price of "never twice").
+            replicated(master);
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "Sentinel did not settle: {answer}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Reveals `key` until it is handed out, as a client that retries 503s does. Anything but
+/// a 503 before the 200 fails the test (a 404 would mean the secret was lost or taken).
+async fn reveal_through(app: &TestApp, key: &str, secret: &str) -> (Duration, usize) {
+    let started = Instant::now();
+    let mut refused = 0;
+    loop {
+        let reply = app.reveal(key, None).await;
+        match reply.status {
+            200 => {
+                assert_eq!(reply.field("secret"), secret);
+                return (started.elapsed(), refused);
+            }
+            503 => {
+                refused += 1;
+                assert!(reply.body["error"].is_string(), "{}", reply.body);
+            }
+            other => {
+                panic!("{other} while the master changed: {}", reply.body)
+            }
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "not served again within 30 s"
+        );
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn burnbox_follows_sentinel_failovers_and_hands_each_secret_out_once() {
+    let first = RedisServer::start();
+    let second = RedisServer::replica_of(first.port());
+    protect(first.port());
+    protect(second.port());
+    let sentinel = Sentinel::start(NAME, first.port(), PASSWORD, 1);
+    // The URL gives the password for whichever master Sentinel names; its host is unused.
+    let app = spawn_app_on(
+        Backend::Redis,
+        &format!("redis://:{PASSWORD}@named-by-sentinel"),
+        &[
+            "--redis-sentinels",
+            &sentinel.address(),
+            "--redis-sentinel-master",
+            NAME,
+            "--redis-timeout-ms",
+            "1000",
+            "--rate-limit-per-minute",
+            "0",
+            "--rate-limit-reveal-per-minute",
+            "0",
+        ],
+    )
+    .await;
+    let ready = app.get("/ready").await;
+    assert_eq!(ready.status, 200, "{}", ready.body);
+    assert_eq!(ready.body["consume_ack_replicas"], json!(1));
+
+    let secrets: Vec<(String, String)> = {
+        let mut made = Vec::new();
+        for n in 0..30 {
+            let text = format!("secret number {n}");
+            let created = app.create_secret(json!({ "secret": text })).await;
+            made.push((created.secret_key, text));
+        }
+        made
+    };
+    let token = app
+        .post("/api/tokens", json!({"subject": "user:1"}))
+        .await
+        .field("token");
+    for (key, text) in &secrets[..10] {
+        assert_eq!(app.reveal(key, None).await.field("secret"), *text);
+    }
+    replicated(first.port());
+
+    // A coordinated failover: the replica is promoted and the old master is turned into
+    // its replica. burnbox's connection still points at the old master, whose READONLY
+    // answer sends it back to Sentinel.
+    let answer = redis_cli(sentinel.port(), &["SENTINEL", "FAILOVER", NAME]);
+    assert!(answer.contains("OK"), "{answer}");
+    settled(&sentinel, second.port(), first.port());
+    let (took, refused) = reveal_through(&app, &secrets[10].0, &secrets[10].1).await;
+    eprintln!("coordinated failover: served again after {took:?} and {refused} 503s");
+    for (key, text) in &secrets[11..20] {
+        assert_eq!(app.reveal(key, None).await.field("secret"), *text);
+    }
+    for (key, _) in &secrets[..20] {
+        app.reveal(key, None).await.assert_error(404, "not_found");
+    }
+    replicated(second.port());
+
+    // A crash: the master dies; Sentinel notices (500 ms) and promotes the replica. Until
+    // then requests answer 503; afterwards the promoted server has no replica, so `auto`
+    // stops waiting for one before the first take there (else it would refuse them all).
+    let _ = second.stop();
+    let (took, refused) = reveal_through(&app, &secrets[20].0, &secrets[20].1).await;
+    eprintln!("crashed master: served again after {took:?} and {refused} 503s");
+    assert_eq!(sentinel.master_port(NAME), Some(first.port()));
+    for (key, text) in &secrets[21..] {
+        assert_eq!(app.reveal(key, None).await.field("secret"), *text);
+    }
+    for (key, _) in &secrets {
+        app.reveal(key, None).await.assert_error(404, "not_found");
+    }
+    let verify = |token: String| {
+        let app = &app;
+        async move {
+            app.post("/api/tokens/verify", json!({ "token": token }))
+                .await
+        }
+    };
+    assert_eq!(verify(token.clone()).await.status, 200);
+    verify(token).await.assert_error(404, "not_found");
+    let ready = app.get("/ready").await;
+    assert_eq!(ready.status, 200, "{}", ready.body);
+    assert_eq!(ready.body["exactly_once_through_failover"], json!(false));
+}
