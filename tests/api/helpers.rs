@@ -154,8 +154,13 @@ impl Drop for RedisServer {
 
 fn redis_command(port: u16) -> Command {
     let mut command = Command::new("redis-server");
+    // A server that becomes a replica writes the master's snapshot even with `--save ""`:
+    // into the temporary directory, never the working tree (a test's arguments may still
+    // choose another `--dir`; the last one given wins).
+    let dir = std::env::temp_dir().display().to_string();
     command
         .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+        .args(["--dir", &dir, "--dbfilename", &format!("burnbox-test-{port}.rdb")])
         .args(["--save", "", "--appendonly", "no", "--loglevel", "warning"])
         .args(["--maxmemory-policy", "noeviction"])
         .stdout(Stdio::null())
