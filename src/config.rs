@@ -743,6 +743,17 @@ impl Settings {
                 "must be at least 1",
             ));
         }
+        if self.consume_ack_timeout_ms.saturating_mul(4) >= self.redis_timeout_ms.saturating_mul(3)
+        {
+            // A take's acknowledgments are awaited within the operation's own bound.
+            return Err(config_error(
+                "BURNBOX_CONSUME_ACK_TIMEOUT_MS",
+                format!(
+                    "must be below three quarters of BURNBOX_REDIS_TIMEOUT_MS ({} ms)",
+                    self.redis_timeout_ms
+                ),
+            ));
+        }
         self.admin()?;
         let server_key = self.server_key()?;
         if server_key.is_none() && self.redis_topology()?.is_some() {
@@ -974,6 +985,15 @@ mod tests {
     #[test]
     fn acknowledging_replicas_are_auto_or_a_number() {
         use crate::store::redis::AckReplicas;
+        let error = settings(&["--consume-ack-timeout-ms", "750"])
+            .validate()
+            .expect_err("the wait must fit in the operation's bound");
+        assert_eq!(error.variable, "BURNBOX_CONSUME_ACK_TIMEOUT_MS");
+        assert!(
+            settings(&["--consume-ack-timeout-ms", "749"])
+                .validate()
+                .is_ok()
+        );
         assert_eq!(settings(&[]).consume_ack_replicas, AckReplicas::Auto);
         assert_eq!(
             settings(&["--consume-ack-replicas", "2"]).consume_ack_replicas,

@@ -152,7 +152,7 @@ impl ApiError {
             Self::RateLimited { .. } => "rate_limited",
             Self::Busy => "busy",
             Self::Store(StoreError::Corrupt(_)) | Self::Internal(_) => "internal",
-            Self::Store(StoreError::NotDurable) => "not_durable",
+            Self::Store(StoreError::NotDurable | StoreError::NoReplicas) => "not_durable",
             Self::Store(_) => "store_unavailable",
         }
     }
@@ -165,6 +165,9 @@ impl ApiError {
             }
             Self::Store(StoreError::NotDurable) => "no replica confirmed the change in time, so \
                 nothing was handed out; what was taken stays taken"
+                .to_owned(),
+            Self::Store(StoreError::NoReplicas) => "too few replicas are online to confirm a \
+                change, so nothing was taken; retry shortly"
                 .to_owned(),
             Self::Store(_) => "storage is unavailable, retry shortly".to_owned(),
             // The cause (SMTP server, address) goes to the log only.

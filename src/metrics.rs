@@ -78,6 +78,9 @@ pub struct Metrics {
     pub consume_acknowledged: Counter,
     /// Takes the replicas did not acknowledge in time (answered 503 `not_durable`).
     pub consume_ack_timeouts: Counter,
+    /// Takes refused before consuming anything: the server was not a master, or had fewer
+    /// replicas online than takes wait for (answered 503 `not_durable`).
+    pub consume_refused: Counter,
     /// Seconds a take waited for its acknowledgments.
     pub consume_ack_wait: Histogram,
 }
@@ -105,6 +108,7 @@ impl Metrics {
             argon2_queue_depth: Gauge::default(),
             consume_acknowledged: Counter::default(),
             consume_ack_timeouts: Counter::default(),
+            consume_refused: Counter::default(),
             consume_ack_wait: Histogram::new(exponential_buckets(0.000_05, 2.0, 14)),
         };
         registry.register(
@@ -163,6 +167,11 @@ impl Metrics {
                 "Takes not acknowledged by the replicas in time, answered 503 not_durable",
                 &metrics.consume_ack_timeouts,
             ),
+            (
+                "consume_refused",
+                "Takes refused before consuming anything (no master, or too few replicas online), answered 503 not_durable",
+                &metrics.consume_refused,
+            ),
         ] {
             registry.register(name, help, counter.clone());
         }
@@ -194,7 +203,7 @@ impl Metrics {
             StoreError::Timeout(_) => "timeout",
             StoreError::Corrupt(_) => "corrupt",
             StoreError::Unsupported(_) => "unsupported",
-            StoreError::NotDurable => "not_durable",
+            StoreError::NotDurable | StoreError::NoReplicas => "not_durable",
         };
         self.redis_errors
             .get_or_create(&RedisErrorLabels { kind })

@@ -104,6 +104,10 @@ pub enum StoreError {
     /// back (nothing handed out), and what was taken stays taken.
     #[error("take not acknowledged by the replicas in time")]
     NotDurable,
+    /// A take refused before it consumed anything: the server was not a master, or had
+    /// fewer replicas online than takes wait for.
+    #[error("take refused: too few replicas online")]
+    NoReplicas,
 }
 
 /// The storage contract both backends implement.

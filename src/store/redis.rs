@@ -54,6 +54,31 @@ if ARGV[1] == 'r' then return sealed end
 return 0
 ";
 
+/// Runs first in a take whose answer waits for replicas (prepended to its script; the count
+/// it waits for is the script's last argument). When what is to be taken (`KEYS[1]`)
+/// exists but this server is not a master, or has fewer replicas online and heard from in
+/// the last two seconds than the take will wait for, it refuses with nothing consumed: a
+/// take there could not be acknowledged, and a master left without its replica may be the
+/// stale side of a failover that promoted it.
+pub(super) const ACK_GUARD: &str = r"
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  local info = redis.call('INFO', 'replication')
+  if not string.find(info, 'role:master', 1, true) then
+    return redis.error_reply('BBNOTMASTER this server is not a master')
+  end
+  local online = 0
+  for state, lag in string.gmatch(info, 'state=(%a+),offset=%d+,lag=(%d+)') do
+    if state == 'online' and tonumber(lag) <= 2 then online = online + 1 end
+  end
+  if online < tonumber(ARGV[#ARGV]) then
+    return redis.error_reply('BBNOREPLICAS fewer replicas online than takes wait for')
+  end
+end
+";
+
+/// Takes a token. KEYS: the token.
+const TAKE_TOKEN_SCRIPT: &str = "return redis.call('GETDEL', KEYS[1])";
+
 /// Reserves a passphrase attempt. The attempts hash holds `f` (failures) and `p`
 /// (attempts in flight). KEYS: secret, attempts. ARGV: limit.
 /// Returns 1 (reserved), 0 (failures and attempts in flight fill the limit), -1 (gone).
@@ -302,9 +327,30 @@ impl SentinelSetup {
                 }
             })
             .collect::<redis::RedisResult<Vec<_>>>()?;
+        // One set of credentials and one scheme for all Sentinels (the client applies them
+        // to each): a password meant for a TLS Sentinel must not go to another in clear.
+        let tls =
+            |info: &redis::ConnectionInfo| matches!(info.addr(), ConnectionAddr::TcpTls { .. });
+        if let Some(first) = sentinels.first()
+            && sentinels.iter().any(|info| {
+                info.redis_settings().username() != first.redis_settings().username()
+                    || info.redis_settings().password() != first.redis_settings().password()
+                    || tls(info) != tls(first)
+            })
+        {
+            return Err(redis::RedisError::from(std::io::Error::other(
+                "the Sentinels must share one scheme and one user and password",
+            )));
+        }
         let master = url
             .map(IntoConnectionInfo::into_connection_info)
             .transpose()?;
+        if master.is_none() {
+            log::warn!(
+                "BURNBOX_REDIS_URL is not set: the master Sentinel names is reached without a \
+                 password and without TLS"
+            );
+        }
         let setup = Self {
             sentinels,
             master_name: master_name.to_owned(),
@@ -367,7 +413,10 @@ impl SentinelSetup {
 #[derive(Clone)]
 struct SentinelConnection {
     sentinel: Arc<tokio::sync::Mutex<SentinelClient>>,
-    current: Arc<std::sync::Mutex<Option<redis::aio::MultiplexedConnection>>>,
+    /// The master's connection, numbered so that a late error on an older one cannot
+    /// drop a newer one.
+    current: Arc<std::sync::Mutex<Option<(u64, redis::aio::MultiplexedConnection)>>>,
+    generations: Arc<std::sync::atomic::AtomicU64>,
     config: AsyncConnectionConfig,
     /// With [`AckReplicas::Auto`], the store's acknowledgment count: re-read from each new
     /// master before it serves a take (after a failover it may have no replica yet).
@@ -375,29 +424,44 @@ struct SentinelConnection {
 }
 
 impl SentinelConnection {
-    fn cached(&self) -> Option<redis::aio::MultiplexedConnection> {
+    fn cached(&self) -> Option<(u64, redis::aio::MultiplexedConnection)> {
         self.current
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .clone()
     }
 
-    fn set(&self, connection: Option<redis::aio::MultiplexedConnection>) {
-        *self
-            .current
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = connection;
+    /// The current master's connection and its number. When there is none, a lookup (the
+    /// Sentinels, then the master they name) runs on a task of its own, so a request that
+    /// stops waiting does not cancel it: a dead or frozen Sentinel early in the list costs
+    /// the lookup its timeouts once, instead of every request's whole budget forever. One
+    /// lookup runs at a time; requests meanwhile wait for its result.
+    async fn connection(&self) -> redis::RedisResult<(u64, redis::aio::MultiplexedConnection)> {
+        if let Some(found) = self.cached() {
+            return Ok(found);
+        }
+        match self.sentinel.clone().try_lock_owned() {
+            Ok(sentinel) => {
+                let this = self.clone();
+                tokio::spawn(async move { this.look_up(sentinel).await })
+                    .await
+                    .map_err(|_| std::io::Error::other("the master lookup stopped"))?
+            }
+            Err(_) => {
+                drop(self.sentinel.lock().await);
+                self.cached().ok_or_else(|| {
+                    std::io::Error::other("the Sentinels named no reachable master").into()
+                })
+            }
+        }
     }
 
-    /// The current master's connection, asking the Sentinels for it when there is none.
-    async fn connection(&self) -> redis::RedisResult<redis::aio::MultiplexedConnection> {
-        if let Some(connection) = self.cached() {
-            return Ok(connection);
-        }
-        let mut sentinel = self.sentinel.lock().await;
-        // Another request may have connected while this one waited for the lock.
-        if let Some(connection) = self.cached() {
-            return Ok(connection);
+    async fn look_up(
+        &self,
+        mut sentinel: tokio::sync::OwnedMutexGuard<SentinelClient>,
+    ) -> redis::RedisResult<(u64, redis::aio::MultiplexedConnection)> {
+        if let Some(found) = self.cached() {
+            return Ok(found);
         }
         let client = sentinel.async_get_client().await?;
         log::info!(
@@ -418,21 +482,50 @@ impl SentinelConnection {
                 Err(error) => return Err(error),
             }
         }
-        self.set(Some(connection.clone()));
-        Ok(connection)
+        let generation = self
+            .generations
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        *self
+            .current
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) =
+            Some((generation, connection.clone()));
+        Ok((generation, connection))
     }
 
-    /// Forgets the connection after an error that says the master may have changed.
-    fn after<T>(&self, result: redis::RedisResult<T>) -> redis::RedisResult<T> {
-        if let Err(error) = &result
-            && (error.is_io_error()
-                || error.is_timeout()
-                || error.is_connection_dropped()
-                || error.is_connection_refusal()
-                || error.is_unrecoverable_error()
-                || error.code() == Some("READONLY"))
-        {
-            self.set(None);
+    /// Forgets the connection `generation` after an error, or an answer, that says the
+    /// master may have changed (a newer connection is left alone).
+    fn after<T>(
+        &self,
+        generation: u64,
+        result: redis::RedisResult<T>,
+        answers: impl Fn(&T) -> Vec<&Value>,
+    ) -> redis::RedisResult<T> {
+        let changed = match &result {
+            Err(error) => {
+                error.is_io_error()
+                    || error.is_timeout()
+                    || error.is_connection_dropped()
+                    || error.is_connection_refusal()
+                    || error.is_unrecoverable_error()
+                    || error.code().is_some_and(not_the_master)
+            }
+            // The connection hands server errors back as values.
+            Ok(values) => answers(values).into_iter().any(
+                |value| matches!(value, Value::ServerError(error) if not_the_master(error.code())),
+            ),
+        };
+        if changed {
+            let mut current = self
+                .current
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if current
+                .as_ref()
+                .is_some_and(|(cached, _)| *cached == generation)
+            {
+                *current = None;
+            }
         }
         result
     }
@@ -441,9 +534,9 @@ impl SentinelConnection {
 impl ConnectionLike for SentinelConnection {
     fn req_packed_command<'a>(&'a mut self, cmd: &'a Cmd) -> RedisFuture<'a, Value> {
         Box::pin(async move {
-            let mut connection = self.connection().await?;
+            let (generation, mut connection) = self.connection().await?;
             let result = connection.req_packed_command(cmd).await;
-            self.after(result)
+            self.after(generation, result, |value| vec![value])
         })
     }
 
@@ -454,16 +547,17 @@ impl ConnectionLike for SentinelConnection {
         count: usize,
     ) -> RedisFuture<'a, Vec<Value>> {
         Box::pin(async move {
-            let mut connection = self.connection().await?;
+            let (generation, mut connection) = self.connection().await?;
             let result = connection
                 .req_packed_commands(pipeline, offset, count)
                 .await;
-            self.after(result)
+            self.after(generation, result, |values| values.iter().collect())
         })
     }
 
     fn get_db(&self) -> i64 {
-        self.cached().map_or(0, |connection| connection.get_db())
+        self.cached()
+            .map_or(0, |(_, connection)| connection.get_db())
     }
 }
 
@@ -531,8 +625,9 @@ pub struct RedisOptions {
 /// same thing out again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AckReplicas {
-    /// 1 while every master reports a connected replica, else 0 (read at start and at
-    /// every `/ready`).
+    /// 1 from the first time every master reports a connected replica (read at start, at
+    /// every `/ready` and from each new Sentinel master), for the life of the process;
+    /// else 0.
     Auto,
     /// Exactly this many; with fewer replicas connected every take answers 503.
     Exactly(u32),
@@ -656,6 +751,7 @@ impl RedisStore {
                     setup.client().map_err(unavailable)?,
                 )),
                 current: Arc::default(),
+                generations: Arc::default(),
                 // Shorter than the operation's own bound, so a master that stopped
                 // answering (frozen, partitioned) is noticed and forgotten, not just
                 // waited out: the next command asks the Sentinels again.
@@ -992,39 +1088,67 @@ impl RedisStore {
         update_auto_acks(&self.acks, &info);
     }
 
-    /// Runs a consuming command (a take), and while replicas are to acknowledge it, `WAIT`
-    /// for them on the same connection right after it: the answer says whether they did.
-    pub(super) async fn consume(&self, command: Cmd) -> Result<(Value, bool), StoreError> {
-        if !self.acknowledges() {
-            return Ok((self.query(&command).await?, true));
-        }
+    /// The `EVAL` of a take's script for [`Self::consume`]: [`ACK_GUARD`] first.
+    pub(super) fn guarded(script: &str) -> Cmd {
+        redis::cmd("EVAL")
+            .arg(format!("{ACK_GUARD}{script}"))
+            .clone()
+    }
+
+    /// Runs a take built by [`Self::guarded`] (its arguments in place) and, on the same
+    /// connection right after it, `WAIT` for the replicas and, with
+    /// `BURNBOX_CONSUME_ACK_FSYNC`, `WAITAOF` for the master's append-only file. The
+    /// answer says whether they acknowledged in time; a take the guard refused (nothing
+    /// consumed) is `NotDurable` at once.
+    pub(super) async fn consume(&self, mut take: Cmd) -> Result<(Value, bool), StoreError> {
         let replicas = self.ack_replicas();
         let timeout_ms = u64::try_from(self.options.ack_timeout.as_millis()).unwrap_or(u64::MAX);
+        take.arg(replicas);
         let mut pipe = redis::pipe();
-        pipe.add_command(command);
-        if self.options.ack_fsync {
-            pipe.cmd("WAITAOF").arg(1).arg(replicas).arg(timeout_ms);
-        } else {
+        pipe.ignore_errors().add_command(take);
+        if replicas > 0 {
             pipe.cmd("WAIT").arg(replicas).arg(timeout_ms);
         }
+        if self.options.ack_fsync {
+            pipe.cmd("WAITAOF").arg(1).arg(0).arg(timeout_ms);
+        }
         let started = std::time::Instant::now();
-        let (value, acknowledged): (Value, Value) = self.query_pipe(&pipe).await?;
+        let answers: Vec<redis::RedisResult<Value>> = self.query_pipe(&pipe).await?;
+        let mut answers = answers.into_iter();
+        let value = match answers.next() {
+            Some(Ok(value)) => value,
+            Some(Err(error)) if error.code().is_some_and(|code| code.starts_with("BB")) => {
+                METRICS.consume_refused.inc();
+                log::warn!("a take was refused before it consumed anything: {error}");
+                return Err(StoreError::NoReplicas);
+            }
+            Some(Err(error)) => return Err(counted(unavailable(error))),
+            None => return Err(StoreError::Corrupt("take reply")),
+        };
         METRICS
             .consume_ack_wait
             .observe(started.elapsed().as_secs_f64());
-        let (local, acknowledged) = acknowledgments(&acknowledged);
-        let durable = acknowledged >= i64::from(replicas) && (!self.options.ack_fsync || local);
+        let mut missing = Vec::new();
+        if replicas > 0 {
+            match answers.next() {
+                Some(Ok(Value::Int(acknowledged))) if acknowledged >= i64::from(replicas) => {}
+                other => missing.push(format!("replicas: {other:?}")),
+            }
+        }
+        if self.options.ack_fsync {
+            match answers.next() {
+                Some(Ok(answer)) if acknowledgments(&answer).0 => {}
+                other => missing.push(format!("append-only file: {other:?}")),
+            }
+        }
+        let durable = missing.is_empty();
         if durable {
             METRICS.consume_acknowledged.inc();
         } else {
             METRICS.consume_ack_timeouts.inc();
             log::warn!(
-                "a take was acknowledged in time by {acknowledged} of {replicas} replica(s){}",
-                if self.options.ack_fsync && !local {
-                    ", and not yet written to the append-only file"
-                } else {
-                    ""
-                }
+                "a take was not acknowledged in time ({})",
+                missing.join("; ")
             );
         }
         Ok((value, durable))
@@ -1059,9 +1183,8 @@ impl RedisStore {
         }
         // Pipelined with WAIT, the script goes as EVAL (Redis caches it by its hash all
         // the same): the take and the wait must share one connection.
-        let mut command = redis::cmd("EVAL");
+        let mut command = Self::guarded(FINISH_SCRIPT);
         command
-            .arg(FINISH_SCRIPT)
             .arg(3)
             .arg(&sealed)
             .arg(&attempts)
@@ -1091,8 +1214,18 @@ impl RedisStore {
     }
 }
 
-/// With [`AckReplicas::Auto`]: 1 while every master in an `INFO replication` answer has a
-/// connected replica, else 0.
+/// Error codes that say a server may no longer be the master: demoted, cut off from its
+/// master, or left without its replica (which may just have been promoted): worth asking
+/// the Sentinels again.
+fn not_the_master(code: &str) -> bool {
+    matches!(
+        code,
+        "READONLY" | "MASTERDOWN" | "BBNOTMASTER" | "BBNOREPLICAS"
+    )
+}
+
+/// With [`AckReplicas::Auto`]: 1 from the first time every master in an `INFO
+/// replication` answer has a connected replica; it never goes back to 0.
 fn update_auto_acks(acks: &std::sync::atomic::AtomicU32, info: &Value) {
     let counts: Vec<u32> = texts_of(info)
         .iter()
@@ -1101,8 +1234,11 @@ fn update_auto_acks(acks: &std::sync::atomic::AtomicU32, info: &Value) {
         .filter_map(|count| count.trim().parse().ok())
         .collect();
     let wanted = u32::from(!counts.is_empty() && counts.iter().all(|count| *count > 0));
-    let before = acks.swap(wanted, std::sync::atomic::Ordering::Relaxed);
-    if before != wanted {
+    // Never lowered: a master seen without its replica may be the stale side of a
+    // failover that promoted it, and takes there must not stop waiting. (The guard in
+    // each take refuses them, consuming nothing, until a replica is back.)
+    let before = acks.fetch_max(wanted, std::sync::atomic::Ordering::Relaxed);
+    if wanted > before {
         log::info!("takes now wait for {wanted} replica acknowledgment(s)");
     }
 }
@@ -1332,7 +1468,13 @@ impl Store for RedisStore {
 
     async fn take_token(&self, token: &RecordRef) -> Result<Option<Vec<u8>>, StoreError> {
         let name = self.name(token, "t");
-        let (value, durable) = self.consume(redis::cmd("GETDEL").arg(name).clone()).await?;
+        if !self.acknowledges() {
+            let value: Option<Vec<u8>> = self.query(redis::cmd("GETDEL").arg(&name)).await?;
+            return Ok(value);
+        }
+        let (value, durable) = self
+            .consume(Self::guarded(TAKE_TOKEN_SCRIPT).arg(1).arg(&name).clone())
+            .await?;
         if !durable && value != Value::Nil {
             return Err(StoreError::NotDurable);
         }
@@ -1521,6 +1663,24 @@ mod tests {
             ..newer
         };
         assert!(ready.unsupported(true).is_none());
+    }
+
+    #[test]
+    fn sentinels_share_one_scheme_and_one_set_of_credentials() {
+        let setup = |sentinels: &[&str]| {
+            let sentinels: Vec<String> = sentinels.iter().map(|s| (*s).to_owned()).collect();
+            SentinelSetup::new(&sentinels, "burnbox", Some("redis://:pw@master/1"), None)
+        };
+        assert!(setup(&["10.0.0.1:26379", "redis://10.0.0.2:26379"]).is_ok());
+        assert!(setup(&["redis://:s@10.0.0.1:26379", "redis://:s@10.0.0.2:26379"]).is_ok());
+        for mixed in [
+            &["redis://:s@10.0.0.1:26379", "10.0.0.2:26379"][..],
+            &["redis://:s@10.0.0.1:26379", "redis://:t@10.0.0.2:26379"][..],
+            &["rediss://:s@10.0.0.1:26379", "redis://:s@10.0.0.2:26379"][..],
+        ] {
+            let error = setup(mixed).err().expect("refused");
+            assert!(!error.to_string().contains(":s@"), "{error}");
+        }
     }
 
     #[test]

@@ -407,9 +407,8 @@ impl AccountStore for RedisStore {
         let reply: i64 = if !self.acknowledges() {
             self.invoke(&invocation).await?
         } else {
-            let mut command = redis::cmd("EVAL");
+            let mut command = Self::guarded(CHECK_CODE_SCRIPT);
             command
-                .arg(CHECK_CODE_SCRIPT)
                 .arg(3)
                 .arg(&code)
                 .arg(&attempts)

@@ -160,7 +160,12 @@ fn redis_command(port: u16) -> Command {
     let dir = std::env::temp_dir().display().to_string();
     command
         .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
-        .args(["--dir", &dir, "--dbfilename", &format!("burnbox-test-{port}.rdb")])
+        .args([
+            "--dir",
+            &dir,
+            "--dbfilename",
+            &format!("burnbox-test-{port}.rdb"),
+        ])
         .args(["--save", "", "--appendonly", "no", "--loglevel", "warning"])
         .args(["--maxmemory-policy", "noeviction"])
         .stdout(Stdio::null())

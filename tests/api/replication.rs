@@ -35,7 +35,7 @@ async fn verify(app: &TestApp, token: &str) -> crate::helpers::Reply {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_take_the_replica_did_not_acknowledge_is_never_handed_out_and_a_failover_hands_it_out_once()
+async fn an_unacknowledged_take_is_never_handed_out_and_a_refused_one_is_handed_out_once_after_failover()
  {
     let master = RedisServer::start();
     let replica = RedisServer::replica_of(master.port());
@@ -70,13 +70,14 @@ async fn a_take_the_replica_did_not_acknowledge_is_never_handed_out_and_a_failov
         .post("/api/tokens", json!({"subject": "user:7"}))
         .await
         .field("token");
+    let refused = app.create_secret(json!({"secret": "the door code"})).await;
     caught_up(master.port(), replica.port());
 
-    // The replica is cut off (frozen, and its link dropped, as in a partition: nothing the
-    // master writes from now on reaches it). The take happens on the master; the answer
-    // is held back.
+    // The replica freezes: for the master it is still online (it heard from it within two
+    // seconds), so the take happens there, but no acknowledgment comes and the answer is
+    // held back. Taken on the master for good: nobody gets it from there, and the receipt
+    // says it was burned (nobody read it).
     replica.freeze();
-    redis_cli(master.port(), &["CLIENT", "KILL", "TYPE", "replica"]);
     let started = Instant::now();
     let reply = app.reveal(&guarded.secret_key, None).await;
     reply.assert_error(503, "not_durable");
@@ -87,30 +88,57 @@ async fn a_take_the_replica_did_not_acknowledge_is_never_handed_out_and_a_failov
         started.elapsed()
     );
     verify(&app, &token).await.assert_error(503, "not_durable");
-    // Taken on the master for good: nobody else gets it from there, and the receipt says
-    // it was burned (nobody read it).
     app.reveal(&guarded.secret_key, None)
         .await
         .assert_error(404, "not_found");
     assert_eq!(app.receipt_state(&guarded.receipt_key).await, "burned");
+    verify(&app, &token).await.assert_error(404, "not_found");
 
-    // The master dies before the replica saw the take; the replica is promoted and an
-    // instance serves from it. The secret is handed out there — the first and only time.
+    // Its link dropped (as in a partition), the master has no replica online: takes are
+    // refused before they consume anything, again and again, and the secret stays.
+    redis_cli(master.port(), &["CLIENT", "KILL", "TYPE", "replica"]);
+    for _ in 0..2 {
+        let reply = app.reveal(&refused.secret_key, None).await;
+        reply.assert_error(503, "not_durable");
+        assert!(
+            reply.field("message").contains("nothing was taken"),
+            "{}",
+            reply.body
+        );
+    }
+    assert_eq!(app.receipt_state(&refused.receipt_key).await, "pending");
+
+    // The master dies; the replica is thawed and promoted, and an instance serves from it.
+    // The unacknowledged take was already in flight to it and arrives late (a frozen
+    // process still has its socket's bytes; only a lost packet would not): that secret
+    // and the token were never handed out, here or anywhere — "never twice" can mean
+    // never. The refused one was never taken: it is handed out there, once.
     let _ = master.stop();
     replica.thaw();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !redis_cli(replica.port(), &["INFO", "replication"]).contains("master_link_status:down") {
+        assert!(
+            Instant::now() < deadline,
+            "the replica never saw its master go"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
     assert!(redis_cli(replica.port(), &["REPLICAOF", "NO", "ONE"]).contains("OK"));
     let mut promoted_args = ARGS.to_vec();
     promoted_args.extend(["--key-prefix", &app.key_prefix]);
     let promoted = spawn_app_on(Backend::Redis, &replica.url(), &promoted_args).await;
-    let revealed = promoted.reveal(&guarded.secret_key, None).await;
-    assert_eq!(revealed.status, 200, "{}", revealed.body);
-    assert_eq!(revealed.field("secret"), "the vault code");
     promoted
         .reveal(&guarded.secret_key, None)
         .await
         .assert_error(404, "not_found");
-    assert_eq!(verify(&promoted, &token).await.status, 200);
     verify(&promoted, &token)
+        .await
+        .assert_error(404, "not_found");
+    let revealed = promoted.reveal(&refused.secret_key, None).await;
+    assert_eq!(revealed.status, 200, "{}", revealed.body);
+    assert_eq!(revealed.field("secret"), "the door code");
+    promoted
+        .reveal(&refused.secret_key, None)
         .await
         .assert_error(404, "not_found");
 }
@@ -137,11 +165,28 @@ async fn without_replicas_auto_waits_for_none_and_a_forced_count_refuses_to_hand
     let created = forced
         .create_secret(json!({"secret": "never handed out"}))
         .await;
-    let reply = forced.reveal(&created.secret_key, None).await;
-    reply.assert_error(503, "not_durable");
-    assert_eq!(reply.header("retry-after"), "1");
-    assert_eq!(forced.receipt_state(&created.receipt_key).await, "burned");
-    // Nothing to take, nothing to wait for: unknown secrets are a plain 404.
+    // No replica online: refused before anything is consumed, as often as asked.
+    for _ in 0..2 {
+        let reply = forced.reveal(&created.secret_key, None).await;
+        reply.assert_error(503, "not_durable");
+        assert_eq!(reply.header("retry-after"), "1");
+    }
+    assert_eq!(forced.receipt_state(&created.receipt_key).await, "pending");
+    // Once it is gone (here: taken by an instance that does not wait), there is nothing
+    // to take and nothing to wait for: a plain 404, not a 503.
+    let redis_url = forced.redis_url.clone().expect("on Redis");
+    let careless = spawn_app_on(
+        Backend::Redis,
+        &redis_url,
+        &[
+            "--key-prefix",
+            &forced.key_prefix,
+            "--consume-ack-replicas",
+            "0",
+        ],
+    )
+    .await;
+    assert_eq!(careless.reveal(&created.secret_key, None).await.status, 200);
     forced
         .reveal(&created.secret_key, None)
         .await

@@ -28,41 +28,19 @@ fn protect(port: u16) {
 
 /// Waits until the master's replica holds everything written so far.
 fn replicated(master: u16) {
-    let answer = cli(master, &["WAIT", "1", "5000"]);
+    let answer = cli(master, &["WAIT", "1", "20000"]);
     assert_eq!(answer.trim(), "1", "the replica did not acknowledge");
 }
 
-/// Waits until Sentinel names `master` and `replica` is its replica, by its own account too.
-fn settled(sentinel: &Sentinel, master: u16, replica: u16) {
+/// Waits until Sentinel names `master`.
+fn switched(sentinel: &Sentinel, master: u16) {
     let deadline = Instant::now() + Duration::from_secs(20);
-    let wanted = format!("127.0.0.1:{replica}");
-    loop {
-        let answer = redis_cli(sentinel.port(), &["SENTINEL", "REPLICAS", NAME]);
-        let lines: Vec<&str> = answer.lines().collect();
-        let healthy = lines
-            .split(|line| *line == "name")
-            .filter(|entry| entry.first() == Some(&wanted.as_str()))
-            .any(|entry| {
-                entry
-                    .windows(2)
-                    .any(|pair| pair[0] == "flags" && pair[1] == "slave")
-            });
-        // The old master takes writes until Sentinel has turned it into a replica: a take
-        // there answers 503 `not_durable` (its replica is gone), and then 404 there while
-        // the new master still holds the secret. Reveals start once that window is over.
-        let demoted = cli(replica, &["ROLE"]).lines().next() == Some("slave");
-        if healthy && demoted && sentinel.master_port(NAME) == Some(master) {
-            // And the demoted master has synchronised with the new one: until it has, it
-            // acknowledges nothing, and takes answer 503 `not_durable` (burned, never
-            // handed out: the price of "never twice").
-            replicated(master);
-            return;
-        }
+    while sentinel.master_port(NAME) != Some(master) {
         assert!(
             Instant::now() < deadline,
-            "Sentinel did not settle: {answer}"
+            "Sentinel did not switch to {master}"
         );
-        std::thread::sleep(Duration::from_millis(50));
+        std::thread::sleep(Duration::from_millis(20));
     }
 }
 
@@ -89,6 +67,27 @@ async fn reveal_through(app: &TestApp, key: &str, secret: &str) -> (Duration, us
         assert!(
             started.elapsed() < Duration::from_secs(30),
             "not served again within 30 s"
+        );
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+/// Reveals `key` until a 503 says the take was refused with nothing taken; returns how
+/// long and how many 503s that took (those before are the outage itself).
+async fn reveal_until_refused(app: &TestApp, key: &str) -> (Duration, usize) {
+    let started = Instant::now();
+    let mut unavailable = 0;
+    loop {
+        let reply = app.reveal(key, None).await;
+        assert_eq!(reply.status, 503, "{}", reply.body);
+        if reply.field("message").contains("nothing was taken") {
+            return (started.elapsed(), unavailable + 1);
+        }
+        unavailable += 1;
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "{}",
+            reply.body
         );
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
@@ -146,7 +145,10 @@ async fn burnbox_follows_sentinel_failovers_and_hands_each_secret_out_once() {
     // answer sends it back to Sentinel.
     let answer = redis_cli(sentinel.port(), &["SENTINEL", "FAILOVER", NAME]);
     assert!(answer.contains("OK"), "{answer}");
-    settled(&sentinel, second.port(), first.port());
+    // Reveals start at once: while the old master still takes writes (its replica gone,
+    // promoted), and while the new one's replica (the old master) resynchronises, takes
+    // are refused with nothing consumed; none may answer 404.
+    switched(&sentinel, second.port());
     let (took, refused) = reveal_through(&app, &secrets[10].0, &secrets[10].1).await;
     eprintln!("coordinated failover: served again after {took:?} and {refused} 503s");
     for (key, text) in &secrets[11..20] {
@@ -157,13 +159,33 @@ async fn burnbox_follows_sentinel_failovers_and_hands_each_secret_out_once() {
     }
     replicated(second.port());
 
-    // A crash: the master dies; Sentinel notices (500 ms) and promotes the replica. Until
-    // then requests answer 503; afterwards the promoted server has no replica, so `auto`
-    // stops waiting for one before the first take there (else it would refuse them all).
-    let _ = second.stop();
-    let (took, refused) = reveal_through(&app, &secrets[20].0, &secrets[20].1).await;
-    eprintln!("crashed master: served again after {took:?} and {refused} 503s");
-    assert_eq!(sentinel.master_port(NAME), Some(first.port()));
+    // A crash: the master dies; Sentinel notices (500 ms) and promotes the replica, which
+    // has no replica of its own: takes there are refused with nothing consumed (it might
+    // be the stale side of a split) until the old master is back as its replica.
+    let crashed = Instant::now();
+    let second_port = second.stop();
+    switched(&sentinel, first.port());
+    let promoted_after = crashed.elapsed();
+    let (_, refused) = reveal_until_refused(&app, &secrets[20].0).await;
+    let _second = RedisServer::spawn_unchecked(
+        second_port,
+        &[
+            "--replicaof",
+            "127.0.0.1",
+            &first.port().to_string(),
+            "--masterauth",
+            PASSWORD,
+            "--requirepass",
+            PASSWORD,
+        ],
+    );
+    let (took, more) = reveal_through(&app, &secrets[20].0, &secrets[20].1).await;
+    eprintln!(
+        "crashed master: promoted after {promoted_after:?}; {} 503s, served again {:?} \
+         after the old master came back as a replica",
+        refused + more,
+        took
+    );
     for (key, text) in &secrets[21..] {
         assert_eq!(app.reveal(key, None).await.field("secret"), *text);
     }
@@ -181,5 +203,6 @@ async fn burnbox_follows_sentinel_failovers_and_hands_each_secret_out_once() {
     verify(token).await.assert_error(404, "not_found");
     let ready = app.get("/ready").await;
     assert_eq!(ready.status, 200, "{}", ready.body);
-    assert_eq!(ready.body["exactly_once_through_failover"], json!(false));
+    // `auto` never goes back to 0: the replica is back, and takes wait for it.
+    assert_eq!(ready.body["exactly_once_through_failover"], json!(true));
 }
