@@ -23,7 +23,9 @@
 //! ```sh
 //! cargo build --release --bins --examples && target/release/examples/bench
 //! ```
-//! Options: `--clients 32 --seconds 10 --json bench.json --scenarios mixed,create`.
+//! Options: `--clients 32 --seconds 10 --json bench.json --scenarios mixed,create`;
+//! `--replica --compare-acks` runs every scenario on two servers sharing one Redis with a
+//! replica attached, takes acknowledged by it (`1`) and not (`0`), in one run.
 
 use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -68,6 +70,68 @@ struct Options {
     /// Passed to the server as `BURNBOX_CONSUME_ACK_REPLICAS`.
     #[arg(long, default_value = "auto")]
     consume_ack_replicas: String,
+    /// With `--replica`: two servers on the same Redis, acknowledgments on (`1`) and off
+    /// (`0`), each scenario run on one then the other, in one run.
+    #[arg(long, requires = "replica")]
+    compare_acks: bool,
+}
+
+/// One server under test.
+struct Server {
+    /// Appended to its scenarios' names (empty with one server).
+    label: &'static str,
+    address: SocketAddr,
+    process: Killed,
+    startup: Duration,
+}
+
+/// Starts the release server on `redis_url` and waits until `/ready` answers 200.
+async fn start_server(
+    options: &Options,
+    redis_url: &str,
+    label: &'static str,
+    ack_replicas: &str,
+) -> Server {
+    let port = free_port();
+    let address: SocketAddr = format!("127.0.0.1:{port}").parse().expect("address");
+    let spawned = Instant::now();
+    let process = Killed(
+        Command::new(&options.server)
+            .env("BURNBOX_BIND", address.to_string())
+            .env("BURNBOX_REDIS_URL", redis_url)
+            .env(
+                "BURNBOX_SERVER_KEY",
+                "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8",
+            )
+            .env("RUST_LOG", "warn")
+            .env("BURNBOX_CONSUME_ACK_REPLICAS", ack_replicas)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|error| {
+                panic!("{}: {error} (cargo build --release first)", options.server)
+            }),
+    );
+    let startup = loop {
+        if let Ok(mut connection) = TcpStream::connect(address).await {
+            let _ = connection.write_all(b"GET /ready HTTP/1.0\r\n\r\n").await;
+            let mut answer = [0u8; 12];
+            if connection.read_exact(&mut answer).await.is_ok() && answer.ends_with(b"200") {
+                break spawned.elapsed();
+            }
+        }
+        assert!(
+            spawned.elapsed() < Duration::from_secs(10),
+            "server did not become ready"
+        );
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    };
+    Server {
+        label,
+        address,
+        process,
+        startup,
+    }
 }
 
 /// Hands out source addresses 127.1.0.1, 127.1.0.2, … so no two connections share one.
@@ -537,51 +601,27 @@ async fn main() {
         replica
     });
 
-    let port = free_port();
-    let server_address: SocketAddr = format!("127.0.0.1:{port}").parse().expect("address");
-    let spawned = Instant::now();
-    let server = Killed(
-        Command::new(&options.server)
-            .env("BURNBOX_BIND", server_address.to_string())
-            .env("BURNBOX_REDIS_URL", &redis_url)
-            .env(
-                "BURNBOX_SERVER_KEY",
-                "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8",
-            )
-            .env("RUST_LOG", "warn")
-            .env(
-                "BURNBOX_CONSUME_ACK_REPLICAS",
-                &options.consume_ack_replicas,
-            )
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|error| {
-                panic!("{}: {error} (cargo build --release first)", options.server)
-            }),
-    );
-    let startup = loop {
-        if let Ok(mut connection) = TcpStream::connect(server_address).await {
-            let _ = connection.write_all(b"GET /ready HTTP/1.0\r\n\r\n").await;
-            let mut answer = [0u8; 12];
-            if connection.read_exact(&mut answer).await.is_ok() && answer.ends_with(b"200") {
-                break spawned.elapsed();
-            }
-        }
-        assert!(
-            spawned.elapsed() < Duration::from_secs(10),
-            "server did not become ready"
-        );
-        tokio::time::sleep(Duration::from_millis(2)).await;
+    let servers = if options.compare_acks {
+        vec![
+            start_server(&options, &redis_url, " acks on", "1").await,
+            start_server(&options, &redis_url, " acks off", "0").await,
+        ]
+    } else {
+        vec![start_server(&options, &redis_url, "", &options.consume_ack_replicas).await]
     };
+    let (server_address, startup) = (servers[0].address, servers[0].startup);
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let rss_idle = rss_kib(server.0.id());
+    let rss_idle = rss_kib(servers[0].process.0.id());
 
     println!(
         "burnbox bench: {} clients, {} s per scenario, default configuration{}",
         options.clients,
         options.seconds,
-        if options.replica {
+        if options.compare_acks {
+            "; a replica attached, each scenario on a server with BURNBOX_CONSUME_ACK_REPLICAS=1 \
+             then on one with 0"
+                .to_owned()
+        } else if options.replica {
             format!(
                 "; a replica attached, BURNBOX_CONSUME_ACK_REPLICAS={}",
                 options.consume_ack_replicas
@@ -595,17 +635,21 @@ async fn main() {
         startup.as_secs_f64() * 1000.0,
         rss_idle as f64 / 1024.0
     );
-    let probe = CpuProbe {
-        server_pid: server.0.id(),
-        redis_pid: redis.0.id(),
-        connection: redis::Client::open(redis_url.as_str())
-            .expect("url")
-            .get_multiplexed_async_connection()
-            .await
-            .expect("connects"),
-    };
+    let mut probes = Vec::new();
+    for server in &servers {
+        probes.push(CpuProbe {
+            server_pid: server.process.0.id(),
+            redis_pid: redis.0.id(),
+            connection: redis::Client::open(redis_url.as_str())
+                .expect("url")
+                .get_multiplexed_async_connection()
+                .await
+                .expect("connects"),
+        });
+    }
+    let probe = &probes[0];
     let (ceiling_ops, ceiling_cost) =
-        ceiling(&redis_url, options.clients, options.seconds, &probe).await;
+        ceiling(&redis_url, options.clients, options.seconds, probe).await;
     println!("ceiling (SET EX + GETDEL direct): {ceiling_ops:.0} commands/s\n");
 
     // On the fresh Redis, before the scenarios fill it.
@@ -660,70 +704,77 @@ async fn main() {
     let mut results = Vec::new();
     let mut rss_peak = rss_idle;
     for scenario in options.scenarios.split(',') {
-        let pool = if scenario == "reveal" {
-            // Enough secrets for the whole run at a generous rate, created beforehand.
-            let wanted = (options.seconds * 40_000) as usize;
-            Arc::new(
-                precreate(
-                    server_address,
-                    wanted,
-                    options.clients,
-                    options.requests_per_address,
+        for (server, probe) in servers.iter().zip(&probes) {
+            let pool = if scenario == "reveal" {
+                // Enough secrets for the whole run at a generous rate, created beforehand.
+                let wanted = (options.seconds * 40_000) as usize;
+                Arc::new(
+                    precreate(
+                        server.address,
+                        wanted,
+                        options.clients,
+                        options.requests_per_address,
+                    )
+                    .await,
                 )
-                .await,
+            } else {
+                Arc::new(Vec::new())
+            };
+            let sampler = {
+                let pid = server.process.0.id();
+                tokio::spawn(async move {
+                    let mut peak = 0;
+                    for _ in 0..50 {
+                        peak = peak.max(rss_kib(pid));
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                    }
+                    peak
+                })
+            };
+            let mut result = run_scenario(
+                scenario,
+                server.address,
+                &options,
+                ceiling_ops,
+                pool,
+                None,
+                probe,
             )
-        } else {
-            Arc::new(Vec::new())
-        };
-        let sampler = {
-            let pid = server.0.id();
-            tokio::spawn(async move {
-                let mut peak = 0;
-                for _ in 0..50 {
-                    peak = peak.max(rss_kib(pid));
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                }
-                peak
-            })
-        };
-        let result = run_scenario(
-            scenario,
-            server_address,
-            &options,
-            ceiling_ops,
-            pool,
-            None,
-            &probe,
-        )
-        .await;
-        rss_peak = rss_peak.max(sampler.await.unwrap_or(0));
-        results.push(result);
+            .await;
+            rss_peak = rss_peak.max(sampler.await.unwrap_or(0));
+            result.scenario = format!("{scenario}{}", server.label);
+            results.push(result);
+        }
     }
 
     // p99 at half the peak: the mixed scenario again, open loop at half its closed-loop rate.
-    if let Some(peak) = results.iter().find(|result| result.scenario == "mixed") {
+    for (server, probe) in servers.iter().zip(&probes) {
+        let name = format!("mixed{}", server.label);
+        let Some(peak) = results.iter().find(|result| result.scenario == name) else {
+            continue;
+        };
         let half = peak.units_per_second / 2.0;
         let mut open_loop = run_scenario(
             "mixed",
-            server_address,
+            server.address,
             &options,
             ceiling_ops,
             Arc::new(Vec::new()),
             Some(half),
-            &probe,
+            probe,
         )
         .await;
-        open_loop.scenario = "mixed@half".to_owned();
+        open_loop.scenario = format!("mixed@half{}", server.label);
         results.push(open_loop);
     }
 
     println!(
-        "{:<11} {:>10} {:>12} {:>8} {:>8} {:>8} {:>8} {:>9}  statuses",
+        "{:<20} {:>10} {:>12} {:>8} {:>8} {:>8} {:>8} {:>9}  statuses",
         "scenario", "req/s", "units/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "/ceiling"
     );
     for result in &results {
         println!(
-            "{:<11} {:>10.0} {:>12.0} {:>8.2} {:>8.2} {:>8.2} {:>8.2} {:>9.2}  {:?}",
+            "{:<20} {:>10.0} {:>12.0} {:>8.2} {:>8.2} {:>8.2} {:>8.2} {:>9.2}  {:?}",
             result.scenario,
             result.requests_per_second,
             result.units_per_second,
