@@ -335,8 +335,9 @@ pub struct Settings {
     )]
     pub redis_timeout_ms: u64,
     /// Replicas that must acknowledge a reveal, burn, token or code use (Redis `WAIT`)
-    /// before the answer leaves: `auto` (1 while every master has a connected replica,
-    /// else 0) or a number (takes answer 503 `not_durable` when fewer acknowledge).
+    /// before the answer leaves: `auto` (every replica the masters report, never lowered;
+    /// 0 while none was seen) or a number (takes answer 503 `not_durable` when fewer
+    /// acknowledge, and take nothing when fewer are online).
     #[arg(
         long,
         env = "BURNBOX_CONSUME_ACK_REPLICAS",
@@ -743,13 +744,17 @@ impl Settings {
                 "must be at least 1",
             ));
         }
-        if self.consume_ack_timeout_ms.saturating_mul(4) >= self.redis_timeout_ms.saturating_mul(3)
+        // A take's acknowledgments (WAIT, then WAITAOF) are awaited within the
+        // operation's own bound, with room to spare.
+        let waits = if self.consume_ack_fsync { 2 } else { 1 };
+        if self.consume_ack_timeout_ms.saturating_mul(4 * waits)
+            >= self.redis_timeout_ms.saturating_mul(3)
         {
-            // A take's acknowledgments are awaited within the operation's own bound.
             return Err(config_error(
                 "BURNBOX_CONSUME_ACK_TIMEOUT_MS",
                 format!(
-                    "must be below three quarters of BURNBOX_REDIS_TIMEOUT_MS ({} ms)",
+                    "times {waits} must be below three quarters of BURNBOX_REDIS_TIMEOUT_MS \
+                     ({} ms): a take waits that long at most for its acknowledgments",
                     self.redis_timeout_ms
                 ),
             ));
@@ -994,6 +999,13 @@ mod tests {
                 .validate()
                 .is_ok()
         );
+        let waits_twice = settings(&[
+            "--consume-ack-fsync",
+            "true",
+            "--consume-ack-timeout-ms",
+            "375",
+        ]);
+        assert!(waits_twice.validate().is_err());
         assert_eq!(settings(&[]).consume_ack_replicas, AckReplicas::Auto);
         assert_eq!(
             settings(&["--consume-ack-replicas", "2"]).consume_ack_replicas,

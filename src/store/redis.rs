@@ -625,9 +625,9 @@ pub struct RedisOptions {
 /// same thing out again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AckReplicas {
-    /// 1 from the first time every master reports a connected replica (read at start, at
-    /// every `/ready` and from each new Sentinel master), for the life of the process;
-    /// else 0.
+    /// Every replica the masters report (the fewest any master has), counted before the
+    /// first take, at every `/ready` and on each new Sentinel master, and never lowered
+    /// for the life of the process; 0 while none was seen.
     Auto,
     /// Exactly this many; with fewer replicas connected every take answers 503.
     Exactly(u32),
@@ -657,6 +657,9 @@ pub struct RedisStore {
     fit: Arc<std::sync::atomic::AtomicBool>,
     /// Replicas each take waits for now (see [`AckReplicas`]); shared by workers.
     acks: Arc<std::sync::atomic::AtomicU32>,
+    /// With [`AckReplicas::Auto`]: whether the replicas have been counted yet. Until they
+    /// have, a take counts them first (and fails if it cannot) rather than go unguarded.
+    acks_known: Arc<std::sync::atomic::AtomicBool>,
     finish: Script,
     reserve_attempt: Script,
     settle_attempt: Script,
@@ -706,11 +709,13 @@ impl RedisStore {
             },
         ));
         let connection = Self::open(&client, &options, &acks)?;
+        let known = options.ack_replicas != AckReplicas::Auto;
         Ok(Self {
             client,
             connection,
             options,
             fit: Arc::default(),
+            acks_known: Arc::new(std::sync::atomic::AtomicBool::new(known)),
             acks,
             finish: Script::new(FINISH_SCRIPT),
             reserve_attempt: Script::new(RESERVE_ATTEMPT_SCRIPT),
@@ -1077,15 +1082,20 @@ impl RedisStore {
     }
 
     /// With [`AckReplicas::Auto`]: waits for a replica while every master has one.
-    async fn refresh_acks(&self) {
+    async fn refresh_acks(&self) -> Result<(), StoreError> {
         if self.options.ack_replicas != AckReplicas::Auto {
-            return;
+            return Ok(());
         }
         let info = self
             .on_every_master_if_permitted(redis::cmd("INFO").arg("replication").clone())
-            .await;
-        let Ok(Some(info)) = info else { return };
-        update_auto_acks(&self.acks, &info);
+            .await?;
+        // Without `INFO` (an ACL user not allowed it) the count stays 0, as documented.
+        if let Some(info) = info {
+            update_auto_acks(&self.acks, &info);
+        }
+        self.acks_known
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+        Ok(())
     }
 
     /// The `EVAL` of a take's script for [`Self::consume`]: [`ACK_GUARD`] first.
@@ -1154,9 +1164,14 @@ impl RedisStore {
         Ok((value, durable))
     }
 
-    /// Whether takes wait for anything (replicas or the append-only file).
-    pub(super) fn acknowledges(&self) -> bool {
-        self.ack_replicas() > 0 || self.options.ack_fsync
+    /// Whether takes wait for anything (replicas or the append-only file). With `auto`,
+    /// the first take counts the replicas if nothing has yet (start-up does not wait for
+    /// Redis, and no `/ready` may ever come).
+    pub(super) async fn acknowledges(&self) -> Result<bool, StoreError> {
+        if !self.acks_known.load(std::sync::atomic::Ordering::Relaxed) {
+            self.refresh_acks().await?;
+        }
+        Ok(self.ack_replicas() > 0 || self.options.ack_fsync)
     }
 
     async fn finish(
@@ -1176,7 +1191,7 @@ impl RedisStore {
             .arg(self.grace_ms().to_string())
             .arg(u8::from(guard == TakeGuard::Unprotected))
             .arg(PROTECTED_FLAG_OFFSET);
-        if !self.acknowledges() {
+        if !self.acknowledges().await? {
             return self
                 .run(invocation.invoke_async(&mut self.connection.clone()))
                 .await;
@@ -1201,9 +1216,12 @@ impl RedisStore {
         }
         if letter == "r" && matches!(value, Value::BulkString(_)) {
             // Taken, never handed out: for the receipt it was burned.
+            // XX: only the outcome the take wrote (never a new key without a TTL, should
+            // the connection have moved to another master meanwhile).
             let burned = redis::cmd("SET")
                 .arg(&outcome)
                 .arg(format!("b{now}"))
+                .arg("XX")
                 .arg("KEEPTTL")
                 .clone();
             if let Err(error) = self.query::<()>(&burned).await {
@@ -1214,18 +1232,18 @@ impl RedisStore {
     }
 }
 
-/// Error codes that say a server may no longer be the master: demoted, cut off from its
-/// master, or left without its replica (which may just have been promoted): worth asking
-/// the Sentinels again.
+/// Error codes that say a server is no longer the master (demoted, or cut off from its
+/// master): worth asking the Sentinels again. (A master without its replica online is not
+/// one of them: asking on every refused take would storm the Sentinels while a replica
+/// resynchronises.)
 fn not_the_master(code: &str) -> bool {
-    matches!(
-        code,
-        "READONLY" | "MASTERDOWN" | "BBNOTMASTER" | "BBNOREPLICAS"
-    )
+    matches!(code, "READONLY" | "MASTERDOWN" | "BBNOTMASTER")
 }
 
-/// With [`AckReplicas::Auto`]: 1 from the first time every master in an `INFO
-/// replication` answer has a connected replica; it never goes back to 0.
+/// With [`AckReplicas::Auto`]: as many replicas as every master in an `INFO replication`
+/// answer has connected (the fewest, on a cluster), and never fewer than before. Every
+/// replica, not one: a take acknowledged by one replica and then a failover to another
+/// that never saw it would hand the secret out again.
 fn update_auto_acks(acks: &std::sync::atomic::AtomicU32, info: &Value) {
     let counts: Vec<u32> = texts_of(info)
         .iter()
@@ -1233,7 +1251,7 @@ fn update_auto_acks(acks: &std::sync::atomic::AtomicU32, info: &Value) {
         .filter_map(|line| line.strip_prefix("connected_slaves:"))
         .filter_map(|count| count.trim().parse().ok())
         .collect();
-    let wanted = u32::from(!counts.is_empty() && counts.iter().all(|count| *count > 0));
+    let wanted = counts.iter().copied().min().unwrap_or(0);
     // Never lowered: a master seen without its replica may be the stale side of a
     // failover that promoted it, and takes there must not stop waiting. (The guard in
     // each take refuses them, consuming nothing, until a replica is back.)
@@ -1468,7 +1486,7 @@ impl Store for RedisStore {
 
     async fn take_token(&self, token: &RecordRef) -> Result<Option<Vec<u8>>, StoreError> {
         let name = self.name(token, "t");
-        if !self.acknowledges() {
+        if !self.acknowledges().await? {
             let value: Option<Vec<u8>> = self.query(redis::cmd("GETDEL").arg(&name)).await?;
             return Ok(value);
         }
@@ -1545,8 +1563,7 @@ impl Store for RedisStore {
     async fn ping(&self) -> Result<(), StoreError> {
         self.on_every_master(redis::cmd("PING")).await?;
         self.check_fit().await?;
-        self.refresh_acks().await;
-        Ok(())
+        self.refresh_acks().await
     }
 
     fn acknowledging_replicas(&self) -> u32 {

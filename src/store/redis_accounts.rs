@@ -404,7 +404,7 @@ impl AccountStore for RedisStore {
             .arg(limits.per_client)
             .arg(limits.total)
             .arg(slot.ttl_seconds.max(1));
-        let reply: i64 = if !self.acknowledges() {
+        let reply: i64 = if !self.acknowledges().await? {
             self.invoke(&invocation).await?
         } else {
             let mut command = Self::guarded(CHECK_CODE_SCRIPT);

@@ -14,6 +14,8 @@ use crate::helpers::{
 const ARGS: &[&str] = &[
     "--redis-timeout-ms",
     "2000",
+    "--rate-limit-create-per-minute",
+    "0",
     "--rate-limit-per-minute",
     "0",
     "--rate-limit-reveal-per-minute",
@@ -46,24 +48,42 @@ async fn an_unacknowledged_take_is_never_handed_out_and_a_refused_one_is_handed_
     assert_eq!(ready.body["exactly_once_through_failover"], json!(true));
     assert_eq!(ready.body["consume_ack_replicas"], json!(1));
 
-    // With the replica healthy, reveals and token checks just work, exactly once.
-    let healthy = app.create_secret(json!({"secret": "acknowledged"})).await;
-    let racers = (0..24).map(|_| {
-        let (client, url) = (
-            app.client.clone(),
-            app.url(&format!("/api/secrets/{}/reveal", healthy.secret_key)),
-        );
-        tokio::spawn(async move {
-            let response = client.post(url).send().await.expect("request");
-            let status = response.status().as_u16();
-            (status, response.text().await.expect("body"))
-        })
-    });
-    let mut results = Vec::new();
-    for racer in racers {
-        results.push(racer.await.expect("task"));
+    // With the replica healthy, every take is acknowledged: 60 secrets, each raced by 24
+    // readers split over two instances, each handed out exactly once (one 200, 23 × 404:
+    // a refused or unacknowledged take would be a 503 and fail this).
+    let mut second_args = ARGS.to_vec();
+    second_args.extend(["--key-prefix", &app.key_prefix]);
+    let second = spawn_app_on(Backend::Redis, &master.url(), &second_args).await;
+    let mut secrets = Vec::new();
+    for n in 0..60 {
+        let text = format!("acknowledged <{n}>");
+        secrets.push((app.create_secret(json!({ "secret": text })).await, text));
     }
-    assert_one_winner(&results, "acknowledged", None);
+    let mut races = Vec::new();
+    for (created, _) in &secrets {
+        let racers: Vec<_> = (0..24)
+            .map(|reader| {
+                let instance = if reader % 2 == 0 { &app } else { &second };
+                let (client, url) = (
+                    instance.client.clone(),
+                    instance.url(&format!("/api/secrets/{}/reveal", created.secret_key)),
+                );
+                tokio::spawn(async move {
+                    let response = client.post(url).send().await.expect("request");
+                    let status = response.status().as_u16();
+                    (status, response.text().await.expect("body"))
+                })
+            })
+            .collect();
+        races.push(racers);
+    }
+    for ((_, text), racers) in secrets.iter().zip(races) {
+        let mut results = Vec::new();
+        for racer in racers {
+            results.push(racer.await.expect("task"));
+        }
+        assert_one_winner(&results, text, None);
+    }
 
     let guarded = app.create_secret(json!({"secret": "the vault code"})).await;
     let token = app
@@ -189,6 +209,58 @@ async fn without_replicas_auto_waits_for_none_and_a_forced_count_refuses_to_hand
     assert_eq!(careless.reveal(&created.secret_key, None).await.status, 200);
     forced
         .reveal(&created.secret_key, None)
+        .await
+        .assert_error(404, "not_found");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn auto_waits_for_every_replica_from_the_first_take_without_a_readiness_probe() {
+    let master = RedisServer::start();
+    let first = RedisServer::replica_of(master.port());
+    let second = RedisServer::replica_of(master.port());
+    // No `/ready` here (a deployment may never probe it): the first take counts the
+    // replicas itself (two) before deciding how to take.
+    let app = spawn_app_on(Backend::Redis, &master.url(), ARGS).await;
+    let created = app.create_secret(json!({"secret": "two witnesses"})).await;
+    caught_up(master.port(), first.port());
+    caught_up(master.port(), second.port());
+    let warm = app.create_secret(json!({"secret": "first take"})).await;
+    assert_eq!(app.reveal(&warm.secret_key, None).await.status, 200);
+
+    // One of the two is gone. A take acknowledged by the other alone would come back if
+    // this one were promoted: refused, nothing taken.
+    let _ = second.stop();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !redis_cli(master.port(), &["INFO", "replication"]).contains("connected_slaves:1") {
+        assert!(Instant::now() < deadline, "the master did not see it go");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let reply = app.reveal(&created.secret_key, None).await;
+    reply.assert_error(503, "not_durable");
+    assert!(
+        reply.field("message").contains("nothing was taken"),
+        "{}",
+        reply.body
+    );
+    assert_eq!(
+        app.get("/ready").await.body["consume_ack_replicas"],
+        json!(2)
+    );
+
+    // A second replica again: handed out, once.
+    let _again = RedisServer::replica_of(master.port());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let reply = app.reveal(&created.secret_key, None).await;
+        if reply.status == 200 {
+            assert_eq!(reply.field("secret"), "two witnesses");
+            break;
+        }
+        reply.assert_error(503, "not_durable");
+        assert!(Instant::now() < deadline, "never handed out");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    app.reveal(&created.secret_key, None)
         .await
         .assert_error(404, "not_found");
 }
