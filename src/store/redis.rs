@@ -122,6 +122,10 @@ if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('DECR', KEYS[1]) end
 return 0
 ";
 
+/// Connections per worker for takes that wait for replicas (measured: README,
+/// "What waiting for a replica costs").
+const TAKE_CONNECTIONS: usize = 4;
+
 /// Where Redis is.
 #[derive(Clone, PartialEq, Eq)]
 pub enum RedisTopology {
@@ -652,6 +656,11 @@ impl std::str::FromStr for AckReplicas {
 pub struct RedisStore {
     client: Client,
     connection: Connection,
+    /// Connections of their own for takes that wait for replicas: Redis holds back a
+    /// client's later commands while its `WAIT` blocks, so on the shared connection every
+    /// request of the worker would queue behind each acknowledgment. Used in turn.
+    take_connections: Arc<[Connection]>,
+    next_take: Arc<std::sync::atomic::AtomicUsize>,
     options: RedisOptions,
     /// Set once the server has been found fit (version, `GETDEL`); shared by workers.
     fit: Arc<std::sync::atomic::AtomicBool>,
@@ -709,10 +718,13 @@ impl RedisStore {
             },
         ));
         let connection = Self::open(&client, &options, &acks)?;
+        let take_connections = Self::open_for_takes(&client, &options, &acks)?;
         let known = options.ack_replicas != AckReplicas::Auto;
         Ok(Self {
             client,
             connection,
+            take_connections,
+            next_take: Arc::default(),
             options,
             fit: Arc::default(),
             acks_known: Arc::new(std::sync::atomic::AtomicBool::new(known)),
@@ -766,6 +778,18 @@ impl RedisStore {
                 auto_acks: (options.ack_replicas == AckReplicas::Auto).then(|| acks.clone()),
             })),
         }
+    }
+
+    /// The connections for acknowledged takes (see `take_connections`); opened lazily, so
+    /// they cost nothing where takes do not wait.
+    fn open_for_takes(
+        client: &Client,
+        options: &RedisOptions,
+        acks: &Arc<std::sync::atomic::AtomicU32>,
+    ) -> Result<Arc<[Connection]>, StoreError> {
+        (0..TAKE_CONNECTIONS)
+            .map(|_| Self::open(client, options, acks))
+            .collect()
     }
 
     /// Runs a node-wide command on every master (the only node, outside a cluster).
@@ -1123,7 +1147,12 @@ impl RedisStore {
             pipe.cmd("WAITAOF").arg(1).arg(0).arg(timeout_ms);
         }
         let started = std::time::Instant::now();
-        let answers: Vec<redis::RedisResult<Value>> = self.query_pipe(&pipe).await?;
+        let turn = self
+            .next_take
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let mut connection = self.take_connections[turn % self.take_connections.len()].clone();
+        let answers: Vec<redis::RedisResult<Value>> =
+            self.run(pipe.query_async(&mut connection)).await?;
         let mut answers = answers.into_iter();
         let value = match answers.next() {
             Some(Ok(value)) => value,
@@ -1342,9 +1371,16 @@ fn unavailable(error: redis::RedisError) -> StoreError {
 #[async_trait]
 impl Store for RedisStore {
     fn for_this_worker(self: Arc<Self>) -> Arc<dyn Store> {
-        match Self::open(&self.client, &self.options, &self.acks) {
-            Ok(connection) => Arc::new(Self {
+        let opened = Self::open(&self.client, &self.options, &self.acks).and_then(|connection| {
+            Ok((
                 connection,
+                Self::open_for_takes(&self.client, &self.options, &self.acks)?,
+            ))
+        });
+        match opened {
+            Ok((connection, take_connections)) => Arc::new(Self {
+                connection,
+                take_connections,
                 ..(*self).clone()
             }),
             Err(error) => {
