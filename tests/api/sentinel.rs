@@ -136,7 +136,8 @@ async fn burnbox_follows_sentinel_failovers_and_hands_each_secret_out_once() {
         .await
         .field("token");
     for (key, text) in &secrets[..10] {
-        assert_eq!(app.reveal(key, None).await.field("secret"), *text);
+        // A 503 that took nothing (a replica briefly behind) may come first; a 404 may not.
+        reveal_through(&app, key, text).await;
     }
     replicated(first.port());
 
@@ -152,7 +153,8 @@ async fn burnbox_follows_sentinel_failovers_and_hands_each_secret_out_once() {
     let (took, refused) = reveal_through(&app, &secrets[10].0, &secrets[10].1).await;
     eprintln!("coordinated failover: served again after {took:?} and {refused} 503s");
     for (key, text) in &secrets[11..20] {
-        assert_eq!(app.reveal(key, None).await.field("secret"), *text);
+        // A 503 that took nothing (a replica briefly behind) may come first; a 404 may not.
+        reveal_through(&app, key, text).await;
     }
     for (key, _) in &secrets[..20] {
         app.reveal(key, None).await.assert_error(404, "not_found");
@@ -187,7 +189,8 @@ async fn burnbox_follows_sentinel_failovers_and_hands_each_secret_out_once() {
         took
     );
     for (key, text) in &secrets[21..] {
-        assert_eq!(app.reveal(key, None).await.field("secret"), *text);
+        // A 503 that took nothing (a replica briefly behind) may come first; a 404 may not.
+        reveal_through(&app, key, text).await;
     }
     for (key, _) in &secrets {
         app.reveal(key, None).await.assert_error(404, "not_found");
