@@ -110,6 +110,10 @@ async fn burnbox_follows_sentinel_failovers_and_hands_each_secret_out_once() {
             "--redis-sentinel-master",
             NAME,
             "--redis-timeout-ms",
+            "2000",
+            // A slow moment on a shared machine must not burn a secret (a late
+            // acknowledgment); a refusal that takes nothing is retried.
+            "--consume-ack-timeout-ms",
             "1000",
             "--rate-limit-per-minute",
             "0",
