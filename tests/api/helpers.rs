@@ -48,7 +48,8 @@ pub struct RedisServer {
 impl RedisServer {
     /// Starts a throwaway server on a free port and waits until it answers.
     pub fn start() -> Self {
-        Self::start_on(free_port())
+        let (child, port) = spawn_on_a_free_port(redis_command);
+        Self { child, port }
     }
 
     /// Starts a throwaway server on `port` and waits until it answers.
@@ -87,23 +88,14 @@ impl RedisServer {
 
     /// A replica of the server on `master`, once its link to the master is up.
     pub fn replica_of(master: u16) -> Self {
-        let port = free_port();
-        // A replica writes the master's snapshot to disk: not into the working tree.
-        let dir = std::env::temp_dir().display().to_string();
-        let file = format!("burnbox-replica-{port}.rdb");
         let master = master.to_string();
-        let replica = Self::start_with(
-            port,
-            &[
-                "--replicaof",
-                "127.0.0.1",
-                &master,
-                "--dir",
-                &dir,
-                "--dbfilename",
-                &file,
-            ],
-        );
+        // (redis_command already keeps the snapshot a replica writes out of the tree.)
+        let (child, port) = spawn_on_a_free_port(|port| {
+            let mut command = redis_command(port);
+            command.args(["--replicaof", "127.0.0.1", &master]);
+            command
+        });
+        let replica = Self { child, port };
         let deadline = Instant::now() + Duration::from_secs(10);
         while !redis_cli(port, &["INFO", "replication"]).contains("master_link_status:up") {
             assert!(Instant::now() < deadline, "the replica never linked up");
@@ -158,19 +150,56 @@ fn redis_command(port: u16) -> Command {
     // into the temporary directory, never the working tree (a test's arguments may still
     // choose another `--dir`; the last one given wins).
     let dir = std::env::temp_dir().display().to_string();
+    // Named afresh each time: a later server on the same port must not load it.
+    let snapshot = format!(
+        "burnbox-test-{port}-{}.rdb",
+        hex(&burnbox::crypto::random_array::<4>())
+    );
     command
         .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
-        .args([
-            "--dir",
-            &dir,
-            "--dbfilename",
-            &format!("burnbox-test-{port}.rdb"),
-        ])
+        .args(["--dir", &dir, "--dbfilename", &snapshot])
         .args(["--save", "", "--appendonly", "no", "--loglevel", "warning"])
         .args(["--maxmemory-policy", "noeviction"])
         .stdout(Stdio::null())
         .stderr(Stdio::null());
     command
+}
+
+/// Spawns the server `command` builds for a free port and waits until it answers. A port
+/// found free can be taken before the server binds it (an app binding port 0 gets it from
+/// the same pool): then the server exits, and another port is tried.
+fn spawn_on_a_free_port(command: impl Fn(u16) -> Command) -> (Child, u16) {
+    for _ in 0..5 {
+        let port = free_port();
+        let mut child = command(port)
+            .spawn()
+            .expect("redis-server must be on PATH for the tests (apt-get install redis-server)");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = child.try_wait() {
+                break;
+            }
+            if answers_ping(port) {
+                return (child, port);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    panic!("no redis-server came up on five free ports");
+}
+
+/// Whether a Redis on `port` answers a plain-text `PING`.
+fn answers_ping(port: u16) -> bool {
+    let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else {
+        return false;
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(1)));
+    let mut reply = [0u8; 7];
+    stream.write_all(b"PING\r\n").is_ok()
+        && stream.read_exact(&mut reply).is_ok()
+        && &reply == b"+PONG\r\n"
 }
 
 /// A port nobody listens on yet.
@@ -252,24 +281,21 @@ impl RedisCluster {
             hex(&burnbox::crypto::random_array::<4>())
         ));
         std::fs::create_dir_all(&dir).expect("cluster dir");
-        let ports: Vec<u16> = (0..masters * (1 + replicas)).map(|_| free_port()).collect();
-        let servers = ports
-            .iter()
-            .map(|port| {
-                let mut command = redis_command(*port);
-                command
-                    .args(["--cluster-enabled", "yes", "--cluster-node-timeout", "2000"])
-                    .args(["--repl-diskless-sync-delay", "0"])
-                    .args(["--cluster-config-file", &format!("nodes-{port}.conf")])
-                    .arg("--dir")
-                    .arg(&dir);
-                prepare(&mut command);
-                command.spawn().expect("redis-server on PATH")
+        let (servers, ports): (Vec<Child>, Vec<u16>) = (0..masters * (1 + replicas))
+            .map(|_| {
+                spawn_on_a_free_port(|port| {
+                    let mut command = redis_command(port);
+                    command
+                        .args(["--cluster-enabled", "yes", "--cluster-node-timeout", "2000"])
+                        .args(["--repl-diskless-sync-delay", "0"])
+                        .args(["--cluster-config-file", &format!("nodes-{port}.conf")])
+                        .arg("--dir")
+                        .arg(&dir);
+                    prepare(&mut command);
+                    command
+                })
             })
-            .collect();
-        for port in &ports {
-            wait_for_redis(*port);
-        }
+            .unzip();
         let mut create = Command::new("redis-cli");
         create.arg("--cluster").arg("create");
         create.args(ports.iter().map(|port| format!("127.0.0.1:{port}")));
