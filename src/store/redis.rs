@@ -1193,6 +1193,36 @@ impl RedisStore {
         Ok((value, durable))
     }
 
+    /// Runs a take's `script` (`text` is its source) on `keys` and `args`: invoked as it is
+    /// when takes wait for nothing, else guarded and pipelined with its acknowledgments
+    /// ([`Self::consume`]). The answer says whether they came in time (always, unwaited).
+    pub(super) async fn take_with(
+        &self,
+        script: &Script,
+        text: &str,
+        keys: &[&str],
+        args: &[&[u8]],
+    ) -> Result<(Value, bool), StoreError> {
+        if !self.acknowledges().await? {
+            let mut invocation = script.prepare_invoke();
+            for key in keys {
+                invocation.key(*key);
+            }
+            for arg in args {
+                invocation.arg(*arg);
+            }
+            let value = self
+                .run(invocation.invoke_async(&mut self.connection.clone()))
+                .await?;
+            return Ok((value, true));
+        }
+        // Pipelined with WAIT, the script goes as EVAL (Redis caches it by its hash all
+        // the same): the take and the wait must share one connection.
+        let mut command = Self::guarded(text);
+        command.arg(keys.len()).arg(keys).arg(args);
+        self.consume(command).await
+    }
+
     /// Whether takes wait for anything (replicas or the append-only file). With `auto`,
     /// the first take counts the replicas if nothing has yet (start-up does not wait for
     /// Redis, and no `/ready` may ever come).
@@ -1211,34 +1241,27 @@ impl RedisStore {
         now: u64,
     ) -> Result<Value, StoreError> {
         let [sealed, attempts, outcome] = self.secret_names(secret);
-        let mut invocation = self.finish.key(&sealed);
-        invocation
-            .key(&attempts)
-            .key(&outcome)
-            .arg(letter)
-            .arg(now)
-            .arg(self.grace_ms().to_string())
-            .arg(u8::from(guard == TakeGuard::Unprotected))
-            .arg(PROTECTED_FLAG_OFFSET);
-        if !self.acknowledges().await? {
-            return self
-                .run(invocation.invoke_async(&mut self.connection.clone()))
-                .await;
-        }
-        // Pipelined with WAIT, the script goes as EVAL (Redis caches it by its hash all
-        // the same): the take and the wait must share one connection.
-        let mut command = Self::guarded(FINISH_SCRIPT);
-        command
-            .arg(3)
-            .arg(&sealed)
-            .arg(&attempts)
-            .arg(&outcome)
-            .arg(letter)
-            .arg(now)
-            .arg(self.grace_ms().to_string())
-            .arg(u8::from(guard == TakeGuard::Unprotected))
-            .arg(PROTECTED_FLAG_OFFSET);
-        let (value, durable) = self.consume(command).await?;
+        let (now_text, grace) = (now.to_string(), self.grace_ms().to_string());
+        let unprotected = if guard == TakeGuard::Unprotected {
+            "1"
+        } else {
+            "0"
+        };
+        let offset = PROTECTED_FLAG_OFFSET.to_string();
+        let (value, durable) = self
+            .take_with(
+                &self.finish,
+                FINISH_SCRIPT,
+                &[&sealed, &attempts, &outcome],
+                &[
+                    letter.as_bytes(),
+                    now_text.as_bytes(),
+                    grace.as_bytes(),
+                    unprotected.as_bytes(),
+                    offset.as_bytes(),
+                ],
+            )
+            .await?;
         // Missing, or protected and left alone: nothing changed, nothing to lose.
         if durable || matches!(value, Value::Nil | Value::Int(1)) {
             return Ok(value);

@@ -396,35 +396,26 @@ impl AccountStore for RedisStore {
         let [code, attempts, _] = self.code_names(slot);
         let tag = [slot.recipient[0], slot.recipient[1]];
         let client_attempts = self.tagged(tag, "cx", &b64(&[&slot.slot[..], client].concat()));
-        let mut invocation = CHECK_CODE.key(&code);
-        invocation
-            .key(&attempts)
-            .key(&client_attempts)
-            .arg(&digest[..])
-            .arg(limits.per_client)
-            .arg(limits.total)
-            .arg(slot.ttl_seconds.max(1));
-        let reply: i64 = if !self.acknowledges().await? {
-            self.invoke(&invocation).await?
-        } else {
-            let mut command = Self::guarded(CHECK_CODE_SCRIPT);
-            command
-                .arg(3)
-                .arg(&code)
-                .arg(&attempts)
-                .arg(&client_attempts)
-                .arg(&digest[..])
-                .arg(limits.per_client)
-                .arg(limits.total)
-                .arg(slot.ttl_seconds.max(1));
-            let (value, durable) = self.consume(command).await?;
-            let reply: i64 =
-                redis::from_redis_value(value).map_err(|_| StoreError::Corrupt("code reply"))?;
-            if reply == -2 && !durable {
-                return Err(StoreError::NotDurable);
-            }
-            reply
-        };
+        let (per_client, total) = (limits.per_client.to_string(), limits.total.to_string());
+        let ttl = slot.ttl_seconds.max(1).to_string();
+        let (value, durable) = self
+            .take_with(
+                &CHECK_CODE,
+                CHECK_CODE_SCRIPT,
+                &[&code, &attempts, &client_attempts],
+                &[
+                    &digest[..],
+                    per_client.as_bytes(),
+                    total.as_bytes(),
+                    ttl.as_bytes(),
+                ],
+            )
+            .await?;
+        let reply: i64 =
+            redis::from_redis_value(value).map_err(|_| StoreError::Corrupt("code reply"))?;
+        if reply == -2 && !durable {
+            return Err(StoreError::NotDurable);
+        }
         Ok(match reply {
             -2 => CodeCheck::Matched,
             -1 => CodeCheck::Missing,
