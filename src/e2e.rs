@@ -69,6 +69,11 @@ impl std::fmt::Debug for E2eKey {
     }
 }
 
+/// [`is_envelope`] as the OpenAPI document says it (ECMA-262 syntax): `e2e1.` and the
+/// canonical unpadded base64url of more than nonce and tag (29 bytes or more: 39 or more
+/// characters, and a last character that carries no stray bits).
+pub const ENVELOPE_PATTERN: &str = "^e2e1\\.(?:[A-Za-z0-9_-]{4}){9}(?:[A-Za-z0-9_-]{2}[AEIMQUYcgkosw048]|(?:[A-Za-z0-9_-]{4})+(?:[A-Za-z0-9_-][AQgw]|[A-Za-z0-9_-]{2}[AEIMQUYcgkosw048])?)$";
+
 /// Whether `text` has the shape of an envelope (the server's check: it cannot open one).
 pub fn is_envelope(text: &str) -> bool {
     envelope_bytes(text).is_ok()

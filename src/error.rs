@@ -6,7 +6,7 @@
 //! Errors produced by actix itself (bad JSON, wrong content type, oversized body, unknown
 //! route, wrong method) are routed through here too, so every error has the same shape.
 
-use actix_web::error::{JsonPayloadError, PathError};
+use actix_web::error::{PathError, QueryPayloadError};
 use actix_web::http::StatusCode;
 use actix_web::http::header::{CACHE_CONTROL, HeaderValue, RETRY_AFTER};
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
@@ -18,6 +18,11 @@ use crate::store::StoreError;
 
 /// Seconds a client is asked to wait after a 503.
 const RETRY_AFTER_SECONDS: u64 = 1;
+
+/// Marks a response made from an [`ApiError`], with its client message, so that an API
+/// with an error shape of its own (onetimesecret's `/api/v1`) can re-shape it.
+#[derive(Debug, Clone)]
+pub struct ErrorMessage(pub String);
 
 /// Marks a response to a wrong passphrase, so the rate limiter can charge the client.
 #[derive(Debug, Clone, Copy)]
@@ -269,9 +274,13 @@ impl ResponseError for ApiError {
         ) {
             response.extensions_mut().insert(FailedPassphrase);
         }
+        let message = self.client_message();
+        response
+            .extensions_mut()
+            .insert(ErrorMessage(message.clone()));
         response.json(ErrorBody {
             error: self.code().to_owned(),
-            message: self.client_message(),
+            message,
             attempts_left: match self {
                 Self::WrongPassphrase { attempts_left } | Self::WrongCode { attempts_left } => {
                     Some(*attempts_left)
@@ -282,15 +291,15 @@ impl ResponseError for ApiError {
     }
 }
 
-/// Turns actix's JSON extractor errors into [`ApiError`]s.
-pub fn json_error(error: JsonPayloadError, _request: &HttpRequest) -> actix_web::Error {
-    match error {
-        JsonPayloadError::ContentType => ApiError::UnsupportedMediaType,
-        JsonPayloadError::Overflow { limit }
-        | JsonPayloadError::OverflowKnownLength { limit, .. } => ApiError::BodyTooLarge { limit },
-        JsonPayloadError::Deserialize(error) => ApiError::from_json(&error),
-        other => ApiError::Malformed(format!("could not read the request body: {other}")),
-    }
+/// Turns actix's query extractor errors into [`ApiError`]s (names, never values).
+pub fn query_error(error: QueryPayloadError, _request: &HttpRequest) -> actix_web::Error {
+    let QueryPayloadError::Deserialize(error) = error else {
+        return ApiError::Malformed("invalid query string".into()).into();
+    };
+    ApiError::Malformed(format!(
+        "invalid query string: {}",
+        redact_serde_message(&error.to_string())
+    ))
     .into()
 }
 

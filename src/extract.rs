@@ -12,7 +12,8 @@ use std::pin::Pin;
 use actix_web::mime;
 use actix_web::web::{Bytes, PayloadConfig};
 use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload};
-use serde::de::DeserializeOwned;
+use serde::de::{DeserializeOwned, Error as _, Visitor};
+use serde::{Deserialize, Deserializer};
 
 use crate::error::ApiError;
 use crate::network::{ClientAddress, ClientIpPolicy};
@@ -60,10 +61,7 @@ impl<T: DeserializeOwned + Default + 'static> FromRequest for OptionalJson<T> {
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
     fn from_request(request: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let is_json =
-            request.mime_type().ok().flatten().is_some_and(|mime| {
-                mime.subtype() == mime::JSON || mime.suffix() == Some(mime::JSON)
-            });
+        let is_json = says_json(request);
         let body = Bytes::from_request(request, payload);
         Box::pin(async move {
             let body = body.await.map_err(|error| {
@@ -81,16 +79,14 @@ impl<T: DeserializeOwned + Default + 'static> FromRequest for OptionalJson<T> {
             if !is_json {
                 return Err(ApiError::UnsupportedMediaType);
             }
-            serde_json::from_slice(&body)
-                .map(Self)
-                .map_err(|error| ApiError::from_json(&error))
+            from_json_object(&body).map(Self)
         })
     }
 }
 
-/// The largest body [`FormOrJson`] reads (registered by the app: the JSON limit).
+/// The largest body [`Json`] and [`FormOrJson`] read (registered by the app).
 #[derive(Debug, Clone, Copy)]
-pub struct FormBodyLimit(pub usize);
+pub struct BodyLimit(pub usize);
 
 /// A body as onetimesecret clients send it: form-encoded (their default), or JSON when the
 /// `Content-Type` says so. An empty body is an empty form.
@@ -102,33 +98,155 @@ impl<T: DeserializeOwned + 'static> FromRequest for FormOrJson<T> {
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
     fn from_request(request: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        use futures_util::StreamExt;
-        let is_json =
-            request.mime_type().ok().flatten().is_some_and(|mime| {
-                mime.subtype() == mime::JSON || mime.suffix() == Some(mime::JSON)
-            });
-        let limit = request
-            .app_data::<FormBodyLimit>()
-            .map_or(OPTIONAL_BODY_LIMIT, |limit| limit.0);
-        let mut payload = payload.take();
+        let is_json = says_json(request);
+        let limit = body_limit(request);
+        let payload = payload.take();
         Box::pin(async move {
-            let mut body = Vec::new();
-            while let Some(chunk) = payload.next().await {
-                let chunk = chunk
-                    .map_err(|_| ApiError::Malformed("could not read the request body".into()))?;
-                if body.len() + chunk.len() > limit {
-                    return Err(ApiError::BodyTooLarge { limit });
-                }
-                body.extend_from_slice(&chunk);
-            }
+            let body = read_body(payload, limit).await?;
             if is_json && !body.is_empty() {
-                return serde_json::from_slice(&body)
-                    .map(Self)
-                    .map_err(|error| ApiError::from_json(&error));
+                return from_json_object(&body).map(Self);
+            }
+            // `AAA` would read as a field named `AAA` with no value: not a form.
+            if body
+                .split(|byte| *byte == b'&')
+                .any(|field| !field.is_empty() && !field.contains(&b'='))
+            {
+                return Err(ApiError::Malformed(
+                    "a form body is `name=value` fields joined by `&`".into(),
+                ));
             }
             serde_urlencoded::from_bytes(&body)
                 .map(Self)
                 .map_err(|_| ApiError::Malformed("invalid form body".into()))
         })
+    }
+}
+
+/// A JSON body that must be an object: `application/json`, at most the app's
+/// [`BodyLimit`]. actix's own `Json` would also read a struct from an array
+/// (`["x", null]`), which no request schema allows.
+#[derive(Debug)]
+pub struct Json<T>(pub T);
+
+impl<T> Json<T> {
+    /// The body.
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> std::ops::Deref for Json<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(request: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let is_json = says_json(request);
+        let limit = body_limit(request);
+        let payload = payload.take();
+        Box::pin(async move {
+            if !is_json {
+                return Err(ApiError::UnsupportedMediaType);
+            }
+            let body = read_body(payload, limit).await?;
+            from_json_object(&body).map(Self)
+        })
+    }
+}
+
+/// Whether the request says its body is JSON (`application/json` or `…+json`).
+fn says_json(request: &HttpRequest) -> bool {
+    request
+        .mime_type()
+        .ok()
+        .flatten()
+        .is_some_and(|mime| mime.subtype() == mime::JSON || mime.suffix() == Some(mime::JSON))
+}
+
+/// The app's [`BodyLimit`].
+fn body_limit(request: &HttpRequest) -> usize {
+    request
+        .app_data::<BodyLimit>()
+        .map_or(OPTIONAL_BODY_LIMIT, |limit| limit.0)
+}
+
+/// Reads a body of at most `limit` bytes.
+async fn read_body(mut payload: Payload, limit: usize) -> Result<Vec<u8>, ApiError> {
+    use futures_util::StreamExt;
+    let mut body = Vec::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk =
+            chunk.map_err(|_| ApiError::Malformed("could not read the request body".into()))?;
+        if body.len() + chunk.len() > limit {
+            return Err(ApiError::BodyTooLarge { limit });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// Deserializes a struct from a JSON object, and from nothing else.
+fn from_json_object<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    let value = T::deserialize(ObjectOnly(&mut deserializer))
+        .and_then(|value| deserializer.end().map(|()| value))
+        .map_err(|error| ApiError::from_json(&error))?;
+    Ok(value)
+}
+
+/// Hands a struct's deserializer a map, never a sequence; everything else passes through.
+struct ObjectOnly<D>(D);
+
+impl<'de, D: Deserializer<'de>> Deserializer<'de> for ObjectOnly<D> {
+    type Error = D::Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        self.0.deserialize_any(visitor)
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, D::Error> {
+        self.0.deserialize_map(visitor)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        option unit unit_struct newtype_struct seq tuple tuple_struct map enum identifier
+        ignored_any
+    }
+}
+
+/// An optional JSON integer, read as JSON Schema counts integers: `60` and `60.0` are the
+/// same number; `60.5` is not an integer. Whole numbers past `i64` saturate, so that the
+/// caller's range check answers them.
+pub fn optional_integer<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<i64>, D::Error> {
+    let Some(number) = Option::<serde_json::Number>::deserialize(deserializer)? else {
+        return Ok(None);
+    };
+    if let Some(integer) = number.as_i64() {
+        return Ok(Some(integer));
+    }
+    if number.is_u64() {
+        return Ok(Some(i64::MAX));
+    }
+    match number.as_f64() {
+        // `as` saturates: a whole float past i64's range becomes its bound.
+        Some(float) if float.fract() == 0.0 => Ok(Some(float as i64)),
+        _ => Err(D::Error::custom(
+            "invalid type: number with a fraction, expected an integer",
+        )),
     }
 }

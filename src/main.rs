@@ -15,7 +15,7 @@ fn main() -> ExitCode {
         Command::Open(args) => cli::run(cli::open(args)),
         Command::Receipt(args) => cli::run(cli::receipt(args)),
         Command::Openapi => {
-            print!("{}", openapi::document_json());
+            print!("{}", openapi::document_json(&cli.settings));
             ExitCode::SUCCESS
         }
         Command::Healthcheck => match healthcheck::probe(cli.settings.bind, Duration::from_secs(3))

@@ -1,14 +1,28 @@
 //! The OpenAPI document, derived from the handlers' annotations. Nothing else lives here.
 
+use std::collections::BTreeMap;
+
+use serde_json::json;
+use utoipa::openapi::content::ContentBuilder;
+use utoipa::openapi::header::HeaderBuilder;
+use utoipa::openapi::path::ParameterIn;
+use utoipa::openapi::response::{Response, ResponseBuilder};
+use utoipa::openapi::schema::{Object, ObjectBuilder, Schema, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::{Modify, OpenApi};
+use utoipa::openapi::{OpenApi as OpenApiDocument, Ref, RefOr};
+use utoipa::{Modify, Number, OpenApi};
+
+use crate::config::Settings;
+use crate::domain::TtlPolicy;
+use crate::domain::account::{EMAIL_PATTERN, MAX_EMAIL_BYTES, MAX_PASSWORD_CHARS};
+use crate::e2e::ENVELOPE_PATTERN;
 
 use crate::domain::{AccountState, AuditAction, ReceiptState, ReceiptView, Role, Scope};
 use crate::error::ErrorBody;
 use crate::routes::accounts::{
     self, AccountStateResponse, ApiKeyList, ApiKeyView, ChangePasswordRequest, CodeSentResponse,
     CodeVerifiedResponse, ConfirmRequest, CreateApiKeyRequest, CreatedApiKeyResponse,
-    CredentialsRequest, OwnedReceiptPage, OwnedReceiptResponse, RegisteredResponse,
+    CredentialsRequest, LoginRequest, OwnedReceiptPage, OwnedReceiptResponse, RegisteredResponse,
     ResetPasswordRequest, ResetRequest, ResetRequestedResponse, SendCodeRequest, SessionResponse,
     UserView, VerifyCodeRequest,
 };
@@ -103,6 +117,7 @@ use crate::routes::v1::{
         VerifyCodeRequest,
         CodeVerifiedResponse,
         CredentialsRequest,
+        LoginRequest,
         ChangePasswordRequest,
         ResetRequest,
         ResetRequestedResponse,
@@ -181,12 +196,216 @@ impl Modify for BearerAuth {
     }
 }
 
-/// The document as pretty-printed JSON, as committed in `openapi/openapi.json`.
-pub fn document_json() -> String {
+/// The document this server serves: the handlers' annotations, the responses every
+/// operation shares, and the limits `settings` set (TTL bounds, secret size, password
+/// length), so that a request the document calls valid is one the server takes.
+pub fn document(settings: &Settings) -> OpenApiDocument {
+    let mut document = ApiDoc::openapi();
+    plain_optional_bodies(&mut document);
+    add_shared_responses(&mut document);
+    if let Some(components) = document.components.as_mut() {
+        apply_limits(&mut components.schemas, settings);
+    }
+    document
+}
+
+/// [`document`] as pretty-printed JSON; with default settings, `openapi/openapi.json`.
+pub fn document_json(settings: &Settings) -> String {
     // Serialising a derived document cannot fail: it holds only strings, maps and numbers.
     #[allow(clippy::expect_used)]
-    let json = ApiDoc::openapi()
+    let json = document(settings)
         .to_pretty_json()
         .expect("the OpenAPI document serialises");
     json + "\n"
+}
+
+/// An optional body (`Option<T>` in a handler's annotation) is a body that is not
+/// `required`; utoipa also writes its schema as "T or null", which would tell clients to
+/// send a JSON `null`. Each becomes plain `T`.
+fn plain_optional_bodies(document: &mut OpenApiDocument) {
+    let operations = document.paths.paths.values_mut().flat_map(|item| {
+        [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.patch,
+        ]
+        .into_iter()
+        .flatten()
+    });
+    for operation in operations {
+        let Some(RefOr::T(body)) = operation.request_body.as_mut() else {
+            continue;
+        };
+        for content in body.content.values_mut() {
+            let RefOr::T(content) = content else {
+                continue;
+            };
+            if let Some(RefOr::T(Schema::OneOf(one_of))) = &content.schema
+                && let Some(plain) = one_of
+                    .items
+                    .iter()
+                    .find(|item| matches!(item, RefOr::Ref(_)))
+            {
+                content.schema = Some(plain.clone());
+            }
+        }
+    }
+}
+
+/// Adds, where a handler did not describe them itself, the answers that do not depend on
+/// the handler: a body that is not JSON (or not a form) or too large, missing credentials,
+/// the rate limiter and an unreachable Redis. Under `/api/v1` errors have onetimesecret's
+/// shape.
+fn add_shared_responses(document: &mut OpenApiDocument) {
+    for (path, item) in &mut document.paths.paths {
+        let body = if path.starts_with("/api/v1/") {
+            "V1ErrorBody"
+        } else {
+            "ErrorBody"
+        };
+        for operation in [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.patch,
+            &mut item.delete,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let mut shared = Vec::new();
+            if operation.request_body.is_some() {
+                shared.extend([
+                    ("400", "Malformed body or unknown field", false),
+                    ("413", "Body too large", false),
+                    ("415", "Wrong Content-Type", false),
+                ]);
+            }
+            let has_query = operation.parameters.iter().flatten().any(|parameter| {
+                matches!(parameter, RefOr::T(parameter) if parameter.parameter_in == ParameterIn::Query)
+            });
+            if has_query && operation.request_body.is_none() {
+                shared.push(("400", "Malformed or unknown query parameter", false));
+            }
+            // A bad `Authorization` header is refused wherever it is sent.
+            if operation.security.is_some() || path.starts_with("/api/") {
+                shared.push(("401", "Missing or invalid credentials", false));
+            }
+            if path.starts_with("/api/") {
+                shared.extend([
+                    (
+                        "429",
+                        "Rate limited: see Retry-After and the RateLimit-* headers",
+                        true,
+                    ),
+                    ("503", "Storage unavailable: retry after Retry-After", true),
+                ]);
+            }
+            for (status, description, retry_after) in shared {
+                operation
+                    .responses
+                    .responses
+                    .entry(status.to_owned())
+                    .or_insert_with(|| error_response(description, body, retry_after).into());
+            }
+        }
+    }
+}
+
+fn error_response(description: &str, body: &str, retry_after: bool) -> Response {
+    let mut response = ResponseBuilder::new().description(description).content(
+        "application/json",
+        ContentBuilder::new()
+            .schema(Some(Ref::from_schema_name(body)))
+            .build(),
+    );
+    if retry_after {
+        response = response.header(
+            "Retry-After",
+            HeaderBuilder::new()
+                .schema(Some(
+                    ObjectBuilder::new()
+                        .schema_type(Type::Integer)
+                        .minimum(Some(0)),
+                ))
+                .description(Some("Seconds to wait before retrying"))
+                .build(),
+        );
+    }
+    response.build()
+}
+
+/// Sets the constraints that come from the configuration on the request schemas.
+fn apply_limits(schemas: &mut BTreeMap<String, RefOr<Schema>>, settings: &Settings) {
+    let ttl = settings.ttl_policy();
+    let token_ttl = settings.token_ttl_policy();
+    let max_secret = settings.max_secret_bytes;
+    let min_password = settings.password_min_length;
+    let mut property = |schema: &str, field: &str, set: &dyn Fn(&mut Object)| {
+        if let Some(RefOr::T(Schema::Object(object))) = schemas.get_mut(schema)
+            && let Some(RefOr::T(Schema::Object(property))) = object.properties.get_mut(field)
+        {
+            set(property);
+        }
+    };
+    let ttl_range = |policy: TtlPolicy| {
+        move |object: &mut Object| {
+            object.minimum = Some(Number::UInt(to_usize(policy.min)));
+            object.maximum = Some(Number::UInt(to_usize(policy.max)));
+        }
+    };
+    property("CreateSecretRequest", "ttl", &ttl_range(ttl));
+    property("GenerateSecretRequest", "ttl", &ttl_range(ttl));
+    property("MintTokenRequest", "ttl", &ttl_range(token_ttl));
+    let secret_length = |object: &mut Object| object.max_length = Some(max_secret);
+    property("CreateSecretRequest", "secret", &secret_length);
+    property("ShareRequest", "secret", &secret_length);
+    let password_length = |object: &mut Object| {
+        object.min_length = Some(min_password);
+        object.max_length = Some(MAX_PASSWORD_CHARS);
+    };
+    for (schema, field) in [
+        ("CredentialsRequest", "password"),
+        ("ConfirmRequest", "password"),
+        ("ChangePasswordRequest", "new_password"),
+        ("ResetPasswordRequest", "new_password"),
+        ("CreateUserRequest", "password"),
+    ] {
+        property(schema, field, &password_length);
+    }
+    let email = |object: &mut Object| {
+        object.pattern = Some(EMAIL_PATTERN.to_owned());
+        object.max_length = Some(MAX_EMAIL_BYTES);
+    };
+    for (schema, field) in [
+        ("SendCodeRequest", "recipient"),
+        ("VerifyCodeRequest", "recipient"),
+        ("CredentialsRequest", "email"),
+        ("ConfirmRequest", "email"),
+        ("ResetRequest", "email"),
+        ("ResetPasswordRequest", "email"),
+        ("CreateUserRequest", "email"),
+        ("UpdateUserRequest", "email"),
+    ] {
+        property(schema, field, &email);
+    }
+    // With `e2e`, the secret must be an envelope: JSON Schema's `if`/`then`, which
+    // utoipa has no field for (its extensions are a plain map underneath).
+    if let Some(RefOr::T(Schema::Object(object))) = schemas.get_mut("CreateSecretRequest") {
+        let conditional = object.extensions.get_or_insert_with(Default::default);
+        conditional.insert(
+            "if".to_owned(),
+            json!({"properties": {"e2e": {"const": true}}, "required": ["e2e"]}),
+        );
+        conditional.insert(
+            "then".to_owned(),
+            json!({"properties": {"secret": {"pattern": ENVELOPE_PATTERN}}}),
+        );
+    }
+}
+
+/// Configured numbers fit `usize` on every platform burnbox builds for (64-bit).
+fn to_usize(value: u64) -> usize {
+    usize::try_from(value).unwrap_or(usize::MAX)
 }

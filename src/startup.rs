@@ -11,7 +11,6 @@ use actix_cors::Cors;
 use actix_web::http::header;
 use actix_web::middleware::{DefaultHeaders, ErrorHandlers, from_fn};
 use actix_web::{App, HttpServer, web};
-use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::access::TokenAccessPolicy;
@@ -20,12 +19,11 @@ use crate::accounts::{AccountPolicy, AccountService};
 use crate::codes::{CodePolicy, CodeService};
 use crate::config::{ConfigError, ServerKey, Settings, config_error};
 use crate::domain::{Email, Password};
-use crate::error::{json_error, path_error};
-use crate::extract::{FormBodyLimit, payload_config};
+use crate::error::{path_error, query_error};
+use crate::extract::{BodyLimit, payload_config};
 use crate::kdf_pool::KdfPool;
 use crate::mail::Mailer;
 use crate::middleware::json_error_shape;
-use crate::openapi::ApiDoc;
 use crate::outbox::Outbox;
 use crate::pages::Links;
 use crate::rate_limit::RateLimiter;
@@ -188,7 +186,7 @@ impl Application {
         }
         let links = web::Data::new(Links::new(settings.public_url.clone()));
         let json_limit = settings.max_secret_bytes * JSON_EXPANSION + JSON_ENVELOPE_BYTES;
-        let openapi = ApiDoc::openapi();
+        let openapi = crate::openapi::document(settings);
         // Runs once on each worker thread: the services get that worker's store handle.
         let server = HttpServer::new(move || {
             let store = store.clone().for_this_worker();
@@ -221,14 +219,10 @@ impl Application {
                 .app_data(store)
                 .app_data(limiter)
                 .app_data(links.clone())
-                .app_data(
-                    web::JsonConfig::default()
-                        .limit(json_limit)
-                        .error_handler(json_error),
-                )
                 .app_data(web::PathConfig::default().error_handler(path_error))
+                .app_data(web::QueryConfig::default().error_handler(query_error))
                 .app_data(payload_config())
-                .app_data(FormBodyLimit(json_limit))
+                .app_data(BodyLimit(json_limit))
                 .configure(routes::configure)
                 .service(web::redirect("/docs", "/docs/"))
                 .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi.clone()))

@@ -8,28 +8,34 @@ use super::ValidationError;
 
 /// Longest email address accepted (RFC 5321's path limit).
 pub const MAX_EMAIL_BYTES: usize = 254;
-/// Longest password accepted: Argon2 takes any length, a request body should not.
-pub const MAX_PASSWORD_BYTES: usize = 1024;
+/// What [`Email::parse`] accepts, as the OpenAPI document says it (ECMA-262 syntax): a
+/// dot-atom local part, `@`, and two or more LDH labels. Case is free; it is folded.
+pub const EMAIL_PATTERN: &str = "^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+$";
+/// Longest password accepted, in characters: Argon2 takes any length, a request body
+/// should not.
+pub const MAX_PASSWORD_CHARS: usize = 1024;
 /// Digits in a verification code.
 pub const CODE_DIGITS: usize = 6;
 
-/// An email address, trimmed and lower-cased so that one mailbox is one account.
+/// An email address, lower-cased so that one mailbox is one account.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Email(String);
 
 impl Email {
-    /// Validates a bare address, `local@domain.tld`: an RFC 5322 dot-atom local part and
-    /// an ASCII (punycode) domain — never a display name or angle brackets, which a mailer
-    /// would read as a different recipient (`x<a@evil.org>` is mailed to `a@evil.org`).
-    /// Deliverability is the code's job.
+    /// Validates a bare address, `local@domain.tld` ([`EMAIL_PATTERN`]): an RFC 5322
+    /// dot-atom local part and an ASCII (punycode) domain — never a display name, angle
+    /// brackets or spaces, which a mailer would read as a different recipient
+    /// (`x<a@evil.org>` is mailed to `a@evil.org`). Deliverability is the code's job.
     pub fn parse(text: &str) -> Result<Self, ValidationError> {
-        let email = text.trim().to_lowercase();
         let invalid =
             || ValidationError::invalid("invalid_email", "email must look like name@example.com");
-        if email.len() > MAX_EMAIL_BYTES {
+        // Only ASCII is folded: Unicode case folding turns some letters (the Kelvin sign)
+        // into ASCII ones, which would let an address the pattern refuses through.
+        if text.len() > MAX_EMAIL_BYTES || !text.is_ascii() {
             return Err(invalid());
         }
+        let email = text.to_ascii_lowercase();
         let (local, domain) = email.split_once('@').ok_or_else(invalid)?;
         let atext = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~".contains(c);
         let local_ok = local
@@ -64,7 +70,7 @@ impl Email {
     }
 }
 
-/// A password: at least the configured minimum, at most [`MAX_PASSWORD_BYTES`]. Never
+/// A password: at least the configured minimum, at most [`MAX_PASSWORD_CHARS`]. Never
 /// printed, never stored (only its Argon2id hash is).
 #[derive(Clone, PartialEq, Eq)]
 pub struct Password(String);
@@ -79,10 +85,10 @@ impl Password {
                 format!("password must be at least {min_chars} characters"),
             ));
         }
-        if text.len() > MAX_PASSWORD_BYTES {
+        if text.chars().count() > MAX_PASSWORD_CHARS {
             return Err(ValidationError::invalid(
                 "invalid_password",
-                format!("password must be at most {MAX_PASSWORD_BYTES} bytes"),
+                format!("password must be at most {MAX_PASSWORD_CHARS} characters"),
             ));
         }
         Ok(Self(text))
@@ -204,14 +210,15 @@ pub enum Scope {
     Admin,
 }
 
-/// An API key's name, for its owner's list: 1–64 characters.
+/// An API key's name, for its owner's list: 1–64 characters, none of them a control
+/// character (C0, DEL or C1).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyName(String);
 
 impl KeyName {
     /// Validates a name.
     pub fn parse(text: &str) -> Result<Self, ValidationError> {
-        let name = text.trim();
+        let name = text;
         if name.is_empty() || name.chars().count() > 64 || name.chars().any(char::is_control) {
             return Err(ValidationError::invalid(
                 "invalid_name",
@@ -458,9 +465,33 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_documented_email_pattern_is_the_parser() {
+        let pattern = regex::Regex::new(EMAIL_PATTERN).expect("a valid pattern");
+        let atoms = [
+            "a", "Z9", "o'b+t", "x.y", ".", "-", "a-", "-a", "@", " ", "\n", "é", "\u{212a}", "_",
+            "x_y", "#!", "org", "co.uk", "a..b", "", "\"q\"", "<", "1-2",
+        ];
+        let mut checked = 0;
+        for local in atoms {
+            for domain in atoms {
+                for tld in ["", ".org", ".x-y", ".", ".-x", ".9"] {
+                    let text = format!("{local}@{domain}{tld}");
+                    assert_eq!(
+                        Email::parse(&text).is_ok(),
+                        pattern.is_match(&text),
+                        "{text:?}"
+                    );
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 3000);
+    }
+
+    #[test]
     fn emails_are_normalized_and_checked() {
         assert_eq!(
-            Email::parse("  Ada@Example.ORG ").expect("valid").as_str(),
+            Email::parse("Ada@Example.ORG").expect("valid").as_str(),
             "ada@example.org"
         );
         for bad in [
@@ -482,6 +513,9 @@ mod tests {
             "a@b@c.org",
             "a@-x.org",
             "a@x..org",
+            " ada@x.org",
+            "ada@x.org\n",
+            "\u{212a}@x.org",
         ] {
             assert!(Email::parse(bad).is_err(), "{bad}");
         }
@@ -498,7 +532,8 @@ mod tests {
         assert!(Password::parse("short".into(), 8).is_err());
         assert!(Password::parse("long enough".into(), 8).is_ok());
         assert!(Password::parse("é".repeat(8), 8).is_ok());
-        assert!(Password::parse("x".repeat(MAX_PASSWORD_BYTES + 1), 8).is_err());
+        assert!(Password::parse("x".repeat(MAX_PASSWORD_CHARS + 1), 8).is_err());
+        assert!(Password::parse("é".repeat(MAX_PASSWORD_CHARS), 8).is_ok());
         let password = Password::parse("hunter2hunter2".into(), 8).expect("valid");
         assert!(!format!("{password:?}").contains("hunter2"));
     }
@@ -544,8 +579,8 @@ mod tests {
         for bad in ["", "Upper", "with space", &"x".repeat(65)] {
             assert!(CodePurpose::parse(Some(bad)).is_err(), "{bad}");
         }
-        assert_eq!(KeyName::parse(" ci ").expect("valid").as_str(), "ci");
-        assert!(KeyName::parse("  ").is_err());
+        assert_eq!(KeyName::parse("ci").expect("valid").as_str(), "ci");
+        assert!(KeyName::parse("").is_err() && KeyName::parse("c\ni").is_err());
         assert!(KeyName::parse(&"n".repeat(65)).is_err());
     }
 }

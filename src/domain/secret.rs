@@ -2,9 +2,9 @@
 
 use super::ValidationError;
 
-/// Longest passphrase accepted, in bytes: long enough for any passphrase, short enough
+/// Longest passphrase accepted, in characters: long enough for any passphrase, short enough
 /// that hashing it is cheap.
-pub const MAX_PASSPHRASE_BYTES: usize = 1024;
+pub const MAX_PASSPHRASE_CHARS: usize = 1024;
 
 /// The text of a secret: not empty, and at most the configured number of bytes; either
 /// plain text or an end-to-end envelope ([`crate::e2e`]) that only the reader's client opens.
@@ -75,7 +75,7 @@ impl std::fmt::Debug for SecretText {
     }
 }
 
-/// A passphrase that protects a secret: not empty, at most [`MAX_PASSPHRASE_BYTES`].
+/// A passphrase that protects a secret: not empty, at most [`MAX_PASSPHRASE_CHARS`] characters.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Passphrase(String);
 
@@ -88,10 +88,10 @@ impl Passphrase {
                 "passphrase must not be empty; leave it out for no passphrase",
             ));
         }
-        if text.len() > MAX_PASSPHRASE_BYTES {
+        if text.chars().count() > MAX_PASSPHRASE_CHARS {
             return Err(ValidationError::invalid(
                 "invalid_passphrase",
-                format!("passphrase must be at most {MAX_PASSPHRASE_BYTES} bytes"),
+                format!("passphrase must be at most {MAX_PASSPHRASE_CHARS} characters"),
             ));
         }
         Ok(Self(text))
@@ -187,7 +187,8 @@ mod tests {
     fn passphrases_must_be_non_empty_and_bounded() {
         assert!(Passphrase::parse("x".into()).is_ok());
         assert!(Passphrase::parse(String::new()).is_err());
-        let long = "p".repeat(MAX_PASSPHRASE_BYTES + 1);
+        assert!(Passphrase::parse("é".repeat(MAX_PASSPHRASE_CHARS)).is_ok());
+        let long = "p".repeat(MAX_PASSPHRASE_CHARS + 1);
         let error = Passphrase::parse(long.clone()).expect_err("too long");
         assert!(!error.message.contains(&long));
         assert_eq!(Passphrase::parse_optional(None), Ok(None));

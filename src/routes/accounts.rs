@@ -14,6 +14,7 @@ use crate::domain::{
     Scope, UserRecord,
 };
 use crate::error::{ApiError, ErrorBody};
+use crate::extract::Json;
 
 /// Largest page a list returns.
 pub const MAX_PAGE: usize = 200;
@@ -25,8 +26,10 @@ pub const MAX_OFFSET: usize = 1_000_000;
 #[serde(deny_unknown_fields)]
 pub struct PageQuery {
     /// Entries to skip (default 0).
+    #[param(maximum = 18_446_744_073_709_551_615_usize)]
     pub offset: Option<usize>,
-    /// Entries to return (default 50, at most 200).
+    /// Entries to return (default 50; fewer than 1 or more than 200 are clamped).
+    #[param(maximum = 18_446_744_073_709_551_615_usize)]
     pub limit: Option<usize>,
 }
 
@@ -49,7 +52,7 @@ pub struct SendCodeRequest {
     #[schema(example = "ada@example.org")]
     pub recipient: String,
     /// What it is for (`[a-z0-9_.-]`, default `verify`); a code only verifies for its purpose.
-    #[schema(example = "verify")]
+    #[schema(example = "verify", pattern = "^[a-z0-9_.-]{1,64}$")]
     pub purpose: Option<String>,
 }
 
@@ -72,9 +75,10 @@ pub struct VerifyCodeRequest {
     #[schema(example = "ada@example.org")]
     pub recipient: String,
     /// Its purpose (default `verify`).
+    #[schema(pattern = "^[a-z0-9_.-]{1,64}$")]
     pub purpose: Option<String>,
     /// The six digits.
-    #[schema(example = "123456")]
+    #[schema(example = "123456", pattern = "^[ -]*(?:[0-9][ -]*){6}$")]
     pub code: String,
 }
 
@@ -102,7 +106,7 @@ pub struct CodeVerifiedResponse {
 pub async fn send_code(
     codes: web::Data<CodeService>,
     accounts: web::Data<AccountService>,
-    body: web::Json<SendCodeRequest>,
+    body: Json<SendCodeRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let recipient = Email::parse(&body.recipient)?;
     let purpose = CodePurpose::parse(body.purpose.as_deref())?;
@@ -128,7 +132,7 @@ pub async fn send_code(
 pub async fn verify_code(
     codes: web::Data<CodeService>,
     caller: Caller,
-    body: web::Json<VerifyCodeRequest>,
+    body: Json<VerifyCodeRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let recipient = Email::parse(&body.recipient)?;
     let purpose = CodePurpose::parse(body.purpose.as_deref())?;
@@ -150,7 +154,19 @@ pub struct CredentialsRequest {
     /// The login address.
     #[schema(example = "ada@example.org")]
     pub email: String,
-    /// The password (at least `BURNBOX_PASSWORD_MIN_LENGTH` characters to register).
+    /// The password: at least `BURNBOX_PASSWORD_MIN_LENGTH` characters, at most 1024.
+    #[schema(example = "a long passphrase")]
+    pub password: String,
+}
+
+/// Email and password, to log in: any text may be tried (a wrong one is a 401).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    /// The login address.
+    #[schema(example = "ada@example.org")]
+    pub email: String,
+    /// The password.
     #[schema(example = "a long passphrase")]
     pub password: String,
 }
@@ -176,7 +192,7 @@ pub struct RegisteredResponse {
 pub async fn register(
     accounts: web::Data<AccountService>,
     caller: crate::auth::Caller,
-    body: web::Json<CredentialsRequest>,
+    body: Json<CredentialsRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let email = Email::parse(&body.email)?;
@@ -193,7 +209,7 @@ pub struct ConfirmRequest {
     #[schema(example = "ada@example.org")]
     pub email: String,
     /// The mailed code.
-    #[schema(example = "123456")]
+    #[schema(example = "123456", pattern = "^[ -]*(?:[0-9][ -]*){6}$")]
     pub code: String,
     /// The password, set now by whoever holds the code (the mailbox's owner).
     #[schema(example = "a long passphrase")]
@@ -220,7 +236,7 @@ pub struct AccountStateResponse {
 pub async fn confirm(
     accounts: web::Data<AccountService>,
     caller: crate::auth::Caller,
-    body: web::Json<ConfirmRequest>,
+    body: Json<ConfirmRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let email = Email::parse(&body.email)?;
@@ -245,7 +261,7 @@ pub struct SessionResponse {
 }
 
 /// Log in.
-#[utoipa::path(post, path = "/api/sessions", tag = "accounts", request_body = CredentialsRequest,
+#[utoipa::path(post, path = "/api/sessions", tag = "accounts", request_body = LoginRequest,
     responses(
         (status = 201, description = "Logged in", body = SessionResponse),
         (status = 401, description = "Wrong email or password, or an unconfirmed or blocked account (one answer for all)", body = ErrorBody,
@@ -257,7 +273,7 @@ pub struct SessionResponse {
 pub async fn login(
     accounts: web::Data<AccountService>,
     caller: crate::auth::Caller,
-    body: web::Json<CredentialsRequest>,
+    body: Json<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let email = Email::parse(&body.email).map_err(|_| ApiError::InvalidCredentials)?;
@@ -349,7 +365,12 @@ pub async fn me(caller: SignedIn) -> HttpResponse {
 #[serde(deny_unknown_fields)]
 pub struct CreateApiKeyRequest {
     /// Its name in the owner's list.
-    #[schema(example = "ci")]
+    #[schema(
+        example = "ci",
+        min_length = 1,
+        max_length = 64,
+        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$"
+    )]
     pub name: String,
     /// What it may do: `tokens` (mint and verify tokens from any network), `secrets`
     /// (create secrets owned by the account, list their receipts), `admin`.
@@ -413,7 +434,7 @@ pub struct ApiKeyList {
 pub async fn create_api_key(
     accounts: web::Data<AccountService>,
     caller: SessionCaller,
-    body: web::Json<CreateApiKeyRequest>,
+    body: Json<CreateApiKeyRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let SessionCaller(caller) = caller;
     let body = body.into_inner();
@@ -555,7 +576,7 @@ pub struct ChangePasswordRequest {
 pub async fn change_password(
     accounts: web::Data<AccountService>,
     caller: SessionCaller,
-    body: web::Json<ChangePasswordRequest>,
+    body: Json<ChangePasswordRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let SessionCaller(caller) = caller;
     let body = body.into_inner();
@@ -598,7 +619,7 @@ pub struct ResetRequestedResponse {
     ))]
 pub async fn request_reset(
     accounts: web::Data<AccountService>,
-    body: web::Json<ResetRequest>,
+    body: Json<ResetRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let email = Email::parse(&body.email)?;
     accounts.request_reset(&email).await?;
@@ -615,7 +636,7 @@ pub struct ResetPasswordRequest {
     #[schema(example = "ada@example.org")]
     pub email: String,
     /// The mailed reset code.
-    #[schema(example = "123456")]
+    #[schema(example = "123456", pattern = "^[ -]*(?:[0-9][ -]*){6}$")]
     pub code: String,
     /// The new password.
     #[schema(example = "a longer passphrase now")]
@@ -636,7 +657,7 @@ pub struct ResetPasswordRequest {
 pub async fn reset_password(
     accounts: web::Data<AccountService>,
     caller: Caller,
-    body: web::Json<ResetPasswordRequest>,
+    body: Json<ResetPasswordRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let email = Email::parse(&body.email)?;

@@ -8,8 +8,9 @@ use super::accounts::{PageQuery, UserView};
 use crate::accounts::AccountService;
 use crate::auth::AdminCaller;
 use crate::domain::time::rfc3339;
-use crate::domain::{AuditAction, Email, Password, Role, UserId};
+use crate::domain::{AuditAction, Email, Password, Role, UserId, ValidationError};
 use crate::error::{ApiError, ErrorBody};
+use crate::extract::Json;
 
 /// A page of users.
 #[derive(Debug, Serialize, ToSchema)]
@@ -76,7 +77,7 @@ pub struct CreateUserRequest {
 pub async fn create_user(
     accounts: web::Data<AccountService>,
     admin: AdminCaller,
-    body: web::Json<CreateUserRequest>,
+    body: Json<CreateUserRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let AdminCaller(admin) = admin;
     let body = body.into_inner();
@@ -106,6 +107,26 @@ pub struct UpdateUserRequest {
     pub email: Option<String>,
 }
 
+/// An audit entry id as a page cursor: `<ms>-<seq>` (Redis) or `<n>` (memory), each part
+/// at most 19 digits, so that it always fits the store's 64-bit numbers.
+fn cursor(text: &str) -> Result<&str, ApiError> {
+    let number =
+        |part: &str| (1..=19).contains(&part.len()) && part.bytes().all(|b| b.is_ascii_digit());
+    let valid = match text.split_once('-') {
+        Some((ms, seq)) => number(ms) && number(seq),
+        None => number(text),
+    };
+    if valid {
+        Ok(text)
+    } else {
+        Err(ValidationError::invalid(
+            "invalid_cursor",
+            "before must be an entry id from a previous page's `next`",
+        )
+        .into())
+    }
+}
+
 fn user_id(path: &str) -> Result<UserId, ApiError> {
     UserId::parse(path).ok_or(ApiError::NotFound)
 }
@@ -127,7 +148,7 @@ pub async fn update_user(
     accounts: web::Data<AccountService>,
     admin: AdminCaller,
     path: web::Path<String>,
-    body: web::Json<UpdateUserRequest>,
+    body: Json<UpdateUserRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let AdminCaller(admin) = admin;
     let id = user_id(&path)?;
@@ -146,8 +167,10 @@ pub struct AuditQuery {
     /// Only entries by or about this user id.
     pub user: Option<String>,
     /// Only entries older than this entry id (the previous page's `next`).
+    #[param(pattern = "^[0-9]{1,19}(-[0-9]{1,19})?$")]
     pub before: Option<String>,
-    /// Entries to return (default 50, at most 200).
+    /// Entries to return (default 50; fewer than 1 or more than 200 are clamped).
+    #[param(maximum = 18_446_744_073_709_551_615_usize)]
     pub limit: Option<usize>,
 }
 
@@ -184,6 +207,8 @@ pub struct AuditPage {
         (status = 200, description = "A page of the audit log", body = AuditPage),
         (status = 401, description = "No valid credentials", body = ErrorBody),
         (status = 403, description = "Not an admin", body = ErrorBody),
+        (status = 404, description = "`user` is not a user id", body = ErrorBody),
+        (status = 422, description = "`before` is not an entry id", body = ErrorBody),
         (status = 503, description = "Storage unavailable", body = ErrorBody),
     ))]
 pub async fn audit_log(
@@ -197,7 +222,11 @@ pub async fn audit_log(
         .unwrap_or(50)
         .clamp(1, super::accounts::MAX_PAGE);
     let entries = accounts
-        .audit_log(user, query.before.as_deref(), limit)
+        .audit_log(
+            user,
+            query.before.as_deref().map(cursor).transpose()?,
+            limit,
+        )
         .await?;
     let next = (entries.len() == limit)
         .then(|| entries.last().map(|(id, _)| id.clone()))

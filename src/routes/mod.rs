@@ -9,9 +9,11 @@ pub mod secrets;
 pub mod tokens;
 pub mod v1;
 
-use actix_web::http::header::{CACHE_CONTROL, HeaderValue};
+use actix_web::dev::{AppService, HttpServiceFactory};
+use actix_web::http::Method;
+use actix_web::http::header::{ALLOW, CACHE_CONTROL, HeaderValue};
 use actix_web::middleware::{DefaultHeaders, from_fn};
-use actix_web::{HttpResponse, Resource, ResponseError, web};
+use actix_web::{FromRequest, Handler, HttpResponse, Resource, Responder, ResponseError, web};
 
 use crate::auth::authenticate;
 use crate::error::ApiError;
@@ -21,110 +23,97 @@ use crate::pages;
 /// Registers every route.
 pub fn configure(config: &mut web::ServiceConfig) {
     config
-        .service(resource("/").route(web::get().to(pages::share)))
-        .service(resource("/s/{secret_key}").route(web::get().to(pages::reveal)))
+        .service(resource("/").get(pages::share))
+        .service(resource("/s/{secret_key}").get(pages::reveal))
         // onetimesecret's links, as its clients build them, open the same pages.
-        .service(resource("/secret/{secret_key}").route(web::get().to(pages::reveal)))
+        .service(resource("/secret/{secret_key}").get(pages::reveal))
         .service(
             resource("/r/{receipt_key}")
-                .wrap(from_fn(rate_limit))
-                .route(web::get().to(pages::receipt)),
+                .get(pages::receipt)
+                .build()
+                .wrap(from_fn(rate_limit)),
         )
         .service(
             resource("/private/{metadata_key}")
-                .wrap(from_fn(rate_limit))
-                .route(web::get().to(pages::receipt)),
+                .get(pages::receipt)
+                .build()
+                .wrap(from_fn(rate_limit)),
         )
         .service(
             resource("/r/{receipt_key}/burn")
-                .wrap(from_fn(rate_limit))
-                .route(web::post().to(pages::burn)),
+                .post(pages::burn)
+                .build()
+                .wrap(from_fn(rate_limit)),
         )
-        .service(resource("/assets/{file}").route(web::get().to(pages::asset)))
-        .service(resource("/health").route(web::get().to(health::health)))
-        .service(resource("/ready").route(web::get().to(health::ready)))
-        .service(resource("/metrics").route(web::get().to(health::metrics)))
+        .service(resource("/assets/{file}").get(pages::asset))
+        .service(resource("/health").get(health::health))
+        .service(resource("/ready").get(health::ready))
+        .service(resource("/metrics").get(health::metrics))
         .service(
             web::scope("/api")
                 // Innermost: credentials are checked once the rate limiter let the request in.
                 .wrap(from_fn(authenticate))
                 .wrap(from_fn(rate_limit))
+                // onetimesecret's clients read its error shape under /api/v1.
+                .wrap(from_fn(v1::error_shape))
                 // Everything under /api may carry a secret or a key: never cache it.
                 .wrap(
                     DefaultHeaders::new()
                         .add((CACHE_CONTROL, HeaderValue::from_static("no-store"))),
                 )
-                .service(resource("/secrets").route(web::post().to(secrets::create_secret)))
-                .service(
-                    resource("/secrets/generate").route(web::post().to(secrets::generate_secret)),
-                )
+                .service(resource("/secrets").post(secrets::create_secret))
+                .service(resource("/secrets/generate").post(secrets::generate_secret))
                 .service(
                     resource("/secrets/{secret_key}")
-                        .route(web::get().to(secrets::secret_status))
-                        .route(web::delete().to(secrets::burn_secret)),
+                        .get(secrets::secret_status)
+                        .delete(secrets::burn_secret),
                 )
-                .service(
-                    resource("/secrets/{secret_key}/reveal")
-                        .route(web::post().to(secrets::reveal_secret)),
-                )
-                .service(
-                    resource("/receipts/{receipt_key}")
-                        .route(web::get().to(receipts::read_receipt)),
-                )
-                .service(
-                    resource("/receipts/{receipt_key}/burn")
-                        .route(web::post().to(receipts::burn_receipt)),
-                )
-                .service(resource("/tokens").route(web::post().to(tokens::mint_token)))
-                .service(resource("/tokens/verify").route(web::post().to(tokens::verify_token)))
-                .service(resource("/codes").route(web::post().to(accounts::send_code)))
-                .service(resource("/codes/verify").route(web::post().to(accounts::verify_code)))
-                .service(resource("/accounts").route(web::post().to(accounts::register)))
-                .service(resource("/accounts/verify").route(web::post().to(accounts::confirm)))
-                .service(resource("/accounts/reset").route(web::post().to(accounts::request_reset)))
-                .service(
-                    resource("/accounts/reset/verify")
-                        .route(web::post().to(accounts::reset_password)),
-                )
-                .service(resource("/me/password").route(web::post().to(accounts::change_password)))
+                .service(resource("/secrets/{secret_key}/reveal").post(secrets::reveal_secret))
+                .service(resource("/receipts/{receipt_key}").get(receipts::read_receipt))
+                .service(resource("/receipts/{receipt_key}/burn").post(receipts::burn_receipt))
+                .service(resource("/tokens").post(tokens::mint_token))
+                .service(resource("/tokens/verify").post(tokens::verify_token))
+                .service(resource("/codes").post(accounts::send_code))
+                .service(resource("/codes/verify").post(accounts::verify_code))
+                .service(resource("/accounts").post(accounts::register))
+                .service(resource("/accounts/verify").post(accounts::confirm))
+                .service(resource("/accounts/reset").post(accounts::request_reset))
+                .service(resource("/accounts/reset/verify").post(accounts::reset_password))
+                .service(resource("/me/password").post(accounts::change_password))
                 .service(
                     resource("/sessions")
-                        .route(web::post().to(accounts::login))
-                        .route(web::delete().to(accounts::logout_everywhere)),
+                        .post(accounts::login)
+                        .delete(accounts::logout_everywhere),
                 )
-                .service(resource("/sessions/current").route(web::delete().to(accounts::logout)))
-                .service(resource("/me").route(web::get().to(accounts::me)))
+                .service(resource("/sessions/current").delete(accounts::logout))
+                .service(resource("/me").get(accounts::me))
                 .service(
                     resource("/me/api-keys")
-                        .route(web::post().to(accounts::create_api_key))
-                        .route(web::get().to(accounts::list_api_keys)),
+                        .post(accounts::create_api_key)
+                        .get(accounts::list_api_keys),
                 )
-                .service(
-                    resource("/me/api-keys/{id}").route(web::delete().to(accounts::revoke_api_key)),
-                )
-                .service(resource("/me/receipts").route(web::get().to(accounts::my_receipts)))
+                .service(resource("/me/api-keys/{id}").delete(accounts::revoke_api_key))
+                .service(resource("/me/receipts").get(accounts::my_receipts))
                 .service(
                     resource("/admin/users")
-                        .route(web::get().to(admin::list_users))
-                        .route(web::post().to(admin::create_user)),
+                        .get(admin::list_users)
+                        .post(admin::create_user),
                 )
-                .service(resource("/admin/users/{id}").route(web::patch().to(admin::update_user)))
-                .service(resource("/admin/audit").route(web::get().to(admin::audit_log)))
-                .service(resource("/v1/status").route(web::get().to(v1::status)))
-                .service(resource("/v1/authcheck").route(web::get().to(v1::authcheck)))
-                .service(resource("/v1/share").route(web::post().to(v1::share)))
-                .service(resource("/v1/generate").route(web::post().to(v1::generate)))
-                .service(resource("/v1/secret/{secret_key}").route(web::post().to(v1::retrieve)))
+                .service(resource("/admin/users/{id}").patch(admin::update_user))
+                .service(resource("/admin/audit").get(admin::audit_log))
+                .service(resource("/v1/status").get(v1::status))
+                .service(resource("/v1/authcheck").get(v1::authcheck))
+                .service(resource("/v1/share").post(v1::share))
+                .service(resource("/v1/generate").post(v1::generate))
+                .service(resource("/v1/secret/{secret_key}").post(v1::retrieve))
                 // Before `{metadata_key}`, which would match `recent` too.
-                .service(resource("/v1/private/recent").route(web::get().to(v1::recent)))
+                .service(resource("/v1/private/recent").get(v1::recent))
                 .service(
                     resource("/v1/private/{metadata_key}")
-                        .route(web::post().to(v1::private))
-                        .route(web::get().to(v1::private)),
+                        .get(v1::private)
+                        .post(v1::private),
                 )
-                .service(
-                    resource("/v1/private/{metadata_key}/burn").route(web::post().to(v1::burn)),
-                )
+                .service(resource("/v1/private/{metadata_key}/burn").post(v1::burn))
                 .default_service(web::to(not_found)),
         );
 }
@@ -192,18 +181,88 @@ pub fn pattern_of(path: &str) -> Option<&'static str> {
     })
 }
 
-/// A resource whose unmatched methods answer 405 in the common error shape.
-fn resource(path: &str) -> Resource {
-    web::resource(path).default_service(web::to(method_not_allowed))
+/// A resource being built: its routes, and the methods they answer, which any other
+/// method's 405 lists in `Allow` (RFC 9110 requires it).
+pub struct Routes {
+    resource: Resource,
+    methods: Vec<Method>,
+}
+
+fn resource(path: &str) -> Routes {
+    Routes {
+        resource: web::resource(path),
+        methods: Vec::new(),
+    }
+}
+
+impl Routes {
+    fn on<F, Args>(mut self, method: Method, handler: F) -> Self
+    where
+        F: Handler<Args>,
+        Args: FromRequest + 'static,
+        F::Output: Responder + 'static,
+    {
+        self.resource = self
+            .resource
+            .route(web::route().method(method.clone()).to(handler));
+        self.methods.push(method);
+        self
+    }
+
+    fn get<F: Handler<Args>, Args: FromRequest + 'static>(self, handler: F) -> Self
+    where
+        F::Output: Responder + 'static,
+    {
+        self.on(Method::GET, handler)
+    }
+
+    fn post<F: Handler<Args>, Args: FromRequest + 'static>(self, handler: F) -> Self
+    where
+        F::Output: Responder + 'static,
+    {
+        self.on(Method::POST, handler)
+    }
+
+    fn delete<F: Handler<Args>, Args: FromRequest + 'static>(self, handler: F) -> Self
+    where
+        F::Output: Responder + 'static,
+    {
+        self.on(Method::DELETE, handler)
+    }
+
+    fn patch<F: Handler<Args>, Args: FromRequest + 'static>(self, handler: F) -> Self
+    where
+        F::Output: Responder + 'static,
+    {
+        self.on(Method::PATCH, handler)
+    }
+
+    /// The resource, answering any other method with 405 and `Allow`.
+    fn build(self) -> Resource {
+        let allow: Vec<&str> = self.methods.iter().map(Method::as_str).collect();
+        // Method names are tokens, always valid in a header.
+        #[allow(clippy::expect_used)]
+        let allow = HeaderValue::from_str(&allow.join(", ")).expect("method names are tokens");
+        self.resource.default_service(web::to(move || {
+            let allow = allow.clone();
+            async move {
+                let mut response = ApiError::MethodNotAllowed.error_response();
+                response.headers_mut().insert(ALLOW, allow);
+                response
+            }
+        }))
+    }
+}
+
+impl HttpServiceFactory for Routes {
+    fn register(self, config: &mut AppService) {
+        self.build().register(config);
+    }
 }
 
 /// The app's fallback: 404 in the common error shape.
 pub async fn not_found() -> HttpResponse {
     ApiError::NotFound.error_response()
-}
-
-async fn method_not_allowed() -> HttpResponse {
-    ApiError::MethodNotAllowed.error_response()
 }
 
 #[cfg(test)]

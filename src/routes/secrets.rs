@@ -13,7 +13,7 @@ use crate::accounts::{Account, AccountService};
 use crate::domain::time::rfc3339;
 use crate::domain::{AuditAction, GenerateLength, Passphrase, Scope, SecretKey, SecretText};
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{OptionalJson, client_address};
+use crate::extract::{Json, OptionalJson, client_address, optional_integer};
 use crate::middleware::{Discardable, GuessBudget, LimitGate};
 use crate::pages::Links;
 use crate::secrets::{CreatedSecret, SecretService};
@@ -23,13 +23,14 @@ use crate::secrets::{CreatedSecret, SecretService};
 #[serde(deny_unknown_fields)]
 pub struct CreateSecretRequest {
     /// The text to share, up to `BURNBOX_MAX_SECRET_BYTES` bytes of UTF-8.
-    #[schema(example = "correct horse battery staple")]
+    #[schema(example = "correct horse battery staple", min_length = 1)]
     pub secret: String,
-    /// Optional passphrase the reader must give as well.
-    #[schema(example = "tr0ub4dor")]
+    /// Optional passphrase the reader must give as well (1–1024 characters).
+    #[schema(example = "tr0ub4dor", min_length = 1, max_length = 1024)]
     pub passphrase: Option<String>,
     /// Seconds until the secret expires (default `BURNBOX_TTL_DEFAULT`).
     #[schema(example = 3600)]
+    #[serde(default, deserialize_with = "optional_integer")]
     pub ttl: Option<i64>,
     /// `true` when `secret` is an end-to-end envelope (`e2e1.…`, see the README) that the
     /// sender's client encrypted; the server stores it as it is and cannot open it.
@@ -43,12 +44,15 @@ pub struct CreateSecretRequest {
 #[serde(deny_unknown_fields)]
 pub struct GenerateSecretRequest {
     /// Characters of `[A-Za-z0-9]` to generate (8–1024, default 32).
-    #[schema(example = 32)]
+    #[schema(example = 32, minimum = 8, maximum = 1024)]
+    #[serde(default, deserialize_with = "optional_integer")]
     pub length: Option<i64>,
-    /// Optional passphrase the reader must give as well.
+    /// Optional passphrase the reader must give as well (1–1024 characters).
+    #[schema(min_length = 1, max_length = 1024)]
     pub passphrase: Option<String>,
     /// Seconds until the secret expires (default `BURNBOX_TTL_DEFAULT`).
     #[schema(example = 3600)]
+    #[serde(default, deserialize_with = "optional_integer")]
     pub ttl: Option<i64>,
 }
 
@@ -128,7 +132,7 @@ pub struct SecretStatusResponse {
 #[serde(deny_unknown_fields)]
 pub struct RevealRequest {
     /// The passphrase, when the secret has one.
-    #[schema(example = "tr0ub4dor")]
+    #[schema(example = "tr0ub4dor", min_length = 1, max_length = 1024)]
     pub passphrase: Option<String>,
 }
 
@@ -236,7 +240,7 @@ pub async fn create_secret(
     gate: LimitGate,
     owner: SecretOwner,
     links: web::Data<Links>,
-    body: web::Json<CreateSecretRequest>,
+    body: Json<CreateSecretRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let policy = service.policy();
@@ -271,7 +275,7 @@ fn created_response(created: &CreatedSecret, body: impl Serialize) -> HttpRespon
 
 /// Generate a random secret and create it.
 #[utoipa::path(post, path = "/api/secrets/generate", tag = "secrets",
-    request_body(content = GenerateSecretRequest, description = "May be left out: all fields are optional"),
+    request_body(content = Option<GenerateSecretRequest>, description = "May be left out: all fields are optional"),
     responses(
         (status = 201, description = "Created; `value` is shown this once", body = GeneratedSecretResponse),
         (status = 400, description = "Malformed JSON or unknown field", body = ErrorBody),
@@ -331,7 +335,7 @@ pub async fn secret_status(
 /// Reveal a secret: it is handed out once and then gone.
 #[utoipa::path(post, path = "/api/secrets/{secret_key}/reveal", tag = "secrets",
     params(("secret_key" = String, Path, description = "The key from the link")),
-    request_body(content = RevealRequest, description = "May be left out when there is no passphrase"),
+    request_body(content = Option<RevealRequest>, description = "May be left out when there is no passphrase"),
     responses(
         (status = 200, description = "The secret; it no longer exists on the server", body = RevealedSecretResponse),
         (status = 400, description = "Malformed JSON", body = ErrorBody),

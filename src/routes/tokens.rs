@@ -9,6 +9,7 @@ use crate::access::TokenAccess;
 use crate::domain::time::rfc3339;
 use crate::domain::{Claims, Subject, TokenKey};
 use crate::error::{ApiError, ErrorBody};
+use crate::extract::Json;
 use crate::tokens::TokenService;
 
 /// A token to mint.
@@ -17,12 +18,13 @@ use crate::tokens::TokenService;
 pub struct MintTokenRequest {
     /// Seconds until the token expires (default `BURNBOX_TOKEN_TTL_DEFAULT`, 900).
     #[schema(example = 900)]
+    #[serde(default, deserialize_with = "crate::extract::optional_integer")]
     pub ttl: Option<i64>,
     /// Who or what the token is for (1–256 characters).
-    #[schema(example = "user:42")]
+    #[schema(example = "user:42", min_length = 1, max_length = 256)]
     pub subject: Option<String>,
     /// Any JSON object, up to `BURNBOX_MAX_CLAIMS_BYTES` serialized.
-    #[schema(example = json!({"action": "login", "redirect": "/inbox"}))]
+    #[schema(value_type = Option<Object>, example = json!({"action": "login", "redirect": "/inbox"}))]
     pub claims: Option<Value>,
 }
 
@@ -85,7 +87,7 @@ pub struct VerifiedTokenResponse {
 pub async fn mint_token(
     _access: TokenAccess,
     service: web::Data<TokenService>,
-    body: web::Json<MintTokenRequest>,
+    body: Json<MintTokenRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let policy = service.policy();
@@ -116,7 +118,7 @@ pub async fn mint_token(
 pub async fn verify_token(
     _access: TokenAccess,
     service: web::Data<TokenService>,
-    body: web::Json<VerifyTokenRequest>,
+    body: Json<VerifyTokenRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let token = TokenKey::parse(&body.token).ok_or(ApiError::NotFound)?;
     let verified = service.verify(&token).await?;

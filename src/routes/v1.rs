@@ -4,8 +4,13 @@
 //! same atomic step. Bodies are form-encoded (JSON accepted); errors are onetimesecret's
 //! `{"message": …}`, with 404 for anything unknown, consumed or refused.
 
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::StatusCode;
-use actix_web::http::header::{CACHE_CONTROL, HeaderValue, RETRY_AFTER};
+use actix_web::http::header::{
+    CACHE_CONTROL, CONTENT_LENGTH, CONTENT_TYPE, HeaderValue, RETRY_AFTER,
+};
+use actix_web::middleware::Next;
 use actix_web::{HttpResponse, ResponseError, web};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -16,7 +21,7 @@ use crate::domain::time::now_unix;
 use crate::domain::{
     GenerateLength, Passphrase, ReceiptKey, Scope, SecretFate, SecretKey, SecretText, Ttl,
 };
-use crate::error::{ApiError, FailedPassphrase};
+use crate::error::{ApiError, ErrorMessage, FailedPassphrase};
 use crate::extract::FormOrJson;
 use crate::middleware::{Discardable, GuessBudget, LimitGate};
 use crate::routes::secrets::SecretOwner;
@@ -97,6 +102,33 @@ impl ResponseError for V1Error {
 
 type V1Result = Result<HttpResponse, V1Error>;
 
+/// Gives the errors that middleware (rate limiter, credentials) or extractors answer under
+/// `/api/v1` onetimesecret's shape, `{"message": …}`, keeping status and headers.
+pub async fn error_shape(
+    request: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    let v1 = request.path().starts_with("/api/v1/");
+    let response = next.call(request).await?;
+    let message = response
+        .response()
+        .extensions()
+        .get::<ErrorMessage>()
+        .filter(|_| v1)
+        .map(|message| message.0.clone());
+    let Some(message) = message else {
+        return Ok(response.map_into_left_body());
+    };
+    let (request, original) = response.into_parts();
+    let mut shaped = HttpResponse::build(original.status()).json(V1ErrorBody { message });
+    for (name, value) in original.headers() {
+        if name != CONTENT_TYPE && name != CONTENT_LENGTH {
+            shaped.headers_mut().append(name.clone(), value.clone());
+        }
+    }
+    Ok(ServiceResponse::new(request, shaped).map_into_right_body())
+}
+
 /// `GET /api/v1/status`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct V1Status {
@@ -140,7 +172,7 @@ pub struct V1Customer {
     security(("basic" = [])),
     responses(
         (status = 200, description = "Valid credentials", body = V1Customer),
-        (status = 401, description = "Invalid credentials", body = crate::error::ErrorBody),
+        (status = 401, description = "Invalid credentials", body = V1ErrorBody),
         (status = 404, description = "No credentials", body = V1ErrorBody),
     ))]
 pub async fn authcheck(caller: Caller) -> V1Result {
@@ -167,10 +199,13 @@ pub async fn authcheck(caller: Caller) -> V1Result {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct ShareRequest {
     /// The secret.
+    #[schema(required = true, min_length = 1)]
     pub secret: Option<String>,
-    /// Optional passphrase.
+    /// Optional passphrase (empty: none), at most 1024 characters.
+    #[schema(max_length = 1024)]
     pub passphrase: Option<String>,
     /// Seconds to live; clamped into the server's range as onetimesecret does.
+    #[schema(value_type = Option<f64>)]
     pub ttl: Option<String>,
     /// Recipient address (echoed, obscured; burnbox does not mail links).
     pub recipient: Option<String>,
@@ -179,9 +214,11 @@ pub struct ShareRequest {
 /// `POST /api/v1/generate` parameters.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct GenerateRequest {
-    /// Optional passphrase.
+    /// Optional passphrase (empty: none), at most 1024 characters.
+    #[schema(max_length = 1024)]
     pub passphrase: Option<String>,
     /// Seconds to live; clamped.
+    #[schema(value_type = Option<f64>)]
     pub ttl: Option<String>,
     /// Recipient address (echoed, obscured).
     pub recipient: Option<String>,
@@ -250,11 +287,18 @@ fn custid(caller: &Caller) -> String {
 /// The TTL as onetimesecret takes it: any number, clamped into the allowed range.
 fn clamped_ttl(service: &SecretService, ttl: Option<&str>) -> Result<Ttl, ApiError> {
     let policy = service.policy().ttl;
+    let Some(ttl) = ttl else {
+        return Ok(policy.parse(None)?);
+    };
+    // A number, as onetimesecret reads it; anything else is refused, not defaulted.
     let seconds = ttl
-        .and_then(|ttl| ttl.trim().parse::<f64>().ok())
+        .parse::<f64>()
+        .ok()
         .filter(|ttl| ttl.is_finite())
-        .map(|ttl| (ttl as i64).clamp(policy.min as i64, policy.max as i64));
-    Ok(policy.parse(seconds.or(Some(policy.default as i64)))?)
+        .ok_or_else(|| ApiError::Malformed("ttl must be a number of seconds".into()))?;
+    Ok(policy.parse(Some(
+        (seconds as i64).clamp(policy.min as i64, policy.max as i64),
+    ))?)
 }
 
 /// The metadata object for a secret created at `created_at`, expiring at `expires_at`,
@@ -332,7 +376,6 @@ async fn created(
         (status = 200, description = "The receipt, with `secret_key`", body = V1Metadata),
         (status = 404, description = "Nothing to share, or an invalid value", body = V1ErrorBody,
             example = json!({"message": "You did not provide anything to share"})),
-        (status = 429, description = "Rate limited", body = crate::error::ErrorBody),
         (status = 503, description = "Storage unavailable", body = V1ErrorBody),
     ))]
 pub async fn share(
@@ -362,11 +405,10 @@ pub async fn share(
 
 /// Generate a random secret and share it.
 #[utoipa::path(post, path = "/api/v1/generate", tag = "onetimesecret v1",
-    request_body(content = GenerateRequest, content_type = "application/x-www-form-urlencoded"),
+    request_body(content = Option<GenerateRequest>, content_type = "application/x-www-form-urlencoded"),
     responses(
         (status = 200, description = "The receipt, with `secret_key` and the generated `value`", body = V1Metadata),
         (status = 404, description = "An invalid value", body = V1ErrorBody),
-        (status = 429, description = "Rate limited", body = crate::error::ErrorBody),
         (status = 503, description = "Storage unavailable", body = V1ErrorBody),
     ))]
 pub async fn generate(
@@ -418,12 +460,11 @@ pub struct V1Secret {
 /// Reveal a secret, once.
 #[utoipa::path(post, path = "/api/v1/secret/{secret_key}", tag = "onetimesecret v1",
     params(("secret_key" = String, Path, description = "The secret key")),
-    request_body(content = RetrieveRequest, content_type = "application/x-www-form-urlencoded"),
+    request_body(content = Option<RetrieveRequest>, content_type = "application/x-www-form-urlencoded"),
     responses(
         (status = 200, description = "The secret; it no longer exists on the server", body = V1Secret),
         (status = 404, description = "Unknown, consumed, expired, or a wrong passphrase", body = V1ErrorBody,
             example = json!({"message": "Unknown secret"})),
-        (status = 429, description = "Rate limited", body = crate::error::ErrorBody),
         (status = 503, description = "Storage unavailable", body = V1ErrorBody),
     ))]
 pub async fn retrieve(
@@ -468,7 +509,7 @@ async fn metadata_of(
 }
 
 /// A receipt: what became of the secret (`secret_key` only while unread).
-#[utoipa::path(post, path = "/api/v1/private/{metadata_key}", tag = "onetimesecret v1",
+#[utoipa::path(method(get, post), path = "/api/v1/private/{metadata_key}", tag = "onetimesecret v1",
     params(("metadata_key" = String, Path, description = "The receipt key")),
     responses(
         (status = 200, description = "The receipt", body = V1Metadata),
@@ -528,7 +569,7 @@ pub async fn burn(
     security(("basic" = [])),
     responses(
         (status = 200, description = "Newest first", body = [V1Metadata]),
-        (status = 401, description = "Not authenticated", body = crate::error::ErrorBody),
+        (status = 401, description = "Not authenticated", body = V1ErrorBody),
         (status = 503, description = "Storage unavailable", body = V1ErrorBody),
     ))]
 pub async fn recent(accounts: web::Data<AccountService>, caller: SignedIn) -> V1Result {

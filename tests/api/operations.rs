@@ -5,6 +5,11 @@ use std::time::Duration;
 
 use crate::helpers::{Backend, spawn_app};
 
+/// The settings of a server started with nothing configured.
+fn default_settings() -> burnbox::config::Settings {
+    burnbox::config::Settings::from_args(["burnbox"]).expect("defaults parse")
+}
+
 #[tokio::test]
 async fn health_and_ready_answer() {
     for backend in [Backend::Redis, Backend::Memory] {
@@ -36,7 +41,7 @@ async fn the_served_openapi_document_is_the_committed_one() {
             .expect("readable");
     assert_eq!(
         committed_text,
-        burnbox::openapi::document_json(),
+        burnbox::openapi::document_json(&default_settings()),
         "byte for byte, too"
     );
 }
@@ -44,7 +49,7 @@ async fn the_served_openapi_document_is_the_committed_one() {
 #[tokio::test]
 async fn every_operation_documents_its_errors() {
     let document: serde_json::Value =
-        serde_json::from_str(&burnbox::openapi::document_json()).expect("json");
+        serde_json::from_str(&burnbox::openapi::document_json(&default_settings())).expect("json");
     let paths = document["paths"].as_object().expect("paths");
     assert_eq!(paths.len(), 35);
     for (path, operations) in paths {
@@ -159,7 +164,7 @@ fn the_openapi_subcommand_prints_the_document() {
     assert!(output.status.success());
     assert_eq!(
         String::from_utf8_lossy(&output.stdout),
-        burnbox::openapi::document_json()
+        burnbox::openapi::document_json(&default_settings())
     );
 }
 

@@ -224,6 +224,32 @@ async fn passphrases_burns_generate_and_errors_look_like_onetimesecret(backend: 
     let opened = form(&app, &path, &[("passphrase", "open sesame")], None).await;
     assert_eq!(opened.body["value"], "guarded");
 
+    // A TTL that is no number is refused, not defaulted; a body that is no form is a 400;
+    // both in onetimesecret's shape.
+    assert_v1_error(
+        &form(
+            &app,
+            "/api/v1/share",
+            &[("secret", "s"), ("ttl", "abc")],
+            None,
+        )
+        .await,
+        404,
+        "ttl must be a number of seconds",
+    );
+    let not_a_form = app
+        .client
+        .post(app.url("/api/v1/generate"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("AAA")
+        .send()
+        .await
+        .expect("request");
+    assert_v1_error(
+        &Reply::from_response(not_a_form).await,
+        400,
+        "a form body is `name=value` fields joined by `&`",
+    );
     // TTLs are clamped, not refused.
     let short = form(
         &app,
@@ -314,20 +340,27 @@ async fn basic_auth_with_an_api_key_owns_shares_and_lists_them(backend: Backend)
         401,
         "Not authorized",
     );
-    get(
-        &app,
-        "/api/v1/authcheck",
-        Some(("someone@example.org", key.as_str())),
-    )
-    .await
-    .assert_error(401, "unauthorized");
-    get(
-        &app,
-        "/api/v1/authcheck",
-        Some((ADMIN_EMAIL, "bbk_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")),
-    )
-    .await
-    .assert_error(401, "unauthorized");
+    // A bad credential is refused before the handler, in onetimesecret's shape too.
+    assert_v1_error(
+        &get(
+            &app,
+            "/api/v1/authcheck",
+            Some(("someone@example.org", key.as_str())),
+        )
+        .await,
+        401,
+        "invalid, expired or revoked credentials",
+    );
+    assert_v1_error(
+        &get(
+            &app,
+            "/api/v1/authcheck",
+            Some((ADMIN_EMAIL, "bbk_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")),
+        )
+        .await,
+        401,
+        "invalid, expired or revoked credentials",
+    );
 
     let shared = form(&app, "/api/v1/share", &[("secret", "owned")], basic).await;
     assert_eq!(shared.field("custid"), ADMIN_EMAIL);
@@ -364,9 +397,11 @@ async fn basic_auth_with_an_api_key_owns_shares_and_lists_them(backend: Backend)
             .contains(&shared.field("metadata_key")),
         "a working receipt in recent"
     );
-    get(&app, "/api/v1/private/recent", None)
-        .await
-        .assert_error(401, "unauthorized");
+    assert_v1_error(
+        &get(&app, "/api/v1/private/recent", None).await,
+        401,
+        "sign in: send Authorization: Bearer <session token or API key>",
+    );
 }
 on_both_backends!(basic_auth_with_an_api_key_owns_shares_and_lists_them);
 
@@ -490,3 +525,22 @@ async fn racing_v1_retrievals_get_the_secret_once_and_redis_keeps_no_key(backend
     }
 }
 on_both_backends!(racing_v1_retrievals_get_the_secret_once_and_redis_keeps_no_key);
+
+/// The rate limiter's 429 under `/api/v1` is onetimesecret's shape, with the headers.
+#[tokio::test]
+async fn a_v1_client_is_limited_in_its_own_error_shape() {
+    let app = spawn_app_with(Backend::Redis, &["--rate-limit-per-minute", "1"]).await;
+    assert_eq!(get(&app, "/api/v1/status", None).await.status, 200);
+    let limited = get(&app, "/api/v1/status", None).await;
+    assert_eq!(limited.status, 429, "{}", limited.body);
+    assert!(
+        limited.body["message"]
+            .as_str()
+            .is_some_and(|message| message.starts_with("too many requests"))
+            && limited.body.get("error").is_none(),
+        "{}",
+        limited.body
+    );
+    assert!(!limited.header("retry-after").is_empty());
+    assert_eq!(limited.header("ratelimit-remaining"), "0");
+}
