@@ -24,7 +24,7 @@ pub async fn access_log(
     let client = client_address(request.request());
     let response = next.call(request).await?;
     // Unmatched paths log as "-": an unknown URL may still hold a key.
-    let pattern = pattern_of(response.request().path()).unwrap_or("-");
+    let pattern = pattern_of(response.request().match_info().as_str()).unwrap_or("-");
     let status = response.status().as_u16();
     let seconds = started.elapsed().as_secs_f64();
     log::info!(

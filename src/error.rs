@@ -195,7 +195,8 @@ impl ApiError {
 fn redact_serde_message(message: &str) -> String {
     for prefix in ["invalid type: ", "invalid value: ", "invalid length "] {
         if let Some(rest) = message.strip_prefix(prefix) {
-            let (found, expected) = rest.split_once(", expected").unwrap_or((rest, ""));
+            // The last ", expected": the submitted value, before it, may contain one.
+            let (found, expected) = rest.rsplit_once(", expected").unwrap_or((rest, ""));
             let kind: Vec<&str> = found
                 .split(' ')
                 .take_while(|word| !word.starts_with(['`', '"', '\'']))
@@ -325,6 +326,12 @@ mod tests {
         let error = serde_json::from_str::<u64>("\"hunter2\"").expect_err("not a number");
         let message = ApiError::from_json(&error).to_string();
         assert!(!message.contains("hunter2"), "{message}");
+
+        let error = serde_json::from_str::<u64>("\"hunter2, expected tail-of-secret\"")
+            .expect_err("not a number");
+        let message = ApiError::from_json(&error).to_string();
+        assert!(!message.contains("tail-of-secret"), "{message}");
+        assert!(message.contains("expected u64"), "{message}");
     }
 
     #[test]

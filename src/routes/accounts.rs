@@ -276,7 +276,9 @@ pub async fn login(
     body: Json<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    let email = Email::parse(&body.email).map_err(|_| ApiError::InvalidCredentials)?;
+    // Typed or autofilled, a login address may come with spaces around it; registration
+    // refuses those (422), so no account has them.
+    let email = Email::parse(body.email.trim_ascii()).map_err(|_| ApiError::InvalidCredentials)?;
     // Any length may be tried; only registration enforces the minimum.
     let password = Password::parse(body.password, 0).map_err(|_| ApiError::InvalidCredentials)?;
     let (session_token, expires_at) = accounts.login(&email, &password, caller.ip).await?;
@@ -613,7 +615,6 @@ pub struct ResetRequestedResponse {
     responses(
         (status = 202, description = "A code is mailed if the address has an active account; the same answer for every address", body = ResetRequestedResponse),
         (status = 400, description = "Malformed JSON", body = ErrorBody),
-        (status = 422, description = "Invalid email", body = ErrorBody),
         (status = 429, description = "Rate limited", body = ErrorBody),
         (status = 503, description = "Storage or mail unavailable", body = ErrorBody),
     ))]

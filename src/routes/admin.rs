@@ -221,13 +221,13 @@ pub async fn audit_log(
         .limit
         .unwrap_or(50)
         .clamp(1, super::accounts::MAX_PAGE);
-    let entries = accounts
-        .audit_log(
-            user,
-            query.before.as_deref().map(cursor).transpose()?,
-            limit,
-        )
-        .await?;
+    let before = query.before.as_deref().map(cursor).transpose()?;
+    // Nothing is older than the first possible id (and Redis refuses that range).
+    let entries = if before.is_some_and(|id| id.bytes().all(|byte| matches!(byte, b'0' | b'-'))) {
+        Vec::new()
+    } else {
+        accounts.audit_log(user, before, limit).await?
+    };
     let next = (entries.len() == limit)
         .then(|| entries.last().map(|(id, _)| id.clone()))
         .flatten();

@@ -108,7 +108,8 @@ pub async fn error_shape(
     request: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
-    let v1 = request.path().starts_with("/api/v1/");
+    // As routing read it: `/api/%761/…` is a v1 call too.
+    let v1 = request.match_info().as_str().starts_with("/api/v1/");
     let response = next.call(request).await?;
     let message = response
         .response()

@@ -89,6 +89,32 @@ async fn creation_has_its_own_tighter_limit() {
 }
 
 #[tokio::test]
+async fn a_call_without_the_credentials_it_needs_is_a_401_not_a_charge() {
+    let app = spawn_app_with(Backend::Redis, &["--rate-limit-per-minute", "1"]).await;
+    for _ in 0..5 {
+        for path in ["/api/me", "/api/admin/audit", "/api/v1/private/recent"] {
+            let reply = app.get(path).await;
+            assert_eq!(reply.status, 401, "{path}: {}", reply.body);
+        }
+    }
+    // Those cost nothing: the one request a minute is still there, and then spent.
+    assert_eq!(app.get("/api/secrets/unknown").await.status, 404);
+    app.get("/api/secrets/unknown")
+        .await
+        .assert_error(429, "rate_limited");
+    // A credential, even a wrong one, is counted like any request.
+    let reply = app
+        .send(
+            reqwest::Method::GET,
+            "/api/me",
+            Some("bbk_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"),
+            None,
+        )
+        .await;
+    reply.assert_error(429, "rate_limited");
+}
+
+#[tokio::test]
 async fn operational_routes_are_never_limited() {
     let app = spawn_app_with(Backend::Redis, &["--rate-limit-per-minute", "1"]).await;
     for _ in 0..5 {
@@ -524,5 +550,34 @@ async fn a_refused_passphrase_create_spends_no_argon2_time() {
     assert!(
         refusing * 2 < hashing,
         "refused in {refusing:?}; a hashed create took {hashing:?}"
+    );
+}
+
+/// Routing decodes `%73essions` to `sessions`; the limiter reads the path the same way, so
+/// an encoded route keeps its class of limits (and a v1 route its error shape).
+#[tokio::test]
+async fn an_encoded_path_is_limited_as_the_route_it_reaches() {
+    let app = spawn_app_with(Backend::Redis, &["--passphrase-failures-per-hour", "2"]).await;
+    let login = json!({"email": "nobody@example.org", "password": "not the password"});
+    for path in ["/api/sessions", "/api/%73essions", "/api/s%65ssions"] {
+        let reply = app.post(path, login.clone()).await;
+        if path == "/api/s%65ssions" {
+            reply.assert_error(429, "rate_limited");
+        } else {
+            reply.assert_error(401, "invalid_credentials");
+        }
+    }
+    let shaped = app
+        .post_raw(
+            "/api/%761/share",
+            "application/x-www-form-urlencoded",
+            "AAA",
+        )
+        .await;
+    assert_eq!(shaped.status, 400, "{}", shaped.body);
+    assert!(
+        shaped.body.get("error").is_none() && shaped.body.get("message").is_some(),
+        "{}",
+        shaped.body
     );
 }
