@@ -266,7 +266,6 @@ pub struct SessionResponse {
         (status = 201, description = "Logged in", body = SessionResponse),
         (status = 401, description = "Wrong email or password, or an unconfirmed or blocked account (one answer for all)", body = ErrorBody,
             example = json!({"error": "invalid_credentials", "message": "email or password is wrong, or the account is not confirmed or is blocked"})),
-        (status = 422, description = "Invalid email", body = ErrorBody),
         (status = 429, description = "Rate limited (wrong passwords count against the client)", body = ErrorBody),
         (status = 503, description = "Storage unavailable or Argon2 pool full", body = ErrorBody),
     ))]
@@ -615,6 +614,7 @@ pub struct ResetRequestedResponse {
     responses(
         (status = 202, description = "A code is mailed if the address has an active account; the same answer for every address", body = ResetRequestedResponse),
         (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 422, description = "Invalid email", body = ErrorBody),
         (status = 429, description = "Rate limited", body = ErrorBody),
         (status = 503, description = "Storage or mail unavailable", body = ErrorBody),
     ))]
