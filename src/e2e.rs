@@ -130,6 +130,34 @@ mod tests {
     }
 
     #[test]
+    fn the_documented_envelope_pattern_is_the_check() {
+        let pattern = regex::Regex::new(ENVELOPE_PATTERN).expect("a valid pattern");
+        let mut checked = 0;
+        for length in 0..40 {
+            let envelope = seal(&E2eKey::generate(), &"x".repeat(length));
+            let mut variants = vec![envelope.clone(), format!("{envelope}\n")];
+            // Every cut, and a stray last character of each kind.
+            for cut in PREFIX.len()..envelope.len() {
+                variants.push(envelope[..cut].to_owned());
+            }
+            let body = envelope.trim_end_matches(|c: char| c != '.').len();
+            let stem = &envelope[..envelope.len() - 1];
+            for last in [
+                "A", "B", "Q", "R", "g", "w", "0", "4", "_", "-", "=", "+", "/",
+            ] {
+                variants.push(format!("{stem}{last}"));
+            }
+            variants.push(format!("e2e2{}", &envelope[4..]));
+            variants.push(envelope[..body].to_owned());
+            for text in variants {
+                assert_eq!(is_envelope(&text), pattern.is_match(&text), "{text:?}");
+                checked += 1;
+            }
+        }
+        assert!(checked > 1000);
+    }
+
+    #[test]
     fn an_envelope_opens_with_its_key_only() {
         let key = E2eKey::generate();
         let envelope = seal(&key, "correct horse battery staple");
