@@ -294,12 +294,13 @@ impl ResponseError for ApiError {
 
 /// Turns actix's query extractor errors into [`ApiError`]s (names, never values).
 pub fn query_error(error: QueryPayloadError, _request: &HttpRequest) -> actix_web::Error {
-    let QueryPayloadError::Deserialize(error) = error else {
-        return ApiError::Malformed("invalid query string".into()).into();
-    };
+    let message = error.to_string();
+    let detail = message
+        .strip_prefix("Query deserialize error: ")
+        .unwrap_or(&message);
     ApiError::Malformed(format!(
         "invalid query string: {}",
-        redact_serde_message(&error.to_string())
+        redact_serde_message(detail)
     ))
     .into()
 }

@@ -250,3 +250,48 @@ pub fn optional_integer<'de, D: Deserializer<'de>>(
         )),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde::Deserialize;
+
+    use super::{from_json_object, optional_integer};
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    struct Body {
+        text: String,
+        #[serde(default, deserialize_with = "optional_integer")]
+        ttl: Option<i64>,
+    }
+
+    #[test]
+    fn a_struct_is_read_from_an_object_only() {
+        let body: Body = from_json_object(br#"{"text": "x", "ttl": null}"#).expect("an object");
+        assert_eq!(
+            body,
+            Body {
+                text: "x".into(),
+                ttl: None
+            }
+        );
+        assert!(from_json_object::<Body>(br#"["x", 5]"#).is_err());
+        assert!(from_json_object::<Body>(br#"{"text": "x"} trailing"#).is_err());
+        // What is not a struct passes through untouched.
+        let any: serde_json::Value = from_json_object(b"[1, 2]").expect("any JSON");
+        assert_eq!(any, serde_json::json!([1, 2]));
+    }
+
+    #[test]
+    fn integers_are_read_as_json_schema_counts_them() {
+        let ttl = |json: &str| {
+            from_json_object::<Body>(format!(r#"{{"text": "x", "ttl": {json}}}"#).as_bytes())
+                .map(|body| body.ttl)
+        };
+        assert_eq!(ttl("60").ok(), Some(Some(60)));
+        assert_eq!(ttl("60.0").ok(), Some(Some(60)));
+        assert_eq!(ttl("-1e300").ok(), Some(Some(i64::MIN)));
+        assert_eq!(ttl("18446744073709551615").ok(), Some(Some(i64::MAX)));
+        assert!(ttl("60.5").is_err() && ttl("\"60\"").is_err());
+    }
+}

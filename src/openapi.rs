@@ -238,10 +238,8 @@ fn plain_optional_bodies(document: &mut OpenApiDocument) {
             continue;
         };
         for content in body.content.values_mut() {
-            let RefOr::T(content) = content else {
-                continue;
-            };
-            if let Some(RefOr::T(Schema::OneOf(one_of))) = &content.schema
+            if let RefOr::T(content) = content
+                && let Some(RefOr::T(Schema::OneOf(one_of))) = &content.schema
                 && let Some(plain) = one_of
                     .items
                     .iter()
