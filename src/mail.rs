@@ -25,22 +25,40 @@ pub enum Mailer {
         /// `BURNBOX_MAIL_FROM`.
         from: Mailbox,
     },
-    /// The log (development).
+    /// The log: only beside the in-memory development store.
     Log,
+    /// No SMTP server and a real store: nothing can be sent, and codes are never logged.
+    /// Queued mails wait (and are retried) until they expire or SMTP is configured.
+    Unconfigured,
 }
 
 impl Mailer {
-    /// An SMTP mailer for `url`, or the log when `url` is `None`. Errors name the setting.
-    pub fn new(url: Option<&str>, from: &str, timeout: Duration) -> Result<Self, String> {
+    /// An SMTP mailer for `url`. Without one, the log with the in-memory development
+    /// store (`development`), and nothing otherwise: a code in a production log would
+    /// open accounts to whoever reads it. Errors name the setting.
+    pub fn new(
+        url: Option<&str>,
+        from: &str,
+        timeout: Duration,
+        development: bool,
+    ) -> Result<Self, String> {
         let from: Mailbox = from
             .parse()
             .map_err(|error| format!("BURNBOX_MAIL_FROM: not a mailbox ({error})"))?;
         let Some(url) = url else {
-            log::warn!(
-                "BURNBOX_SMTP_URL is unset: verification codes are written to this log instead \
-                 of being mailed. Development only."
+            if development {
+                log::warn!(
+                    "BURNBOX_SMTP_URL is unset: verification codes are written to this log \
+                     instead of being mailed (only with the in-memory development store)."
+                );
+                return Ok(Self::Log);
+            }
+            log::error!(
+                "BURNBOX_SMTP_URL is unset: verification codes cannot be mailed, so \
+                 registrations, password resets and codes wait in the mail queue until they \
+                 expire. Codes are written to the log only with the in-memory store."
             );
-            return Ok(Self::Log);
+            return Ok(Self::Unconfigured);
         };
         // rustls needs a process-wide crypto provider for STARTTLS and smtps.
         let _ = rustls::crypto::ring::default_provider().install_default();
@@ -66,6 +84,7 @@ impl Mailer {
             code.as_str()
         );
         match self {
+            Self::Unconfigured => Err(MailError("BURNBOX_SMTP_URL is unset".to_owned())),
             Self::Log => {
                 log::warn!(
                     target: "burnbox::mail",

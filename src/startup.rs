@@ -111,6 +111,7 @@ impl Application {
                 settings.smtp_url(),
                 &settings.mail_from,
                 settings.redis_timeout().max(Duration::from_secs(10)),
+                settings.redis_topology()?.is_none(),
             )
             .map_err(StartupError::Mail)?,
         );

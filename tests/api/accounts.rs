@@ -1469,6 +1469,39 @@ async fn without_smtp_the_code_is_written_to_the_log_in_development() {
     assert_eq!(verified.status, 200, "{}", verified.body);
 }
 
+/// With Redis (production) and no SMTP server, nothing is mailed and no code reaches the
+/// log: the mail waits in the queue, and the log says why it was not sent.
+#[tokio::test]
+async fn without_smtp_a_real_store_never_logs_a_code() {
+    capture_logs();
+    let logs = || {
+        CAPTURED_LOGS
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .join("\n")
+    };
+    let unsent = |logs: &str| logs.matches(": BURNBOX_SMTP_URL is unset").count();
+    let app = spawn_app_with(Backend::Redis, &[]).await;
+    let before = unsent(&logs());
+    let recipient = unique_email("prod");
+    let sent = send_code(&app, &recipient).await;
+    assert_eq!(sent.status, 202, "{}", sent.body);
+    // The drainer tried and said why it did not send; give a log mailer time to show up.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while unsent(&logs()) == before {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no word of the unsent mail"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(
+        !logs().contains(&format!("mail to {recipient}")),
+        "a code in the log"
+    );
+}
+
 async fn whoever_confirms_sets_the_password_so_registering_first_hijacks_nothing(backend: Backend) {
     let (app, sink) = app_with_mail(backend, &[]).await;
     let victim = unique_email("victim");
