@@ -6,7 +6,8 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    Backend, CAPTURED_LOGS, Reply, TestApp, capture_logs, client_from, spawn_app_with,
+    Backend, CAPTURED_LOGS, Reply, TestApp, api_key, capture_logs, client_from, session,
+    spawn_app_with,
 };
 use crate::on_both_backends;
 use crate::smtp::SmtpSink;
@@ -177,13 +178,6 @@ async fn login(app: &TestApp, email: &str, password: &str) -> Reply {
     .await
 }
 
-async fn session(app: &TestApp, email: &str, password: &str) -> String {
-    let reply = login(app, email, password).await;
-    assert_eq!(reply.status, 201, "{}", reply.body);
-    assert_eq!(reply.header("cache-control"), "no-store");
-    reply.field("session_token")
-}
-
 /// A confirmed user and a session of theirs.
 async fn signed_up(app: &TestApp, sink: &SmtpSink, name: &str) -> (String, String) {
     let email = unique_email(name);
@@ -191,21 +185,6 @@ async fn signed_up(app: &TestApp, sink: &SmtpSink, name: &str) -> (String, Strin
     assert_eq!(confirm(app, &email, &code).await.status, 200);
     let token = session(app, &email, PASSWORD).await;
     (email, token)
-}
-
-async fn api_key(app: &TestApp, token: &str, scopes: Value) -> String {
-    let reply = call(
-        app,
-        Method::POST,
-        "/api/me/api-keys",
-        Some(token),
-        Some(json!({"name": "ci", "scopes": scopes})),
-    )
-    .await;
-    assert_eq!(reply.status, 201, "{}", reply.body);
-    let key = reply.field("key");
-    assert!(key.starts_with("bbk_"));
-    key
 }
 
 async fn registration_is_confirmed_by_the_mailed_code_then_sessions_work(backend: Backend) {

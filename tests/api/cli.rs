@@ -6,7 +6,9 @@ use std::process::{Command, Stdio};
 
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, Certificates, Nginx, TestApp, free_port, spawn_app, spawn_app_with};
+use crate::helpers::{
+    Backend, Certificates, Nginx, TestApp, api_key, free_port, session, spawn_app, spawn_app_with,
+};
 use crate::on_both_backends;
 
 /// What a run of the binary left behind.
@@ -434,22 +436,8 @@ async fn with_an_api_key_shared_secrets_belong_to_the_account() {
         ],
     )
     .await;
-    let session = app
-        .post(
-            "/api/sessions",
-            json!({"email": "ops@example.org", "password": "admin password 1"}),
-        )
-        .await
-        .field("session_token");
-    let key = app
-        .send(
-            reqwest::Method::POST,
-            "/api/me/api-keys",
-            Some(&session),
-            Some(json!({"name": "cli", "scopes": ["secrets"]})),
-        )
-        .await
-        .field("key");
+    let token = session(&app, "ops@example.org", "admin password 1").await;
+    let key = api_key(&app, &token, json!(["secrets"])).await;
     let run = burnbox(
         &["share", "--server", &app.address],
         b"owned",
@@ -458,12 +446,7 @@ async fn with_an_api_key_shared_secrets_belong_to_the_account() {
     .await;
     assert_eq!(run.code, 0, "{}", run.stderr);
     let receipts = app
-        .send(
-            reqwest::Method::GET,
-            "/api/me/receipts",
-            Some(&session),
-            None,
-        )
+        .send(reqwest::Method::GET, "/api/me/receipts", Some(&token), None)
         .await;
     assert_eq!(receipts.status, 200, "{}", receipts.body);
     assert_eq!(receipts.body["total"], json!(1), "{}", receipts.body);

@@ -7,10 +7,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::Mutex;
 
-use reqwest::Method;
 use serde_json::json;
 
-use crate::helpers::{ServedBinary, serve_binary};
+use crate::helpers::{ServedBinary, api_key, serve_binary, session};
 
 const SCHEMATHESIS: &str = "schemathesis==4.32.5";
 const GENERATOR: &str = "openapi-python-client==0.29.1";
@@ -83,23 +82,8 @@ async fn served() -> (ServedBinary, String) {
         ("BURNBOX_PASSPHRASE_FAILURES_PER_HOUR", "0"),
     ])
     .await;
-    let app = &served.app;
-    let session = app
-        .post(
-            "/api/sessions",
-            json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}),
-        )
-        .await
-        .field("session_token");
-    let key = app
-        .send(
-            Method::POST,
-            "/api/me/api-keys",
-            Some(&session),
-            Some(json!({"name": "contract", "scopes": ["admin", "secrets", "tokens"]})),
-        )
-        .await
-        .field("key");
+    let token = session(&served.app, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let key = api_key(&served.app, &token, json!(["admin", "secrets", "tokens"])).await;
     (served, key)
 }
 

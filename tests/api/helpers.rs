@@ -1098,3 +1098,32 @@ pub fn client_from(source: &str) -> reqwest::Client {
         .build()
         .expect("client")
 }
+
+/// A session of an account that may log in (asserted granted, never cached).
+pub async fn session(app: &TestApp, email: &str, password: &str) -> String {
+    let reply = app
+        .post(
+            "/api/sessions",
+            serde_json::json!({"email": email, "password": password}),
+        )
+        .await;
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    assert_eq!(reply.header("cache-control"), "no-store");
+    reply.field("session_token")
+}
+
+/// A new API key with `scopes` (a JSON array) for the account signed in with `token`.
+pub async fn api_key(app: &TestApp, token: &str, scopes: Value) -> String {
+    let reply = app
+        .send(
+            reqwest::Method::POST,
+            "/api/me/api-keys",
+            Some(token),
+            Some(serde_json::json!({"name": "ci", "scopes": scopes})),
+        )
+        .await;
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    let key = reply.field("key");
+    assert!(key.starts_with("bbk_"));
+    key
+}

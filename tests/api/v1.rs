@@ -4,10 +4,9 @@
 
 use std::collections::BTreeSet;
 
-use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, Reply, TestApp, spawn_app, spawn_app_with};
+use crate::helpers::{Backend, Reply, TestApp, api_key, session, spawn_app, spawn_app_with};
 use crate::on_both_backends;
 
 const ADMIN_EMAIL: &str = "ots@example.org";
@@ -46,22 +45,8 @@ async fn app_with_key(backend: Backend) -> (TestApp, String) {
         ],
     )
     .await;
-    let session = app
-        .post(
-            "/api/sessions",
-            json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}),
-        )
-        .await
-        .field("session_token");
-    let key = app
-        .send(
-            Method::POST,
-            "/api/me/api-keys",
-            Some(&session),
-            Some(json!({"name": "ots", "scopes": ["secrets"]})),
-        )
-        .await
-        .field("key");
+    let token = session(&app, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let key = api_key(&app, &token, json!(["secrets"])).await;
     (app, key)
 }
 
