@@ -10,7 +10,6 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::pin::Pin;
 
 use actix_web::mime;
-use actix_web::web::{Bytes, PayloadConfig};
 use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload};
 use serde::de::{DeserializeOwned, Error as _, Visitor};
 use serde::{Deserialize, Deserializer};
@@ -47,11 +46,6 @@ pub fn client_address(request: &HttpRequest) -> ClientAddress {
 /// Largest optional body accepted: a passphrase and some JSON around it.
 pub const OPTIONAL_BODY_LIMIT: usize = 16 * 1024;
 
-/// The payload limit to register with the app so that [`OptionalJson`] enforces it.
-pub fn payload_config() -> PayloadConfig {
-    PayloadConfig::new(OPTIONAL_BODY_LIMIT)
-}
-
 /// A JSON body, or `T::default()` when the body is empty.
 #[derive(Debug)]
 pub struct OptionalJson<T>(pub T);
@@ -62,17 +56,9 @@ impl<T: DeserializeOwned + Default + 'static> FromRequest for OptionalJson<T> {
 
     fn from_request(request: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let is_json = says_json(request);
-        let body = Bytes::from_request(request, payload);
+        let payload = payload.take();
         Box::pin(async move {
-            let body = body.await.map_err(|error| {
-                if error.as_response_error().status_code().as_u16() == 413 {
-                    ApiError::BodyTooLarge {
-                        limit: OPTIONAL_BODY_LIMIT,
-                    }
-                } else {
-                    ApiError::Malformed("could not read the request body".into())
-                }
-            })?;
+            let body = read_body(payload, OPTIONAL_BODY_LIMIT).await?;
             if body.is_empty() {
                 return Ok(Self(T::default()));
             }

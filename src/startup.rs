@@ -20,7 +20,7 @@ use crate::codes::{CodePolicy, CodeService};
 use crate::config::{ConfigError, ServerKey, Settings, config_error};
 use crate::domain::{Email, Password};
 use crate::error::{path_error, query_error};
-use crate::extract::{BodyLimit, payload_config};
+use crate::extract::BodyLimit;
 use crate::kdf_pool::KdfPool;
 use crate::mail::Mailer;
 use crate::middleware::json_error_shape;
@@ -222,7 +222,6 @@ impl Application {
                 .app_data(links.clone())
                 .app_data(web::PathConfig::default().error_handler(path_error))
                 .app_data(web::QueryConfig::default().error_handler(query_error))
-                .app_data(payload_config())
                 .app_data(BodyLimit(json_limit))
                 .configure(routes::configure)
                 .service(web::redirect("/docs", "/docs/"))
