@@ -11,6 +11,7 @@ use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::{ErrorHandlerResponse, Next};
 use actix_web::{Error, FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseError, web};
+use serde::Serialize;
 use tokio::sync::watch;
 
 use crate::domain::RecordRef;
@@ -353,21 +354,28 @@ pub fn json_error_shape<B>(
         ));
     }
     let status = response.status();
-    let (request, original) = response.into_parts();
     let reason = status.canonical_reason().unwrap_or("error");
-    let mut shaped = HttpResponse::build(status).json(ErrorBody {
+    let body = ErrorBody {
         error: error_code(status),
         message: reason.to_lowercase(),
         attempts_left: None,
-    });
+    };
+    Ok(ErrorHandlerResponse::Response(
+        with_body(response, &body).map_into_right_body(),
+    ))
+}
+
+/// `response` with `body` as its JSON body instead, keeping its status and every other
+/// header (`Retry-After`, `Allow`, `RateLimit-*`, `Cache-Control`, …).
+pub fn with_body<B>(response: ServiceResponse<B>, body: &impl Serialize) -> ServiceResponse {
+    let (request, original) = response.into_parts();
+    let mut shaped = HttpResponse::build(original.status()).json(body);
     for (name, value) in original.headers() {
         if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
-            shaped.headers_mut().insert(name.clone(), value.clone());
+            shaped.headers_mut().append(name.clone(), value.clone());
         }
     }
-    Ok(ErrorHandlerResponse::Response(
-        ServiceResponse::new(request, shaped).map_into_right_body(),
-    ))
+    ServiceResponse::new(request, shaped)
 }
 
 fn error_code(status: StatusCode) -> String {

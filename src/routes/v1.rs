@@ -7,9 +7,7 @@
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::StatusCode;
-use actix_web::http::header::{
-    CACHE_CONTROL, CONTENT_LENGTH, CONTENT_TYPE, HeaderValue, RETRY_AFTER,
-};
+use actix_web::http::header::{CACHE_CONTROL, HeaderValue, RETRY_AFTER};
 use actix_web::middleware::Next;
 use actix_web::{HttpResponse, ResponseError, web};
 use serde::{Deserialize, Serialize};
@@ -23,7 +21,7 @@ use crate::domain::{
 };
 use crate::error::{ApiError, ErrorMessage, FailedPassphrase};
 use crate::extract::FormOrJson;
-use crate::middleware::{Discardable, GuessBudget, LimitGate};
+use crate::middleware::{Discardable, GuessBudget, LimitGate, with_body};
 use crate::routes::secrets::SecretOwner;
 use crate::secrets::{CreatedSecret, SecretService};
 
@@ -120,14 +118,7 @@ pub async fn error_shape(
     let Some(message) = message else {
         return Ok(response.map_into_left_body());
     };
-    let (request, original) = response.into_parts();
-    let mut shaped = HttpResponse::build(original.status()).json(V1ErrorBody { message });
-    for (name, value) in original.headers() {
-        if name != CONTENT_TYPE && name != CONTENT_LENGTH {
-            shaped.headers_mut().append(name.clone(), value.clone());
-        }
-    }
-    Ok(ServiceResponse::new(request, shaped).map_into_right_body())
+    Ok(with_body(response, &V1ErrorBody { message }).map_into_right_body())
 }
 
 /// `GET /api/v1/status`.
@@ -203,7 +194,6 @@ pub struct ShareRequest {
     #[schema(required = true, min_length = 1)]
     pub secret: Option<String>,
     /// Optional passphrase (empty: none), at most 1024 characters.
-    #[schema(max_length = 1024)]
     pub passphrase: Option<String>,
     /// Seconds to live; clamped into the server's range as onetimesecret does.
     #[schema(value_type = Option<f64>)]
@@ -216,7 +206,6 @@ pub struct ShareRequest {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct GenerateRequest {
     /// Optional passphrase (empty: none), at most 1024 characters.
-    #[schema(max_length = 1024)]
     pub passphrase: Option<String>,
     /// Seconds to live; clamped.
     #[schema(value_type = Option<f64>)]
