@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde_json::json;
 use utoipa::openapi::content::ContentBuilder;
 use utoipa::openapi::header::HeaderBuilder;
-use utoipa::openapi::path::ParameterIn;
+use utoipa::openapi::path::{Operation, ParameterIn, PathItem};
 use utoipa::openapi::response::{Response, ResponseBuilder};
 use utoipa::openapi::schema::{Object, ObjectBuilder, Schema, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -14,7 +14,10 @@ use utoipa::{Modify, Number, OpenApi};
 
 use crate::config::Settings;
 use crate::domain::TtlPolicy;
-use crate::domain::account::{EMAIL_PATTERN, MAX_EMAIL_BYTES, MAX_PASSWORD_CHARS};
+use crate::domain::account::{
+    CODE_PATTERN, EMAIL_PATTERN, MAX_EMAIL_BYTES, MAX_PASSWORD_CHARS, PURPOSE_PATTERN,
+};
+use crate::domain::secret::MAX_PASSPHRASE_CHARS;
 use crate::e2e::ENVELOPE_PATTERN;
 
 use crate::domain::{AccountState, AuditAction, ReceiptState, ReceiptView, Role, Scope};
@@ -223,17 +226,7 @@ pub fn document_json(settings: &Settings) -> String {
 /// `required`; utoipa also writes its schema as "T or null", which would tell clients to
 /// send a JSON `null`. Each becomes plain `T`.
 fn plain_optional_bodies(document: &mut OpenApiDocument) {
-    let operations = document.paths.paths.values_mut().flat_map(|item| {
-        [
-            &mut item.get,
-            &mut item.post,
-            &mut item.put,
-            &mut item.patch,
-        ]
-        .into_iter()
-        .flatten()
-    });
-    for operation in operations {
+    for operation in document.paths.paths.values_mut().flat_map(operations) {
         let Some(RefOr::T(body)) = operation.request_body.as_mut() else {
             continue;
         };
@@ -262,16 +255,7 @@ fn add_shared_responses(document: &mut OpenApiDocument) {
         } else {
             "ErrorBody"
         };
-        for operation in [
-            &mut item.get,
-            &mut item.post,
-            &mut item.put,
-            &mut item.patch,
-            &mut item.delete,
-        ]
-        .into_iter()
-        .flatten()
-        {
+        for operation in operations(item) {
             let mut shared = Vec::new();
             if operation.request_body.is_some() {
                 shared.extend([
@@ -311,6 +295,19 @@ fn add_shared_responses(document: &mut OpenApiDocument) {
     }
 }
 
+/// A path's operations, for each method the API uses.
+fn operations(item: &mut PathItem) -> impl Iterator<Item = &mut Operation> {
+    [
+        &mut item.get,
+        &mut item.post,
+        &mut item.put,
+        &mut item.patch,
+        &mut item.delete,
+    ]
+    .into_iter()
+    .flatten()
+}
+
 fn error_response(description: &str, body: &str, retry_after: bool) -> Response {
     let mut response = ResponseBuilder::new().description(description).content(
         "application/json",
@@ -334,7 +331,8 @@ fn error_response(description: &str, body: &str, retry_after: bool) -> Response 
     response.build()
 }
 
-/// Sets the constraints that come from the configuration on the request schemas.
+/// Sets on the request schemas the constraints that come from the configuration, and
+/// those the domain's parsers define (so that each is written once, beside its parser).
 fn apply_limits(schemas: &mut BTreeMap<String, RefOr<Schema>>, settings: &Settings) {
     let ttl = settings.ttl_policy();
     let token_ttl = settings.token_ttl_policy();
@@ -376,6 +374,34 @@ fn apply_limits(schemas: &mut BTreeMap<String, RefOr<Schema>>, settings: &Settin
         object.pattern = Some(EMAIL_PATTERN.to_owned());
         object.max_length = Some(MAX_EMAIL_BYTES);
     };
+    let passphrase = |object: &mut Object| object.max_length = Some(MAX_PASSPHRASE_CHARS);
+    let passphrase_min = |object: &mut Object| {
+        object.min_length = Some(1);
+        object.max_length = Some(MAX_PASSPHRASE_CHARS);
+    };
+    for schema in [
+        "CreateSecretRequest",
+        "GenerateSecretRequest",
+        "RevealRequest",
+    ] {
+        property(schema, "passphrase", &passphrase_min);
+    }
+    // onetimesecret's clients send an empty passphrase for none.
+    for schema in ["ShareRequest", "GenerateRequest"] {
+        property(schema, "passphrase", &passphrase);
+    }
+    let code = |object: &mut Object| object.pattern = Some(CODE_PATTERN.to_owned());
+    for schema in [
+        "VerifyCodeRequest",
+        "ConfirmRequest",
+        "ResetPasswordRequest",
+    ] {
+        property(schema, "code", &code);
+    }
+    let purpose = |object: &mut Object| object.pattern = Some(PURPOSE_PATTERN.to_owned());
+    for schema in ["SendCodeRequest", "VerifyCodeRequest"] {
+        property(schema, "purpose", &purpose);
+    }
     for (schema, field) in [
         ("SendCodeRequest", "recipient"),
         ("VerifyCodeRequest", "recipient"),

@@ -16,6 +16,11 @@ pub const EMAIL_PATTERN: &str = "^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\\.[A-Za-z0-9!
 pub const MAX_PASSWORD_CHARS: usize = 1024;
 /// Digits in a verification code.
 pub const CODE_DIGITS: usize = 6;
+/// What [`Code::parse`] accepts, as the OpenAPI document says it: six digits, with spaces
+/// and dashes anywhere.
+pub const CODE_PATTERN: &str = "^[ -]*(?:[0-9][ -]*){6}$";
+/// What [`CodePurpose::parse`] accepts, as the OpenAPI document says it.
+pub const PURPOSE_PATTERN: &str = "^[a-z0-9_.-]{1,64}$";
 
 /// An email address, lower-cased so that one mailbox is one account.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -218,14 +223,13 @@ pub struct KeyName(String);
 impl KeyName {
     /// Validates a name.
     pub fn parse(text: &str) -> Result<Self, ValidationError> {
-        let name = text;
-        if name.is_empty() || name.chars().count() > 64 || name.chars().any(char::is_control) {
+        if text.is_empty() || text.chars().count() > 64 || text.chars().any(char::is_control) {
             return Err(ValidationError::invalid(
                 "invalid_name",
                 "name must be 1-64 printable characters",
             ));
         }
-        Ok(Self(name.to_owned()))
+        Ok(Self(text.to_owned()))
     }
 
     /// The name.
@@ -486,6 +490,45 @@ mod tests {
             }
         }
         assert!(checked > 3000);
+    }
+
+    #[test]
+    fn the_documented_code_and_purpose_patterns_are_the_parsers() {
+        let code = regex::Regex::new(CODE_PATTERN).expect("a valid pattern");
+        let purpose = regex::Regex::new(PURPOSE_PATTERN).expect("a valid pattern");
+        for text in [
+            "123456",
+            "123 456",
+            "12-34-56",
+            " 123456 ",
+            "-1-2-3-4-5-6-",
+            "12345",
+            "1234567",
+            "12345a",
+            "",
+            "１２３４５６",
+            "123456\n",
+            "12 345 6",
+        ] {
+            assert_eq!(Code::parse(text).is_ok(), code.is_match(text), "{text:?}");
+        }
+        let long = "p".repeat(65);
+        for text in [
+            "verify",
+            "a.b-c_9",
+            "",
+            "Upper",
+            "with space",
+            "é",
+            &long,
+            "x\n",
+        ] {
+            assert_eq!(
+                CodePurpose::parse(Some(text)).is_ok(),
+                purpose.is_match(text),
+                "{text:?}"
+            );
+        }
     }
 
     #[test]

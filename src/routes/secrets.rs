@@ -26,7 +26,7 @@ pub struct CreateSecretRequest {
     #[schema(example = "correct horse battery staple", min_length = 1)]
     pub secret: String,
     /// Optional passphrase the reader must give as well (1–1024 characters).
-    #[schema(example = "tr0ub4dor", min_length = 1, max_length = 1024)]
+    #[schema(example = "tr0ub4dor")]
     pub passphrase: Option<String>,
     /// Seconds until the secret expires (default `BURNBOX_TTL_DEFAULT`).
     #[schema(example = 3600)]
@@ -48,7 +48,6 @@ pub struct GenerateSecretRequest {
     #[serde(default, deserialize_with = "optional_integer")]
     pub length: Option<i64>,
     /// Optional passphrase the reader must give as well (1–1024 characters).
-    #[schema(min_length = 1, max_length = 1024)]
     pub passphrase: Option<String>,
     /// Seconds until the secret expires (default `BURNBOX_TTL_DEFAULT`).
     #[schema(example = 3600)]
@@ -132,7 +131,7 @@ pub struct SecretStatusResponse {
 #[serde(deny_unknown_fields)]
 pub struct RevealRequest {
     /// The passphrase, when the secret has one.
-    #[schema(example = "tr0ub4dor", min_length = 1, max_length = 1024)]
+    #[schema(example = "tr0ub4dor")]
     pub passphrase: Option<String>,
 }
 
