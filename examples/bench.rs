@@ -6,9 +6,10 @@
 //! - start-up to ready, and the server's RSS idle and under load;
 //! - the ceiling: `SET … EX` + `GETDEL` pairs issued straight to Redis with the same
 //!   client library at the same concurrency;
+//! - the HTTP ceiling: `GET /health` on the same server (no Redis, no body);
 //! - the scenarios: create; reveal of pre-created secrets; mixed create→reveal pairs;
 //!   passphrase create→reveal; token mint→verify — each as requests/s, latency
-//!   percentiles and errors by status, and its ratio to the ceiling;
+//!   percentiles and errors by status, and its ratios to both ceilings;
 //! - Redis memory per stored 100-byte secret with its receipt (`used_memory` over 100k).
 //! - where the CPU went: per HTTP request (per command for the ceiling), the CPU time
 //!   of the load generator, the server and Redis (`/proc/<pid>/stat`), and the Redis
@@ -49,7 +50,7 @@ struct Options {
     #[arg(long, default_value_t = 10)]
     seconds: u64,
     /// Scenarios to run, comma-separated.
-    #[arg(long, default_value = "create,reveal,mixed,passphrase,tokens")]
+    #[arg(long, default_value = "health,create,reveal,mixed,passphrase,tokens")]
     scenarios: String,
     /// Requests a connection sends before moving to a new source address.
     #[arg(long, default_value_t = 40)]
@@ -167,16 +168,20 @@ impl Connection {
         })
     }
 
+    /// A `POST` with `body` as JSON, or a `GET` when the path starts with `GET `.
     async fn request(&mut self, path: &str, body: &Value) -> std::io::Result<(u16, Value)> {
         let body = if body.is_null() {
             String::new()
         } else {
             body.to_string()
         };
-        let head = format!(
-            "POST {path} HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
-            body.len()
-        );
+        let head = match path.strip_prefix("GET ") {
+            Some(path) => format!("GET {path} HTTP/1.1\r\nHost: bench\r\n\r\n"),
+            None => format!(
+                "POST {path} HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+                body.len()
+            ),
+        };
         let stream = self.stream.get_mut();
         stream.write_all(head.as_bytes()).await?;
         stream.write_all(body.as_bytes()).await?;
@@ -275,6 +280,8 @@ struct ScenarioResult {
     max_ms: f64,
     statuses: BTreeMap<u16, u64>,
     ratio_to_ceiling: f64,
+    /// Requests per second over `GET /health`'s on the same server (the HTTP ceiling).
+    ratio_to_health: Option<f64>,
     /// Where the machine's CPU went, per HTTP request.
     cost: Option<Cost>,
 }
@@ -428,6 +435,9 @@ async fn run_scenario(
                             let reveal = json!({"passphrase": "bench passphrase"});
                             client.call(&format!("/api/secrets/{key}/reveal"), &reveal).await;
                         }
+                        "health" => {
+                            client.call("GET /health", &Value::Null).await;
+                        }
                         "tokens" => {
                             let (_, minted) = client
                                 .call("/api/tokens", &json!({"subject": "user:42", "claims": {"a": 1}}))
@@ -459,7 +469,7 @@ async fn run_scenario(
     latencies.sort_unstable();
     let requests_per_second = latencies.len() as f64 / elapsed;
     let unit = match scenario {
-        "create" | "reveal" => "request",
+        "create" | "reveal" | "health" => "request",
         "tokens" => "mint+verify",
         _ => "create+reveal",
     };
@@ -475,6 +485,7 @@ async fn run_scenario(
         statuses,
         // Each HTTP request does the work of one of the ceiling's commands.
         ratio_to_ceiling: requests_per_second / ceiling_ops,
+        ratio_to_health: None,
         cost: Some(cost),
     }
 }
@@ -768,13 +779,42 @@ async fn main() {
         results.push(open_loop);
     }
 
+    // The HTTP ceiling: each scenario against `GET /health` on the same server.
+    for server in &servers {
+        let health = format!("health{}", server.label);
+        let Some(ceiling) = results
+            .iter()
+            .find(|result| result.scenario == health)
+            .map(|result| result.requests_per_second)
+        else {
+            continue;
+        };
+        for result in results
+            .iter_mut()
+            .filter(|result| result.scenario.ends_with(server.label))
+        {
+            result.ratio_to_health = Some(result.requests_per_second / ceiling);
+        }
+    }
+
     println!(
-        "{:<20} {:>10} {:>12} {:>8} {:>8} {:>8} {:>8} {:>9}  statuses",
-        "scenario", "req/s", "units/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "/ceiling"
+        "{:<20} {:>10} {:>12} {:>8} {:>8} {:>8} {:>8} {:>9} {:>8}  statuses",
+        "scenario",
+        "req/s",
+        "units/s",
+        "p50 ms",
+        "p90 ms",
+        "p99 ms",
+        "max ms",
+        "/ceiling",
+        "/health"
     );
     for result in &results {
+        let to_health = result
+            .ratio_to_health
+            .map_or_else(|| "—".to_owned(), |ratio| format!("{ratio:.2}"));
         println!(
-            "{:<20} {:>10.0} {:>12.0} {:>8.2} {:>8.2} {:>8.2} {:>8.2} {:>9.2}  {:?}",
+            "{:<20} {:>10.0} {:>12.0} {:>8.2} {:>8.2} {:>8.2} {:>8.2} {:>9.2} {:>8}  {:?}",
             result.scenario,
             result.requests_per_second,
             result.units_per_second,
@@ -783,6 +823,7 @@ async fn main() {
             result.p99_ms,
             result.max_ms,
             result.ratio_to_ceiling,
+            to_health,
             result.statuses
         );
     }
