@@ -330,9 +330,10 @@ impl AccountService {
                 crypto::login_guard_id(self.server_key.as_bytes(), email.as_str()),
                 Limit {
                     name: "login",
+                    slot: 0,
                     limit: self.policy.login_failures,
                     period: Duration::from_secs(self.policy.login_window_seconds.max(1)),
-                    charge: true,
+                    charge: 1,
                 },
             )
         })

@@ -25,6 +25,8 @@ use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 pub const FORMAT_VERSION: u8 = 1;
 /// Offset of the flags byte; the Redis take script reads it to refuse protected secrets.
 pub const PROTECTED_FLAG_OFFSET: usize = 1;
+/// Offset of the expiry; the Redis take script reads it to time the outcome it leaves.
+pub const EXPIRES_AT_OFFSET: usize = 2;
 const FLAG_PASSPHRASE: u8 = 0b1;
 const FLAG_E2E: u8 = 0b10;
 const SALT_BYTES: usize = 16;

@@ -5,15 +5,25 @@
 //! estimate is `previous × (share of the previous window still inside the sliding
 //! window) + current`, and a request is allowed while the estimate stays within the limit
 //! (the approximation Cloudflare describes for its own limiter: smooth like a true sliding
-//! window, two counters per client and limit). All limits of a request are counted in one
-//! round trip of plain commands (`GET`, `INCR`, `PEXPIRE`; no Lua, which measured 5–8×
-//! dearer in Redis per check); a refused request is un-counted (`DECR`), so it costs no
-//! budget. [`assess`] is the arithmetic both stores share. Window boundaries follow each
-//! instance's clock: NTP-synchronised clocks shift them by milliseconds, nothing more.
+//! window, two counters per client and limit). A refused request is un-counted, so it
+//! costs no budget. [`assess`] is the arithmetic both stores share. Window boundaries
+//! follow each instance's clock: NTP-synchronised clocks shift them by milliseconds.
+//!
+//! **Leases.** Asking the store for every request made the limiter most of Redis' work
+//! per request. So an instance counts requests in the store ahead of use, a few at a
+//! time ([`lease_size`]), and spends them locally ([`Leases`]): every request it admits
+//! was counted in the shared store *before* it was admitted, and each lease was checked
+//! against the limit with the whole lease counted. Instances together therefore never
+//! admit more than the limit allows (no overshoot). The price is the other direction: a
+//! client can be refused while budget leased by an instance sits unspent, at most
+//! `lease_size − 1` per instance and limit (7 with the defaults); near its limit a client
+//! is leased one request at a time, which is exact. Guesses (passphrases, passwords,
+//! codes) are never leased.
 //!
 //! Client addresses are stored only as a keyed BLAKE3 hash under the server key.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::config::ServerKey;
@@ -28,14 +38,17 @@ pub const CLIENT_ID_BYTES: usize = 12;
 /// One limit as the store applies it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limit {
-    /// Short name, part of the store key (`api`, `create`, `reveal`, `pwfail`).
+    /// Short name (`api`, `create`, `reveal`, `pwfail`).
     pub name: &'static str,
+    /// Where its counter sits among the client's counters for the same period (the
+    /// Redis store keeps them in one string, one 32-bit field each).
+    pub slot: u8,
     /// Requests allowed per period (at least 1).
     pub limit: u32,
     /// The period, which is also the window length.
     pub period: Duration,
-    /// Whether the request is counted (else the check only asks whether one more fits).
-    pub charge: bool,
+    /// Requests to count (a lease counts several); 0 only asks whether one more fits.
+    pub charge: u32,
 }
 
 impl Limit {
@@ -67,7 +80,8 @@ pub struct LimitState {
 }
 
 /// Judges one limit from the previous window's count and the current one's (including
-/// this request, whether or not it is charged), `elapsed_us` into the current window.
+/// what this check charges, or one more for a check that charges nothing), `elapsed_us`
+/// into the current window.
 pub fn assess(limit: &Limit, previous: u64, current: u64, elapsed_us: u64) -> LimitState {
     let period = limit.period_us() as f64;
     let cap = f64::from(limit.limit);
@@ -82,8 +96,8 @@ pub fn assess(limit: &Limit, previous: u64, current: u64, elapsed_us: u64) -> Li
             retry_after_us: 0,
         };
     }
-    // Without this request the counts are `current - 1`; find when one more fits.
-    let current = current - 1.0;
+    // Without this check the counts are `current - charged`; find when one more fits.
+    let current = current - f64::from(limit.charge.max(1));
     let retry_after = if current + 1.0 <= cap {
         // The previous window's share must shrink until estimate + 1 ≤ cap.
         period - elapsed - period * (cap - current - 1.0) / previous
@@ -132,7 +146,7 @@ pub fn decide(limits: &[Limit], states: &[LimitState]) -> Decision {
         .max_by_key(|(_, state)| state.retry_after_us);
     let reported = refused.or_else(|| {
         pairs
-            .filter(|(limit, _)| limit.charge)
+            .filter(|(limit, _)| limit.charge > 0)
             .min_by_key(|(_, state)| state.remaining)
     });
     let Some((limit, state)) = reported else {
@@ -222,43 +236,36 @@ const MINUTE: Duration = Duration::from_secs(60);
 const HOUR: Duration = Duration::from_secs(3600);
 
 impl RatePolicy {
-    fn limit(name: &'static str, limit: u32, period: Duration, charge: bool) -> Option<Limit> {
+    fn limit(name: &'static str, slot: u8, limit: u32, period: Duration) -> Option<Limit> {
         (limit > 0).then_some(Limit {
             name,
+            slot,
             limit,
             period,
-            charge,
+            charge: 1,
         })
     }
 
-    /// The limits checked before a request of `class` runs.
+    /// The limits checked before a request of `class` runs. (A reveal with a passphrase
+    /// is also a guess: it reserves one from the failure budget before it is checked.)
     pub fn limits_for(&self, class: RequestClass) -> Vec<Limit> {
-        let mut limits = vec![Self::limit("api", self.per_minute, MINUTE, true)];
+        let mut limits = vec![Self::limit("api", 0, self.per_minute, MINUTE)];
         match class {
-            RequestClass::Create => {
-                limits.push(Self::limit("create", self.create_per_minute, MINUTE, true));
+            RequestClass::Create | RequestClass::Mail => {
+                limits.push(Self::limit("create", 1, self.create_per_minute, MINUTE));
             }
             RequestClass::Reveal => {
-                limits.push(Self::limit("reveal", self.reveal_per_minute, MINUTE, true));
-                // Checked, not charged: only a wrong passphrase is charged (afterwards).
-                limits.push(self.passphrase_failure_limit().map(|limit| Limit {
-                    charge: false,
-                    ..limit
-                }));
+                limits.push(Self::limit("reveal", 2, self.reveal_per_minute, MINUTE));
             }
             // The guess itself is reserved against the failure budget (see reserve_guess).
-            RequestClass::Guess => {}
-            RequestClass::Mail => {
-                limits.push(Self::limit("create", self.create_per_minute, MINUTE, true));
-            }
-            RequestClass::Other => {}
+            RequestClass::Guess | RequestClass::Other => {}
         }
         limits.into_iter().flatten().collect()
     }
 
     /// The limit charged after a wrong passphrase.
     pub fn passphrase_failure_limit(&self) -> Option<Limit> {
-        Self::limit("pwfail", self.passphrase_failures_per_hour, HOUR, true)
+        Self::limit("pwfail", 0, self.passphrase_failures_per_hour, HOUR)
     }
 }
 
@@ -278,21 +285,134 @@ pub fn client_id(
     id
 }
 
+/// Requests counted ahead for a lease: an eighth of the limit, at most 8, and no more
+/// than half of what the client had left at its last count in this window (one at a
+/// time near the limit).
+pub fn lease_size(limit: &Limit, last_remaining: Option<u32>) -> u32 {
+    let size = (limit.limit / 8).clamp(1, 8);
+    last_remaining.map_or(size, |left| size.min(left / 2).max(1))
+}
+
+/// Entries kept before leases of past windows are swept out.
+const LEASES_SWEPT_ABOVE: usize = 4096;
+
+/// One client's lease on one limit in one window.
+#[derive(Debug, Clone, Copy)]
+struct Lease {
+    /// Counted in the store, not yet spent.
+    left: u32,
+    /// The store's answer when it was granted (the whole lease counted).
+    granted: LimitState,
+    /// The limit's period, to tell when the lease is past.
+    period_us: u64,
+}
+
+/// Requests counted in the store ahead of use, per client, limit and window: shared by
+/// an instance's workers (see the module's notes).
+#[derive(Debug, Default)]
+pub struct Leases(Mutex<LeaseMap>);
+
+/// Leases by client, limit name and window.
+type LeaseMap = HashMap<([u8; CLIENT_ID_BYTES], &'static str, u64), Lease>;
+
+impl Leases {
+    fn lock(&self) -> std::sync::MutexGuard<'_, LeaseMap> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Spends one request from every limit's lease, if each has one left; the states
+    /// then describe the client as of the leases' grants.
+    fn spend(
+        &self,
+        client: &[u8; CLIENT_ID_BYTES],
+        limits: &[Limit],
+        now_us: u64,
+    ) -> Result<Vec<LimitState>, Vec<Option<u32>>> {
+        let mut leases = self.lock();
+        let found: Vec<Option<Lease>> = limits
+            .iter()
+            .map(|limit| {
+                let window = limit.window(now_us).0;
+                leases.get(&(*client, limit.name, window)).copied()
+            })
+            .collect();
+        if found
+            .iter()
+            .any(|lease| lease.is_none_or(|lease| lease.left == 0))
+        {
+            return Err(found
+                .iter()
+                .map(|lease| lease.map(|lease| lease.granted.remaining))
+                .collect());
+        }
+        let mut states = Vec::with_capacity(limits.len());
+        for limit in limits {
+            let (window, elapsed) = limit.window(now_us);
+            if let Some(lease) = leases.get_mut(&(*client, limit.name, window)) {
+                lease.left -= 1;
+                states.push(LimitState {
+                    allowed: true,
+                    remaining: lease.granted.remaining + lease.left,
+                    reset_us: limit.period_us() - elapsed,
+                    retry_after_us: 0,
+                });
+            }
+        }
+        Ok(states)
+    }
+
+    /// Keeps what the store granted (less the request it admits now).
+    fn keep(
+        &self,
+        client: &[u8; CLIENT_ID_BYTES],
+        limits: &[Limit],
+        states: &[LimitState],
+        now_us: u64,
+    ) {
+        let mut leases = self.lock();
+        if leases.len() > LEASES_SWEPT_ABOVE {
+            leases.retain(|(_, _, window), lease| *window + 1 >= now_us / lease.period_us);
+        }
+        for (limit, granted) in limits.iter().zip(states) {
+            let window = limit.window(now_us).0;
+            let lease = leases
+                .entry((*client, limit.name, window))
+                .or_insert(Lease {
+                    left: 0,
+                    granted: *granted,
+                    period_us: limit.period_us(),
+                });
+            lease.left += limit.charge.saturating_sub(1);
+            lease.granted = *granted;
+        }
+    }
+}
+
 /// Applies the policy for one client through the store.
 #[derive(Clone)]
 pub struct RateLimiter {
     store: Arc<dyn Store>,
     policy: RatePolicy,
     server_key: ServerKey,
+    leases: Arc<Leases>,
 }
 
 impl RateLimiter {
-    /// A limiter over `store`; client addresses are hashed under `server_key`.
-    pub fn new(store: Arc<dyn Store>, policy: RatePolicy, server_key: ServerKey) -> Self {
+    /// A limiter over `store`; client addresses are hashed under `server_key`; `leases`
+    /// are shared by the instance's workers.
+    pub fn new(
+        store: Arc<dyn Store>,
+        policy: RatePolicy,
+        server_key: ServerKey,
+        leases: Arc<Leases>,
+    ) -> Self {
         Self {
             store,
             policy,
             server_key,
+            leases,
         }
     }
 
@@ -310,11 +430,41 @@ impl RateLimiter {
         if limits.is_empty() {
             return Ok(None);
         }
-        let states = self
-            .store
-            .check_rate(&self.client_id(client), &limits)
-            .await?;
-        Ok(Some(decide(&limits, &states)))
+        let id = self.client_id(client);
+        let now_us = now_micros();
+        let last_remaining = match self.leases.spend(&id, &limits, now_us) {
+            Ok(states) => return Ok(Some(decide(&limits, &states))),
+            Err(last_remaining) => last_remaining,
+        };
+        // Lease every limit of the request again; refused, try once more for exactly one.
+        let leased: Vec<Limit> = limits
+            .iter()
+            .zip(last_remaining)
+            .map(|(limit, left)| Limit {
+                charge: lease_size(limit, left),
+                ..*limit
+            })
+            .collect();
+        let mut states = self.store.check_rate(&id, &leased).await?;
+        let mut charged = leased;
+        if states.iter().any(|state| !state.allowed) && charged.iter().any(|l| l.charge > 1) {
+            charged = limits;
+            states = self.store.check_rate(&id, &charged).await?;
+        }
+        if states.iter().any(|state| !state.allowed) {
+            return Ok(Some(decide(&charged, &states)));
+        }
+        self.leases.keep(&id, &charged, &states, now_us);
+        // What the client has left includes what is leased to it here.
+        let states: Vec<LimitState> = states
+            .iter()
+            .zip(&charged)
+            .map(|(state, limit)| LimitState {
+                remaining: state.remaining + limit.charge.saturating_sub(1),
+                ..*state
+            })
+            .collect();
+        Ok(Some(decide(&charged, &states)))
     }
 
     /// Charges a guess (a passphrase, password or code about to be checked) to the
@@ -368,9 +518,10 @@ mod tests {
 
     const TEN_PER_SECOND: Limit = Limit {
         name: "t",
+        slot: 0,
         limit: 10,
         period: Duration::from_secs(1),
-        charge: true,
+        charge: 1,
     };
 
     #[test]
@@ -412,7 +563,7 @@ mod tests {
             ..TEN_PER_SECOND
         };
         let peek = Limit {
-            charge: false,
+            charge: 0,
             limit: 1,
             ..TEN_PER_SECOND
         };
@@ -463,15 +614,12 @@ mod tests {
             policy
                 .limits_for(class)
                 .iter()
-                .map(|l| (l.name, l.charge))
+                .map(|l| (l.name, l.slot))
                 .collect::<Vec<_>>()
         };
-        assert_eq!(names(RequestClass::Create), [("api", true)]);
-        assert_eq!(
-            names(RequestClass::Reveal),
-            [("api", true), ("reveal", true), ("pwfail", false)]
-        );
-        assert_eq!(names(RequestClass::Other), [("api", true)]);
+        assert_eq!(names(RequestClass::Create), [("api", 0)]);
+        assert_eq!(names(RequestClass::Reveal), [("api", 0), ("reveal", 2)]);
+        assert_eq!(names(RequestClass::Other), [("api", 0)]);
         let off = RatePolicy {
             per_minute: 0,
             passphrase_failures_per_hour: 0,
@@ -479,5 +627,45 @@ mod tests {
         };
         assert!(off.limits_for(RequestClass::Other).is_empty());
         assert_eq!(off.passphrase_failure_limit(), None);
+    }
+
+    #[test]
+    fn leases_shrink_near_the_limit() {
+        let minute = |limit| Limit {
+            limit,
+            period: Duration::from_secs(60),
+            ..TEN_PER_SECOND
+        };
+        assert_eq!(lease_size(&minute(600), None), 8);
+        assert_eq!(lease_size(&minute(60), None), 7);
+        assert_eq!(lease_size(&minute(3), None), 1);
+        assert_eq!(lease_size(&minute(600), Some(9)), 4);
+        assert_eq!(lease_size(&minute(600), Some(1)), 1);
+        assert_eq!(lease_size(&minute(600), Some(0)), 1);
+    }
+
+    #[test]
+    fn a_lease_is_spent_one_request_at_a_time_within_its_window() {
+        let leases = Leases::default();
+        let client = [7; CLIENT_ID_BYTES];
+        let limit = Limit {
+            charge: 3,
+            ..TEN_PER_SECOND
+        };
+        let now = 5_100_000;
+        assert_eq!(leases.spend(&client, &[limit], now).unwrap_err(), [None]);
+        let granted = assess(&limit, 0, 3, 100_000);
+        leases.keep(&client, &[limit], &[granted], now);
+        let first = leases.spend(&client, &[limit], now).expect("leased");
+        assert_eq!((first[0].remaining, first[0].reset_us), (8, 900_000));
+        assert_eq!(
+            leases.spend(&client, &[limit], now).expect("leased")[0].remaining,
+            7
+        );
+        // The request that took the lease spent one; two were left, now none.
+        assert_eq!(leases.spend(&client, &[limit], now).unwrap_err(), [Some(7)]);
+        // The next window starts without a lease.
+        leases.keep(&client, &[limit], &[granted], now);
+        assert!(leases.spend(&client, &[limit], now + 1_000_000).is_err());
     }
 }

@@ -26,7 +26,7 @@ use crate::mail::Mailer;
 use crate::middleware::json_error_shape;
 use crate::outbox::Outbox;
 use crate::pages::Links;
-use crate::rate_limit::RateLimiter;
+use crate::rate_limit::{Leases, RateLimiter};
 use crate::routes;
 use crate::secrets::{SecretPolicy, SecretService};
 use crate::store::redis::RedisOptions;
@@ -188,6 +188,7 @@ impl Application {
         let links = web::Data::new(Links::new(settings.public_url.clone()));
         let json_limit = settings.max_secret_bytes * JSON_EXPANSION + JSON_ENVELOPE_BYTES;
         let openapi = crate::openapi::document(settings);
+        let leases = Arc::new(Leases::default());
         // Runs once on each worker thread: the services get that worker's store handle.
         let server = HttpServer::new(move || {
             let store = store.clone().for_this_worker();
@@ -204,6 +205,7 @@ impl Application {
                 store.clone(),
                 rate_policy,
                 server_key.clone(),
+                leases.clone(),
             ));
             let store = web::Data::from(store);
             App::new()

@@ -340,13 +340,13 @@ impl Store for MemoryStore {
             .map(|limit| {
                 let (window, elapsed) = limit.window(now_us);
                 let previous = count(&inner, limit, window.saturating_sub(1));
-                let current = count(&inner, limit, window) + 1;
+                let current = count(&inner, limit, window) + u64::from(limit.charge.max(1));
                 assess(limit, previous, current, elapsed)
             })
             .collect();
         // As in Redis: count the charged limits, unless the request is refused.
         if states.iter().all(|state| state.allowed) {
-            for limit in limits.iter().filter(|limit| limit.charge) {
+            for limit in limits.iter().filter(|limit| limit.charge > 0) {
                 let window = limit.window(now_us).0;
                 let entry = inner
                     .rates
@@ -355,7 +355,7 @@ impl Store for MemoryStore {
                         value: 0,
                         deadline: instant + 2 * limit.period,
                     });
-                entry.value += 1;
+                entry.value += u64::from(limit.charge);
             }
         }
         Ok(states)

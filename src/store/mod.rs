@@ -1,8 +1,9 @@
 //! Storage: the only module that knows Redis exists.
 //!
 //! [`Store`] speaks in domain terms (create, take, burn, count a failed attempt, read a
-//! receipt) so that each operation is one atomic step in either backend: a `MULTI` or a
-//! Lua script in [`RedisStore`], one critical section in [`MemoryStore`]. The contract
+//! receipt) so that each operation that must be atomic is one step in either backend: one
+//! command or a Lua script in [`RedisStore`] (no `MULTI` where a plain pipeline is as
+//! safe), one critical section in [`MemoryStore`]. The contract
 //! tests in `tests/api/store_contract.rs` hold both to the same behaviour.
 //!
 //! A secret owns three keys, all under its routing tag (one cluster hash slot):
@@ -11,7 +12,8 @@
 //! burned, with the time), written by the same atomic step that removes the secret.
 //! A receipt is one immutable `r:` key that outlives the secret by the receipt grace.
 //! A one-time token is one `t:` key, taken with `GETDEL`. Rate-limit state is one key per
-//! client and limit, under the client's own hash tag.
+//! client, period and window (the counters of all limits of that period, packed), under
+//! the client's own hash tag.
 
 pub mod accounts;
 mod memory;
@@ -118,7 +120,9 @@ pub trait Store: Send + Sync {
     /// memory store, which holds the data, shares itself.
     fn for_this_worker(self: Arc<Self>) -> Arc<dyn Store>;
 
-    /// Stores a sealed secret and its receipt, both with their TTLs, atomically.
+    /// Stores a sealed secret and its receipt, both with their TTLs, in one round trip.
+    /// Should one write fail, the create fails; what was written expires unreachable
+    /// (its key was never handed out).
     async fn create_secret(&self, new: &NewSecret<'_>) -> Result<(), StoreError>;
 
     /// Deletes a secret and its receipt that were never handed out (a create refused by a
@@ -180,9 +184,9 @@ pub trait Store: Send + Sync {
     /// Removes and returns a token's sealed bytes — exactly once.
     async fn take_token(&self, token: &RecordRef) -> Result<Option<Vec<u8>>, StoreError>;
 
-    /// Counts a request against every limit of one client (sliding-window counters, see
-    /// [`crate::rate_limit`]): charges the charging limits only if all allow. Returns each
-    /// limit's state, in order.
+    /// Counts requests against every limit of one client (sliding-window counters, see
+    /// [`crate::rate_limit`]): charges each limit its `charge` only if all allow. Returns
+    /// each limit's state, in order.
     async fn check_rate(
         &self,
         client: &[u8; CLIENT_ID_BYTES],

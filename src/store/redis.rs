@@ -1,4 +1,4 @@
-//! The Redis backend: one multiplexed connection, atomic steps as `MULTI` or Lua.
+//! The Redis backend: one multiplexed connection, atomic steps as one command or Lua.
 //!
 //! Connection arrangement, chosen by measurement (`examples/redis_arrangements.rs`, 32
 //! concurrent `SET EX`/`GETDEL` pairs on the 2-core development machine): requests share
@@ -30,26 +30,36 @@ use redis::{
 };
 
 use super::{Attempt, NewSecret, Reservation, Store, StoreError, TakeGuard, Taken, decode_outcome};
-use crate::crypto::PROTECTED_FLAG_OFFSET;
+use crate::crypto::{EXPIRES_AT_OFFSET, PROTECTED_FLAG_OFFSET};
 use crate::domain::time::now_micros;
 use crate::domain::{ReceiptRecord, RecordRef, SecretFate};
 use crate::metrics::METRICS;
 use crate::rate_limit::{CLIENT_ID_BYTES, Limit, LimitState, assess};
 
-/// Removes a secret and records its outcome, in one atomic step.
+/// Removes a secret and records its outcome, in one atomic step: `GETDEL`, then the
+/// outcome, which lives until the secret's own expiry (read from its header) plus the
+/// receipt grace. Only a passphrase-protected secret has attempts to delete, or is put
+/// back, unread, when the take must leave it (with its header's expiry: at most a second
+/// before its key's own).
 /// KEYS: secret, attempts, outcome. ARGV: outcome letter (`r` reveal, `b` burn), unix now,
-/// receipt grace in ms, `1` to leave passphrase-protected secrets in place, flag offset.
+/// receipt grace in seconds, `1` to leave passphrase-protected secrets in place, flag
+/// offset, expiry offset.
 /// Returns the sealed bytes (reveal), 0 (burned), 1 (protected, left alone), nil (missing).
 const FINISH_SCRIPT: &str = r"
-local sealed = redis.call('GET', KEYS[1])
+local sealed = redis.call('GETDEL', KEYS[1])
 if not sealed then return false end
-if ARGV[4] == '1' and (string.byte(sealed, tonumber(ARGV[5]) + 1) or 0) % 2 == 1 then
-  return 1
+local expires = 0
+for at = tonumber(ARGV[6]) + 1, tonumber(ARGV[6]) + 8 do
+  expires = expires * 256 + (string.byte(sealed, at) or 0)
 end
-local ttl = redis.call('PTTL', KEYS[1])
-if ttl < 0 then ttl = 0 end
-redis.call('DEL', KEYS[1], KEYS[2])
-redis.call('SET', KEYS[3], ARGV[1] .. ARGV[2], 'PX', ttl + tonumber(ARGV[3]))
+if (string.byte(sealed, tonumber(ARGV[5]) + 1) or 0) % 2 == 1 then
+  if ARGV[4] == '1' then
+    redis.call('SET', KEYS[1], sealed, 'EXAT', math.max(expires, 1))
+    return 1
+  end
+  redis.call('DEL', KEYS[2])
+end
+redis.call('SET', KEYS[3], ARGV[1] .. ARGV[2], 'EXAT', math.max(expires + tonumber(ARGV[3]), 1))
 if ARGV[1] == 'r' then return sealed end
 return 0
 ";
@@ -116,11 +126,62 @@ return 0
 ";
 
 /// Takes one back from a rate counter that still exists (a missing one stays missing:
-/// `DECR` would create it without an expiry). KEYS: the counter.
+/// `BITFIELD` would create it without an expiry). KEYS: the client's counters for the
+/// window. ARGV: the counter's field (`#slot`).
 const REFUND_SCRIPT: &str = r"
-if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('DECR', KEYS[1]) end
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  redis.call('BITFIELD', KEYS[1], 'OVERFLOW', 'SAT', 'INCRBY', 'u32', ARGV[1], -1)
+end
 return 0
 ";
+
+/// Entries of [`RateWindows`] kept before past windows are swept out.
+const RATE_WINDOWS_SWEPT_ABOVE: usize = 8192;
+
+/// What this instance has read of each client's previous window, per period: a rate
+/// check reads it, and sets the current window's expiry, only on its first check of the
+/// window; later checks are one `BITFIELD`. Requests another instance counts in the
+/// previous window after that read (at the boundary, within the clocks' skew) are missed.
+#[derive(Debug, Default)]
+struct RateWindows(std::sync::Mutex<RateWindowMap>);
+
+/// Per client and period: the window the previous one was read in, and what it held.
+type RateWindowMap = std::collections::HashMap<RateWindowKey, (u64, Arc<[u8]>)>;
+
+/// A client and a period (µs).
+type RateWindowKey = ([u8; CLIENT_ID_BYTES], u64);
+
+impl RateWindows {
+    fn lock(&self) -> std::sync::MutexGuard<'_, RateWindowMap> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The previous window's counters, once read in `window`.
+    fn previous(&self, key: &RateWindowKey, window: u64) -> Option<Arc<[u8]>> {
+        self.lock()
+            .get(key)
+            .filter(|(read_in, _)| *read_in == window)
+            .map(|(_, previous)| previous.clone())
+    }
+
+    fn remember(&self, key: RateWindowKey, window: u64, previous: Arc<[u8]>, now_us: u64) {
+        let mut windows = self.lock();
+        if windows.len() > RATE_WINDOWS_SWEPT_ABOVE {
+            windows.retain(|(_, period_us), (read_in, _)| *read_in >= now_us / *period_us);
+        }
+        windows.insert(key, (window, previous));
+    }
+}
+
+/// One 32-bit counter of a client's packed counters (`BITFIELD … u32 #slot`); absent is 0.
+fn packed_count(counters: &[u8], slot: u8) -> u64 {
+    let at = usize::from(slot) * 4;
+    counters.get(at..at + 4).map_or(0, |bytes| {
+        u64::from(u32::from_be_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]))
+    })
+}
 
 /// Connections per worker for takes that wait for replicas (measured: README,
 /// "What waiting for a replica costs").
@@ -312,6 +373,13 @@ struct SentinelSetup {
     /// Scheme, user, password and db for the master (its host and port come from Sentinel).
     master: Option<redis::ConnectionInfo>,
     certificates: Option<TlsCertificates>,
+    /// Numbers the store's master connections, in the order they were looked up.
+    generations: Arc<std::sync::atomic::AtomicU64>,
+    /// Connections numbered below this may be to a former master: one of the store's
+    /// connections met a sign of a failover, so all of them ask the Sentinels again
+    /// (most requests use one connection and takes others; each would else meet the
+    /// failover again, as an error of its own).
+    suspect_below: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl SentinelSetup {
@@ -360,6 +428,8 @@ impl SentinelSetup {
             master_name: master_name.to_owned(),
             master,
             certificates,
+            generations: Arc::default(),
+            suspect_below: Arc::default(),
         };
         setup.client()?;
         Ok(setup)
@@ -420,7 +490,9 @@ struct SentinelConnection {
     /// The master's connection, numbered so that a late error on an older one cannot
     /// drop a newer one.
     current: Arc<std::sync::Mutex<Option<(u64, redis::aio::MultiplexedConnection)>>>,
+    /// Shared by the store's connections: see [`SentinelSetup`].
     generations: Arc<std::sync::atomic::AtomicU64>,
+    suspect_below: Arc<std::sync::atomic::AtomicU64>,
     config: AsyncConnectionConfig,
     /// With [`AckReplicas::Auto`], the store's acknowledgment count: re-read from each new
     /// master before it serves a take (after a failover it may have no replica yet).
@@ -429,10 +501,20 @@ struct SentinelConnection {
 
 impl SentinelConnection {
     fn cached(&self) -> Option<(u64, redis::aio::MultiplexedConnection)> {
-        self.current
+        let suspect_below = self
+            .suspect_below
+            .load(std::sync::atomic::Ordering::Relaxed);
+        let mut current = self
+            .current
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if current
+            .as_ref()
+            .is_some_and(|(generation, _)| *generation < suspect_below)
+        {
+            *current = None;
+        }
+        current.clone()
     }
 
     /// The current master's connection and its number. When there is none, a lookup (the
@@ -520,6 +602,9 @@ impl SentinelConnection {
             ),
         };
         if changed {
+            let looked_up = self.generations.load(std::sync::atomic::Ordering::Relaxed);
+            self.suspect_below
+                .fetch_max(looked_up, std::sync::atomic::Ordering::Relaxed);
             let mut current = self
                 .current
                 .lock()
@@ -673,6 +758,8 @@ pub struct RedisStore {
     reserve_attempt: Script,
     settle_attempt: Script,
     refund: Script,
+    /// Shared by workers.
+    rate_windows: Arc<RateWindows>,
 }
 
 impl RedisStore {
@@ -733,6 +820,7 @@ impl RedisStore {
             reserve_attempt: Script::new(RESERVE_ATTEMPT_SCRIPT),
             settle_attempt: Script::new(SETTLE_ATTEMPT_SCRIPT),
             refund: Script::new(REFUND_SCRIPT),
+            rate_windows: Arc::default(),
         })
     }
 
@@ -768,7 +856,8 @@ impl RedisStore {
                     setup.client().map_err(unavailable)?,
                 )),
                 current: Arc::default(),
-                generations: Arc::default(),
+                generations: setup.generations.clone(),
+                suspect_below: setup.suspect_below.clone(),
                 // Shorter than the operation's own bound, so a master that stopped
                 // answering (frozen, partitioned) is noticed and forgotten, not just
                 // waited out: the next command asks the Sentinels again.
@@ -1038,12 +1127,13 @@ impl RedisStore {
         ]
     }
 
-    /// The key of one client's count for `limit` in `window`.
-    fn rate_name(&self, client: &[u8; CLIENT_ID_BYTES], limit: &Limit, window: u64) -> String {
+    /// The key of one client's counters for every limit of `period_us` in `window`.
+    fn rate_name(&self, client: &[u8; CLIENT_ID_BYTES], period_us: u64, window: u64) -> String {
         let tag = URL_SAFE_NO_PAD.encode(client);
         format!(
-            "{}{{rl{tag}}}{}:{window}",
-            self.options.key_prefix, limit.name
+            "{}{{rl{tag}}}p{}:{window}",
+            self.options.key_prefix,
+            period_us / 1000
         )
     }
 
@@ -1241,13 +1331,19 @@ impl RedisStore {
         now: u64,
     ) -> Result<Value, StoreError> {
         let [sealed, attempts, outcome] = self.secret_names(secret);
-        let (now_text, grace) = (now.to_string(), self.grace_ms().to_string());
+        let (now_text, grace) = (
+            now.to_string(),
+            self.options.receipt_grace.as_secs().to_string(),
+        );
         let unprotected = if guard == TakeGuard::Unprotected {
             "1"
         } else {
             "0"
         };
-        let offset = PROTECTED_FLAG_OFFSET.to_string();
+        let (offset, expires_at) = (
+            PROTECTED_FLAG_OFFSET.to_string(),
+            EXPIRES_AT_OFFSET.to_string(),
+        );
         let (value, durable) = self
             .take_with(
                 &self.finish,
@@ -1259,6 +1355,7 @@ impl RedisStore {
                     grace.as_bytes(),
                     unprotected.as_bytes(),
                     offset.as_bytes(),
+                    expires_at.as_bytes(),
                 ],
             )
             .await?;
@@ -1415,9 +1512,10 @@ impl Store for RedisStore {
 
     async fn create_secret(&self, new: &NewSecret<'_>) -> Result<(), StoreError> {
         let receipt_ttl = new.ttl_seconds + self.options.receipt_grace.as_secs();
+        // No MULTI: should the receipt's write fail after the secret's, the create fails
+        // and the secret, whose key was never handed out, expires unread.
         let mut pipe = redis::pipe();
-        pipe.atomic()
-            .set_ex(self.name(&new.secret, "s"), new.sealed, new.ttl_seconds)
+        pipe.set_ex(self.name(&new.secret, "s"), new.sealed, new.ttl_seconds)
             .ignore()
             .set_ex(
                 self.name(&new.receipt, "r"),
@@ -1515,8 +1613,10 @@ impl Store for RedisStore {
         };
         let record = ReceiptRecord::decode(&bytes).ok_or(StoreError::Corrupt("receipt"))?;
         let [sealed, _, outcome] = self.secret_names(&record.secret);
+        // No MULTI: the take writes the outcome in the step that removes the secret, so
+        // asking in this order can never find neither of a secret that was taken.
         let mut pipe = redis::pipe();
-        pipe.atomic().exists(sealed).get(outcome);
+        pipe.exists(sealed).get(outcome);
         let (pending, outcome): (bool, Option<Vec<u8>>) = self.query_pipe(&pipe).await?;
         let fate = match (pending, outcome) {
             (true, _) => SecretFate::Pending,
@@ -1564,43 +1664,91 @@ impl Store for RedisStore {
         limits: &[Limit],
     ) -> Result<Vec<LimitState>, StoreError> {
         let now_us = now_micros();
-        let name = |limit: &Limit, window: u64| self.rate_name(client, limit, window);
-        // Per limit: the previous window's count, then this window's (counted or peeked).
-        let mut pipe = redis::pipe();
+        // One key per period holds the client's counters for all limits of that period.
+        let mut periods: Vec<(u64, Vec<&Limit>)> = Vec::new();
         for limit in limits {
-            let (window, _) = limit.window(now_us);
-            pipe.get(name(limit, window.saturating_sub(1)));
-            let current = name(limit, window);
-            if limit.charge {
-                let lifetime_ms = 2 * limit.period.as_millis().max(1);
-                pipe.incr(&current, 1)
-                    .cmd("PEXPIRE")
-                    .arg(&current)
-                    .arg(lifetime_ms.to_string())
-                    .ignore();
-            } else {
-                pipe.get(current);
+            match periods
+                .iter_mut()
+                .find(|(period, _)| *period == limit.period_us())
+            {
+                Some((_, members)) => members.push(limit),
+                None => periods.push((limit.period_us(), vec![limit])),
             }
         }
-        let counts: Vec<Option<u64>> = self.query_pipe(&pipe).await?;
+        let mut pipe = redis::pipe();
+        let mut known = Vec::with_capacity(periods.len());
+        for (period_us, members) in &periods {
+            let window = now_us / period_us;
+            let current = self.rate_name(client, *period_us, window);
+            let previous = self.rate_windows.previous(&(*client, *period_us), window);
+            if previous.is_none() {
+                pipe.get(self.rate_name(client, *period_us, window.saturating_sub(1)));
+            }
+            let count = pipe
+                .cmd("BITFIELD")
+                .arg(&current)
+                .arg("OVERFLOW")
+                .arg("SAT");
+            for limit in members {
+                let field = format!("#{}", limit.slot);
+                if limit.charge > 0 {
+                    count.arg("INCRBY").arg("u32").arg(field).arg(limit.charge);
+                } else {
+                    count.arg("GET").arg("u32").arg(field);
+                }
+            }
+            if previous.is_none() {
+                let lifetime_ms = 2 * period_us.div_ceil(1000);
+                pipe.cmd("PEXPIRE").arg(&current).arg(lifetime_ms).ignore();
+            }
+            known.push(previous);
+        }
+        let replies: Vec<Value> = self.query_pipe(&pipe).await?;
+        let mut replies = replies.into_iter();
+        let corrupt = || StoreError::Corrupt("rate counters");
+        let mut counts = std::collections::HashMap::new();
+        for ((period_us, members), previous) in periods.iter().zip(known) {
+            let window = now_us / period_us;
+            let previous = match previous {
+                Some(previous) => previous,
+                None => {
+                    let read: Option<Vec<u8>> =
+                        redis::from_redis_value(replies.next().ok_or_else(corrupt)?)
+                            .map_err(|_| corrupt())?;
+                    let read: Arc<[u8]> = read.unwrap_or_default().into();
+                    self.rate_windows
+                        .remember((*client, *period_us), window, read.clone(), now_us);
+                    read
+                }
+            };
+            let current: Vec<u64> = redis::from_redis_value(replies.next().ok_or_else(corrupt)?)
+                .map_err(|_| corrupt())?;
+            for (limit, current) in members.iter().zip(current) {
+                counts.insert(limit.name, (packed_count(&previous, limit.slot), current));
+            }
+        }
         let states: Vec<LimitState> = limits
             .iter()
-            .zip(counts.chunks_exact(2))
-            .map(|(limit, counts)| {
-                let current = counts[1].unwrap_or(0) + u64::from(!limit.charge);
-                assess(
-                    limit,
-                    counts[0].unwrap_or(0),
-                    current,
-                    limit.window(now_us).1,
-                )
+            .map(|limit| {
+                let (previous, current) = counts.get(limit.name).copied().unwrap_or_default();
+                let current = current + u64::from(limit.charge == 0);
+                assess(limit, previous, current, limit.window(now_us).1)
             })
             .collect();
         if states.iter().any(|state| !state.allowed) {
             // A refused request costs no budget: take its counts back.
             let mut undo = redis::pipe();
-            for limit in limits.iter().filter(|limit| limit.charge) {
-                undo.decr(name(limit, limit.window(now_us).0), 1).ignore();
+            for (period_us, members) in &periods {
+                let current = self.rate_name(client, *period_us, now_us / period_us);
+                let count = undo.cmd("BITFIELD").arg(current).arg("OVERFLOW").arg("SAT");
+                for limit in members.iter().filter(|limit| limit.charge > 0) {
+                    count
+                        .arg("INCRBY")
+                        .arg("u32")
+                        .arg(format!("#{}", limit.slot))
+                        .arg(-i64::from(limit.charge));
+                }
+                count.ignore();
             }
             self.query_pipe::<()>(&undo).await?;
         }
@@ -1613,8 +1761,9 @@ impl Store for RedisStore {
         limit: &Limit,
         charged_at_us: u64,
     ) -> Result<(), StoreError> {
-        let name = self.rate_name(client, limit, limit.window(charged_at_us).0);
-        let invocation = self.refund.key(name);
+        let name = self.rate_name(client, limit.period_us(), limit.window(charged_at_us).0);
+        let mut invocation = self.refund.key(name);
+        invocation.arg(format!("#{}", limit.slot));
         self.run(invocation.invoke_async::<()>(&mut self.connection.clone()))
             .await
     }

@@ -49,6 +49,85 @@ async fn two_instances_on_one_redis_share_one_budget() {
     assert_eq!(refused.header("cache-control"), "no-store");
 }
 
+/// Waits, if need be, until the current minute has `seconds` left: windows are whole
+/// minutes of the clock, and a test that counts one window's budget must stay inside it.
+async fn with_a_minute_left(seconds: u64) {
+    let into = burnbox::domain::time::now_micros() % 60_000_000;
+    if into > (60 - seconds) * 1_000_000 {
+        tokio::time::sleep(Duration::from_micros(60_000_000 - into + 100_000)).await;
+    }
+}
+
+/// Instances count requests in Redis ahead of use, a lease at a time, and spend them
+/// locally. Every request admitted was counted first, so two instances under concurrent
+/// load together admit exactly the budget: none over it, and, once both have spent what
+/// they leased, none short of it.
+#[tokio::test]
+async fn leased_budgets_never_overshoot_across_instances() {
+    let prefix = format!(
+        "leased{}:",
+        u64::from_be_bytes(burnbox::crypto::random_array())
+    );
+    let args = [
+        "--key-prefix",
+        prefix.as_str(),
+        "--rate-limit-per-minute",
+        "80",
+    ];
+    let (first, second) = (
+        spawn_app_with(Backend::Redis, &args).await,
+        spawn_app_with(Backend::Redis, &args).await,
+    );
+    with_a_minute_left(20).await;
+    // One request leases eight (80 / 8): Redis already counts them.
+    assert_eq!(first.get("/api/secrets/unknown-key").await.status, 404);
+    let mut redis = first.redis().await;
+    let keys: Vec<String> = redis::cmd("KEYS")
+        .arg(format!("{prefix}{{rl*"))
+        .query_async(&mut redis)
+        .await
+        .expect("keys");
+    assert_eq!(keys.len(), 1, "one key per client and window: {keys:?}");
+    let counted: Vec<u32> = redis::cmd("BITFIELD")
+        .arg(&keys[0])
+        .arg("GET")
+        .arg("u32")
+        .arg("#0")
+        .query_async(&mut redis)
+        .await
+        .expect("bitfield");
+    assert_eq!(counted, [8]);
+    let ttl: i64 = redis::cmd("PTTL")
+        .arg(&keys[0])
+        .query_async(&mut redis)
+        .await
+        .expect("pttl");
+    assert!(ttl > 60_000 && ttl <= 120_000, "two windows: {ttl}");
+
+    // 159 more, 16 at a time, alternating instances.
+    let mut statuses = vec![404];
+    for round in 0..10 {
+        let batch = (0..16)
+            .filter(|index| round * 16 + index < 159)
+            .map(|index| {
+                let app = if index % 2 == 0 { &first } else { &second };
+                app.get("/api/secrets/unknown-key")
+            });
+        for reply in futures_util::future::join_all(batch).await {
+            statuses.push(reply.status);
+        }
+    }
+    let admitted = statuses.iter().filter(|status| **status == 404).count();
+    let refused = statuses.iter().filter(|status| **status == 429).count();
+    assert_eq!((admitted, refused), (80, 80), "{statuses:?}");
+    // Both have spent their leases: neither admits one more.
+    for app in [&first, &second] {
+        app.get("/api/secrets/unknown-key")
+            .await
+            .assert_error(429, "rate_limited");
+    }
+}
+
 #[tokio::test]
 async fn every_api_response_reports_the_budget() {
     let app = spawn_app_with(Backend::Memory, &["--rate-limit-per-minute", "100"]).await;

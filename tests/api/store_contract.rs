@@ -90,8 +90,9 @@ async fn store_one(store: &dyn Store, protected: bool, ttl_seconds: u64) -> Stor
         })
     });
     let stretched = salt.map(|salt| salt.stretch(b"pw").expect("stretch"));
+    // The Redis take times the outcome it leaves by the header's expiry.
     let header = Header {
-        expires_at: 1,
+        expires_at: burnbox::domain::time::now_unix() + ttl_seconds,
         passphrase: salt,
         e2e: false,
     };
@@ -363,21 +364,24 @@ async fn rate_limits_allow_a_burst_and_charge_only_when_all_allow(store: Arc<dyn
     let client: [u8; CLIENT_ID_BYTES] = burnbox::crypto::random_array();
     let tight = Limit {
         name: "tight",
+        slot: 1,
         limit: 2,
         period: Duration::from_secs(60),
-        charge: true,
+        charge: 1,
     };
     let loose = Limit {
         name: "loose",
+        slot: 0,
         limit: 100,
         period: Duration::from_secs(60),
-        charge: true,
+        charge: 1,
     };
     let peek = Limit {
         name: "peek",
+        slot: 2,
         limit: 1,
         period: Duration::from_secs(60),
-        charge: false,
+        charge: 0,
     };
     let check = |limits: Vec<Limit>| {
         let store = store.clone();
@@ -412,9 +416,10 @@ async fn a_refund_gives_one_charge_back_to_its_window(store: Arc<dyn Store>) {
     let client: [u8; CLIENT_ID_BYTES] = burnbox::crypto::random_array();
     let limit = Limit {
         name: "guess",
+        slot: 0,
         limit: 2,
         period: Duration::from_secs(3600),
-        charge: true,
+        charge: 1,
     };
     let check = || async { store.check_rate(&client, &[limit]).await.expect("checked")[0].allowed };
     let charged_at = burnbox::domain::time::now_micros();
