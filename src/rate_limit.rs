@@ -373,7 +373,13 @@ impl Leases {
     ) {
         let mut leases = self.lock();
         if leases.len() > LEASES_SWEPT_ABOVE {
-            leases.retain(|(_, _, window), lease| *window + 1 >= now_us / lease.period_us);
+            leases.retain(|(_, _, window), lease| *window >= now_us / lease.period_us);
+            // Still full of live leases (many clients at once): drop them all, so a sweep
+            // frees at least its threshold and costs O(1) per insert on average. A dropped
+            // lease is budget given up (stricter), never budget gained.
+            if leases.len() > LEASES_SWEPT_ABOVE / 2 {
+                leases.clear();
+            }
         }
         for (limit, granted) in limits.iter().zip(states) {
             let window = limit.window(now_us).0;

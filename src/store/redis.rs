@@ -36,28 +36,23 @@ use crate::domain::{ReceiptRecord, RecordRef, SecretFate};
 use crate::metrics::METRICS;
 use crate::rate_limit::{CLIENT_ID_BYTES, Limit, LimitState, assess};
 
-/// Removes a secret and records its outcome, in one atomic step: `GETDEL`, then the
-/// outcome, which lives until the secret's own expiry (read from its header) plus the
-/// receipt grace. Only a passphrase-protected secret has attempts to delete, or is put
-/// back, unread, when the take must leave it (with its header's expiry: at most a second
-/// before its key's own).
+/// Removes a secret and records its outcome, in one atomic step: the outcome lives until
+/// the secret's own expiry (read from its header, not asked with `PTTL`) plus the receipt
+/// grace. A protected secret the take must leave is left untouched (read, not removed
+/// and put back); only a protected secret has attempts to delete.
 /// KEYS: secret, attempts, outcome. ARGV: outcome letter (`r` reveal, `b` burn), unix now,
 /// receipt grace in seconds, `1` to leave passphrase-protected secrets in place, flag
 /// offset, expiry offset.
 /// Returns the sealed bytes (reveal), 0 (burned), 1 (protected, left alone), nil (missing).
 const FINISH_SCRIPT: &str = r"
-local sealed = redis.call('GETDEL', KEYS[1])
+local sealed = redis.call('GET', KEYS[1])
 if not sealed then return false end
+local protected = (string.byte(sealed, tonumber(ARGV[5]) + 1) or 0) % 2 == 1
+if protected and ARGV[4] == '1' then return 1 end
+if protected then redis.call('DEL', KEYS[1], KEYS[2]) else redis.call('DEL', KEYS[1]) end
 local expires = 0
 for at = tonumber(ARGV[6]) + 1, tonumber(ARGV[6]) + 8 do
   expires = expires * 256 + (string.byte(sealed, at) or 0)
-end
-if (string.byte(sealed, tonumber(ARGV[5]) + 1) or 0) % 2 == 1 then
-  if ARGV[4] == '1' then
-    redis.call('SET', KEYS[1], sealed, 'EXAT', math.max(expires, 1))
-    return 1
-  end
-  redis.call('DEL', KEYS[2])
 end
 redis.call('SET', KEYS[3], ARGV[1] .. ARGV[2], 'EXAT', math.max(expires + tonumber(ARGV[3]), 1))
 if ARGV[1] == 'r' then return sealed end
@@ -139,8 +134,8 @@ return 0
 const RATE_WINDOWS_SWEPT_ABOVE: usize = 8192;
 
 /// What this instance has read of each client's previous window, per period: a rate
-/// check reads it, and sets the current window's expiry, only on its first check of the
-/// window; later checks are one `BITFIELD`. Requests another instance counts in the
+/// check reads it only on its first check of the window; later checks are one
+/// `BITFIELD` (and the counter's `PEXPIRE`). Requests another instance counts in the
 /// previous window after that read (at the boundary, within the clocks' skew) are missed.
 #[derive(Debug, Default)]
 struct RateWindows(std::sync::Mutex<RateWindowMap>);
@@ -170,6 +165,12 @@ impl RateWindows {
         let mut windows = self.lock();
         if windows.len() > RATE_WINDOWS_SWEPT_ABOVE {
             windows.retain(|(_, period_us), (read_in, _)| *read_in >= now_us / *period_us);
+            // Still full of live windows (many clients at once): forget them all, so a
+            // sweep frees at least its threshold and costs O(1) per insert on average.
+            // Forgetting is safe: a window forgotten is read again.
+            if windows.len() > RATE_WINDOWS_SWEPT_ABOVE / 2 {
+                windows.clear();
+            }
         }
         windows.insert(key, (window, previous));
     }
@@ -602,9 +603,9 @@ impl SentinelConnection {
             ),
         };
         if changed {
-            let looked_up = self.generations.load(std::sync::atomic::Ordering::Relaxed);
+            // This connection and those looked up before it: a newer one is left alone.
             self.suspect_below
-                .fetch_max(looked_up, std::sync::atomic::Ordering::Relaxed);
+                .fetch_max(generation + 1, std::sync::atomic::Ordering::Relaxed);
             let mut current = self
                 .current
                 .lock()
@@ -1697,10 +1698,13 @@ impl Store for RedisStore {
                     count.arg("GET").arg("u32").arg(field);
                 }
             }
-            if previous.is_none() {
-                let lifetime_ms = 2 * period_us.div_ceil(1000);
-                pipe.cmd("PEXPIRE").arg(&current).arg(lifetime_ms).ignore();
-            }
+            // After every count, not only the window's first here: a counter that vanished
+            // (a failover that lost writes, eviction) is re-created by BITFIELD, and must
+            // not live on without an expiry. Leased, a count is rare.
+            pipe.cmd("PEXPIRE")
+                .arg(&current)
+                .arg(2 * period_us.div_ceil(1000))
+                .ignore();
             known.push(previous);
         }
         let replies: Vec<Value> = self.query_pipe(&pipe).await?;
@@ -1749,6 +1753,10 @@ impl Store for RedisStore {
                         .arg(-i64::from(limit.charge));
                 }
                 count.ignore();
+                undo.cmd("PEXPIRE")
+                    .arg(self.rate_name(client, *period_us, now_us / period_us))
+                    .arg(2 * period_us.div_ceil(1000))
+                    .ignore();
             }
             self.query_pipe::<()>(&undo).await?;
         }
