@@ -296,6 +296,23 @@ pub fn lease_size(limit: &Limit, last_remaining: Option<u32>) -> u32 {
 /// Entries kept before leases of past windows are swept out.
 const LEASES_SWEPT_ABOVE: usize = 4096;
 
+/// Keeps an instance-local map of per-client state bounded: above `above` entries, drops
+/// those `live` rejects, and, should that free less than half, all of them — so a sweep
+/// costs O(1) per insert on average however many clients are live. For state whose loss
+/// is safe (a lease given up, a window read again).
+pub(crate) fn sweep_if_full<K, V>(
+    map: &mut HashMap<K, V>,
+    above: usize,
+    live: impl FnMut(&K, &mut V) -> bool,
+) {
+    if map.len() > above {
+        map.retain(live);
+        if map.len() > above / 2 {
+            map.clear();
+        }
+    }
+}
+
 /// One client's lease on one limit in one window.
 #[derive(Debug, Clone, Copy)]
 struct Lease {
@@ -372,15 +389,10 @@ impl Leases {
         now_us: u64,
     ) {
         let mut leases = self.lock();
-        if leases.len() > LEASES_SWEPT_ABOVE {
-            leases.retain(|(_, _, window), lease| *window >= now_us / lease.period_us);
-            // Still full of live leases (many clients at once): drop them all, so a sweep
-            // frees at least its threshold and costs O(1) per insert on average. A dropped
-            // lease is budget given up (stricter), never budget gained.
-            if leases.len() > LEASES_SWEPT_ABOVE / 2 {
-                leases.clear();
-            }
-        }
+        // A dropped lease is budget given up (stricter), never budget gained.
+        sweep_if_full(&mut leases, LEASES_SWEPT_ABOVE, |(_, _, window), lease| {
+            *window >= now_us / lease.period_us
+        });
         for (limit, granted) in limits.iter().zip(states) {
             let window = limit.window(now_us).0;
             let lease = leases
@@ -673,5 +685,18 @@ mod tests {
         // The next window starts without a lease.
         leases.keep(&client, &[limit], &[granted], now);
         assert!(leases.spend(&client, &[limit], now + 1_000_000).is_err());
+    }
+
+    #[test]
+    fn a_full_map_keeps_only_live_entries_or_starts_over() {
+        let mut map: HashMap<u32, u32> = (0..10).map(|key| (key, key)).collect();
+        sweep_if_full(&mut map, 10, |_, _| false);
+        assert_eq!(map.len(), 10, "not over its bound: left alone");
+        map.insert(10, 10);
+        sweep_if_full(&mut map, 10, |key, _| *key >= 8);
+        assert_eq!(map.len(), 3, "the dead swept out");
+        let mut live: HashMap<u32, u32> = (0..11).map(|key| (key, key)).collect();
+        sweep_if_full(&mut live, 10, |_, _| true);
+        assert!(live.is_empty(), "all live: forgotten at once");
     }
 }

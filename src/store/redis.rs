@@ -34,7 +34,7 @@ use crate::crypto::{EXPIRES_AT_OFFSET, PROTECTED_FLAG_OFFSET};
 use crate::domain::time::now_micros;
 use crate::domain::{ReceiptRecord, RecordRef, SecretFate};
 use crate::metrics::METRICS;
-use crate::rate_limit::{CLIENT_ID_BYTES, Limit, LimitState, assess};
+use crate::rate_limit::{CLIENT_ID_BYTES, Limit, LimitState, assess, sweep_if_full};
 
 /// Removes a secret and records its outcome, in one atomic step: the outcome lives until
 /// the secret's own expiry (read from its header, not asked with `PTTL`) plus the receipt
@@ -163,15 +163,12 @@ impl RateWindows {
 
     fn remember(&self, key: RateWindowKey, window: u64, previous: Arc<[u8]>, now_us: u64) {
         let mut windows = self.lock();
-        if windows.len() > RATE_WINDOWS_SWEPT_ABOVE {
-            windows.retain(|(_, period_us), (read_in, _)| *read_in >= now_us / *period_us);
-            // Still full of live windows (many clients at once): forget them all, so a
-            // sweep frees at least its threshold and costs O(1) per insert on average.
-            // Forgetting is safe: a window forgotten is read again.
-            if windows.len() > RATE_WINDOWS_SWEPT_ABOVE / 2 {
-                windows.clear();
-            }
-        }
+        // A window forgotten is read again.
+        sweep_if_full(
+            &mut windows,
+            RATE_WINDOWS_SWEPT_ABOVE,
+            |(_, period_us), (read_in, _)| *read_in >= now_us / *period_us,
+        );
         windows.insert(key, (window, previous));
     }
 }
