@@ -1663,14 +1663,13 @@ impl Store for RedisStore {
     ) -> Result<Vec<LimitState>, StoreError> {
         let now_us = now_micros();
         // One key per period holds the client's counters for all limits of that period.
-        let mut periods: Vec<(u64, Vec<&Limit>)> = Vec::new();
-        for limit in limits {
-            match periods
-                .iter_mut()
-                .find(|(period, _)| *period == limit.period_us())
-            {
-                Some((_, members)) => members.push(limit),
-                None => periods.push((limit.period_us(), vec![limit])),
+        // Members by their place in `limits`, where their counts go back to.
+        let mut periods: Vec<(u64, Vec<(usize, &Limit)>)> = Vec::new();
+        for member in limits.iter().enumerate() {
+            let period_us = member.1.period_us();
+            match periods.iter_mut().find(|(period, _)| *period == period_us) {
+                Some((_, members)) => members.push(member),
+                None => periods.push((period_us, vec![member])),
             }
         }
         let mut pipe = redis::pipe();
@@ -1687,7 +1686,7 @@ impl Store for RedisStore {
                 .arg(&current)
                 .arg("OVERFLOW")
                 .arg("SAT");
-            for limit in members {
+            for (_, limit) in members {
                 let field = format!("#{}", limit.slot);
                 if limit.charge > 0 {
                     count.arg("INCRBY").arg("u32").arg(field).arg(limit.charge);
@@ -1707,7 +1706,7 @@ impl Store for RedisStore {
         let replies: Vec<Value> = self.query_pipe(&pipe).await?;
         let mut replies = replies.into_iter();
         let corrupt = || StoreError::Corrupt("rate counters");
-        let mut counts = std::collections::HashMap::new();
+        let mut counts = vec![(0, 0); limits.len()];
         for ((period_us, members), previous) in periods.iter().zip(known) {
             let window = now_us / period_us;
             let previous = match previous {
@@ -1724,14 +1723,14 @@ impl Store for RedisStore {
             };
             let current: Vec<u64> = redis::from_redis_value(replies.next().ok_or_else(corrupt)?)
                 .map_err(|_| corrupt())?;
-            for (limit, current) in members.iter().zip(current) {
-                counts.insert(limit.name, (packed_count(&previous, limit.slot), current));
+            for ((index, limit), current) in members.iter().zip(current) {
+                counts[*index] = (packed_count(&previous, limit.slot), current);
             }
         }
         let states: Vec<LimitState> = limits
             .iter()
-            .map(|limit| {
-                let (previous, current) = counts.get(limit.name).copied().unwrap_or_default();
+            .zip(counts)
+            .map(|(limit, (previous, current))| {
                 let current = current + u64::from(limit.charge == 0);
                 assess(limit, previous, current, limit.window(now_us).1)
             })
@@ -1742,7 +1741,7 @@ impl Store for RedisStore {
             for (period_us, members) in &periods {
                 let current = self.rate_name(client, *period_us, now_us / period_us);
                 let count = undo.cmd("BITFIELD").arg(current).arg("OVERFLOW").arg("SAT");
-                for limit in members.iter().filter(|limit| limit.charge > 0) {
+                for (_, limit) in members.iter().filter(|(_, limit)| limit.charge > 0) {
                     count
                         .arg("INCRBY")
                         .arg("u32")
