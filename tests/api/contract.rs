@@ -5,11 +5,10 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::Mutex;
 
 use serde_json::json;
 
-use crate::helpers::{ServedBinary, api_key, serve_binary, session};
+use crate::helpers::{ServedBinary, api_key, python_venv, serve_binary, session};
 
 const SCHEMATHESIS: &str = "schemathesis==4.32.5";
 const GENERATOR: &str = "openapi-python-client==0.29.1";
@@ -18,41 +17,7 @@ const ADMIN_PASSWORD: &str = "contract-test-password";
 
 /// The virtualenv with both tools, made once per target directory.
 fn tools() -> PathBuf {
-    static MADE: Mutex<()> = Mutex::new(());
-    let _once = MADE
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join("contract-venv");
-    // Written last: a venv without it is a half-finished install, made again.
-    let done = venv.join(format!("{SCHEMATHESIS} {GENERATOR}"));
-    if !done.exists() {
-        let _ = std::fs::remove_dir_all(&venv);
-        let made = Command::new("python3")
-            .args(["-m", "venv"])
-            .arg(&venv)
-            .status()
-            .expect("python3 must be on the PATH for this test (apt-get install python3-venv)");
-        assert!(
-            made.success(),
-            "python3 -m venv failed (apt-get install python3-venv)"
-        );
-        let installed = Command::new(venv.join("bin/pip"))
-            .args([
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-                SCHEMATHESIS,
-                GENERATOR,
-            ])
-            .status()
-            .expect("pip runs");
-        assert!(
-            installed.success(),
-            "pip install {SCHEMATHESIS} {GENERATOR} failed"
-        );
-        std::fs::write(&done, "").expect("the venv is writable");
-    }
-    venv
+    python_venv("contract-venv", &[SCHEMATHESIS, GENERATOR])
 }
 
 /// Runs a command, and shows what it printed should it fail.

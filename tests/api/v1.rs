@@ -397,24 +397,8 @@ async fn the_onetimesecret_client_from_pypi_works_unchanged() {
     let (app, key) = app_with_key(Backend::Redis).await;
     let address = app.address.clone();
     let output = tokio::task::spawn_blocking(move || {
-        let venv = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("onetimesecret-venv");
+        let venv = crate::helpers::python_venv("onetimesecret-venv", &["onetimesecret==1"]);
         let python = venv.join("bin/python");
-        if !python.exists() {
-            let made = std::process::Command::new("python3")
-                .args(["-m", "venv"])
-                .arg(&venv)
-                .status()
-                .expect("python3 must be on the PATH for this test (apt-get install python3-venv)");
-            assert!(
-                made.success(),
-                "python3 -m venv failed (apt-get install python3-venv)"
-            );
-            let installed = std::process::Command::new(venv.join("bin/pip"))
-                .args(["install", "--quiet", "onetimesecret==1"])
-                .status()
-                .expect("pip runs");
-            assert!(installed.success(), "pip install onetimesecret failed");
-        }
         let script = r#"
 import sys
 from onetimesecret import OneTimeSecretCli
