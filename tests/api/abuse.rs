@@ -8,22 +8,32 @@ use serde_json::json;
 
 use crate::helpers::{Backend, spawn_app, spawn_app_with};
 
-#[tokio::test]
-async fn two_instances_on_one_redis_share_one_budget() {
+/// Two instances on one Redis and one key prefix (returned), `per_minute` requests each
+/// minute per client.
+async fn two_instances_per_minute(
+    per_minute: u32,
+) -> (crate::helpers::TestApp, crate::helpers::TestApp, String) {
     let prefix = format!(
         "shared{}:",
         u64::from_be_bytes(burnbox::crypto::random_array())
     );
+    let per_minute = per_minute.to_string();
     let args = [
         "--key-prefix",
         prefix.as_str(),
         "--rate-limit-per-minute",
-        "6",
+        per_minute.as_str(),
     ];
-    let (first, second) = (
+    (
         spawn_app_with(Backend::Redis, &args).await,
         spawn_app_with(Backend::Redis, &args).await,
-    );
+        prefix,
+    )
+}
+
+#[tokio::test]
+async fn two_instances_on_one_redis_share_one_budget() {
+    let (first, second, _) = two_instances_per_minute(6).await;
     let mut statuses = Vec::new();
     for round in 0..4 {
         for app in [&first, &second] {
@@ -64,20 +74,7 @@ async fn with_a_minute_left(seconds: u64) {
 /// they leased, none short of it.
 #[tokio::test]
 async fn leased_budgets_never_overshoot_across_instances() {
-    let prefix = format!(
-        "leased{}:",
-        u64::from_be_bytes(burnbox::crypto::random_array())
-    );
-    let args = [
-        "--key-prefix",
-        prefix.as_str(),
-        "--rate-limit-per-minute",
-        "80",
-    ];
-    let (first, second) = (
-        spawn_app_with(Backend::Redis, &args).await,
-        spawn_app_with(Backend::Redis, &args).await,
-    );
+    let (first, second, prefix) = two_instances_per_minute(80).await;
     with_a_minute_left(20).await;
     // One request leases eight (80 / 8): Redis already counts them.
     assert_eq!(first.get("/api/secrets/unknown-key").await.status, 404);
