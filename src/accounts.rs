@@ -695,10 +695,10 @@ impl AccountService {
             let Some(record) = RecordRef::parse_text(&entry.receipt) else {
                 continue;
             };
-            if let Some((record, fate)) = self.store.read_receipt(&record).await? {
+            if let Some((record, fate, views)) = self.store.read_receipt(&record).await? {
                 items.push(OwnedReceiptView {
                     id: entry.receipt,
-                    receipt: ReceiptView::new(&record, fate),
+                    receipt: ReceiptView::new(&record, fate, views),
                     created_at: record.created_at,
                     expires_at: record.expires_at,
                     fate,

@@ -5,8 +5,9 @@
 //! | bytes | field |
 //! |---|---|
 //! | 1 | format version ([`FORMAT_VERSION`]) |
-//! | 1 | flags: bit 0 set when a passphrase is needed ([`PROTECTED_FLAG_OFFSET`]); bit 1 when the text is an end-to-end envelope ([`crate::e2e`]) |
+//! | 1 | flags: bit 0 set when a passphrase is needed ([`PROTECTED_FLAG_OFFSET`]); bit 1 when the text is an end-to-end envelope ([`crate::e2e`]); bit 2 when a views byte follows the expiry |
 //! | 8 | expiry, unix seconds, big-endian |
+//! | 1 | only with flag bit 2 ([`VIEWS_OFFSET`]): views allowed (bits 0–6, 1–100) and bit 7 set when a viewer may burn the rest; without it, one view that its viewer may burn |
 //! | 28 | only with a passphrase: Argon2id salt (16) and m, t, p costs (4 each) |
 //! | 24 | XChaCha20-Poly1305 nonce |
 //! | rest | ciphertext and tag |
@@ -29,6 +30,10 @@ pub const PROTECTED_FLAG_OFFSET: usize = 1;
 pub const EXPIRES_AT_OFFSET: usize = 2;
 const FLAG_PASSPHRASE: u8 = 0b1;
 const FLAG_E2E: u8 = 0b10;
+const FLAG_VIEWS: u8 = 0b100;
+/// Offset of the views byte (with flag bit 2); the Redis take script reads it to count views.
+pub const VIEWS_OFFSET: usize = BASE_HEADER_BYTES;
+const VIEWER_MAY_BURN_BIT: u8 = 0x80;
 const SALT_BYTES: usize = 16;
 const NONCE_BYTES: usize = 24;
 const TAG_BYTES: usize = 16;
@@ -374,6 +379,48 @@ pub struct Header {
     pub passphrase: Option<PassphraseSalt>,
     /// Whether the text is an end-to-end envelope the server cannot open.
     pub e2e: bool,
+    /// How many views the secret allows, and whether a viewer may burn the rest.
+    pub views: Views,
+}
+
+/// How many times a secret may be revealed, and whether its viewers may burn it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Views {
+    /// Views allowed, 1 to [`Views::MAX`]; the last one burns the secret.
+    pub max: u8,
+    /// Whether a link holder may burn what is left.
+    pub viewer_may_burn: bool,
+}
+
+impl Views {
+    /// Most views a secret may allow (fits the header's seven bits).
+    pub const MAX: u8 = 100;
+    /// One view, which its viewer may burn unread: every secret before views existed.
+    pub const ONCE: Self = Self {
+        max: 1,
+        viewer_may_burn: true,
+    };
+
+    /// The header byte, or none for [`Views::ONCE`].
+    fn byte(self) -> Option<u8> {
+        let burn = if self.viewer_may_burn {
+            VIEWER_MAY_BURN_BIT
+        } else {
+            0
+        };
+        (self != Self::ONCE).then_some(self.max | burn)
+    }
+
+    fn from_byte(byte: u8) -> Result<Self, CryptoError> {
+        let max = byte & !VIEWER_MAY_BURN_BIT;
+        if !(1..=Self::MAX).contains(&max) {
+            return Err(CryptoError::Malformed);
+        }
+        Ok(Self {
+            max,
+            viewer_may_burn: byte & VIEWER_MAY_BURN_BIT != 0,
+        })
+    }
 }
 
 impl Header {
@@ -386,8 +433,13 @@ impl Header {
         if self.e2e {
             flags |= FLAG_E2E;
         }
+        let views = self.views.byte();
+        if views.is_some() {
+            flags |= FLAG_VIEWS;
+        }
         out.push(flags);
         out.extend_from_slice(&self.expires_at.to_be_bytes());
+        out.extend(views);
         if let Some(salt) = &self.passphrase {
             out.extend_from_slice(&salt.salt);
             out.extend_from_slice(&salt.params.memory_kib.to_be_bytes());
@@ -401,23 +453,30 @@ impl Header {
         let base = sealed
             .get(..BASE_HEADER_BYTES)
             .ok_or(CryptoError::Malformed)?;
-        if base[0] != FORMAT_VERSION || base[1] & !(FLAG_PASSPHRASE | FLAG_E2E) != 0 {
+        if base[0] != FORMAT_VERSION || base[1] & !(FLAG_PASSPHRASE | FLAG_E2E | FLAG_VIEWS) != 0 {
             return Err(CryptoError::Malformed);
         }
         let e2e = base[1] & FLAG_E2E != 0;
         let expires_at = u64::from_be_bytes(be_array(&base[2..10])?);
+        let (views, start) = if base[1] & FLAG_VIEWS == 0 {
+            (Views::ONCE, BASE_HEADER_BYTES)
+        } else {
+            let byte = *sealed.get(VIEWS_OFFSET).ok_or(CryptoError::Malformed)?;
+            (Views::from_byte(byte)?, VIEWS_OFFSET + 1)
+        };
         if base[1] & FLAG_PASSPHRASE == 0 {
             return Ok((
                 Self {
                     expires_at,
                     passphrase: None,
                     e2e,
+                    views,
                 },
-                BASE_HEADER_BYTES,
+                start,
             ));
         }
         let kdf = sealed
-            .get(BASE_HEADER_BYTES..BASE_HEADER_BYTES + KDF_HEADER_BYTES)
+            .get(start..start + KDF_HEADER_BYTES)
             .ok_or(CryptoError::Malformed)?;
         let salt = PassphraseSalt {
             salt: be_array(&kdf[..SALT_BYTES])?,
@@ -432,8 +491,9 @@ impl Header {
                 expires_at,
                 passphrase: Some(salt),
                 e2e,
+                views,
             },
-            BASE_HEADER_BYTES + KDF_HEADER_BYTES,
+            start + KDF_HEADER_BYTES,
         ))
     }
 }
@@ -447,6 +507,17 @@ pub fn is_protected(sealed: &[u8]) -> bool {
     sealed
         .get(PROTECTED_FLAG_OFFSET)
         .is_some_and(|flags| flags & FLAG_PASSPHRASE != 0)
+}
+
+/// How many views a sealed secret allows, read the same way the take script reads it.
+pub fn views_allowed(sealed: &[u8]) -> u8 {
+    let flags = sealed.get(PROTECTED_FLAG_OFFSET).copied().unwrap_or(0);
+    if flags & FLAG_VIEWS == 0 {
+        return 1;
+    }
+    sealed
+        .get(VIEWS_OFFSET)
+        .map_or(1, |byte| byte & !VIEWER_MAY_BURN_BIT)
 }
 
 /// Whether a sealed secret holds an end-to-end envelope.
@@ -499,7 +570,7 @@ pub fn seal(
     plaintext: &[u8],
 ) -> Vec<u8> {
     let mut sealed = Vec::with_capacity(
-        BASE_HEADER_BYTES + KDF_HEADER_BYTES + NONCE_BYTES + plaintext.len() + TAG_BYTES,
+        BASE_HEADER_BYTES + 1 + KDF_HEADER_BYTES + NONCE_BYTES + plaintext.len() + TAG_BYTES,
     );
     header.encode_into(&mut sealed);
     let nonce_bytes = random_array::<NONCE_BYTES>();
@@ -557,6 +628,7 @@ mod tests {
             expires_at: 1_795_317_018,
             passphrase: None,
             e2e: false,
+            views: Views::ONCE,
         }
     }
 
@@ -625,6 +697,7 @@ mod tests {
             expires_at: 1,
             passphrase: Some(salt),
             e2e: false,
+            views: Views::ONCE,
         };
         let stretched = salt.stretch(b"correct horse").expect("valid params");
         let sealed = seal(
@@ -650,6 +723,7 @@ mod tests {
             expires_at: 1,
             passphrase: Some(salt),
             e2e: false,
+            views: Views::ONCE,
         };
         let right = salt.stretch(b"right").expect("valid params");
         let wrong = salt.stretch(b"wrong").expect("valid params");
@@ -726,6 +800,7 @@ mod tests {
             expires_at: 1,
             passphrase: Some(salt),
             e2e: false,
+            views: Views::ONCE,
         };
         let stretched = salt.stretch(b"pw").expect("valid params");
         let mut sealed = seal(

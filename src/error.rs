@@ -101,6 +101,9 @@ pub enum ApiError {
     /// The secret needs a passphrase and none was given.
     #[error("this secret needs a passphrase")]
     PassphraseRequired,
+    /// The secret's creator did not let its viewers burn it.
+    #[error("this secret's creator did not allow its viewers to burn it")]
+    BurnNotAllowed,
     /// The client used up a rate limit.
     #[error("too many requests; retry in {retry_after_seconds} s")]
     RateLimited {
@@ -154,6 +157,7 @@ impl ApiError {
             Self::MethodNotAllowed => "method_not_allowed",
             Self::WrongPassphrase { .. } => "wrong_passphrase",
             Self::PassphraseRequired => "passphrase_required",
+            Self::BurnNotAllowed => "burn_not_allowed",
             Self::RateLimited { .. } => "rate_limited",
             Self::Busy => "busy",
             Self::Store(StoreError::Corrupt(_)) | Self::Internal(_) => "internal",
@@ -225,6 +229,7 @@ impl ResponseError for ApiError {
             Self::Forbidden(_)
             | Self::WrongPassphrase { .. }
             | Self::PassphraseRequired
+            | Self::BurnNotAllowed
             | Self::WrongCode { .. }
             | Self::BadConfirmation
             | Self::BadReset
@@ -354,6 +359,7 @@ mod tests {
             (ApiError::MethodNotAllowed, 405),
             (ApiError::WrongPassphrase { attempts_left: 1 }, 403),
             (ApiError::PassphraseRequired, 403),
+            (ApiError::BurnNotAllowed, 403),
             (
                 ApiError::RateLimited {
                     retry_after_seconds: 3,

@@ -161,6 +161,7 @@ mod tests {
             expires_at: 1,
             passphrase: Some(salt),
             e2e: false,
+            views: crate::crypto::Views::ONCE,
         };
         let sealed = crate::crypto::seal(
             crate::crypto::Sealed::Secret,

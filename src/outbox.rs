@@ -161,6 +161,7 @@ impl Outbox {
             expires_at: not_after,
             passphrase: None,
             e2e: false,
+            views: crate::crypto::Views::ONCE,
         };
         Ok(crypto::seal(
             Sealed::QueuedMail,

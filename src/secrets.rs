@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use crate::crypto::{self, CryptoError, Header, KdfParams, PassphraseSalt};
+use crate::crypto::{self, CryptoError, Header, KdfParams, PassphraseSalt, Views};
 use crate::domain::keys::CLIENT_KEY_BYTES;
 use crate::domain::time::now_unix;
 use crate::domain::{
@@ -45,6 +45,8 @@ pub struct CreatedSecret {
     pub expires_at: u64,
     /// Whether revealing needs a passphrase.
     pub passphrase_required: bool,
+    /// Views it allows.
+    pub views: Views,
 }
 
 /// What anyone with the link may know without consuming the secret.
@@ -56,6 +58,19 @@ pub struct SecretStatus {
     pub expires_at: u64,
     /// Whether the text is an end-to-end envelope.
     pub e2e: bool,
+    /// Views it allows, and whether a viewer may burn it.
+    pub views: Views,
+    /// Views still allowed.
+    pub views_left: u32,
+}
+
+/// A view handed out.
+#[derive(Debug)]
+pub struct Revealed {
+    /// The secret's text.
+    pub text: SecretText,
+    /// Views the secret still allows (0: it is gone).
+    pub views_left: u32,
 }
 
 /// Secrets and receipts, over a store.
@@ -97,8 +112,10 @@ impl SecretService {
         text: &SecretText,
         passphrase: Option<Passphrase>,
         ttl: Ttl,
+        views: Views,
     ) -> Result<CreatedSecret, ApiError> {
-        self.create_sealing(text, passphrase, ttl, false).await
+        self.create_sealing(text, passphrase, ttl, views, false)
+            .await
     }
 
     /// Like [`Self::create`], and the receipt keeps the secret key sealed under the
@@ -110,7 +127,8 @@ impl SecretService {
         passphrase: Option<Passphrase>,
         ttl: Ttl,
     ) -> Result<CreatedSecret, ApiError> {
-        self.create_sealing(text, passphrase, ttl, true).await
+        self.create_sealing(text, passphrase, ttl, Views::ONCE, true)
+            .await
     }
 
     async fn create_sealing(
@@ -118,6 +136,7 @@ impl SecretService {
         text: &SecretText,
         passphrase: Option<Passphrase>,
         ttl: Ttl,
+        views: Views,
         keep_key: bool,
     ) -> Result<CreatedSecret, ApiError> {
         let created_at = now_unix();
@@ -138,6 +157,7 @@ impl SecretService {
             expires_at,
             passphrase: salt,
             e2e: text.is_e2e(),
+            views,
         };
         let sealed = crypto::seal(
             crypto::Sealed::Secret,
@@ -165,11 +185,13 @@ impl SecretService {
                                 expires_at,
                                 passphrase: None,
                                 e2e: false,
+                                views: crate::crypto::Views::ONCE,
                             },
                             &receipt_key.record().lookup,
                             secret_key.key().as_bytes(),
                         )
                     }),
+                    max_views: views.max,
                 },
                 ttl_seconds: ttl.seconds(),
             })
@@ -180,6 +202,7 @@ impl SecretService {
             ttl,
             expires_at,
             passphrase_required: salt.is_some(),
+            views,
         })
     }
 
@@ -189,36 +212,47 @@ impl SecretService {
         length: GenerateLength,
         passphrase: Option<Passphrase>,
         ttl: Ttl,
+        views: Views,
     ) -> Result<(CreatedSecret, SecretText), ApiError> {
         let value = SecretText::parse(
             crypto::random_alphanumeric(length.get()),
             self.policy.max_secret_bytes,
         )?;
-        let created = self.create(&value, passphrase, ttl).await?;
+        let created = self.create(&value, passphrase, ttl, views).await?;
         Ok((created, value))
     }
 
-    /// Tells whether a secret exists and needs a passphrase; never consumes it.
+    /// Tells whether a secret exists, needs a passphrase, and how many views it has left;
+    /// never consumes it.
     pub async fn status(&self, key: &SecretKey) -> Result<SecretStatus, ApiError> {
+        let record = key.record();
         let sealed = self
             .store
-            .peek_secret(&key.record())
+            .peek_secret(&record)
             .await?
             .ok_or(ApiError::NotFound)?;
         let (header, _) = Header::decode(&sealed).map_err(corrupt)?;
+        let taken = if header.views.max > 1 {
+            self.store.views_taken(&record).await?
+        } else {
+            0
+        };
         Ok(SecretStatus {
             passphrase_required: header.passphrase.is_some(),
             expires_at: header.expires_at,
             e2e: header.e2e,
+            views: header.views,
+            views_left: u32::from(header.views.max).saturating_sub(taken).max(1),
         })
     }
 
-    /// Reveals a secret: it is handed out at most once, whoever else is racing for it.
+    /// Reveals a secret: each view is handed out once, and never more views than its
+    /// creator allowed, whoever else is racing for it.
     pub async fn reveal(
         &self,
         key: &SecretKey,
         passphrase: Option<Passphrase>,
-    ) -> Result<SecretText, ApiError> {
+    ) -> Result<Revealed, ApiError> {
         let record = key.record();
         let Some(passphrase) = passphrase else {
             // One atomic step: take unless protected.
@@ -227,9 +261,12 @@ impl SecretService {
                 .take_secret(&record, TakeGuard::Unprotected, now_unix())
                 .await?
             {
-                Taken::Sealed(sealed) => {
+                Taken::Sealed { sealed, views_left } => {
                     METRICS.secrets_revealed.inc();
-                    self.open(key, None, &sealed)
+                    Ok(Revealed {
+                        text: self.open(key, None, &sealed)?,
+                        views_left,
+                    })
                 }
                 Taken::Protected => Err(ApiError::PassphraseRequired),
                 Taken::Missing => Err(ApiError::NotFound),
@@ -311,26 +348,50 @@ impl SecretService {
         record: &RecordRef,
         sealed: &[u8],
         text: SecretText,
-    ) -> Result<SecretText, ApiError> {
+    ) -> Result<Revealed, ApiError> {
         match self
             .store
             .take_secret(record, TakeGuard::Any, now_unix())
             .await?
         {
-            Taken::Sealed(taken) if taken == sealed => {
+            Taken::Sealed {
+                sealed: taken,
+                views_left,
+            } if taken == sealed => {
                 METRICS.secrets_revealed.inc();
-                Ok(text)
+                Ok(Revealed { text, views_left })
             }
-            Taken::Sealed(_) => Err(ApiError::Internal(
+            Taken::Sealed { .. } => Err(ApiError::Internal(
                 "taken bytes differ from checked bytes".into(),
             )),
             Taken::Missing | Taken::Protected => Err(ApiError::NotFound),
         }
     }
 
-    /// Burns a secret unread (the link holder's choice).
+    /// Burns what is left of a secret (the link holder's choice), when its creator let
+    /// viewers burn it: a secret of one view allows it unless told otherwise, one of
+    /// several views only when told so.
     pub async fn burn(&self, key: &SecretKey) -> Result<(), ApiError> {
-        if self.store.burn_secret(&key.record(), now_unix()).await? {
+        let record = key.record();
+        let sealed = self
+            .store
+            .peek_secret(&record)
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        let (header, _) = Header::decode(&sealed).map_err(corrupt)?;
+        if !header.views.viewer_may_burn {
+            return Err(ApiError::BurnNotAllowed);
+        }
+        self.burn_record(&record).await
+    }
+
+    /// Burns what is left of a secret, whoever its creator allowed (its owner's choice).
+    pub async fn burn_as_owner(&self, key: &SecretKey) -> Result<(), ApiError> {
+        self.burn_record(&key.record()).await
+    }
+
+    async fn burn_record(&self, record: &RecordRef) -> Result<(), ApiError> {
+        if self.store.burn_secret(record, now_unix()).await? {
             METRICS.secrets_burned.inc();
             Ok(())
         } else {
@@ -340,12 +401,12 @@ impl SecretService {
 
     /// The owner's view of a secret.
     pub async fn receipt(&self, key: &ReceiptKey) -> Result<ReceiptView, ApiError> {
-        let (record, fate) = self
+        let (record, fate, views) = self
             .store
             .read_receipt(&key.record())
             .await?
             .ok_or(ApiError::NotFound)?;
-        Ok(ReceiptView::new(&record, fate))
+        Ok(ReceiptView::new(&record, fate, views))
     }
 
     /// A receipt's record and fate, and — while the secret is unread and its receipt keeps
@@ -355,7 +416,7 @@ impl SecretService {
         key: &ReceiptKey,
     ) -> Result<(ReceiptRecord, SecretFate, Option<SecretKey>), ApiError> {
         let record = key.record();
-        let (stored, fate) = self
+        let (stored, fate, _) = self
             .store
             .read_receipt(&record)
             .await?
@@ -382,13 +443,13 @@ impl SecretService {
 
     /// Burns the secret if it is still pending; reports the receipt either way.
     pub async fn burn_by_receipt(&self, key: &ReceiptKey) -> Result<ReceiptView, ApiError> {
-        let (record, fate) = self
+        let (record, fate, views) = self
             .store
             .read_receipt(&key.record())
             .await?
             .ok_or(ApiError::NotFound)?;
         if fate != SecretFate::Pending {
-            return Ok(ReceiptView::new(&record, fate));
+            return Ok(ReceiptView::new(&record, fate, views));
         }
         if self.store.burn_secret(&record.secret, now_unix()).await? {
             METRICS.secrets_burned.inc();

@@ -81,6 +81,7 @@ impl TokenService {
             expires_at,
             passphrase: None,
             e2e: false,
+            views: crate::crypto::Views::ONCE,
         };
         let sealed = crypto::seal(
             Sealed::Token,

@@ -16,7 +16,7 @@ pub use keys::{
     ApiKey, ClientKey, ReceiptKey, RecordRef, SecretKey, SessionKey, TokenKey, TypedKey,
 };
 pub use receipt::{ReceiptRecord, ReceiptState, ReceiptView, SecretFate};
-pub use secret::{GenerateLength, Passphrase, SecretText};
+pub use secret::{GenerateLength, Passphrase, SecretText, parse_views};
 pub use token::{Claims, Subject, TokenPayload};
 pub use ttl::{Ttl, TtlPolicy};
 

@@ -23,15 +23,24 @@ pub struct ReceiptRecord {
     /// key until it is read: the secret key sealed under the receipt key, which Redis never
     /// sees — a dump cannot open it.
     pub sealed_secret_key: Option<Vec<u8>>,
+    /// Views the secret allows (1 unless its creator allowed more).
+    pub max_views: u8,
 }
 
-/// Encoded length of a [`ReceiptRecord`].
+/// Encoded length of a [`ReceiptRecord`] of one view.
 const RECORD_BYTES: usize = 8 + 8 + TAG_BYTES + LOOKUP_BYTES;
+
+/// First byte of a record of several views, followed by the views byte. A record of one
+/// view starts with its creation time, whose first byte is 0 until the year 2^56 s.
+const SEVERAL_VIEWS_MARK: u8 = 0xB2;
 
 impl ReceiptRecord {
     /// A compact binary form for storage.
     pub fn encode(&self) -> Vec<u8> {
-        let mut bytes = Vec::with_capacity(RECORD_BYTES);
+        let mut bytes = Vec::with_capacity(RECORD_BYTES + 2);
+        if self.max_views > 1 {
+            bytes.extend_from_slice(&[SEVERAL_VIEWS_MARK, self.max_views]);
+        }
         bytes.extend_from_slice(&self.created_at.to_be_bytes());
         bytes.extend_from_slice(&self.expires_at.to_be_bytes());
         bytes.extend_from_slice(&self.secret.tag);
@@ -44,6 +53,10 @@ impl ReceiptRecord {
 
     /// Reads the form written by [`ReceiptRecord::encode`].
     pub fn decode(bytes: &[u8]) -> Option<Self> {
+        let (max_views, bytes) = match bytes {
+            [SEVERAL_VIEWS_MARK, views, rest @ ..] if *views > 1 => (*views, rest),
+            _ => (1, bytes),
+        };
         if bytes.len() < RECORD_BYTES {
             return None;
         }
@@ -59,6 +72,7 @@ impl ReceiptRecord {
                 lookup: lookup.try_into().ok()?,
             },
             sealed_secret_key: (!sealed.is_empty()).then(|| sealed.to_vec()),
+            max_views,
         })
     }
 }
@@ -107,11 +121,20 @@ pub struct ReceiptView {
     /// When the secret was burned, if it was.
     #[schema(example = json!(null))]
     pub burned_at: Option<String>,
+    /// Views the secret allowed.
+    #[schema(example = 1, minimum = 1, maximum = 100)]
+    pub max_views: u8,
+    /// Views taken so far.
+    #[schema(example = 0)]
+    pub views: u32,
+    /// Views still allowed (0 once it is no longer pending).
+    #[schema(example = 1)]
+    pub views_left: u32,
 }
 
 impl ReceiptView {
-    /// Combines the immutable record with the secret's fate.
-    pub fn new(record: &ReceiptRecord, fate: SecretFate) -> Self {
+    /// Combines the immutable record with the secret's fate and the views taken.
+    pub fn new(record: &ReceiptRecord, fate: SecretFate, views: u32) -> Self {
         let (state, revealed_at, burned_at) = match fate {
             SecretFate::Pending => (ReceiptState::Pending, None, None),
             SecretFate::Revealed(at) => (ReceiptState::Revealed, Some(rfc3339(at)), None),
@@ -124,6 +147,12 @@ impl ReceiptView {
             expires_at: rfc3339(record.expires_at),
             revealed_at,
             burned_at,
+            max_views: record.max_views,
+            views,
+            views_left: match fate {
+                SecretFate::Pending => u32::from(record.max_views).saturating_sub(views),
+                _ => 0,
+            },
         }
     }
 }
@@ -141,6 +170,7 @@ mod tests {
                 lookup: [9; LOOKUP_BYTES],
             },
             sealed_secret_key: None,
+            max_views: 1,
         }
     }
 
@@ -152,6 +182,13 @@ mod tests {
             ..record()
         };
         assert_eq!(ReceiptRecord::decode(&with_key.encode()), Some(with_key));
+        let several = ReceiptRecord {
+            max_views: 100,
+            sealed_secret_key: Some(vec![7; 70]),
+            ..record()
+        };
+        assert_eq!(several.encode().len(), record().encode().len() + 72);
+        assert_eq!(ReceiptRecord::decode(&several.encode()), Some(several));
     }
 
     #[test]
@@ -162,12 +199,21 @@ mod tests {
 
     #[test]
     fn the_view_follows_the_fate() {
-        let pending = ReceiptView::new(&record(), SecretFate::Pending);
+        let several = ReceiptRecord {
+            max_views: 3,
+            ..record()
+        };
+        let pending = ReceiptView::new(&several, SecretFate::Pending, 1);
+        assert_eq!((pending.views, pending.views_left), (1, 2));
+        let revealed = ReceiptView::new(&several, SecretFate::Revealed(1_795_317_078), 3);
+        assert_eq!((revealed.views, revealed.views_left), (3, 0));
+
+        let pending = ReceiptView::new(&record(), SecretFate::Pending, 0);
         assert_eq!(pending.state, ReceiptState::Pending);
         assert_eq!(pending.created_at, "2026-11-22T03:10:18Z");
         assert_eq!(pending.expires_at, "2026-11-22T03:20:18Z");
 
-        let revealed = ReceiptView::new(&record(), SecretFate::Revealed(1_795_317_078));
+        let revealed = ReceiptView::new(&record(), SecretFate::Revealed(1_795_317_078), 1);
         assert_eq!(revealed.state, ReceiptState::Revealed);
         assert_eq!(
             revealed.revealed_at.as_deref(),
@@ -175,11 +221,11 @@ mod tests {
         );
         assert_eq!(revealed.burned_at, None);
 
-        let burned = ReceiptView::new(&record(), SecretFate::Burned(1_795_317_078));
+        let burned = ReceiptView::new(&record(), SecretFate::Burned(1_795_317_078), 0);
         assert_eq!(burned.state, ReceiptState::Burned);
         assert_eq!(burned.burned_at.as_deref(), Some("2026-11-22T03:11:18Z"));
 
-        let expired = ReceiptView::new(&record(), SecretFate::Expired);
+        let expired = ReceiptView::new(&record(), SecretFate::Expired, 0);
         assert_eq!(expired.state, ReceiptState::Expired);
     }
 }

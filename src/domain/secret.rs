@@ -1,6 +1,7 @@
 //! A secret's text and passphrase, validated once at the edge.
 
 use super::ValidationError;
+use crate::crypto::Views;
 
 /// Longest passphrase accepted, in characters: long enough for any passphrase, short enough
 /// that hashing it is cheap.
@@ -150,6 +151,33 @@ impl GenerateLength {
     }
 }
 
+/// Reads how many views a new secret allows (1–100, default 1) and whether its viewers
+/// may burn it (default: yes for one view, no for several).
+pub fn parse_views(
+    max_views: Option<i64>,
+    viewer_may_burn: Option<bool>,
+) -> Result<Views, ValidationError> {
+    let max = match max_views {
+        None => 1,
+        Some(views) => u8::try_from(views)
+            .ok()
+            .filter(|views| (1..=Views::MAX).contains(views))
+            .ok_or_else(|| {
+                ValidationError::invalid(
+                    "max_views_out_of_range",
+                    format!(
+                        "max_views must be between 1 and {}, got {views}",
+                        Views::MAX
+                    ),
+                )
+            })?,
+    };
+    Ok(Views {
+        max,
+        viewer_may_burn: viewer_may_burn.unwrap_or(max == 1),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -200,6 +228,23 @@ mod tests {
         let passphrase = Passphrase::parse("correct horse".into()).expect("valid");
         let shown = format!("{text:?} {passphrase:?}");
         assert!(!shown.contains("hunter2") && !shown.contains("correct horse"));
+    }
+
+    #[test]
+    fn views_are_bounded_and_viewers_burn_only_single_views_by_default() {
+        assert_eq!(parse_views(None, None), Ok(Views::ONCE));
+        let several = parse_views(Some(100), None).expect("100 views");
+        assert_eq!((several.max, several.viewer_may_burn), (100, false));
+        assert!(parse_views(Some(3), Some(true)).expect("3").viewer_may_burn);
+        assert!(
+            !parse_views(Some(1), Some(false))
+                .expect("1")
+                .viewer_may_burn
+        );
+        for wrong in [0, 101, -1, 256, i64::MAX] {
+            let error = parse_views(Some(wrong), None).expect_err("out of range");
+            assert_eq!(error.code, "max_views_out_of_range");
+        }
     }
 
     #[test]

@@ -11,7 +11,9 @@ use utoipa::ToSchema;
 
 use crate::accounts::{Account, AccountService};
 use crate::domain::time::rfc3339;
-use crate::domain::{AuditAction, GenerateLength, Passphrase, Scope, SecretKey, SecretText};
+use crate::domain::{
+    AuditAction, GenerateLength, Passphrase, Scope, SecretKey, SecretText, parse_views,
+};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Json, OptionalJson, client_address, optional_integer};
 use crate::middleware::{Discardable, GuessBudget, LimitGate};
@@ -32,6 +34,14 @@ pub struct CreateSecretRequest {
     #[schema(example = 3600)]
     #[serde(default, deserialize_with = "optional_integer")]
     pub ttl: Option<i64>,
+    /// Views allowed (1–100, default 1): each reveal hands the secret out and counts one,
+    /// and the last one burns it.
+    #[schema(example = 1, minimum = 1, maximum = 100)]
+    #[serde(default, deserialize_with = "optional_integer")]
+    pub max_views: Option<i64>,
+    /// Whether a link holder may burn what is left (default: `true` for one view, `false`
+    /// for several).
+    pub viewer_may_burn: Option<bool>,
     /// `true` when `secret` is an end-to-end envelope (`e2e1.…`, see the README) that the
     /// sender's client encrypted; the server stores it as it is and cannot open it.
     #[serde(default)]
@@ -53,6 +63,14 @@ pub struct GenerateSecretRequest {
     #[schema(example = 3600)]
     #[serde(default, deserialize_with = "optional_integer")]
     pub ttl: Option<i64>,
+    /// Views allowed (1–100, default 1): each reveal hands the secret out and counts one,
+    /// and the last one burns it.
+    #[schema(example = 1, minimum = 1, maximum = 100)]
+    #[serde(default, deserialize_with = "optional_integer")]
+    pub max_views: Option<i64>,
+    /// Whether a link holder may burn what is left (default: `true` for one view, `false`
+    /// for several).
+    pub viewer_may_burn: Option<bool>,
 }
 
 /// The keys of a created secret: the link's and the owner's.
@@ -72,6 +90,9 @@ pub struct CreatedSecretResponse {
     pub expires_at: String,
     /// Whether revealing needs a passphrase.
     pub passphrase_required: bool,
+    /// Views allowed.
+    #[schema(example = 1)]
+    pub max_views: u8,
     /// The page that reveals the secret, when `BURNBOX_PUBLIC_URL` is set. For an `e2e`
     /// secret the sender appends `#` and the key: the server never has it.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -97,6 +118,7 @@ impl CreatedSecretResponse {
             ttl: created.ttl.seconds(),
             expires_at: rfc3339(created.expires_at),
             passphrase_required: created.passphrase_required,
+            max_views: created.views.max,
             share_url: links.share(&created.secret_key),
             receipt_url: links.receipt(&created.receipt_key),
         }
@@ -124,6 +146,11 @@ pub struct SecretStatusResponse {
     pub expires_at: String,
     /// Whether the secret is an end-to-end envelope, opened by the key in the link's fragment.
     pub e2e: bool,
+    /// Views still allowed.
+    #[schema(example = 1)]
+    pub views_left: u32,
+    /// Whether the link holder may burn it (`DELETE`).
+    pub viewer_may_burn: bool,
 }
 
 /// Reveal options; the body may be left out when there is no passphrase.
@@ -143,6 +170,9 @@ pub struct RevealedSecretResponse {
     pub secret: String,
     /// Whether `secret` is an end-to-end envelope to open with the key from the link.
     pub e2e: bool,
+    /// Views the secret still allows (0: it is gone from the server).
+    #[schema(example = 0)]
+    pub views_left: u32,
 }
 
 /// The account a secret belongs to: the caller, when signed in with a session or an API
@@ -250,11 +280,12 @@ pub async fn create_secret(
     };
     let passphrase = Passphrase::parse_optional(body.passphrase)?;
     let ttl = policy.ttl.parse(body.ttl)?;
+    let views = parse_views(body.max_views, body.viewer_may_burn)?;
     // Argon2 work and an account's records wait for the rate limiter's verdict.
     if passphrase.is_some() || owner.is_some() {
         gate.wait().await?;
     }
-    let created = service.create(&text, passphrase, ttl).await?;
+    let created = service.create(&text, passphrase, ttl, views).await?;
     owner.record(&created).await?;
     Ok(created_response(
         &created,
@@ -297,10 +328,11 @@ pub async fn generate_secret(
     let length = GenerateLength::parse(body.length)?;
     let passphrase = Passphrase::parse_optional(body.passphrase)?;
     let ttl = service.policy().ttl.parse(body.ttl)?;
+    let views = parse_views(body.max_views, body.viewer_may_burn)?;
     if passphrase.is_some() || owner.is_some() {
         gate.wait().await?;
     }
-    let (created, value) = service.generate(length, passphrase, ttl).await?;
+    let (created, value) = service.generate(length, passphrase, ttl, views).await?;
     owner.record(&created).await?;
     let body = GeneratedSecretResponse {
         created: CreatedSecretResponse::new(&created, &links),
@@ -328,6 +360,8 @@ pub async fn secret_status(
         passphrase_required: status.passphrase_required,
         expires_at: rfc3339(status.expires_at),
         e2e: status.e2e,
+        views_left: status.views_left,
+        viewer_may_burn: status.views.viewer_may_burn,
     }))
 }
 
@@ -358,10 +392,11 @@ pub async fn reveal_secret(
     if passphrase.is_some() {
         guesses.reserve().await?;
     }
-    let secret = service.reveal(&secret_key(&path)?, passphrase).await?;
+    let revealed = service.reveal(&secret_key(&path)?, passphrase).await?;
     Ok(HttpResponse::Ok().json(RevealedSecretResponse {
-        e2e: secret.is_e2e(),
-        secret: secret.into_string(),
+        e2e: revealed.text.is_e2e(),
+        secret: revealed.text.into_string(),
+        views_left: revealed.views_left,
     }))
 }
 
@@ -370,6 +405,8 @@ pub async fn reveal_secret(
     params(("secret_key" = String, Path, description = "The key from the link")),
     responses(
         (status = 204, description = "Burned"),
+        (status = 403, description = "The secret's creator did not let its viewers burn it", body = ErrorBody,
+            example = json!({"error": "burn_not_allowed", "message": "this secret's creator did not allow its viewers to burn it"})),
         (status = 404, description = "Unknown, already read, burned or expired", body = ErrorBody),
         (status = 429, description = "Rate limited: see Retry-After and the RateLimit-* headers", body = ErrorBody,
             example = json!({"error": "rate_limited", "message": "too many requests; retry in 7 s"})),

@@ -470,7 +470,7 @@ pub async fn retrieve(
     }
     let secret = service.reveal(&key, passphrase).await?;
     Ok(HttpResponse::Ok().json(V1Secret {
-        value: secret.into_string(),
+        value: secret.text.into_string(),
         secret_key: key.key().encode(),
         share_domain: String::new(),
     }))

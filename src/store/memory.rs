@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 
-use super::{Attempt, NewSecret, Reservation, Store, StoreError, TakeGuard, Taken};
-use crate::crypto::is_protected;
+use super::{Attempt, NewSecret, Reservation, Store, StoreError, TakeGuard, Taken, views_seen};
+use crate::crypto::{is_protected, views_allowed};
 use crate::domain::time::now_micros;
 use crate::domain::{ReceiptRecord, RecordRef, SecretFate};
 use crate::rate_limit::{CLIENT_ID_BYTES, Limit, LimitState, assess};
@@ -32,6 +32,7 @@ struct StoredSecret {
 struct Inner {
     secrets: HashMap<RecordRef, Expiring<StoredSecret>>,
     outcomes: HashMap<RecordRef, Expiring<SecretFate>>,
+    views: HashMap<RecordRef, Expiring<u32>>,
     receipts: HashMap<RecordRef, Expiring<ReceiptRecord>>,
     tokens: HashMap<RecordRef, Expiring<Vec<u8>>>,
     rates: HashMap<([u8; CLIENT_ID_BYTES], &'static str, u64), Expiring<u64>>,
@@ -52,6 +53,7 @@ impl MemoryStore {
             inner: Mutex::new(Inner {
                 secrets: HashMap::new(),
                 outcomes: HashMap::new(),
+                views: HashMap::new(),
                 receipts: HashMap::new(),
                 tokens: HashMap::new(),
                 rates: HashMap::new(),
@@ -78,6 +80,7 @@ impl MemoryStore {
         let inner = self.lock();
         inner.secrets.len()
             + inner.outcomes.len()
+            + inner.views.len()
             + inner.receipts.len()
             + inner.tokens.len()
             + inner.rates.len()
@@ -120,6 +123,14 @@ impl Inner {
         Some(entry.value)
     }
 
+    /// Views of `secret` taken so far.
+    fn views_of(&self, secret: &RecordRef, now: Instant) -> Option<u32> {
+        self.views
+            .get(secret)
+            .filter(|entry| entry.deadline > now)
+            .map(|entry| entry.value)
+    }
+
     fn sweep(&mut self, now: Instant) {
         if now.duration_since(self.last_sweep) < SWEEP_INTERVAL {
             return;
@@ -127,6 +138,7 @@ impl Inner {
         self.last_sweep = now;
         self.secrets.retain(|_, entry| entry.deadline > now);
         self.outcomes.retain(|_, entry| entry.deadline > now);
+        self.views.retain(|_, entry| entry.deadline > now);
         self.receipts.retain(|_, entry| entry.deadline > now);
         self.tokens.retain(|_, entry| entry.deadline > now);
         self.rates.retain(|_, entry| entry.deadline > now);
@@ -197,6 +209,25 @@ impl Store for MemoryStore {
         if guard == TakeGuard::Unprotected && is_protected(&entry.value.sealed) {
             return Ok(Taken::Protected);
         }
+        let allowed = u32::from(views_allowed(&entry.value.sealed));
+        let kept_until = entry.deadline + self.receipt_grace;
+        if allowed > 1 {
+            let sealed = entry.value.sealed.clone();
+            let taken = inner.views_of(secret, instant).unwrap_or(0) + 1;
+            inner.views.insert(
+                *secret,
+                Expiring {
+                    value: taken,
+                    deadline: kept_until,
+                },
+            );
+            if taken < allowed {
+                return Ok(Taken::Sealed {
+                    sealed,
+                    views_left: allowed - taken,
+                });
+            }
+        }
         Ok(inner
             .finish(
                 secret,
@@ -204,7 +235,10 @@ impl Store for MemoryStore {
                 self.receipt_grace,
                 instant,
             )
-            .map_or(Taken::Missing, |taken| Taken::Sealed(taken.sealed)))
+            .map_or(Taken::Missing, |taken| Taken::Sealed {
+                sealed: taken.sealed,
+                views_left: 0,
+            }))
     }
 
     async fn burn_secret(&self, secret: &RecordRef, now: u64) -> Result<bool, StoreError> {
@@ -265,10 +299,14 @@ impl Store for MemoryStore {
         Ok(Attempt::Burned)
     }
 
+    async fn views_taken(&self, secret: &RecordRef) -> Result<u32, StoreError> {
+        Ok(self.lock().views_of(secret, Instant::now()).unwrap_or(0))
+    }
+
     async fn read_receipt(
         &self,
         receipt: &RecordRef,
-    ) -> Result<Option<(ReceiptRecord, SecretFate)>, StoreError> {
+    ) -> Result<Option<(ReceiptRecord, SecretFate, u32)>, StoreError> {
         let now = Instant::now();
         let mut inner = self.lock();
         let Some(record) = inner
@@ -288,7 +326,8 @@ impl Store for MemoryStore {
                 .filter(|entry| entry.deadline > now)
                 .map_or(SecretFate::Expired, |entry| entry.value)
         };
-        Ok(Some((record, fate)))
+        let views = views_seen(fate, inner.views_of(&record.secret, now));
+        Ok(Some((record, fate, views)))
     }
 
     async fn store_token(

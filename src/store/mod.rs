@@ -6,10 +6,12 @@
 //! safe), one critical section in [`MemoryStore`]. The contract
 //! tests in `tests/api/store_contract.rs` hold both to the same behaviour.
 //!
-//! A secret owns three keys, all under its routing tag (one cluster hash slot):
+//! A secret owns up to four keys, all under its routing tag (one cluster hash slot):
 //! `s:` the sealed secret, `ah:` its attempts (a hash: `f` failures, `p` guesses being
-//! checked), `o:` its outcome (revealed or
-//! burned, with the time), written by the same atomic step that removes the secret.
+//! checked), `o:` its outcome (revealed or burned, with the time), written by the same
+//! atomic step that removes the secret, and, for a secret of several views, `v:` the
+//! views taken, counted by the step that hands each view out (it lives as long as the
+//! outcome, so the receipt can tell).
 //! A receipt is one immutable `r:` key that outlives the secret by the receipt grace.
 //! A one-time token is one `t:` key, taken with `GETDEL`. Rate-limit state is one key per
 //! client, period and window (the counters of all limits of that period, packed), under
@@ -57,8 +59,14 @@ pub enum TakeGuard {
 /// Result of an atomic take.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Taken {
-    /// The caller won: these are the sealed bytes, now gone from the store.
-    Sealed(Vec<u8>),
+    /// The caller won a view: these are the sealed bytes, gone from the store once
+    /// `views_left` is 0.
+    Sealed {
+        /// The sealed bytes.
+        sealed: Vec<u8>,
+        /// Views the secret still allows after this one.
+        views_left: u32,
+    },
     /// Nothing there (unknown, already taken, burned or expired).
     Missing,
     /// The secret needs a passphrase and the guard refused to take it.
@@ -136,7 +144,9 @@ pub trait Store: Send + Sync {
     /// Reads a secret's sealed bytes without consuming them.
     async fn peek_secret(&self, secret: &RecordRef) -> Result<Option<Vec<u8>>, StoreError>;
 
-    /// Removes and returns a secret, recording it as revealed at `now` — exactly once.
+    /// Hands out one view of a secret: removes and returns it, recording it as revealed
+    /// at `now`, on its last allowed view (the first, unless its header allows more).
+    /// Never more views than allowed, whoever is racing.
     async fn take_secret(
         &self,
         secret: &RecordRef,
@@ -167,11 +177,14 @@ pub trait Store: Send + Sync {
         now: u64,
     ) -> Result<Attempt, StoreError>;
 
-    /// Reads a receipt and what became of its secret.
+    /// Views of a secret of several views taken so far (0 for an unknown one).
+    async fn views_taken(&self, secret: &RecordRef) -> Result<u32, StoreError>;
+
+    /// Reads a receipt, what became of its secret, and how many views were taken.
     async fn read_receipt(
         &self,
         receipt: &RecordRef,
-    ) -> Result<Option<(ReceiptRecord, SecretFate)>, StoreError>;
+    ) -> Result<Option<(ReceiptRecord, SecretFate, u32)>, StoreError>;
 
     /// Stores a sealed token with its TTL.
     async fn store_token(
@@ -213,6 +226,16 @@ pub trait Store: Send + Sync {
 
     /// The same backend's accounts storage.
     fn accounts(&self) -> &dyn accounts::AccountStore;
+}
+
+/// Views taken, as a receipt reports them: a secret of one view keeps no count, and was
+/// viewed once if it was revealed.
+pub(crate) fn views_seen(fate: SecretFate, counted: Option<u32>) -> u32 {
+    match (counted, fate) {
+        (Some(views), _) => views,
+        (None, SecretFate::Revealed(_)) => 1,
+        (None, _) => 0,
+    }
 }
 
 /// Reads an outcome as the Redis scripts write it: `r` (revealed) or `b` (burned), then

@@ -29,33 +29,51 @@ use redis::{
     RedisFuture, Script, TlsCertificates, TlsMode, Value,
 };
 
-use super::{Attempt, NewSecret, Reservation, Store, StoreError, TakeGuard, Taken, decode_outcome};
-use crate::crypto::{EXPIRES_AT_OFFSET, PROTECTED_FLAG_OFFSET};
+use super::{
+    Attempt, NewSecret, Reservation, Store, StoreError, TakeGuard, Taken, decode_outcome,
+    views_seen,
+};
+use crate::crypto::{EXPIRES_AT_OFFSET, PROTECTED_FLAG_OFFSET, VIEWS_OFFSET};
 use crate::domain::time::now_micros;
 use crate::domain::{ReceiptRecord, RecordRef, SecretFate};
 use crate::metrics::METRICS;
 use crate::rate_limit::{CLIENT_ID_BYTES, Limit, LimitState, assess, sweep_if_full};
 
-/// Removes a secret and records its outcome, in one atomic step: the outcome lives until
-/// the secret's own expiry (read from its header, not asked with `PTTL`) plus the receipt
-/// grace. A protected secret the take must leave is left untouched (read, not removed
-/// and put back); only a protected secret has attempts to delete.
-/// KEYS: secret, attempts, outcome. ARGV: outcome letter (`r` reveal, `b` burn), unix now,
-/// receipt grace in seconds, `1` to leave passphrase-protected secrets in place, flag
-/// offset, expiry offset.
-/// Returns the sealed bytes (reveal), 0 (burned), 1 (protected, left alone), nil (missing).
+/// Hands out a view of a secret, or burns it, in one atomic step. A secret whose header
+/// allows several views (flag bit 2, then the views byte) counts each view in its views
+/// key and stays until its last. The last view, or a burn, removes it and records its
+/// outcome. Outcome and views count live until the secret's own expiry (read from its
+/// header, not asked with `PTTL`) plus the receipt grace. A protected secret the take must
+/// leave is left untouched (read, not removed and put back); only a protected secret has
+/// attempts to delete.
+/// KEYS: secret, attempts, outcome, views. ARGV: outcome letter (`r` reveal, `b` burn),
+/// unix now, receipt grace in seconds, `1` to leave passphrase-protected secrets in place,
+/// flag offset, expiry offset, views offset.
+/// Returns {sealed bytes, views left} (reveal), 0 (burned), 1 (protected, left alone),
+/// nil (missing).
 const FINISH_SCRIPT: &str = r"
 local sealed = redis.call('GET', KEYS[1])
 if not sealed then return false end
-local protected = (string.byte(sealed, tonumber(ARGV[5]) + 1) or 0) % 2 == 1
+local flags = string.byte(sealed, tonumber(ARGV[5]) + 1) or 0
+local protected = flags % 2 == 1
 if protected and ARGV[4] == '1' then return 1 end
-if protected then redis.call('DEL', KEYS[1], KEYS[2]) else redis.call('DEL', KEYS[1]) end
 local expires = 0
 for at = tonumber(ARGV[6]) + 1, tonumber(ARGV[6]) + 8 do
   expires = expires * 256 + (string.byte(sealed, at) or 0)
 end
-redis.call('SET', KEYS[3], ARGV[1] .. ARGV[2], 'EXAT', math.max(expires + tonumber(ARGV[3]), 1))
-if ARGV[1] == 'r' then return sealed end
+local kept_until = math.max(expires + tonumber(ARGV[3]), 1)
+local allowed = 1
+if math.floor(flags / 4) % 2 == 1 then
+  allowed = (string.byte(sealed, tonumber(ARGV[7]) + 1) or 1) % 128
+end
+if ARGV[1] == 'r' and allowed > 1 then
+  local views = redis.call('INCR', KEYS[4])
+  redis.call('EXPIREAT', KEYS[4], kept_until)
+  if views < allowed then return {sealed, allowed - views} end
+end
+if protected then redis.call('DEL', KEYS[1], KEYS[2]) else redis.call('DEL', KEYS[1]) end
+redis.call('SET', KEYS[3], ARGV[1] .. ARGV[2], 'EXAT', kept_until)
+if ARGV[1] == 'r' then return {sealed, 0} end
 return 0
 ";
 
@@ -1115,13 +1133,14 @@ impl RedisStore {
         )
     }
 
-    /// The secret's own keys: sealed value, attempt counter, outcome.
-    fn secret_names(&self, secret: &RecordRef) -> [String; 3] {
+    /// The secret's own keys: sealed value, attempt counter, outcome, views taken.
+    fn secret_names(&self, secret: &RecordRef) -> [String; 4] {
         [
             self.name(secret, "s"),
             // A hash since attempts are reserved; `a:` held a plain counter before.
             self.name(secret, "ah"),
             self.name(secret, "o"),
+            self.name(secret, "v"),
         ]
     }
 
@@ -1143,7 +1162,7 @@ impl RedisStore {
         limit: u32,
         now: u64,
     ) -> Result<i64, StoreError> {
-        let [sealed, attempts, outcome] = self.secret_names(secret);
+        let [sealed, attempts, outcome, _] = self.secret_names(secret);
         let mut invocation = self.settle_attempt.key(sealed);
         invocation
             .key(attempts)
@@ -1328,7 +1347,7 @@ impl RedisStore {
         guard: TakeGuard,
         now: u64,
     ) -> Result<Value, StoreError> {
-        let [sealed, attempts, outcome] = self.secret_names(secret);
+        let [sealed, attempts, outcome, views] = self.secret_names(secret);
         let (now_text, grace) = (
             now.to_string(),
             self.options.receipt_grace.as_secs().to_string(),
@@ -1338,15 +1357,16 @@ impl RedisStore {
         } else {
             "0"
         };
-        let (offset, expires_at) = (
+        let (offset, expires_at, views_at) = (
             PROTECTED_FLAG_OFFSET.to_string(),
             EXPIRES_AT_OFFSET.to_string(),
+            VIEWS_OFFSET.to_string(),
         );
         let (value, durable) = self
             .take_with(
                 &self.finish,
                 FINISH_SCRIPT,
-                &[&sealed, &attempts, &outcome],
+                &[&sealed, &attempts, &outcome, &views],
                 &[
                     letter.as_bytes(),
                     now_text.as_bytes(),
@@ -1354,6 +1374,7 @@ impl RedisStore {
                     unprotected.as_bytes(),
                     offset.as_bytes(),
                     expires_at.as_bytes(),
+                    views_at.as_bytes(),
                 ],
             )
             .await?;
@@ -1361,8 +1382,9 @@ impl RedisStore {
         if durable || matches!(value, Value::Nil | Value::Int(1)) {
             return Ok(value);
         }
-        if letter == "r" && matches!(value, Value::BulkString(_)) {
-            // Taken, never handed out: for the receipt it was burned.
+        if letter == "r" && matches!(value, Value::Array(_)) {
+            // Taken, never handed out: for the receipt it was burned. (A view that was
+            // not the last leaves no outcome, so `XX` leaves it pending, one view less.)
             // XX: only the outcome the take wrote (never a new key without a TTL, should
             // the connection have moved to another master meanwhile).
             let burned = redis::cmd("SET")
@@ -1548,7 +1570,14 @@ impl Store for RedisStore {
         match self.finish(secret, "r", guard, now).await? {
             Value::Nil => Ok(Taken::Missing),
             Value::Int(1) => Ok(Taken::Protected),
-            Value::BulkString(sealed) => Ok(Taken::Sealed(sealed)),
+            Value::Array(reply) => match <[Value; 2]>::try_from(reply) {
+                Ok([Value::BulkString(sealed), Value::Int(left)]) => Ok(Taken::Sealed {
+                    sealed,
+                    views_left: u32::try_from(left)
+                        .map_err(|_| StoreError::Corrupt("views left"))?,
+                }),
+                _ => Err(StoreError::Corrupt("take script reply")),
+            },
             _ => Err(StoreError::Corrupt("take script reply")),
         }
     }
@@ -1566,7 +1595,7 @@ impl Store for RedisStore {
         secret: &RecordRef,
         limit: u32,
     ) -> Result<Reservation, StoreError> {
-        let [sealed, attempts, _] = self.secret_names(secret);
+        let [sealed, attempts, ..] = self.secret_names(secret);
         let mut invocation = self.reserve_attempt.key(sealed);
         invocation.key(attempts).arg(limit);
         let reserved: i64 = self
@@ -1599,10 +1628,17 @@ impl Store for RedisStore {
         })
     }
 
+    async fn views_taken(&self, secret: &RecordRef) -> Result<u32, StoreError> {
+        let taken: Option<u32> = self
+            .query(redis::cmd("GET").arg(self.name(secret, "v")))
+            .await?;
+        Ok(taken.unwrap_or(0))
+    }
+
     async fn read_receipt(
         &self,
         receipt: &RecordRef,
-    ) -> Result<Option<(ReceiptRecord, SecretFate)>, StoreError> {
+    ) -> Result<Option<(ReceiptRecord, SecretFate, u32)>, StoreError> {
         let bytes: Option<Vec<u8>> = self
             .query(redis::cmd("GET").arg(self.name(receipt, "r")))
             .await?;
@@ -1610,18 +1646,19 @@ impl Store for RedisStore {
             return Ok(None);
         };
         let record = ReceiptRecord::decode(&bytes).ok_or(StoreError::Corrupt("receipt"))?;
-        let [sealed, _, outcome] = self.secret_names(&record.secret);
+        let [sealed, _, outcome, views] = self.secret_names(&record.secret);
         // No MULTI: the take writes the outcome in the step that removes the secret, so
         // asking in this order can never find neither of a secret that was taken.
         let mut pipe = redis::pipe();
-        pipe.exists(sealed).get(outcome);
-        let (pending, outcome): (bool, Option<Vec<u8>>) = self.query_pipe(&pipe).await?;
+        pipe.exists(sealed).get(outcome).get(views);
+        let (pending, outcome, views): (bool, Option<Vec<u8>>, Option<u32>) =
+            self.query_pipe(&pipe).await?;
         let fate = match (pending, outcome) {
             (true, _) => SecretFate::Pending,
             (false, Some(outcome)) => decode_outcome(&outcome)?,
             (false, None) => SecretFate::Expired,
         };
-        Ok(Some((record, fate)))
+        Ok(Some((record, fate, views_seen(fate, views))))
     }
 
     async fn store_token(

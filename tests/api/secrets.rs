@@ -21,7 +21,10 @@ async fn a_created_secret_is_revealed_once(backend: Backend) {
 
     let revealed = app.reveal(&secret_key, None).await;
     assert_eq!(revealed.status, 200);
-    assert_eq!(revealed.body, json!({"secret": "hunter2", "e2e": false}));
+    assert_eq!(
+        revealed.body,
+        json!({"secret": "hunter2", "e2e": false, "views_left": 0})
+    );
     assert_eq!(revealed.header("cache-control"), "no-store");
 
     app.reveal(&secret_key, None)
@@ -114,7 +117,10 @@ async fn a_wrong_passphrase_keeps_the_secret(backend: Backend) {
     assert_eq!(app.receipt_state(&created.receipt_key).await, "pending");
 
     let revealed = app.reveal(&created.secret_key, Some("right")).await;
-    assert_eq!(revealed.body, json!({"secret": "guarded", "e2e": false}));
+    assert_eq!(
+        revealed.body,
+        json!({"secret": "guarded", "e2e": false, "views_left": 0})
+    );
     assert_eq!(app.receipt_state(&created.receipt_key).await, "revealed");
 }
 on_both_backends!(a_wrong_passphrase_keeps_the_secret);
@@ -217,7 +223,10 @@ async fn a_passphrase_on_an_unprotected_secret_is_ignored(backend: Backend) {
     let app = spawn_app(backend).await;
     let created = app.create_secret(json!({"secret": "open"})).await;
     let revealed = app.reveal(&created.secret_key, Some("anything")).await;
-    assert_eq!(revealed.body, json!({"secret": "open", "e2e": false}));
+    assert_eq!(
+        revealed.body,
+        json!({"secret": "open", "e2e": false, "views_left": 0})
+    );
     app.reveal(&created.secret_key, Some("anything"))
         .await
         .assert_error(404, "not_found");
@@ -295,3 +304,150 @@ async fn a_key_that_is_not_a_key_is_simply_not_found() {
             .assert_error(404, "not_found");
     }
 }
+
+async fn a_secret_of_three_views_is_revealed_three_times(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let reply = app
+        .post(
+            "/api/secrets",
+            json!({"secret": "team wifi", "max_views": 3}),
+        )
+        .await;
+    assert_eq!((reply.status, &reply.body["max_views"]), (201, &json!(3)));
+    let (secret_key, receipt_key) = (reply.field("secret_key"), reply.field("receipt_key"));
+    let status_path = format!("/api/secrets/{secret_key}");
+    for left in [2, 1, 0] {
+        let status = app.get(&status_path).await;
+        assert_eq!(status.body["views_left"], left + 1);
+        assert_eq!(status.body["viewer_may_burn"], false);
+        let revealed = app.reveal(&secret_key, None).await;
+        assert_eq!(
+            revealed.body,
+            json!({"secret": "team wifi", "e2e": false, "views_left": left})
+        );
+        let receipt = app.get(&format!("/api/receipts/{receipt_key}")).await;
+        assert_eq!(receipt.body["views"], 3 - left);
+        assert_eq!(receipt.body["views_left"], left);
+        assert_eq!(receipt.body["max_views"], 3);
+    }
+    app.reveal(&secret_key, None)
+        .await
+        .assert_error(404, "not_found");
+    assert_eq!(app.receipt_state(&receipt_key).await, "revealed");
+}
+on_both_backends!(a_secret_of_three_views_is_revealed_three_times);
+
+/// 40 readers racing over HTTP for a secret of 5 views, with and without a passphrase:
+/// exactly 5 get it. (With a passphrase, readers beyond the guesses the secret has left
+/// are told to retry: 429.)
+async fn racing_readers_get_exactly_the_views_allowed(backend: Backend) {
+    let app = spawn_app_with(backend, &["--rate-limit-reveal-per-minute", "0"]).await;
+    for passphrase in [None, Some("open sesame")] {
+        let created = app
+            .post(
+                "/api/secrets",
+                json!({"secret": "five times", "passphrase": passphrase, "max_views": 5}),
+            )
+            .await;
+        let racers = (0..40).map(|_| {
+            let (client, url) = (
+                app.client.clone(),
+                app.url(&format!(
+                    "/api/secrets/{}/reveal",
+                    created.field("secret_key")
+                )),
+            );
+            tokio::spawn(async move {
+                let request = client.post(url);
+                let request = match passphrase {
+                    Some(passphrase) => request.json(&json!({"passphrase": passphrase})),
+                    None => request,
+                };
+                let response = request.send().await.expect("request");
+                let status = response.status().as_u16();
+                let body: serde_json::Value = response.json().await.expect("json");
+                (status, body)
+            })
+        });
+        let results = futures_join_all(racers).await;
+        let mut left: Vec<u64> = results
+            .iter()
+            .filter(|(status, _)| *status == 200)
+            .map(|(_, body)| {
+                assert_eq!(body["secret"], "five times");
+                body["views_left"].as_u64().expect("views_left")
+            })
+            .collect();
+        left.sort_unstable();
+        assert_eq!(left, vec![0, 1, 2, 3, 4], "{results:?}");
+        assert!(
+            results.iter().all(|(status, body)| *status == 200
+                || body["error"] == "not_found"
+                || (passphrase.is_some() && body["error"] == "rate_limited")),
+            "{results:?}"
+        );
+    }
+}
+on_both_backends!(racing_readers_get_exactly_the_views_allowed);
+
+async fn viewers_burn_a_secret_of_several_views_only_when_allowed(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let kept = app
+        .post("/api/secrets", json!({"secret": "a", "max_views": 2}))
+        .await;
+    let path = format!("/api/secrets/{}", kept.field("secret_key"));
+    app.delete(&path)
+        .await
+        .assert_error(403, "burn_not_allowed");
+    assert_eq!(app.get(&path).await.body["views_left"], 2);
+
+    let burnable = app
+        .post(
+            "/api/secrets",
+            json!({"secret": "b", "max_views": 2, "viewer_may_burn": true}),
+        )
+        .await;
+    let path = format!("/api/secrets/{}", burnable.field("secret_key"));
+    assert_eq!(
+        app.reveal(&burnable.field("secret_key"), None).await.status,
+        200
+    );
+    assert_eq!(app.delete(&path).await.status, 204);
+    let receipt = app
+        .get(&format!("/api/receipts/{}", burnable.field("receipt_key")))
+        .await;
+    assert_eq!(
+        (&receipt.body["state"], &receipt.body["views"]),
+        (&json!("burned"), &json!(1))
+    );
+
+    let single_kept = app
+        .post(
+            "/api/secrets",
+            json!({"secret": "c", "viewer_may_burn": false}),
+        )
+        .await;
+    let path = format!("/api/secrets/{}", single_kept.field("secret_key"));
+    app.delete(&path)
+        .await
+        .assert_error(403, "burn_not_allowed");
+
+    for wrong in [json!(0), json!(101), json!("many")] {
+        let reply = app
+            .post("/api/secrets", json!({"secret": "d", "max_views": wrong}))
+            .await;
+        assert!(
+            matches!(reply.status, 400 | 422),
+            "{wrong}: {}",
+            reply.status
+        );
+    }
+    app.post("/api/secrets", json!({"secret": "d", "max_views": 101}))
+        .await
+        .assert_error(422, "max_views_out_of_range");
+    let generated = app
+        .post("/api/secrets/generate", json!({"max_views": 4}))
+        .await;
+    assert_eq!(generated.body["max_views"], 4);
+}
+on_both_backends!(viewers_burn_a_secret_of_several_views_only_when_allowed);

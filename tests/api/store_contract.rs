@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use burnbox::crypto::{self, Header, KdfParams, PassphraseSalt};
+use burnbox::crypto::{self, Header, KdfParams, PassphraseSalt, Views};
 use burnbox::domain::{ClientKey, ReceiptKey, ReceiptRecord, RecordRef, SecretFate, SecretKey};
 use burnbox::rate_limit::{CLIENT_ID_BYTES, Limit};
 use burnbox::store::redis::{RedisOptions, RedisTopology};
@@ -78,6 +78,15 @@ struct Stored {
 }
 
 async fn store_one(store: &dyn Store, protected: bool, ttl_seconds: u64) -> Stored {
+    store_viewed(store, protected, ttl_seconds, Views::ONCE).await
+}
+
+async fn store_viewed(
+    store: &dyn Store,
+    protected: bool,
+    ttl_seconds: u64,
+    views: Views,
+) -> Stored {
     let tag = ClientKey::generate_tag();
     let secret_key = SecretKey::new(ClientKey::generate(tag));
     let receipt_key = ReceiptKey::new(ClientKey::generate(tag));
@@ -95,6 +104,7 @@ async fn store_one(store: &dyn Store, protected: bool, ttl_seconds: u64) -> Stor
         expires_at: burnbox::domain::time::now_unix() + ttl_seconds,
         passphrase: salt,
         e2e: false,
+        views,
     };
     let sealed = crypto::seal(
         crypto::Sealed::Secret,
@@ -114,6 +124,7 @@ async fn store_one(store: &dyn Store, protected: bool, ttl_seconds: u64) -> Stor
                 expires_at: 100 + ttl_seconds,
                 secret,
                 sealed_secret_key: None,
+                max_views: views.max,
             },
             ttl_seconds,
         })
@@ -145,7 +156,7 @@ async fn a_take_returns_the_bytes_once(store: Arc<dyn Store>) {
     let taken = store
         .take_secret(&stored.secret, TakeGuard::Unprotected, 1234)
         .await;
-    assert_eq!(taken.expect("take"), Taken::Sealed(stored.sealed));
+    assert_eq!(taken.expect("take"), last_view(stored.sealed));
     assert_eq!(
         store
             .take_secret(&stored.secret, TakeGuard::Any, 1235)
@@ -158,14 +169,14 @@ async fn a_take_returns_the_bytes_once(store: Arc<dyn Store>) {
         fate(&*store, &stored.receipt).await,
         SecretFate::Revealed(1234)
     );
-    let (record, _) = store
+    let (record, _, views) = store
         .read_receipt(&stored.receipt)
         .await
         .expect("read")
         .expect("exists");
     assert_eq!(
-        (record.created_at, record.expires_at, record.secret),
-        (100, 160, stored.secret)
+        (record.created_at, record.expires_at, record.secret, views),
+        (100, 160, stored.secret, 1)
     );
 }
 contract!(a_take_returns_the_bytes_once);
@@ -202,10 +213,145 @@ async fn a_guarded_take_leaves_protected_secrets_alone(store: Arc<dyn Store>) {
             .take_secret(&stored.secret, TakeGuard::Any, 2)
             .await
             .expect("take"),
-        Taken::Sealed(stored.sealed)
+        last_view(stored.sealed)
     );
 }
 contract!(a_guarded_take_leaves_protected_secrets_alone);
+
+fn last_view(sealed: Vec<u8>) -> Taken {
+    Taken::Sealed {
+        sealed,
+        views_left: 0,
+    }
+}
+
+fn views(max: u8) -> Views {
+    Views {
+        max,
+        viewer_may_burn: false,
+    }
+}
+
+async fn views_of(store: &dyn Store, receipt: &RecordRef) -> (SecretFate, u32) {
+    let (_, fate, views) = store
+        .read_receipt(receipt)
+        .await
+        .expect("read")
+        .expect("receipt exists");
+    (fate, views)
+}
+
+async fn each_view_is_counted_and_the_last_removes_the_secret(store: Arc<dyn Store>) {
+    let stored = store_viewed(&*store, false, 60, views(3)).await;
+    assert_eq!(
+        views_of(&*store, &stored.receipt).await,
+        (SecretFate::Pending, 0)
+    );
+    for left in [2, 1, 0] {
+        let taken = store
+            .take_secret(&stored.secret, TakeGuard::Unprotected, 50)
+            .await
+            .expect("take");
+        assert_eq!(
+            taken,
+            Taken::Sealed {
+                sealed: stored.sealed.clone(),
+                views_left: left
+            }
+        );
+        assert_eq!(
+            store.views_taken(&stored.secret).await.expect("views"),
+            3 - left
+        );
+    }
+    assert_eq!(
+        store
+            .take_secret(&stored.secret, TakeGuard::Any, 51)
+            .await
+            .expect("take"),
+        Taken::Missing
+    );
+    assert_eq!(store.peek_secret(&stored.secret).await.expect("peek"), None);
+    assert_eq!(
+        views_of(&*store, &stored.receipt).await,
+        (SecretFate::Revealed(50), 3)
+    );
+}
+contract!(each_view_is_counted_and_the_last_removes_the_secret);
+
+/// M readers racing for a secret of N views: exactly N win, each with its own count.
+async fn racing_readers_get_exactly_the_views_allowed(store: Arc<dyn Store>) {
+    let stored = store_viewed(&*store, false, 60, views(7)).await;
+    let racers: Vec<_> = (0..64)
+        .map(|_| {
+            let (store, secret) = (store.clone(), stored.secret);
+            tokio::spawn(async move { store.take_secret(&secret, TakeGuard::Any, 9).await })
+        })
+        .collect();
+    let mut left = Vec::new();
+    for racer in racers {
+        match racer.await.expect("task").expect("take") {
+            Taken::Sealed { views_left, .. } => left.push(views_left),
+            Taken::Missing => {}
+            Taken::Protected => panic!("unprotected secret reported protected"),
+        }
+    }
+    left.sort_unstable();
+    assert_eq!(left, vec![0, 1, 2, 3, 4, 5, 6]);
+    assert_eq!(
+        views_of(&*store, &stored.receipt).await,
+        (SecretFate::Revealed(9), 7)
+    );
+}
+contract!(racing_readers_get_exactly_the_views_allowed);
+
+async fn a_burn_after_some_views_keeps_their_count(store: Arc<dyn Store>) {
+    let stored = store_viewed(&*store, false, 60, views(3)).await;
+    store
+        .take_secret(&stored.secret, TakeGuard::Any, 10)
+        .await
+        .expect("take");
+    assert_eq!(
+        views_of(&*store, &stored.receipt).await,
+        (SecretFate::Pending, 1)
+    );
+    assert!(store.burn_secret(&stored.secret, 11).await.expect("burn"));
+    assert_eq!(
+        views_of(&*store, &stored.receipt).await,
+        (SecretFate::Burned(11), 1)
+    );
+}
+contract!(a_burn_after_some_views_keeps_their_count);
+
+/// Wrong passphrases count against the secret, not against one view.
+async fn passphrase_failures_outlive_a_view(store: Arc<dyn Store>) {
+    let stored = store_viewed(&*store, true, 60, views(2)).await;
+    let fail = || async {
+        assert_eq!(
+            store
+                .reserve_attempt(&stored.secret, 3)
+                .await
+                .expect("reserve"),
+            Reservation::Reserved
+        );
+        store
+            .record_failed_attempt(&stored.secret, 3, 20)
+            .await
+            .expect("fail")
+    };
+    assert_eq!(fail().await, Attempt::Remaining(2));
+    assert!(matches!(
+        store.take_secret(&stored.secret, TakeGuard::Any, 21).await,
+        Ok(Taken::Sealed { views_left: 1, .. })
+    ));
+    assert_eq!(fail().await, Attempt::Remaining(1));
+    assert_eq!(fail().await, Attempt::Burned);
+    assert_eq!(
+        views_of(&*store, &stored.receipt).await,
+        (SecretFate::Burned(20), 1)
+    );
+}
+contract!(passphrase_failures_outlive_a_view);
 
 /// On Redis this races the Lua take for real. On the memory store the take holds the map's
 /// lock with no await inside, so there it cannot fail today: it pins the contract against
@@ -221,7 +367,7 @@ async fn concurrent_takes_have_one_winner(store: Arc<dyn Store>) {
     let mut winners = 0;
     for racer in racers {
         match racer.await.expect("task").expect("take") {
-            Taken::Sealed(_) => winners += 1,
+            Taken::Sealed { .. } => winners += 1,
             Taken::Missing => {}
             Taken::Protected => panic!("unprotected secret reported protected"),
         }
