@@ -51,6 +51,12 @@ pub struct ShareArgs {
     /// How long the secret waits: 90s, 15m, 1h, 7d (default: the server's).
     #[arg(long, value_parser = parse_ttl)]
     pub ttl: Option<u64>,
+    /// How many times the link may be opened (1-100; default 1).
+    #[arg(long, value_name = "N")]
+    pub views: Option<u8>,
+    /// Let a reader of a secret of several views burn what is left.
+    #[arg(long, requires = "views")]
+    pub viewer_may_burn: bool,
     /// Let the server make up a secret of N characters instead, and print it once.
     #[arg(long, value_name = "N", conflicts_with = "file")]
     pub generate: Option<u32>,
@@ -211,6 +217,12 @@ pub async fn share(args: ShareArgs) -> Result<(), Failure> {
     }
     if let Some(passphrase) = &passphrase {
         body["passphrase"] = json!(passphrase);
+    }
+    if let Some(views) = args.views {
+        body["max_views"] = json!(views);
+    }
+    if args.viewer_may_burn {
+        body["viewer_may_burn"] = json!(true);
     }
     let (created, key) = match args.generate {
         Some(length) => {
@@ -376,6 +388,13 @@ pub async fn receipt(args: ReceiptArgs) -> Result<(), Failure> {
         if let Some(value) = field(name) {
             lines.push(format!("{label}: {value}"));
         }
+    }
+    if view["max_views"].as_u64().is_some_and(|views| views > 1) {
+        lines.push(format!(
+            "views: {} of {}",
+            view["views"].as_u64().unwrap_or_default(),
+            view["max_views"]
+        ));
     }
     let mut stdout = std::io::stdout().lock();
     let text = lines.join("\n");

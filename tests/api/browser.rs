@@ -426,6 +426,65 @@ async fn a_secret_shared_in_one_browser_opens_once_in_another() {
 }
 
 #[tokio::test]
+async fn a_secret_of_two_views_opens_twice_then_is_gone() {
+    let app = spawn_app(Backend::Memory).await;
+    let chromium = Chromium::launch().await;
+    let sender = chromium.open(&app.url("/")).await;
+    sender
+        .wait_for("!document.getElementById('share-submit').disabled")
+        .await;
+    sender.type_into("#secret", "shared with two").await;
+    sender
+        .eval("document.getElementById('views').value = '2'")
+        .await;
+    sender.click("#share-submit").await;
+    sender.wait_shown("share-result").await;
+    assert!(
+        sender
+            .text("#share-result")
+            .await
+            .contains("opened 2 times")
+    );
+    let link = sender.value("share-link").await;
+
+    let first = chromium.open(&link).await;
+    first.wait_shown("reveal-waiting").await;
+    assert!(
+        first
+            .text("#reveal-waiting")
+            .await
+            .contains("still be read 2 times")
+    );
+    first.click("#reveal-submit").await;
+    first.wait_shown("reveal-secret").await;
+    assert_eq!(first.value("revealed").await, "shared with two");
+    assert!(
+        first
+            .text("#reveal-secret")
+            .await
+            .contains("opened 1 more time;")
+    );
+
+    let second = chromium.open(&link).await;
+    second.wait_shown("reveal-waiting").await;
+    assert!(second.text("#reveal-waiting").await.contains("read once"));
+    second.click("#reveal-submit").await;
+    second.wait_shown("reveal-secret").await;
+    assert_eq!(second.value("revealed").await, "shared with two");
+    assert!(
+        second
+            .text("#reveal-secret")
+            .await
+            .contains("now gone from the server")
+    );
+    let third = chromium.open(&link).await;
+    third.wait_shown("reveal-gone").await;
+    for tab in [&sender, &first, &second, &third] {
+        tab.assert_clean_console().await;
+    }
+}
+
+#[tokio::test]
 async fn the_passphrase_is_checked_by_the_server_and_wrong_ones_are_counted() {
     let app = spawn_app(Backend::Memory).await;
     let chromium = Chromium::launch().await;

@@ -123,6 +123,31 @@ async fn a_piped_secret_opens_once_from_its_link(backend: Backend) {
 }
 on_both_backends!(a_piped_secret_opens_once_from_its_link);
 
+async fn a_link_of_two_views_opens_twice(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (link, receipt) = share(&app, &["--views", "2"], b"twice\n").await;
+    for _ in 0..2 {
+        let opened = burnbox(&["open", &link], b"", &[]).await;
+        assert_eq!((opened.code, opened.stdout.as_str()), (0, "twice\n"));
+    }
+    assert_eq!(burnbox(&["open", &link], b"", &[]).await.code, 1);
+    let read = burnbox(&["receipt", &receipt], b"", &[]).await;
+    assert!(
+        read.stdout.starts_with("state: revealed\n"),
+        "{}",
+        read.stdout
+    );
+    assert!(read.stdout.ends_with("views: 2 of 2\n"), "{}", read.stdout);
+    let refused = burnbox(
+        &["share", "--server", &app.address, "--views", "101"],
+        b"x",
+        &[],
+    )
+    .await;
+    assert_eq!(refused.code, 2, "{}", refused.stderr);
+}
+on_both_backends!(a_link_of_two_views_opens_twice);
+
 async fn any_utf8_up_to_64_kib_round_trips_byte_for_byte(backend: Backend) {
     let app = spawn_app_with(backend, &["--max-secret-bytes", "100000"]).await;
     // Every kind of UTF-8: ASCII with control characters, two-, three- and four-byte

@@ -162,7 +162,9 @@ function sharePage(root) {
     submit.disabled = true;
     try {
       const { envelope, key } = await seal(text);
+      const views = Number(document.getElementById("views").value);
       const body = { secret: envelope, ttl: Number(document.getElementById("ttl").value), e2e: true };
+      if (views > 1) body.max_views = views;
       if (passphrase) body.passphrase = passphrase;
       const reply = await api("POST", "/api/secrets", body);
       if (reply.status !== 201) {
@@ -175,6 +177,8 @@ function sharePage(root) {
       document.getElementById("share-link").value = `${shareBase}#${key}`;
       document.getElementById("receipt-link").value = receipt;
       document.getElementById("share-expires").textContent = when(created.expires_at);
+      document.getElementById("share-views").textContent =
+        views > 1 ? `${views} times` : "once";
       form.reset();
       show(form, false);
       show(document.getElementById("share-result"), true);
@@ -220,6 +224,10 @@ function revealPage() {
       return;
     }
     document.getElementById("reveal-expires").textContent = when(status.expires_at);
+    const several = status.views_left > 1;
+    show(document.getElementById("reveal-once"), !several);
+    show(document.getElementById("reveal-several"), several);
+    document.getElementById("reveal-views-left").textContent = String(status.views_left);
     show(document.getElementById("reveal-passphrase-field"), status.passphrase_required);
     passphraseInput.required = status.passphrase_required;
     submit.disabled = false;
@@ -261,6 +269,11 @@ function revealPage() {
       // The key has done its work: keep it out of the history and the address bar.
       history.replaceState(null, "", location.pathname);
       document.getElementById("revealed").value = text;
+      const left = reply.data.views_left || 0;
+      show(document.getElementById("revealed-gone"), left === 0);
+      show(document.getElementById("revealed-left"), left > 0);
+      document.getElementById("revealed-views-left").textContent =
+        `${left} more time${left === 1 ? "" : "s"}`;
       view("secret");
     } catch (failure) {
       say(error, `Could not reach the server: ${failure.message}`);
