@@ -17,8 +17,8 @@ use crate::crypto::{self, KdfParams, PassphraseSalt, PasswordHash};
 use crate::domain::time::{now_micros, now_unix};
 use crate::domain::{
     AccountState, ApiKey, ApiKeyRecord, AuditAction, AuditEvent, ClientKey, Code, CodePurpose,
-    Email, KeyName, OwnedReceipt, Password, ReceiptKey, ReceiptView, RecordRef, Role, Scope,
-    SecretFate, SessionKey, SessionRecord, UserChange, UserId, UserRecord,
+    Email, KeyName, OwnedReceipt, Password, ReceiptKey, ReceiptRecord, ReceiptView, RecordRef,
+    Role, Scope, SecretFate, SessionKey, SessionRecord, UserChange, UserId, UserRecord,
 };
 use crate::error::ApiError;
 use crate::kdf_pool::KdfPool;
@@ -654,6 +654,7 @@ impl AccountService {
         &self,
         account: &Account,
         receipt: &ReceiptKey,
+        secret: &RecordRef,
         expires_at: u64,
         ip: ClientAddress,
     ) -> Result<(), ApiError> {
@@ -663,6 +664,7 @@ impl AccountService {
             created_at: now_unix(),
             expires_at,
             gone_at: expires_at + self.policy.receipt_grace_seconds,
+            secret: Some(secret.to_text()),
         };
         let list_ttl = self.policy.ttl_max_seconds + self.policy.receipt_grace_seconds;
         self.store
@@ -709,6 +711,43 @@ impl AccountService {
             items,
             total: page.total,
         })
+    }
+
+    /// Every receipt the account keeps, newest first, with its record, its secret's fate
+    /// and the views taken.
+    pub async fn owned(
+        &self,
+        account: &Account,
+    ) -> Result<Vec<(OwnedReceipt, ReceiptRecord, SecretFate, u32)>, ApiError> {
+        let page = self
+            .store
+            .accounts()
+            .owned_receipts(account.user.id, now_unix(), 0, self.policy.receipts_kept)
+            .await?;
+        let mut owned = Vec::new();
+        for entry in page.items {
+            let Some(record) = RecordRef::parse_text(&entry.receipt) else {
+                continue;
+            };
+            if let Some((record, fate, views)) = self.store.read_receipt(&record).await? {
+                owned.push((entry, record, fate, views));
+            }
+        }
+        Ok(owned)
+    }
+
+    /// The account's receipt of the secret at `secret`, if the account owns it.
+    pub async fn owned_secret(
+        &self,
+        account: &Account,
+        secret: &RecordRef,
+    ) -> Result<Option<(OwnedReceipt, ReceiptRecord, SecretFate, u32)>, ApiError> {
+        let wanted = secret.to_text();
+        Ok(self
+            .owned(account)
+            .await?
+            .into_iter()
+            .find(|(entry, ..)| entry.secret.as_deref() == Some(wanted.as_str())))
     }
 
     /// Users for the admin, newest first.

@@ -24,10 +24,19 @@ pub async fn authenticate(
     request: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
-    let header = request
-        .headers()
-        .get(AUTHORIZATION)
-        .map(|value| value.to_str().unwrap_or_default().to_owned());
+    let text = |name| {
+        request
+            .headers()
+            .get(name)
+            .map(|value: &actix_web::http::header::HeaderValue| {
+                value.to_str().unwrap_or_default().to_owned()
+            })
+    };
+    // Password Pusher's clients send the API key as `X-User-Token` too, with the
+    // account's address in `X-User-Email`: the address must then be the key's account's.
+    let email = text(X_USER_EMAIL);
+    let header = text(AUTHORIZATION.as_str())
+        .or_else(|| text(X_USER_TOKEN).map(|token| format!("Bearer {token}")));
     let Some(header) = header else {
         return Ok(next.call(request).await?.map_into_left_body());
     };
@@ -35,9 +44,10 @@ pub async fn authenticate(
         return Ok(next.call(request).await?.map_into_left_body());
     };
     let verdict = match header.split_once(' ') {
-        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => {
-            service.authenticate(token.trim()).await
-        }
+        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => match &email {
+            Some(email) => service.authenticate_basic(email, token.trim()).await,
+            None => service.authenticate(token.trim()).await,
+        },
         // onetimesecret's clients send `email:api_key` (the v1 API); any route accepts it.
         Some((scheme, encoded)) if scheme.eq_ignore_ascii_case("basic") => {
             match basic_credentials(encoded.trim()) {
@@ -59,6 +69,11 @@ pub async fn authenticate(
             .map_into_right_body()),
     }
 }
+
+/// Password Pusher's header for the API key.
+pub const X_USER_TOKEN: &str = "x-user-token";
+/// Password Pusher's header for the account's email address.
+const X_USER_EMAIL: &str = "x-user-email";
 
 /// `base64(user:password)` → (user, password).
 fn basic_credentials(encoded: &str) -> Option<(String, String)> {

@@ -5,7 +5,7 @@
 //! | bytes | field |
 //! |---|---|
 //! | 1 | format version ([`FORMAT_VERSION`]) |
-//! | 1 | flags: bit 0 set when a passphrase is needed ([`PROTECTED_FLAG_OFFSET`]); bit 1 when the text is an end-to-end envelope ([`crate::e2e`]); bit 2 when a views byte follows the expiry |
+//! | 1 | flags: bit 0 set when a passphrase is needed ([`PROTECTED_FLAG_OFFSET`]); bit 1 when the text is an end-to-end envelope ([`crate::e2e`]); bit 2 when a views byte follows the expiry; bit 3 when the link asked for a click-through page (Password Pusher's retrieval step) |
 //! | 8 | expiry, unix seconds, big-endian |
 //! | 1 | only with flag bit 2 ([`VIEWS_OFFSET`]): views allowed (bits 0–6, 1–100) and bit 7 set when a viewer may burn the rest; without it, one view that its viewer may burn |
 //! | 28 | only with a passphrase: Argon2id salt (16) and m, t, p costs (4 each) |
@@ -31,6 +31,7 @@ pub const EXPIRES_AT_OFFSET: usize = 2;
 const FLAG_PASSPHRASE: u8 = 0b1;
 const FLAG_E2E: u8 = 0b10;
 const FLAG_VIEWS: u8 = 0b100;
+const FLAG_RETRIEVAL_STEP: u8 = 0b1000;
 /// Offset of the views byte (with flag bit 2); the Redis take script reads it to count views.
 pub const VIEWS_OFFSET: usize = BASE_HEADER_BYTES;
 const VIEWER_MAY_BURN_BIT: u8 = 0x80;
@@ -390,6 +391,9 @@ pub struct Views {
     pub max: u8,
     /// Whether a link holder may burn what is left.
     pub viewer_may_burn: bool,
+    /// Whether its link is the click-through page (`/p/{url_token}/r`). Every burnbox
+    /// reveal page waits for a click; this only keeps the link its creator asked for.
+    pub retrieval_step: bool,
 }
 
 impl Views {
@@ -399,19 +403,20 @@ impl Views {
     pub const ONCE: Self = Self {
         max: 1,
         viewer_may_burn: true,
+        retrieval_step: false,
     };
 
-    /// The header byte, or none for [`Views::ONCE`].
+    /// The header byte, or none for one view that its viewer may burn.
     fn byte(self) -> Option<u8> {
         let burn = if self.viewer_may_burn {
             VIEWER_MAY_BURN_BIT
         } else {
             0
         };
-        (self != Self::ONCE).then_some(self.max | burn)
+        (self.max != 1 || !self.viewer_may_burn).then_some(self.max | burn)
     }
 
-    fn from_byte(byte: u8) -> Result<Self, CryptoError> {
+    fn from_byte(byte: u8, retrieval_step: bool) -> Result<Self, CryptoError> {
         let max = byte & !VIEWER_MAY_BURN_BIT;
         if !(1..=Self::MAX).contains(&max) {
             return Err(CryptoError::Malformed);
@@ -419,6 +424,7 @@ impl Views {
         Ok(Self {
             max,
             viewer_may_burn: byte & VIEWER_MAY_BURN_BIT != 0,
+            retrieval_step,
         })
     }
 }
@@ -437,6 +443,9 @@ impl Header {
         if views.is_some() {
             flags |= FLAG_VIEWS;
         }
+        if self.views.retrieval_step {
+            flags |= FLAG_RETRIEVAL_STEP;
+        }
         out.push(flags);
         out.extend_from_slice(&self.expires_at.to_be_bytes());
         out.extend(views);
@@ -453,16 +462,25 @@ impl Header {
         let base = sealed
             .get(..BASE_HEADER_BYTES)
             .ok_or(CryptoError::Malformed)?;
-        if base[0] != FORMAT_VERSION || base[1] & !(FLAG_PASSPHRASE | FLAG_E2E | FLAG_VIEWS) != 0 {
+        if base[0] != FORMAT_VERSION
+            || base[1] & !(FLAG_PASSPHRASE | FLAG_E2E | FLAG_VIEWS | FLAG_RETRIEVAL_STEP) != 0
+        {
             return Err(CryptoError::Malformed);
         }
         let e2e = base[1] & FLAG_E2E != 0;
         let expires_at = u64::from_be_bytes(be_array(&base[2..10])?);
+        let retrieval_step = base[1] & FLAG_RETRIEVAL_STEP != 0;
         let (views, start) = if base[1] & FLAG_VIEWS == 0 {
-            (Views::ONCE, BASE_HEADER_BYTES)
+            (
+                Views {
+                    retrieval_step,
+                    ..Views::ONCE
+                },
+                BASE_HEADER_BYTES,
+            )
         } else {
             let byte = *sealed.get(VIEWS_OFFSET).ok_or(CryptoError::Malformed)?;
-            (Views::from_byte(byte)?, VIEWS_OFFSET + 1)
+            (Views::from_byte(byte, retrieval_step)?, VIEWS_OFFSET + 1)
         };
         if base[1] & FLAG_PASSPHRASE == 0 {
             return Ok((
@@ -775,6 +793,48 @@ mod tests {
             open(Sealed::Secret, &KEY, None, &LOOKUP, &sealed),
             Err(CryptoError::Unauthentic)
         );
+    }
+
+    #[test]
+    fn views_survive_the_header_and_old_headers_mean_one_view() {
+        let salt = PassphraseSalt::generate(FAST);
+        for views in [
+            Views::ONCE,
+            Views {
+                max: 100,
+                viewer_may_burn: false,
+                retrieval_step: true,
+            },
+            Views {
+                max: 1,
+                viewer_may_burn: false,
+                retrieval_step: false,
+            },
+            Views {
+                max: 7,
+                viewer_may_burn: true,
+                retrieval_step: false,
+            },
+        ] {
+            for passphrase in [None, Some(salt)] {
+                let header = Header {
+                    expires_at: 99,
+                    passphrase,
+                    e2e: true,
+                    views,
+                };
+                let sealed = seal(Sealed::Secret, &KEY, None, &header, &LOOKUP, b"x");
+                assert_eq!(Header::decode(&sealed).map(|(read, _)| read), Ok(header));
+                assert_eq!(views_allowed(&sealed), views.max);
+                assert_eq!(is_protected(&sealed), passphrase.is_some());
+            }
+        }
+        let old = seal(Sealed::Secret, &KEY, None, &plain_header(), &LOOKUP, b"x");
+        assert_eq!(old.len(), BASE_HEADER_BYTES + NONCE_BYTES + 1 + TAG_BYTES);
+        let mut zero_views = old.clone();
+        zero_views[PROTECTED_FLAG_OFFSET] = FLAG_VIEWS;
+        zero_views[VIEWS_OFFSET] = 0;
+        assert_eq!(Header::decode(&zero_views), Err(CryptoError::Malformed));
     }
 
     #[test]

@@ -27,8 +27,17 @@ fn classify(method: &Method, pattern: Option<&str>) -> RequestClass {
     match (method, pattern) {
         (
             &Method::POST,
-            Some("/api/secrets" | "/api/secrets/generate" | "/api/v1/share" | "/api/v1/generate"),
+            Some(
+                "/api/secrets"
+                | "/api/secrets/generate"
+                | "/api/v1/share"
+                | "/api/v1/generate"
+                | "/api/v2/pushes"
+                | "/p.json",
+            ),
         ) => RequestClass::Create,
+        // Password Pusher's legacy retrieve is a GET that counts a view.
+        (&Method::GET, Some("/p/{url_token}.json")) => RequestClass::Reveal,
         (
             &Method::POST,
             Some("/api/secrets/{secret_key}/reveal" | "/api/v1/secret/{secret_key}"),
@@ -71,6 +80,12 @@ pub fn needs_credentials(method: &Method, pattern: Option<&str>) -> bool {
                     | "/api/admin/audit"
                     | "/api/v1/authcheck"
                     | "/api/v1/private/recent"
+                    | "/api/v2/pushes/active"
+                    | "/api/v2/pushes/expired"
+                    | "/api/v2/pushes/{url_token}/audit"
+                    | "/p/active.json"
+                    | "/p/expired.json"
+                    | "/p/{url_token}/audit.json"
             )
         ) | (&Method::DELETE, Some("/api/sessions"))
     )
@@ -212,6 +227,7 @@ pub async fn rate_limit(
     let pattern = pattern_of(request.match_info().as_str());
     if needs_credentials(request.method(), pattern)
         && !request.headers().contains_key(header::AUTHORIZATION)
+        && !request.headers().contains_key(crate::auth::X_USER_TOKEN)
     {
         return Ok(next.call(request).await?.map_into_left_body());
     }

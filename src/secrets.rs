@@ -246,6 +246,15 @@ impl SecretService {
         })
     }
 
+    /// How a waiting secret may be viewed, read from its header; `None` once it is gone.
+    pub async fn views_of(&self, record: &RecordRef) -> Result<Option<Views>, ApiError> {
+        let Some(sealed) = self.store.peek_secret(record).await? else {
+            return Ok(None);
+        };
+        let (header, _) = Header::decode(&sealed).map_err(corrupt)?;
+        Ok(Some(header.views))
+    }
+
     /// Reveals a secret: each view is handed out once, and never more views than its
     /// creator allowed, whoever else is racing for it.
     pub async fn reveal(

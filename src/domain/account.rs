@@ -370,6 +370,11 @@ pub struct OwnedReceipt {
     pub expires_at: u64,
     /// When the receipt itself is gone (unix seconds): the entry goes with it.
     pub gone_at: u64,
+    /// The secret's tag and lookup, base64url (one-way, as `receipt`), so that its owner
+    /// can be found from its link (Password Pusher's API names pushes by link). Absent
+    /// from entries written before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
 }
 
 /// Something an account did (or had done to it), for the audit log. Never a credential.

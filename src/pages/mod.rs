@@ -37,6 +37,11 @@ impl Links {
             .map(|base| format!("{}/s/{}", base.as_str(), key.key().encode()))
     }
 
+    /// The configured origin, when there is one.
+    pub fn origin(&self) -> Option<String> {
+        self.0.as_ref().map(|base| base.as_str().to_owned())
+    }
+
     /// The receipt page of a secret.
     pub fn receipt(&self, key: &ReceiptKey) -> Option<String> {
         self.0

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod admin;
 pub mod health;
+pub mod pwpush;
 pub mod receipts;
 pub mod secrets;
 pub mod tokens;
@@ -38,10 +39,7 @@ pub fn configure(config: &mut web::ServiceConfig) {
                 // onetimesecret's clients read its error shape under /api/v1.
                 .wrap(from_fn(v1::error_shape))
                 // Everything under /api may carry a secret or a key: never cache it.
-                .wrap(
-                    DefaultHeaders::new()
-                        .add((CACHE_CONTROL, HeaderValue::from_static("no-store"))),
-                )
+                .wrap(no_store())
                 .service(resource("/secrets").post(secrets::create_secret))
                 .service(resource("/secrets/generate").post(secrets::generate_secret))
                 .service(
@@ -95,6 +93,42 @@ pub fn configure(config: &mut web::ServiceConfig) {
                         .post(v1::private),
                 )
                 .service(resource("/v1/private/{metadata_key}/burn").post(v1::burn))
+                // Password Pusher's v2 profile.
+                .service(resource("/v2/version").get(pwpush::version))
+                .service(resource("/v2/pushes").post(pwpush::create_v2))
+                // Before `{url_token}`, which would match them too.
+                .service(resource("/v2/pushes/active").get(pwpush::active))
+                .service(resource("/v2/pushes/expired").get(pwpush::expired))
+                .service(resource("/v2/pushes/{url_token}").delete(pwpush::expire))
+                .service(resource("/v2/pushes/{url_token}/preview").get(pwpush::preview))
+                .service(resource("/v2/pushes/{url_token}/audit").get(pwpush::audit_v2))
+                .default_service(web::to(not_found)),
+        )
+        // Password Pusher's legacy profile, with the same credentials and limits as /api.
+        .service(
+            resource("/p.json")
+                .post(pwpush::create_legacy)
+                .build()
+                .wrap(from_fn(authenticate))
+                .wrap(from_fn(rate_limit))
+                .wrap(no_store()),
+        )
+        .service(
+            web::scope("/p")
+                .wrap(from_fn(authenticate))
+                .wrap(from_fn(rate_limit))
+                .wrap(no_store())
+                .service(resource("/active.json").get(pwpush::active))
+                .service(resource("/expired.json").get(pwpush::expired))
+                .service(resource("/{url_token}/preview.json").get(pwpush::preview))
+                .service(resource("/{url_token}/audit.json").get(pwpush::audit_legacy))
+                // The link a push gives, and its click-through form: the reveal page.
+                .service(resource("/{url_token}/r").get(pages::reveal))
+                .service(
+                    resource("/{url_token}")
+                        .get(push_page)
+                        .delete(pwpush::expire),
+                )
                 .default_service(web::to(not_found)),
         )
         .service(resource("/").get(pages::share))
@@ -122,6 +156,25 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .service(resource("/assets/{file}").get(pages::asset));
 }
 
+/// Never cache: everything under /api, and Password Pusher's routes, may carry a secret
+/// or a key.
+fn no_store() -> DefaultHeaders {
+    DefaultHeaders::new().add((CACHE_CONTROL, HeaderValue::from_static("no-store")))
+}
+
+/// `GET /p/{url_token}`: the reveal page, or with `.json` the legacy API's retrieve.
+async fn push_page(
+    path: web::Path<String>,
+    query: web::Query<Vec<(String, String)>>,
+    service: web::Data<crate::secrets::SecretService>,
+    guesses: crate::middleware::GuessBudget,
+) -> Result<HttpResponse, ApiError> {
+    if path.ends_with(".json") {
+        return pwpush::retrieve(path, query, service, guesses).await;
+    }
+    Ok(pages::reveal().await)
+}
+
 /// The route pattern a path belongs to, for the access log and the rate limiter.
 ///
 /// actix can say this too (`HttpRequest::match_pattern`), but it re-matches the path
@@ -139,6 +192,16 @@ pub fn pattern_of(path: &str) -> Option<&'static str> {
         ("r", [key]) if !key.is_empty() => "/r/{receipt_key}",
         ("r", [key, "burn"]) if !key.is_empty() => "/r/{receipt_key}/burn",
         ("private", [key]) if !key.is_empty() => "/private/{metadata_key}",
+        ("p.json", []) => "/p.json",
+        ("p", ["active.json"]) => "/p/active.json",
+        ("p", ["expired.json"]) => "/p/expired.json",
+        ("p", [key]) if key.len() > ".json".len() && key.ends_with(".json") => {
+            "/p/{url_token}.json"
+        }
+        ("p", [key]) if !key.is_empty() => "/p/{url_token}",
+        ("p", [key, "r"]) if !key.is_empty() => "/p/{url_token}/r",
+        ("p", [key, "preview.json"]) if !key.is_empty() => "/p/{url_token}/preview.json",
+        ("p", [key, "audit.json"]) if !key.is_empty() => "/p/{url_token}/audit.json",
         ("assets", [file]) if !file.is_empty() => "/assets/{file}",
         ("health", []) => "/health",
         ("ready", []) => "/ready",
@@ -180,6 +243,17 @@ pub fn pattern_of(path: &str) -> Option<&'static str> {
         ("api", ["v1", "private", key]) if !key.is_empty() => "/api/v1/private/{metadata_key}",
         ("api", ["v1", "private", key, "burn"]) if !key.is_empty() => {
             "/api/v1/private/{metadata_key}/burn"
+        }
+        ("api", ["v2", "version"]) => "/api/v2/version",
+        ("api", ["v2", "pushes"]) => "/api/v2/pushes",
+        ("api", ["v2", "pushes", "active"]) => "/api/v2/pushes/active",
+        ("api", ["v2", "pushes", "expired"]) => "/api/v2/pushes/expired",
+        ("api", ["v2", "pushes", key]) if !key.is_empty() => "/api/v2/pushes/{url_token}",
+        ("api", ["v2", "pushes", key, "preview"]) if !key.is_empty() => {
+            "/api/v2/pushes/{url_token}/preview"
+        }
+        ("api", ["v2", "pushes", key, "audit"]) if !key.is_empty() => {
+            "/api/v2/pushes/{url_token}/audit"
         }
         _ => return None,
     })

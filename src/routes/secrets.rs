@@ -189,12 +189,23 @@ impl SecretOwner {
         self.account.is_some()
     }
 
+    /// The account the secret will belong to, if any.
+    pub fn account(&self) -> Option<&Account> {
+        self.account.as_ref()
+    }
+
     /// Puts a created secret on the owner's receipt list.
     pub async fn record(&self, created: &CreatedSecret) -> Result<(), ApiError> {
         match (&self.account, &self.accounts) {
             (Some(account), Some(accounts)) => {
                 accounts
-                    .record_secret(account, &created.receipt_key, created.expires_at, self.ip)
+                    .record_secret(
+                        account,
+                        &created.receipt_key,
+                        &created.secret_key.record(),
+                        created.expires_at,
+                        self.ip,
+                    )
                     .await
             }
             _ => Ok(()),

@@ -14,6 +14,7 @@ mod metrics;
 mod operations;
 mod pages;
 mod proxy;
+mod pwpush;
 mod readme;
 mod receipts;
 mod redis_outage;

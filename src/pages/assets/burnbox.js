@@ -192,7 +192,8 @@ function sharePage(root) {
 }
 
 function revealPage() {
-  const secretKey = location.pathname.split("/").pop();
+  // /s/{key}, /secret/{key}, /p/{key} and /p/{key}/r: the key is the second segment.
+  const secretKey = location.pathname.split("/").filter(Boolean)[1] || "";
   const fragment = location.hash.slice(1);
   const sections = ["checking", "waiting", "secret", "gone", "incomplete", "failed"];
   const view = (name) => {
