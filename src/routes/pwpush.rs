@@ -8,7 +8,7 @@ use actix_web::http::header::CONTENT_TYPE;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Map, Value, json};
 
-use super::secrets::SecretOwner;
+use super::secrets::{SecretOwner, created_response};
 use crate::accounts::{Account, AccountService};
 use crate::crypto::Views;
 use crate::domain::time::{now_unix, rfc3339};
@@ -18,7 +18,7 @@ use crate::domain::{
 };
 use crate::error::ApiError;
 use crate::extract::Json;
-use crate::middleware::GuessBudget;
+use crate::middleware::{GuessBudget, LimitGate};
 use crate::pages::Links;
 use crate::secrets::{SecretService, SecretStatus};
 
@@ -60,8 +60,9 @@ pub async fn create_v2(
     body: Result<Json<Value>, ApiError>,
     service: web::Data<SecretService>,
     owner: SecretOwner,
+    gate: LimitGate,
 ) -> Result<HttpResponse, ApiError> {
-    create(Profile::V2, &request, body, &service, &owner).await
+    create(Profile::V2, &request, body, &service, &owner, gate).await
 }
 
 /// `POST /p.json`.
@@ -70,8 +71,9 @@ pub async fn create_legacy(
     body: Result<Json<Value>, ApiError>,
     service: web::Data<SecretService>,
     owner: SecretOwner,
+    gate: LimitGate,
 ) -> Result<HttpResponse, ApiError> {
-    create(Profile::Legacy, &request, body, &service, &owner).await
+    create(Profile::Legacy, &request, body, &service, &owner, gate).await
 }
 
 async fn create(
@@ -80,6 +82,7 @@ async fn create(
     body: Result<Json<Value>, ApiError>,
     service: &SecretService,
     owner: &SecretOwner,
+    gate: LimitGate,
 ) -> Result<HttpResponse, ApiError> {
     let body = match body {
         Ok(body) => body.into_inner(),
@@ -98,6 +101,11 @@ async fn create(
         )));
     };
     let push = PushRequest::parse(push, service)?;
+    // As for /api/secrets: Argon2 work and an account's records wait for the limiter's
+    // verdict; anything else created is discarded should the verdict be a refusal.
+    if push.passphrase.is_some() || owner.is_some() {
+        gate.wait().await?;
+    }
     let created = service
         .create(&push.text, push.passphrase, push.ttl, push.views)
         .await?;
@@ -117,7 +125,7 @@ async fn create(
         false,
     );
     body.insert("expire_after_days".into(), json!(push.days));
-    Ok(HttpResponse::Created().json(body))
+    Ok(created_response(&created, body))
 }
 
 /// A push as a client asked for it, validated.
@@ -180,15 +188,17 @@ impl PushRequest {
             integer(push, "expire_after_duration")?,
             integer(push, "expire_after_days")?,
         ) {
-            (Some(code), _) => duration_days(code)?,
-            (None, Some(days)) => u64::try_from(days).map_err(|_| {
+            (Some(code), _) => Some(duration_days(code)?),
+            (None, Some(days)) => Some(u64::try_from(days).map_err(|_| {
                 ValidationError::invalid("ttl_out_of_range", "expire_after_days must be positive")
-            })?,
-            (None, None) => policy.ttl.parse(None)?.seconds().div_ceil(DAY),
+            })?),
+            (None, None) => None,
         };
-        let ttl = policy.ttl.parse(Some(
-            i64::try_from(days.saturating_mul(DAY)).unwrap_or(i64::MAX),
-        ))?;
+        // Without a duration, the operator's default TTL as it is (not rounded to days).
+        let ttl = policy
+            .ttl
+            .parse(days.map(|days| i64::try_from(days.saturating_mul(DAY)).unwrap_or(i64::MAX)))?;
+        let days = ttl.seconds().div_ceil(DAY);
         let mut views = parse_views(
             integer(push, "expire_after_views")?,
             boolean(push, "deletable_by_viewer")?,
@@ -225,8 +235,8 @@ fn is_multipart(request: &HttpRequest) -> bool {
 /// where `pwpush` reads them: refused rather than guessed.
 fn duration_days(code: i64) -> Result<u64, ValidationError> {
     const DAYS: [u64; 12] = [1, 2, 3, 4, 5, 6, 7, 14, 21, 30, 60, 90];
-    usize::try_from(code - 6)
-        .ok()
+    code.checked_sub(6)
+        .and_then(|index| usize::try_from(index).ok())
         .and_then(|index| DAYS.get(index).copied())
         .ok_or_else(|| {
             ValidationError::invalid(
@@ -345,8 +355,12 @@ pub async fn retrieve(
     query: web::Query<Vec<(String, String)>>,
     service: web::Data<SecretService>,
     guesses: GuessBudget,
+    gate: LimitGate,
 ) -> Result<HttpResponse, ApiError> {
     let key = url_token(&path)?;
+    // A GET's limits are checked beside its handler; this one consumes, so it waits for
+    // the verdict before it takes anything.
+    gate.wait().await?;
     let passphrase = query
         .iter()
         .find(|(name, _)| name == "passphrase")

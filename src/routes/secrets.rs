@@ -305,7 +305,7 @@ pub async fn create_secret(
 }
 
 /// A 201 that also tells the rate limiter what to discard should the create be refused.
-fn created_response(created: &CreatedSecret, body: impl Serialize) -> HttpResponse {
+pub(crate) fn created_response(created: &CreatedSecret, body: impl Serialize) -> HttpResponse {
     let mut response = HttpResponse::Created().json(body);
     response.extensions_mut().insert(Discardable {
         secret: created.secret_key.record(),

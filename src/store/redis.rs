@@ -42,8 +42,9 @@ use crate::rate_limit::{CLIENT_ID_BYTES, Limit, LimitState, assess, sweep_if_ful
 /// Hands out a view of a secret, or burns it, in one atomic step. A secret whose header
 /// allows several views (flag bit 2, then the views byte) counts each view in its views
 /// key and stays until its last. The last view, or a burn, removes it and records its
-/// outcome. Outcome and views count live until the secret's own expiry (read from its
-/// header, not asked with `PTTL`) plus the receipt grace. A protected secret the take must
+/// outcome. The outcome lives until the secret's own expiry (read from its header, not
+/// asked with `PTTL`) plus the receipt grace; the views count as long as the secret (by
+/// its `PTTL`) plus the grace. A protected secret the take must
 /// leave is left untouched (read, not removed and put back); only a protected secret has
 /// attempts to delete.
 /// KEYS: secret, attempts, outcome, views. ARGV: outcome letter (`r` reveal, `b` burn),
@@ -68,7 +69,9 @@ if math.floor(flags / 4) % 2 == 1 then
 end
 if ARGV[1] == 'r' and allowed > 1 then
   local views = redis.call('INCR', KEYS[4])
-  redis.call('EXPIREAT', KEYS[4], kept_until)
+  -- As long as the secret, by Redis's own clock, and the grace: never shorter, or a
+  -- count gone before its secret would hand out views anew.
+  redis.call('PEXPIRE', KEYS[4], math.max(redis.call('PTTL', KEYS[1]), 1) + tonumber(ARGV[3]) * 1000)
   if views < allowed then return {sealed, allowed - views} end
 end
 if protected then redis.call('DEL', KEYS[1], KEYS[2]) else redis.call('DEL', KEYS[1]) end

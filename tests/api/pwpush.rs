@@ -391,3 +391,27 @@ async fn the_legacy_profile_answers_as_password_pusher_did(backend: Backend) {
         .assert_error(404, "not_found");
 }
 on_both_backends!(the_legacy_profile_answers_as_password_pusher_did);
+
+/// The legacy retrieve is a GET that counts a view: over the reveal limit it takes
+/// nothing, so a refused reader costs the push no view.
+async fn a_refused_legacy_retrieve_costs_no_view(backend: Backend) {
+    let app = spawn_app_with(backend, &["--rate-limit-reveal-per-minute", "1"]).await;
+    let created = send(
+        &app,
+        reqwest::Method::POST,
+        "/p.json",
+        None,
+        Some(json!({"password": {"payload": "three", "expire_after_views": 3}})),
+    )
+    .await;
+    let token = created.field("url_token");
+    let path = format!("/p/{token}.json");
+    let first = send(&app, reqwest::Method::GET, &path, None, None).await;
+    assert_eq!(first.body["views_remaining"], 2);
+    send(&app, reqwest::Method::GET, &path, None, None)
+        .await
+        .assert_error(429, "rate_limited");
+    let status = app.get(&format!("/api/secrets/{token}")).await;
+    assert_eq!(status.body["views_left"], 2);
+}
+on_both_backends!(a_refused_legacy_retrieve_costs_no_view);
