@@ -43,6 +43,58 @@ async fn a_secret_is_revealed_once_whichever_instance_is_asked() {
     }
 }
 
+/// A secret of 4 views, 48 readers spread over two instances on the cluster: exactly 4
+/// get it, each told a different number of views left, and the receipt counts 4.
+#[tokio::test]
+async fn a_secret_of_several_views_gives_exactly_that_many_across_instances() {
+    let apps = spawn_cluster_apps(
+        &SHARED_CLUSTER.nodes(),
+        2,
+        &["--rate-limit-reveal-per-minute", "0"],
+    )
+    .await;
+    let created = apps[0]
+        .post(
+            "/api/secrets",
+            json!({"secret": "four times", "max_views": 4}),
+        )
+        .await;
+    let (secret_key, receipt_key) = (created.field("secret_key"), created.field("receipt_key"));
+    let racers: Vec<_> = (0..48)
+        .map(|index| {
+            let app = &apps[index % 2];
+            let request = app
+                .client
+                .post(app.url(&format!("/api/secrets/{secret_key}/reveal")));
+            tokio::spawn(async move {
+                let response = request.send().await.expect("request");
+                let status = response.status().as_u16();
+                let body: serde_json::Value = response.json().await.expect("JSON");
+                (status, body)
+            })
+        })
+        .collect();
+    let mut left = Vec::new();
+    for racer in racers {
+        let (status, body) = racer.await.expect("racer");
+        match status {
+            200 => {
+                assert_eq!(body["secret"], "four times");
+                left.push(body["views_left"].as_u64().expect("views_left"));
+            }
+            404 => {}
+            other => panic!("{other}: {body}"),
+        }
+    }
+    left.sort_unstable();
+    assert_eq!(left, vec![0, 1, 2, 3]);
+    let receipt = apps[1].get(&format!("/api/receipts/{receipt_key}")).await;
+    assert_eq!(
+        (&receipt.body["state"], &receipt.body["views"]),
+        (&json!("revealed"), &json!(4))
+    );
+}
+
 #[tokio::test]
 async fn receipts_and_burns_are_seen_by_every_instance() {
     let apps = spawn_cluster_apps(&SHARED_CLUSTER.nodes(), 2, &[]).await;
