@@ -56,6 +56,13 @@ pub enum Command {
     Open(crate::cli::OpenArgs),
     /// Show what happened to a shared secret, or burn it unread.
     Receipt(crate::cli::ReceiptArgs),
+    /// Ask someone for a secret: prints the link to send them; the link that reads their
+    /// answer (its key made on this machine) goes to stderr.
+    #[command(after_help = "Example:\n  burnbox request --note 'the staging DB password' --ttl 1d")]
+    Request(crate::cli::RequestArgs),
+    /// Fill a request from stdin or a file, sealed on this machine to the requester's key.
+    #[command(after_help = "Example:\n  burnbox answer \"$REQUEST_LINK\" < password.txt")]
+    Answer(crate::cli::AnswerArgs),
     /// Exit 0 when the server at BURNBOX_BIND answers `GET /health` (for container checks).
     Healthcheck,
     /// Print the OpenAPI document and exit.

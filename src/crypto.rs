@@ -50,6 +50,8 @@ const RECEIPT_LOOKUP_CONTEXT: &str = "burnbox 2026-11-22 receipt lookup v1";
 const TOKEN_LOOKUP_CONTEXT: &str = "burnbox 2026-11-22 token lookup v1";
 const SESSION_LOOKUP_CONTEXT: &str = "burnbox 2026-11-22 session lookup v1";
 const API_KEY_LOOKUP_CONTEXT: &str = "burnbox 2026-11-22 api key lookup v1";
+const REQUEST_LOOKUP_CONTEXT: &str = "burnbox 2026-11-23 request lookup v1";
+const REQUEST_SEAL_CONTEXT: &str = "burnbox 2026-11-23 request seal key v1";
 const EMAIL_INDEX_CONTEXT: &str = "burnbox 2026-11-22 email index v1";
 const CODE_SLOT_CONTEXT: &str = "burnbox 2026-11-22 code slot v1";
 const LOGIN_GUARD_CONTEXT: &str = "burnbox 2026-11 login failures v1";
@@ -106,6 +108,8 @@ pub enum LookupKind {
     Session,
     /// An API key, from the key.
     ApiKey,
+    /// A request for a secret, from its request key.
+    Request,
 }
 
 /// The one-way id under which a record is stored (truncated BLAKE3 `derive_key`).
@@ -116,6 +120,7 @@ pub fn lookup_id<const N: usize>(kind: LookupKind, key: &[u8]) -> [u8; N] {
         LookupKind::Token => TOKEN_LOOKUP_CONTEXT,
         LookupKind::Session => SESSION_LOOKUP_CONTEXT,
         LookupKind::ApiKey => API_KEY_LOOKUP_CONTEXT,
+        LookupKind::Request => REQUEST_LOOKUP_CONTEXT,
     };
     let mut out = [0u8; N];
     blake3::Hasher::new_derive_key(context)
@@ -556,6 +561,8 @@ pub enum Sealed {
     SecretKeyForReceipt,
     /// A queued mail (it holds a code), under the server key.
     QueuedMail,
+    /// A request for a secret (its public key, note and answer key), under its request key.
+    Request,
 }
 
 fn cipher(what: Sealed, key: &[u8], stretched: Option<&StretchedPassphrase>) -> XChaCha20Poly1305 {
@@ -564,6 +571,7 @@ fn cipher(what: Sealed, key: &[u8], stretched: Option<&StretchedPassphrase>) -> 
         Sealed::Token => TOKEN_SEAL_CONTEXT,
         Sealed::SecretKeyForReceipt => RECEIPT_LINK_SEAL_CONTEXT,
         Sealed::QueuedMail => OUTBOX_SEAL_CONTEXT,
+        Sealed::Request => REQUEST_SEAL_CONTEXT,
     };
     let mut hasher = blake3::Hasher::new_derive_key(context);
     hasher.update(key);

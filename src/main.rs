@@ -14,6 +14,8 @@ fn main() -> ExitCode {
         Command::Share(args) => cli::run(cli::share(args)),
         Command::Open(args) => cli::run(cli::open(args)),
         Command::Receipt(args) => cli::run(cli::receipt(args)),
+        Command::Request(args) => cli::run(cli::request(args)),
+        Command::Answer(args) => cli::run(cli::answer(args)),
         Command::Openapi => {
             print!("{}", openapi::document_json(&cli.settings));
             ExitCode::SUCCESS

@@ -33,7 +33,9 @@ fn classify(method: &Method, pattern: Option<&str>) -> RequestClass {
                 | "/api/v1/share"
                 | "/api/v1/generate"
                 | "/api/v2/pushes"
-                | "/p.json",
+                | "/p.json"
+                | "/api/requests"
+                | "/api/requests/{request_key}/answer",
             ),
         ) => RequestClass::Create,
         // Password Pusher's legacy retrieve is a GET that counts a view.

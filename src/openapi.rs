@@ -34,6 +34,10 @@ use crate::routes::admin::{
 };
 use crate::routes::health::{self, HealthResponse, ReadyResponse};
 use crate::routes::receipts;
+use crate::routes::requests::{
+    self, AnswerBody, AnsweredResponse, CreateRequestBody, CreatedRequestResponse,
+    OpenRequestResponse, SealedAnswer, TextAnswer,
+};
 use crate::routes::secrets::{
     self, CreateSecretRequest, CreatedSecretResponse, GenerateSecretRequest,
     GeneratedSecretResponse, RevealRequest, RevealedSecretResponse, SecretStatusResponse,
@@ -65,6 +69,9 @@ use crate::routes::v1::{
         secrets::burn_secret,
         receipts::read_receipt,
         receipts::burn_receipt,
+        requests::create_request,
+        requests::open_request,
+        requests::answer_request,
         tokens::mint_token,
         tokens::verify_token,
         health::health,
@@ -108,6 +115,13 @@ use crate::routes::v1::{
         RevealedSecretResponse,
         ReceiptView,
         ReceiptState,
+        CreateRequestBody,
+        CreatedRequestResponse,
+        OpenRequestResponse,
+        AnswerBody,
+        TextAnswer,
+        SealedAnswer,
+        AnsweredResponse,
         MintTokenRequest,
         MintedTokenResponse,
         VerifyTokenRequest,
@@ -159,6 +173,7 @@ use crate::routes::v1::{
     tags(
         (name = "secrets", description = "Share a secret by link; it can be read once"),
         (name = "receipts", description = "The owner's view: was it read? burn it"),
+        (name = "requests", description = "Ask someone for a secret: they fill it in once, only you can read it"),
         (name = "tokens", description = "One-time tokens for backends (trusted networks only)"),
         (name = "codes", description = "Six-digit codes by mail, good once"),
         (name = "accounts", description = "Registration, sessions, API keys, the account's receipts"),
@@ -353,10 +368,12 @@ fn apply_limits(schemas: &mut BTreeMap<String, RefOr<Schema>>, settings: &Settin
     };
     property("CreateSecretRequest", "ttl", &ttl_range(ttl));
     property("GenerateSecretRequest", "ttl", &ttl_range(ttl));
+    property("CreateRequestBody", "ttl", &ttl_range(ttl));
     property("MintTokenRequest", "ttl", &ttl_range(token_ttl));
     let secret_length = |object: &mut Object| object.max_length = Some(max_secret);
     property("CreateSecretRequest", "secret", &secret_length);
     property("ShareRequest", "secret", &secret_length);
+    property("TextAnswer", "secret", &secret_length);
     let password_length = |object: &mut Object| {
         object.min_length = Some(min_password);
         object.max_length = Some(MAX_PASSWORD_CHARS);

@@ -114,7 +114,23 @@ impl SecretService {
         ttl: Ttl,
         views: Views,
     ) -> Result<CreatedSecret, ApiError> {
-        self.create_sealing(text, passphrase, ttl, views, false)
+        self.create_sealing(text, passphrase, ttl, views, false, None)
+            .await
+    }
+
+    /// Stores the answer to a request under the secret key the request chose for it (its
+    /// requester's link names it); one view, which its reader may not burn unread.
+    pub async fn create_answer(
+        &self,
+        secret_key: SecretKey,
+        text: &SecretText,
+        ttl: Ttl,
+    ) -> Result<CreatedSecret, ApiError> {
+        let views = Views {
+            viewer_may_burn: false,
+            ..Views::ONCE
+        };
+        self.create_sealing(text, None, ttl, views, false, Some(secret_key))
             .await
     }
 
@@ -127,7 +143,7 @@ impl SecretService {
         passphrase: Option<Passphrase>,
         ttl: Ttl,
     ) -> Result<CreatedSecret, ApiError> {
-        self.create_sealing(text, passphrase, ttl, Views::ONCE, true)
+        self.create_sealing(text, passphrase, ttl, Views::ONCE, true, None)
             .await
     }
 
@@ -138,12 +154,14 @@ impl SecretService {
         ttl: Ttl,
         views: Views,
         keep_key: bool,
+        secret_key: Option<SecretKey>,
     ) -> Result<CreatedSecret, ApiError> {
         let created_at = now_unix();
         let expires_at = created_at + ttl.seconds();
-        let tag = ClientKey::generate_tag();
-        let secret_key = SecretKey::new(ClientKey::generate(tag));
-        let receipt_key = ReceiptKey::new(ClientKey::generate(tag));
+        let secret_key = secret_key
+            .unwrap_or_else(|| SecretKey::new(ClientKey::generate(ClientKey::generate_tag())));
+        // The receipt shares the secret's routing tag: one cluster slot.
+        let receipt_key = ReceiptKey::new(ClientKey::generate(secret_key.key().tag()));
         let secret = secret_key.record();
 
         let (salt, stretched) = match passphrase {

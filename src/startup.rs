@@ -197,6 +197,10 @@ impl Application {
                 kdf.clone(),
                 secret_policy,
             ));
+            let requests = web::Data::new(crate::requests::RequestService::new(
+                store.clone(),
+                (**service).clone(),
+            ));
             let tokens = web::Data::new(TokenService::new(store.clone(), token_policy));
             let accounts = account_service(store.clone());
             let codes = web::Data::new(accounts.codes().clone());
@@ -214,6 +218,7 @@ impl Application {
                 .wrap(security_headers())
                 .wrap(from_fn(access_log))
                 .app_data(service)
+                .app_data(requests)
                 .app_data(tokens)
                 .app_data(accounts)
                 .app_data(codes)

@@ -199,6 +199,27 @@ impl Api {
         )
     }
 
+    /// `POST /api/requests`.
+    pub async fn request(&self, body: Value) -> Result<Value, Failure> {
+        self.call(Method::POST, "/api/requests", Some(body)).await
+    }
+
+    /// `GET /api/requests/{key}`: never consumes.
+    pub async fn open_request(&self, key: &str) -> Result<Value, Failure> {
+        self.call(Method::GET, &format!("/api/requests/{key}"), None)
+            .await
+    }
+
+    /// `POST /api/requests/{key}/answer`: fills it, once.
+    pub async fn answer(&self, key: &str, body: Value) -> Result<Value, Failure> {
+        self.call(
+            Method::POST,
+            &format!("/api/requests/{key}/answer"),
+            Some(body),
+        )
+        .await
+    }
+
     /// `GET /api/receipts/{key}`, or its burn.
     pub async fn receipt(&self, key: &str, burn: bool) -> Result<Value, Failure> {
         if burn {

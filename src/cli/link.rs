@@ -19,6 +19,8 @@ pub enum Page {
     Reveal,
     /// `/r/…` or `/private/…`.
     Receipt,
+    /// `/q/…`: a request for a secret.
+    Request,
 }
 
 impl Page {
@@ -26,6 +28,7 @@ impl Page {
         match self {
             Self::Reveal => ["s", "secret"],
             Self::Receipt => ["r", "private"],
+            Self::Request => ["q", "q"],
         }
     }
 }

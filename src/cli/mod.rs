@@ -203,6 +203,85 @@ fn read_secret(file: Option<&Path>) -> Result<String, Failure> {
     })
 }
 
+/// `burnbox request`.
+#[derive(Debug, Clone, Args)]
+pub struct RequestArgs {
+    /// What you ask for, shown to whoever fills the request in.
+    #[arg(long)]
+    pub note: Option<String>,
+    /// How long the request (and then its answer) waits: 90s, 15m, 1h, 7d.
+    #[arg(long, value_parser = parse_ttl)]
+    pub ttl: Option<u64>,
+    #[command(flatten)]
+    pub(crate) connection: Connection,
+}
+
+/// `burnbox answer`.
+#[derive(Debug, Clone, Args)]
+pub struct AnswerArgs {
+    /// The request's link: <server>/q/<request_key>.
+    pub link: String,
+    /// Read the secret from FILE instead of stdin.
+    #[arg(value_name = "FILE")]
+    pub file: Option<PathBuf>,
+    /// PEM file of a private CA that signed the server's certificate.
+    #[arg(long, value_name = "FILE")]
+    pub ca_file: Option<PathBuf>,
+}
+
+/// `burnbox request`: makes the key pair here, so only this side can open the answer.
+/// Prints the link to send on stdout; the link to read the answer (with the private key
+/// in its fragment) and the receipt on stderr.
+pub async fn request(args: RequestArgs) -> Result<(), Failure> {
+    let api = Api::new(
+        &args.connection.server,
+        args.connection.ca_file.as_deref(),
+        api_key(),
+    )?;
+    let pair = crate::sealed_box::KeyPair::generate();
+    let mut body = json!({ "public_key": pair.encode_public() });
+    if let Some(note) = &args.note {
+        body["note"] = json!(note);
+    }
+    if let Some(ttl) = args.ttl {
+        body["ttl"] = json!(ttl);
+    }
+    let created = api.request(body).await?;
+    let field = |name: &str| created[name].as_str().unwrap_or_default().to_owned();
+    let base = api.base();
+    eprintln!(
+        "answer: {base}/s/{}#{}\nreceipt: {base}/r/{}",
+        field("answer_key"),
+        pair.encode_private(),
+        field("receipt_key")
+    );
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "{base}/q/{}", field("request_key"))
+        .map_err(|error| Failure::Usage(format!("cannot write: {error}")))
+}
+
+/// `burnbox answer`: seals the secret here to the requester's public key and fills the
+/// request; the server never sees the text.
+pub async fn answer(args: AnswerArgs) -> Result<(), Failure> {
+    let link = link::parse(&args.link, Page::Request).ok_or_else(|| {
+        Failure::Usage("not a request link: expected <server>/q/<request_key>".into())
+    })?;
+    let api = Api::new(&link.server, args.ca_file.as_deref(), None)?;
+    let request = api.open_request(&link.key).await?;
+    let public = request["public_key"]
+        .as_str()
+        .and_then(|key| crate::sealed_box::decode_public(key).ok())
+        .ok_or_else(|| Failure::Unavailable("the server sent no usable public key".into()))?;
+    if let Some(note) = request["note"].as_str() {
+        eprintln!("request: {}", escape_controls(note));
+    }
+    let text = read_secret(args.file.as_deref())?;
+    let sealed = crate::sealed_box::seal(&public, &text);
+    api.answer(&link.key, json!({ "sealed": sealed })).await?;
+    eprintln!("answered: only the requester can read it");
+    Ok(())
+}
+
 /// `burnbox share`: encrypts here, sends the envelope, prints the links.
 pub async fn share(args: ShareArgs) -> Result<(), Failure> {
     let api = Api::new(
@@ -311,6 +390,17 @@ pub async fn open(args: OpenArgs) -> Result<(), Failure> {
     }
     let revealed = api.reveal(&link.key, passphrase.as_deref()).await?;
     let text = match (&key, revealed.e2e) {
+        // The answer to a request: sealed to the requester's key pair, whose private half
+        // is the fragment.
+        (Some(_), true) if revealed.secret.starts_with(crate::sealed_box::PREFIX) => {
+            crate::sealed_box::KeyPair::decode(link.fragment.as_deref().unwrap_or_default())
+                .and_then(|pair| pair.open(&revealed.secret))
+                .map_err(|error| {
+                    Failure::Usage(format!(
+                        "the answer was handed out but {error}; it is gone: ask again"
+                    ))
+                })?
+        }
         (Some(key), true) => e2e::open(key, &revealed.secret).map_err(|error| {
             Failure::Usage(format!(
                 "the secret was handed out but {error}; it is gone: ask for it again"

@@ -137,6 +137,14 @@ pub struct SessionKind;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ApiKeyKind;
 
+/// Marker: the key in a request's link, which the person who answers it opens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RequestKind;
+
+impl KeyKind for RequestKind {
+    const LOOKUP: LookupKind = LookupKind::Request;
+}
+
 impl KeyKind for SessionKind {
     const LOOKUP: LookupKind = LookupKind::Session;
 }
@@ -174,6 +182,8 @@ pub type TokenKey = TypedKey<TokenKind>;
 pub type SessionKey = TypedKey<SessionKind>;
 /// An API key (text form `bbk_…`).
 pub type ApiKey = TypedKey<ApiKeyKind>;
+/// The key in a request's link (`/q/{request_key}`).
+pub type RequestKey = TypedKey<RequestKind>;
 
 impl<K: KeyKind> TypedKey<K> {
     /// Wraps a client key.

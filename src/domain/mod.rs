@@ -13,7 +13,7 @@ pub use account::{
     KeyName, OwnedReceipt, Password, Role, Scope, SessionRecord, UserChange, UserId, UserRecord,
 };
 pub use keys::{
-    ApiKey, ClientKey, ReceiptKey, RecordRef, SecretKey, SessionKey, TokenKey, TypedKey,
+    ApiKey, ClientKey, ReceiptKey, RecordRef, RequestKey, SecretKey, SessionKey, TokenKey, TypedKey,
 };
 pub use receipt::{ReceiptRecord, ReceiptState, ReceiptView, SecretFate};
 pub use secret::{GenerateLength, Passphrase, SecretText, parse_views};

@@ -49,6 +49,19 @@ impl SecretText {
         Ok(Self { e2e: true, ..text })
     }
 
+    /// Validates an answer its answerer's client sealed to a request's public key
+    /// ([`crate::sealed_box`]): the size limit, and the shape.
+    pub fn parse_sealed_answer(text: String, max_bytes: usize) -> Result<Self, ValidationError> {
+        let text = Self::parse(text, max_bytes)?;
+        if !crate::sealed_box::is_envelope(text.as_str()) {
+            return Err(ValidationError::invalid(
+                "invalid_sealed_answer",
+                "sealed must be an sb1 answer: `sb1.` and base64url of an ephemeral key, nonce, ciphertext and tag",
+            ));
+        }
+        Ok(Self { e2e: true, ..text })
+    }
+
     /// A text read back from storage, marked as its header says.
     pub fn stored(text: String, e2e: bool) -> Self {
         Self { text, e2e }

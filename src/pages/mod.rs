@@ -142,6 +142,25 @@ pub async fn share(service: web::Data<SecretService>) -> HttpResponse {
     page(StatusCode::OK, "Share a secret", &main)
 }
 
+/// `GET /q`: the page that asks someone for a secret.
+pub async fn request() -> HttpResponse {
+    page(
+        StatusCode::OK,
+        "Ask for a secret",
+        include_str!("request.html"),
+    )
+}
+
+/// `GET /q/{request_key}`: the page that answers a request, once. Like the reveal page it
+/// never looks at the store: the page asks the API.
+pub async fn fill() -> HttpResponse {
+    page(
+        StatusCode::OK,
+        "A request for a secret",
+        include_str!("fill.html"),
+    )
+}
+
 /// `GET /s/{secret_key}` (and `/secret/{secret_key}`): the reveal page. It never looks at
 /// the store: the page asks the API, and reveals only when its reader presses the button.
 pub async fn reveal() -> HttpResponse {

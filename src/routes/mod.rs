@@ -6,6 +6,7 @@ pub mod admin;
 pub mod health;
 pub mod pwpush;
 pub mod receipts;
+pub mod requests;
 pub mod secrets;
 pub mod tokens;
 pub mod v1;
@@ -50,6 +51,9 @@ pub fn configure(config: &mut web::ServiceConfig) {
                 .service(resource("/secrets/{secret_key}/reveal").post(secrets::reveal_secret))
                 .service(resource("/receipts/{receipt_key}").get(receipts::read_receipt))
                 .service(resource("/receipts/{receipt_key}/burn").post(receipts::burn_receipt))
+                .service(resource("/requests").post(requests::create_request))
+                .service(resource("/requests/{request_key}").get(requests::open_request))
+                .service(resource("/requests/{request_key}/answer").post(requests::answer_request))
                 .service(resource("/tokens").post(tokens::mint_token))
                 .service(resource("/tokens/verify").post(tokens::verify_token))
                 .service(resource("/codes").post(accounts::send_code))
@@ -102,6 +106,10 @@ pub fn configure(config: &mut web::ServiceConfig) {
                 .service(resource("/v2/pushes/{url_token}").delete(pwpush::expire))
                 .service(resource("/v2/pushes/{url_token}/preview").get(pwpush::preview))
                 .service(resource("/v2/pushes/{url_token}/audit").get(pwpush::audit_v2))
+                .service(resource("/v2/requests").post(pwpush::requests_unsupported))
+                .service(
+                    resource("/v2/requests/{url_token}/preview").get(pwpush::requests_unsupported),
+                )
                 .default_service(web::to(not_found)),
         )
         // Password Pusher's legacy profile, with the same credentials and limits as /api.
@@ -112,6 +120,12 @@ pub fn configure(config: &mut web::ServiceConfig) {
                 .wrap(from_fn(authenticate))
                 .wrap(from_fn(rate_limit))
                 .wrap(no_store()),
+        )
+        .service(
+            resource("/r.json")
+                .post(pwpush::requests_unsupported)
+                .build()
+                .wrap(from_fn(rate_limit)),
         )
         .service(
             web::scope("/p")
@@ -133,6 +147,8 @@ pub fn configure(config: &mut web::ServiceConfig) {
         )
         .service(resource("/").get(pages::share))
         .service(resource("/s/{secret_key}").get(pages::reveal))
+        .service(resource("/q").get(pages::request))
+        .service(resource("/q/{request_key}").get(pages::fill))
         // onetimesecret's links, as its clients build them, open the same pages.
         .service(resource("/secret/{secret_key}").get(pages::reveal))
         .service(
@@ -189,11 +205,14 @@ pub fn pattern_of(path: &str) -> Option<&'static str> {
     Some(match (first, rest.as_slice()) {
         ("", []) => "/",
         ("s", [key]) if !key.is_empty() => "/s/{secret_key}",
+        ("q", []) => "/q",
+        ("q", [key]) if !key.is_empty() => "/q/{request_key}",
         ("secret", [key]) if !key.is_empty() => "/secret/{secret_key}",
         ("r", [key]) if !key.is_empty() => "/r/{receipt_key}",
         ("r", [key, "burn"]) if !key.is_empty() => "/r/{receipt_key}/burn",
         ("private", [key]) if !key.is_empty() => "/private/{metadata_key}",
         ("p.json", []) => "/p.json",
+        ("r.json", []) => "/r.json",
         ("p", ["active.json"]) => "/p/active.json",
         ("p", ["expired.json"]) => "/p/expired.json",
         ("p", [key]) if key.len() > ".json".len() && key.ends_with(".json") => {
@@ -217,6 +236,11 @@ pub fn pattern_of(path: &str) -> Option<&'static str> {
         }
         ("api", ["receipts", key]) if !key.is_empty() => "/api/receipts/{receipt_key}",
         ("api", ["receipts", key, "burn"]) if !key.is_empty() => "/api/receipts/{receipt_key}/burn",
+        ("api", ["requests"]) => "/api/requests",
+        ("api", ["requests", key]) if !key.is_empty() => "/api/requests/{request_key}",
+        ("api", ["requests", key, "answer"]) if !key.is_empty() => {
+            "/api/requests/{request_key}/answer"
+        }
         ("api", ["tokens"]) => "/api/tokens",
         ("api", ["tokens", "verify"]) => "/api/tokens/verify",
         ("api", ["codes"]) => "/api/codes",
@@ -247,6 +271,10 @@ pub fn pattern_of(path: &str) -> Option<&'static str> {
         }
         ("api", ["v2", "version"]) => "/api/v2/version",
         ("api", ["v2", "pushes"]) => "/api/v2/pushes",
+        ("api", ["v2", "requests"]) => "/api/v2/requests",
+        ("api", ["v2", "requests", key, "preview"]) if !key.is_empty() => {
+            "/api/v2/requests/{url_token}/preview"
+        }
         ("api", ["v2", "pushes", "active"]) => "/api/v2/pushes/active",
         ("api", ["v2", "pushes", "expired"]) => "/api/v2/pushes/expired",
         ("api", ["v2", "pushes", key]) if !key.is_empty() => "/api/v2/pushes/{url_token}",

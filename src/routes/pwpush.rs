@@ -54,6 +54,19 @@ pub async fn version() -> HttpResponse {
     }))
 }
 
+/// `POST /api/v2/requests`, `POST /r.json` and their previews: burnbox's requests seal
+/// the answer to a key whose private half must reach the requester in a link, and
+/// Password Pusher's CLI shows the requester only the link for the answerer. Keeping the
+/// private half to show it later would let the server read every answer.
+pub async fn requests_unsupported() -> Result<HttpResponse, ApiError> {
+    Err(ValidationError::invalid(
+        "requests_not_supported",
+        "Password Pusher's requests are not supported: use burnbox's POST /api/requests, \
+         the /q page or `burnbox request`, whose links carry the key that opens the answer",
+    )
+    .into())
+}
+
 /// `POST /api/v2/pushes`.
 pub async fn create_v2(
     request: HttpRequest,

@@ -62,6 +62,24 @@ async fn run_flow(app: &TestApp) -> Vec<String> {
         }
         sensitive.extend([subject, claim, token]);
     }
+    // Requests: one answered (the server sealed the text), one waiting.
+    for index in 0..2 {
+        let note = format!("note-{index}-Gh5tY");
+        let answer = format!("answer-{index}-Lp0zX");
+        let made = app.post("/api/requests", json!({ "note": note })).await;
+        if index == 0 {
+            app.post(
+                &format!("/api/requests/{}/answer", made.field("request_key")),
+                json!({ "secret": answer }),
+            )
+            .await;
+        }
+        sensitive.extend([note, answer]);
+        sensitive.extend(
+            ["request_key", "receipt_key", "answer_key", "private_key"]
+                .map(|field| made.field(field)),
+        );
+    }
     let generated = app
         .post("/api/secrets/generate", json!({"length": 24}))
         .await;

@@ -425,6 +425,58 @@ async fn a_secret_shared_in_one_browser_opens_once_in_another() {
     }
 }
 
+/// A request made in one browser, answered in another, read in the first: the key pair
+/// is made in the requester's browser, the answer sealed in the answerer's, and the
+/// server only ever holds the public half and the sealed answer.
+#[tokio::test]
+async fn a_request_made_in_a_browser_is_answered_in_another_and_read_once() {
+    let app = spawn_app(Backend::Redis).await;
+    let chromium = Chromium::launch().await;
+    let requester = chromium.open(&app.url("/q")).await;
+    requester
+        .wait_for("!document.getElementById('request-submit').disabled")
+        .await;
+    requester
+        .type_into("#request-note", "the VPN password")
+        .await;
+    requester.click("#request-submit").await;
+    requester.wait_shown("request-result").await;
+    let request_link = requester.value("request-link").await;
+    let answer_link = requester.value("answer-link").await;
+    assert!(request_link.starts_with(&app.url("/q/")), "{request_link}");
+    let (_, private_key) = split_link(&answer_link);
+    for (_, url, body) in requester.requests() {
+        assert!(!url.contains(&private_key) && !body.contains(&private_key));
+    }
+
+    let answerer = chromium.open(&request_link).await;
+    answerer.wait_shown("fill-waiting").await;
+    assert_eq!(answerer.text("#fill-note").await, "the VPN password");
+    answerer
+        .type_into("#fill-secret", "vpn: Ünïcødé 4711")
+        .await;
+    answerer.click("#fill-submit").await;
+    answerer.wait_shown("fill-done").await;
+    for (method, url, body) in answerer.requests() {
+        assert!(!body.contains("4711"), "{method} {url} carried the answer");
+    }
+    let again = chromium.open(&request_link).await;
+    again.wait_shown("fill-gone").await;
+
+    // The browser's sealed answer is the documented format: Rust would open it too, but
+    // here the requester's browser opens it, once.
+    let reader = chromium.open(&answer_link).await;
+    reader.wait_shown("reveal-waiting").await;
+    reader.click("#reveal-submit").await;
+    reader.wait_shown("reveal-secret").await;
+    assert_eq!(reader.value("revealed").await, "vpn: Ünïcødé 4711");
+    let twice = chromium.open(&answer_link).await;
+    twice.wait_shown("reveal-gone").await;
+    for tab in [&requester, &answerer, &again, &reader, &twice] {
+        tab.assert_clean_console().await;
+    }
+}
+
 #[tokio::test]
 async fn a_secret_of_two_views_opens_twice_then_is_gone() {
     let app = spawn_app(Backend::Memory).await;

@@ -20,6 +20,7 @@ mod receipts;
 mod redis_outage;
 mod redis_setup;
 mod replication;
+mod requests;
 mod secrets;
 mod sentinel;
 mod shutdown;

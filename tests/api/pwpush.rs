@@ -386,6 +386,17 @@ async fn the_legacy_profile_answers_as_password_pusher_did(backend: Backend) {
     )
     .await
     .assert_error(422, "duration_not_supported");
+    for path in ["/r.json", "/api/v2/requests"] {
+        send(
+            &app,
+            reqwest::Method::POST,
+            path,
+            None,
+            Some(json!({"request": {"request": "x"}})),
+        )
+        .await
+        .assert_error(422, "requests_not_supported");
+    }
     send(&app, get.clone(), "/p/nonsense.json", None, None)
         .await
         .assert_error(404, "not_found");

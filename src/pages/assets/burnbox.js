@@ -71,6 +71,75 @@ export async function open(envelope, keyText) {
   return new TextDecoder("utf-8", { fatal: true }).decode(plain);
 }
 
+// Answers to requests (the README has the format): sealed to the requester's X25519
+// public key with an ephemeral key, HKDF-SHA256 (salt: ephemeral then recipient public
+// key), AES-256-GCM; "sb1." + base64url(ephemeral ‖ nonce ‖ ciphertext ‖ tag).
+const SEALED_PREFIX = "sb1.";
+const SEALED_INFO = new TextEncoder().encode("burnbox request answer v1");
+// PKCS #8 of an X25519 private key, before its 32 bytes (RFC 8410).
+const X25519_PKCS8 = [0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x6e, 0x04, 0x22, 0x04, 0x20];
+
+function concat(...parts) {
+  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}
+
+async function boxKey(privateKey, peerRaw, ephemeralRaw, recipientRaw, usage) {
+  const peer = await crypto.subtle.importKey("raw", peerRaw, { name: "X25519" }, false, []);
+  const shared = await crypto.subtle.deriveBits({ name: "X25519", public: peer }, privateKey, 256);
+  const ikm = await crypto.subtle.importKey("raw", shared, "HKDF", false, ["deriveKey"]);
+  return crypto.subtle.deriveKey(
+    { name: "HKDF", hash: "SHA-256", salt: concat(ephemeralRaw, recipientRaw), info: SEALED_INFO },
+    ikm,
+    { name: "AES-GCM", length: 256 },
+    false,
+    [usage],
+  );
+}
+
+/** A fresh key pair for a request: the public half for the server, the private for the link. */
+async function requestKeys() {
+  const pair = await crypto.subtle.generateKey({ name: "X25519" }, true, ["deriveBits"]);
+  const pkcs8 = new Uint8Array(await crypto.subtle.exportKey("pkcs8", pair.privateKey));
+  const publicRaw = new Uint8Array(await crypto.subtle.exportKey("raw", pair.publicKey));
+  return { publicKey: encode(publicRaw), privateKey: encode(pkcs8.subarray(pkcs8.length - KEY_BYTES)) };
+}
+
+/** Seals `text` to a requester's public key (base64url). */
+async function sealTo(publicText, text) {
+  const recipient = decode(publicText);
+  const ephemeral = await crypto.subtle.generateKey({ name: "X25519" }, true, ["deriveBits"]);
+  const ephemeralRaw = new Uint8Array(await crypto.subtle.exportKey("raw", ephemeral.publicKey));
+  const key = await boxKey(ephemeral.privateKey, recipient, ephemeralRaw, recipient, "encrypt");
+  const nonce = crypto.getRandomValues(new Uint8Array(NONCE_BYTES));
+  const sealed = new Uint8Array(
+    await crypto.subtle.encrypt({ name: "AES-GCM", iv: nonce }, key, new TextEncoder().encode(text)),
+  );
+  return SEALED_PREFIX + encode(concat(ephemeralRaw, nonce, sealed));
+}
+
+/** Opens an answer with the private key from the requester's link. */
+async function openSealed(envelope, privateText) {
+  const bytes = decode(envelope.slice(SEALED_PREFIX.length));
+  if (bytes.length <= KEY_BYTES + NONCE_BYTES + TAG_BYTES) throw new Error("answer too short");
+  const der = concat(Uint8Array.from(X25519_PKCS8), decode(privateText));
+  const privateKey = await crypto.subtle.importKey("pkcs8", der, { name: "X25519" }, true, ["deriveBits"]);
+  const jwk = await crypto.subtle.exportKey("jwk", privateKey);
+  const ephemeral = bytes.subarray(0, KEY_BYTES);
+  const key = await boxKey(privateKey, ephemeral, ephemeral, decode(jwk.x), "decrypt");
+  const plain = await crypto.subtle.decrypt(
+    { name: "AES-GCM", iv: bytes.subarray(KEY_BYTES, KEY_BYTES + NONCE_BYTES) },
+    key,
+    bytes.subarray(KEY_BYTES + NONCE_BYTES),
+  );
+  return new TextDecoder("utf-8", { fatal: true }).decode(plain);
+}
+
 async function api(method, path, body) {
   const init = { method, cache: "no-store", credentials: "same-origin", headers: {} };
   if (body !== undefined) {
@@ -262,7 +331,9 @@ function revealPage() {
       let text = reply.data.secret;
       if (reply.data.e2e) {
         try {
-          text = await open(text, fragment);
+          text = text.startsWith(SEALED_PREFIX)
+            ? await openSealed(text, fragment)
+            : await open(text, fragment);
         } catch {
           return view("failed");
         }
@@ -288,6 +359,106 @@ function revealPage() {
   });
 }
 
+function requestPage() {
+  const form = document.getElementById("request-form");
+  const submit = document.getElementById("request-submit");
+  const error = document.getElementById("request-error");
+  if (!window.isSecureContext || !crypto.subtle) {
+    show(document.getElementById("request-unsupported"), true);
+    return;
+  }
+  submit.disabled = false;
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    say(error, "");
+    submit.disabled = true;
+    try {
+      const keys = await requestKeys();
+      const body = { public_key: keys.publicKey };
+      const note = document.getElementById("request-note").value;
+      if (note) body.note = note;
+      const reply = await api("POST", "/api/requests", body);
+      if (reply.status !== 201) {
+        say(error, problem(reply));
+        return;
+      }
+      const made = reply.data;
+      document.getElementById("request-link").value =
+        made.request_url || `${location.origin}/q/${made.request_key}`;
+      document.getElementById("answer-link").value =
+        `${location.origin}/s/${made.answer_key}#${keys.privateKey}`;
+      document.getElementById("request-expires").textContent = when(made.expires_at);
+      form.reset();
+      show(form, false);
+      show(document.getElementById("request-result"), true);
+      document.getElementById("request-result-title").focus();
+    } catch (failure) {
+      say(error, `Could not create the request: ${failure.message}`);
+    } finally {
+      submit.disabled = false;
+    }
+  });
+}
+
+function fillPage() {
+  const requestKey = location.pathname.split("/").filter(Boolean)[1] || "";
+  const view = (name) => {
+    for (const section of ["checking", "waiting", "done", "gone"]) {
+      show(document.getElementById(`fill-${section}`), section === name);
+    }
+    const heading = document.querySelector(`#fill-${name} h1`);
+    if (heading && name !== "waiting") heading.focus();
+  };
+  const form = document.getElementById("fill-form");
+  const submit = document.getElementById("fill-submit");
+  const error = document.getElementById("fill-error");
+  let publicKey;
+  async function check() {
+    const reply = await api("GET", `/api/requests/${encodeURIComponent(requestKey)}`);
+    if (reply.status === 404) return view("gone");
+    view("waiting");
+    if (reply.status !== 200) return say(error, problem(reply));
+    if (!window.isSecureContext || !crypto.subtle) {
+      return say(error, "This browser cannot encrypt here: the page needs HTTPS (or localhost).");
+    }
+    publicKey = reply.data.public_key;
+    if (reply.data.note) {
+      document.getElementById("fill-note").textContent = reply.data.note;
+      show(document.getElementById("fill-note-line"), true);
+    }
+    document.getElementById("fill-expires").textContent = when(reply.data.expires_at);
+    submit.disabled = false;
+  }
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    say(error, "");
+    const text = document.getElementById("fill-secret").value;
+    if (!text) return say(error, "Write the answer first.");
+    submit.disabled = true;
+    try {
+      const sealed = await sealTo(publicKey, text);
+      const reply = await api("POST", `/api/requests/${encodeURIComponent(requestKey)}/answer`, { sealed });
+      if (reply.status === 404) return view("gone");
+      if (reply.status !== 201) {
+        say(error, problem(reply));
+        submit.disabled = false;
+        return;
+      }
+      form.reset();
+      view("done");
+    } catch (failure) {
+      say(error, `Could not send the answer: ${failure.message}`);
+      submit.disabled = false;
+    }
+  });
+  check().catch((failure) => {
+    view("waiting");
+    say(error, `Could not reach the server: ${failure.message}`);
+  });
+}
+
+if (document.getElementById("request")) requestPage();
+if (document.getElementById("fill")) fillPage();
 const share = document.getElementById("share");
 if (share) sharePage(share);
 if (document.getElementById("reveal")) revealPage();
