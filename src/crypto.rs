@@ -5,7 +5,7 @@
 //! | bytes | field |
 //! |---|---|
 //! | 1 | format version ([`FORMAT_VERSION`]) |
-//! | 1 | flags: bit 0 set when a passphrase is needed ([`PROTECTED_FLAG_OFFSET`]); bit 1 when the text is an end-to-end envelope ([`crate::e2e`]); bit 2 when a views byte follows the expiry; bit 3 when the link asked for a click-through page (Password Pusher's retrieval step) |
+//! | 1 | flags: bit 0 set when a passphrase is needed ([`PROTECTED_FLAG_OFFSET`]); bit 1 when the text is an end-to-end envelope ([`crate::e2e`]); bit 2 when a views byte follows the expiry; bit 3 when the link asked for a click-through page (Password Pusher's retrieval step); bit 4 when it is the sealed answer to a request |
 //! | 8 | expiry, unix seconds, big-endian |
 //! | 1 | only with flag bit 2 ([`VIEWS_OFFSET`]): views allowed (bits 0–6, 1–100) and bit 7 set when a viewer may burn the rest; without it, one view that its viewer may burn |
 //! | 28 | only with a passphrase: Argon2id salt (16) and m, t, p costs (4 each) |
@@ -32,6 +32,7 @@ const FLAG_PASSPHRASE: u8 = 0b1;
 const FLAG_E2E: u8 = 0b10;
 const FLAG_VIEWS: u8 = 0b100;
 const FLAG_RETRIEVAL_STEP: u8 = 0b1000;
+const FLAG_ANSWER: u8 = 0b1_0000;
 /// Offset of the views byte (with flag bit 2); the Redis take script reads it to count views.
 pub const VIEWS_OFFSET: usize = BASE_HEADER_BYTES;
 const VIEWER_MAY_BURN_BIT: u8 = 0x80;
@@ -399,6 +400,9 @@ pub struct Views {
     /// Whether its link is the click-through page (`/p/{url_token}/r`). Every burnbox
     /// reveal page waits for a click; this only keeps the link its creator asked for.
     pub retrieval_step: bool,
+    /// Whether it is the answer to a request, sealed to its requester's key pair
+    /// ([`crate::sealed_box`]): a reader needs X25519 to open it.
+    pub answer: bool,
 }
 
 impl Views {
@@ -409,6 +413,7 @@ impl Views {
         max: 1,
         viewer_may_burn: true,
         retrieval_step: false,
+        answer: false,
     };
 
     /// The header byte, or none for one view that its viewer may burn.
@@ -421,7 +426,7 @@ impl Views {
         (self.max != 1 || !self.viewer_may_burn).then_some(self.max | burn)
     }
 
-    fn from_byte(byte: u8, retrieval_step: bool) -> Result<Self, CryptoError> {
+    fn from_byte(byte: u8) -> Result<Self, CryptoError> {
         let max = byte & !VIEWER_MAY_BURN_BIT;
         if !(1..=Self::MAX).contains(&max) {
             return Err(CryptoError::Malformed);
@@ -429,7 +434,7 @@ impl Views {
         Ok(Self {
             max,
             viewer_may_burn: byte & VIEWER_MAY_BURN_BIT != 0,
-            retrieval_step,
+            ..Self::ONCE
         })
     }
 }
@@ -451,6 +456,9 @@ impl Header {
         if self.views.retrieval_step {
             flags |= FLAG_RETRIEVAL_STEP;
         }
+        if self.views.answer {
+            flags |= FLAG_ANSWER;
+        }
         out.push(flags);
         out.extend_from_slice(&self.expires_at.to_be_bytes());
         out.extend(views);
@@ -468,25 +476,22 @@ impl Header {
             .get(..BASE_HEADER_BYTES)
             .ok_or(CryptoError::Malformed)?;
         if base[0] != FORMAT_VERSION
-            || base[1] & !(FLAG_PASSPHRASE | FLAG_E2E | FLAG_VIEWS | FLAG_RETRIEVAL_STEP) != 0
+            || base[1]
+                & !(FLAG_PASSPHRASE | FLAG_E2E | FLAG_VIEWS | FLAG_RETRIEVAL_STEP | FLAG_ANSWER)
+                != 0
         {
             return Err(CryptoError::Malformed);
         }
         let e2e = base[1] & FLAG_E2E != 0;
         let expires_at = u64::from_be_bytes(be_array(&base[2..10])?);
-        let retrieval_step = base[1] & FLAG_RETRIEVAL_STEP != 0;
-        let (views, start) = if base[1] & FLAG_VIEWS == 0 {
-            (
-                Views {
-                    retrieval_step,
-                    ..Views::ONCE
-                },
-                BASE_HEADER_BYTES,
-            )
+        let (mut views, start) = if base[1] & FLAG_VIEWS == 0 {
+            (Views::ONCE, BASE_HEADER_BYTES)
         } else {
             let byte = *sealed.get(VIEWS_OFFSET).ok_or(CryptoError::Malformed)?;
-            (Views::from_byte(byte, retrieval_step)?, VIEWS_OFFSET + 1)
+            (Views::from_byte(byte)?, VIEWS_OFFSET + 1)
         };
+        views.retrieval_step = base[1] & FLAG_RETRIEVAL_STEP != 0;
+        views.answer = base[1] & FLAG_ANSWER != 0;
         if base[1] & FLAG_PASSPHRASE == 0 {
             return Ok((
                 Self {
@@ -812,16 +817,18 @@ mod tests {
                 max: 100,
                 viewer_may_burn: false,
                 retrieval_step: true,
+                answer: false,
             },
             Views {
                 max: 1,
                 viewer_may_burn: false,
-                retrieval_step: false,
+                answer: true,
+                ..Views::ONCE
             },
             Views {
                 max: 7,
                 viewer_may_burn: true,
-                retrieval_step: false,
+                ..Views::ONCE
             },
         ] {
             for passphrase in [None, Some(salt)] {

@@ -39,8 +39,7 @@ struct RequestRecord {
     ttl: u64,
 }
 
-/// A request just made.
-#[derive(Debug)]
+/// A request just made (no `Debug`: it may hold a private key).
 pub struct CreatedRequest {
     /// For the link of whoever fills it in: `/q/{request_key}`.
     pub request_key: RequestKey,
@@ -212,11 +211,10 @@ impl RequestService {
             }
             Answer::Sealed(sealed) => sealed,
         };
-        let ttl = self
-            .secrets
-            .policy()
-            .ttl
-            .parse(i64::try_from(record.ttl).ok())?;
+        // Within the bounds in force now (the operator may have narrowed them since).
+        let bounds = self.secrets.policy().ttl;
+        let seconds = record.ttl.clamp(bounds.min, bounds.max);
+        let ttl = bounds.parse(i64::try_from(seconds).ok())?;
         let created = self.secrets.create_answer(answer_key, &text, ttl).await?;
         Ok(created.expires_at)
     }

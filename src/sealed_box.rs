@@ -99,13 +99,28 @@ impl KeyPair {
     }
 }
 
-/// Reads a public key as the API receives it.
+/// Reads a public key as the API receives it: 32 bytes, in canonical form (bit 255 clear,
+/// below 2^255 − 19), and not of low order (an agreement with it must depend on the
+/// other side's key, or anyone could open what is sealed to it).
 pub fn decode_public(text: &str) -> Result<[u8; KEY_BYTES], SealedBoxError> {
-    URL_SAFE_NO_PAD
+    let bytes: [u8; KEY_BYTES] = URL_SAFE_NO_PAD
         .decode(text)
         .ok()
         .and_then(|bytes| bytes.try_into().ok())
-        .ok_or(SealedBoxError::BadKey)
+        .ok_or(SealedBoxError::BadKey)?;
+    let top = bytes[KEY_BYTES - 1];
+    let at_or_above_p =
+        top == 0x7f && bytes[1..KEY_BYTES - 1].iter().all(|byte| *byte == 0xff) && bytes[0] >= 0xed;
+    let probe = StaticSecret::from(crate::crypto::random_array::<KEY_BYTES>());
+    if top & 0x80 != 0
+        || at_or_above_p
+        || !probe
+            .diffie_hellman(&PublicKey::from(bytes))
+            .was_contributory()
+    {
+        return Err(SealedBoxError::BadKey);
+    }
+    Ok(bytes)
 }
 
 /// Seals `text` to the public key `recipient`.
@@ -185,5 +200,19 @@ mod tests {
         }
         assert!(KeyPair::decode("short").is_err());
         assert_eq!(decode_public("AAAA"), Err(SealedBoxError::BadKey));
+        // Low order (0 and 1), bit 255 set, and p itself are no keys to seal to.
+        let mut one = [0u8; KEY_BYTES];
+        one[0] = 1;
+        let mut high = [9u8; KEY_BYTES];
+        high[KEY_BYTES - 1] = 0x89;
+        let mut p = [0xffu8; KEY_BYTES];
+        p[0] = 0xed;
+        p[KEY_BYTES - 1] = 0x7f;
+        for bytes in [[0u8; KEY_BYTES], one, high, p] {
+            assert_eq!(
+                decode_public(&URL_SAFE_NO_PAD.encode(bytes)),
+                Err(SealedBoxError::BadKey)
+            );
+        }
     }
 }

@@ -128,6 +128,7 @@ impl SecretService {
     ) -> Result<CreatedSecret, ApiError> {
         let views = Views {
             viewer_may_burn: false,
+            answer: true,
             ..Views::ONCE
         };
         self.create_sealing(text, None, ttl, views, false, Some(secret_key))

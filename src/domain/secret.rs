@@ -188,7 +188,7 @@ pub fn parse_views(
     Ok(Views {
         max,
         viewer_may_burn: viewer_may_burn.unwrap_or(max == 1),
-        retrieval_step: false,
+        ..Views::ONCE
     })
 }
 

@@ -569,7 +569,7 @@ fn listed(
         views: header_views.unwrap_or(Views {
             max: record.max_views,
             viewer_may_burn: false,
-            retrieval_step: false,
+            ..Views::ONCE
         }),
         views_left: views_left(record, fate, views),
     };

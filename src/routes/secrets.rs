@@ -151,6 +151,12 @@ pub struct SecretStatusResponse {
     pub views_left: u32,
     /// Whether the link holder may burn it (`DELETE`).
     pub viewer_may_burn: bool,
+    /// Present and `true` when it is the answer to a request: the key in the link's
+    /// fragment is an X25519 private key (see the README), which the reader must be able
+    /// to use before revealing.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[schema(nullable = false)]
+    pub answer: bool,
 }
 
 /// Reveal options; the body may be left out when there is no passphrase.
@@ -373,6 +379,7 @@ pub async fn secret_status(
         e2e: status.e2e,
         views_left: status.views_left,
         viewer_may_burn: status.views.viewer_may_burn,
+        answer: status.views.answer,
     }))
 }
 

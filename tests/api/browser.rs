@@ -463,8 +463,7 @@ async fn a_request_made_in_a_browser_is_answered_in_another_and_read_once() {
     let again = chromium.open(&request_link).await;
     again.wait_shown("fill-gone").await;
 
-    // The browser's sealed answer is the documented format: Rust would open it too, but
-    // here the requester's browser opens it, once.
+    // The requester's browser opens it, once.
     let reader = chromium.open(&answer_link).await;
     reader.wait_shown("reveal-waiting").await;
     reader.click("#reveal-submit").await;
@@ -472,7 +471,22 @@ async fn a_request_made_in_a_browser_is_answered_in_another_and_read_once() {
     assert_eq!(reader.value("revealed").await, "vpn: Ünïcødé 4711");
     let twice = chromium.open(&answer_link).await;
     twice.wait_shown("reveal-gone").await;
-    for tab in [&requester, &answerer, &again, &reader, &twice] {
+    // The browser's sealed answer is the documented format: Rust opens one too.
+    let made = app.post("/api/requests", json!({})).await;
+    let pair = burnbox::sealed_box::KeyPair::decode(&made.field("private_key")).expect("key");
+    let filler = chromium
+        .open(&app.url(&format!("/q/{}", made.field("request_key"))))
+        .await;
+    filler.wait_shown("fill-waiting").await;
+    filler.type_into("#fill-secret", "from the browser").await;
+    filler.click("#fill-submit").await;
+    filler.wait_shown("fill-done").await;
+    let sealed = app
+        .reveal(&made.field("answer_key"), None)
+        .await
+        .field("secret");
+    assert_eq!(pair.open(&sealed).as_deref(), Ok("from the browser"));
+    for tab in [&requester, &answerer, &again, &reader, &twice, &filler] {
         tab.assert_clean_console().await;
     }
 }

@@ -47,7 +47,13 @@ async fn a_request_is_filled_once_and_only_its_requester_reads_it(backend: Backe
         .assert_error(404, "not_found");
     assert_eq!(app.receipt_state(&receipt_key).await, "revealed");
 
-    // The answer: sealed to the requester's key, handed out once.
+    // The answer: sealed to the requester's key, handed out once; its status says what
+    // opens it.
+    let status = app.get(&format!("/api/secrets/{answer_key}")).await;
+    assert_eq!(
+        (&status.body["answer"], &status.body["viewer_may_burn"]),
+        (&json!(true), &json!(false))
+    );
     let revealed = app.reveal(&answer_key, None).await;
     assert_eq!(revealed.body["e2e"], true);
     let sealed = revealed.field("secret");
@@ -101,6 +107,11 @@ async fn with_its_own_key_pair_the_server_never_sees_the_answer(backend: Backend
 
     for (body, code) in [
         (json!({"public_key": "AAAA"}), "invalid_public_key"),
+        // All zeros: a low-order point anyone could open answers sealed to.
+        (
+            json!({"public_key": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}),
+            "invalid_public_key",
+        ),
         (json!({"note": "n".repeat(1001)}), "invalid_note"),
         (json!({"ttl": 5}), "ttl_out_of_range"),
     ] {

@@ -229,7 +229,7 @@ fn views(max: u8) -> Views {
     Views {
         max,
         viewer_may_burn: false,
-        retrieval_step: false,
+        ..Views::ONCE
     }
 }
 

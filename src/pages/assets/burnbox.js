@@ -105,9 +105,8 @@ async function boxKey(privateKey, peerRaw, ephemeralRaw, recipientRaw, usage) {
 /** A fresh key pair for a request: the public half for the server, the private for the link. */
 async function requestKeys() {
   const pair = await crypto.subtle.generateKey({ name: "X25519" }, true, ["deriveBits"]);
-  const pkcs8 = new Uint8Array(await crypto.subtle.exportKey("pkcs8", pair.privateKey));
-  const publicRaw = new Uint8Array(await crypto.subtle.exportKey("raw", pair.publicKey));
-  return { publicKey: encode(publicRaw), privateKey: encode(pkcs8.subarray(pkcs8.length - KEY_BYTES)) };
+  const jwk = await crypto.subtle.exportKey("jwk", pair.privateKey);
+  return { publicKey: jwk.x, privateKey: jwk.d };
 }
 
 /** Seals `text` to a requester's public key (base64url). */
@@ -123,12 +122,26 @@ async function sealTo(publicText, text) {
   return SEALED_PREFIX + encode(concat(ephemeralRaw, nonce, sealed));
 }
 
+async function importPrivate(privateText) {
+  const der = concat(Uint8Array.from(X25519_PKCS8), decode(privateText));
+  return crypto.subtle.importKey("pkcs8", der, { name: "X25519" }, true, ["deriveBits"]);
+}
+
+/** Whether this browser can use the private key from an answer link (X25519). */
+async function canOpenSealed(privateText) {
+  try {
+    await importPrivate(privateText);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Opens an answer with the private key from the requester's link. */
 async function openSealed(envelope, privateText) {
   const bytes = decode(envelope.slice(SEALED_PREFIX.length));
   if (bytes.length <= KEY_BYTES + NONCE_BYTES + TAG_BYTES) throw new Error("answer too short");
-  const der = concat(Uint8Array.from(X25519_PKCS8), decode(privateText));
-  const privateKey = await crypto.subtle.importKey("pkcs8", der, { name: "X25519" }, true, ["deriveBits"]);
+  const privateKey = await importPrivate(privateText);
   const jwk = await crypto.subtle.exportKey("jwk", privateKey);
   const ephemeral = bytes.subarray(0, KEY_BYTES);
   const key = await boxKey(privateKey, ephemeral, ephemeral, decode(jwk.x), "decrypt");
@@ -293,6 +306,15 @@ function revealPage() {
       say(error, "This browser cannot decrypt here: the page needs HTTPS (or localhost).");
       return;
     }
+    // An answer to a request opens only with X25519: find out before it is handed out.
+    if (status.answer && !(await canOpenSealed(fragment))) {
+      view("waiting");
+      say(
+        error,
+        "This browser cannot open answers (it lacks X25519). Nothing was revealed: open the link in a current browser, or with burnbox open.",
+      );
+      return;
+    }
     document.getElementById("reveal-expires").textContent = when(status.expires_at);
     const several = status.views_left > 1;
     show(document.getElementById("reveal-once"), !several);
@@ -387,6 +409,7 @@ function requestPage() {
         made.request_url || `${location.origin}/q/${made.request_key}`;
       document.getElementById("answer-link").value =
         `${location.origin}/s/${made.answer_key}#${keys.privateKey}`;
+      document.getElementById("request-receipt-link").value = `${location.origin}/r/${made.receipt_key}`;
       document.getElementById("request-expires").textContent = when(made.expires_at);
       form.reset();
       show(form, false);
