@@ -95,6 +95,60 @@ async fn a_secret_of_several_views_gives_exactly_that_many_across_instances() {
     );
 }
 
+/// A request made on one instance, raced for by answerers on both, read on the other: one
+/// answer, read once, on the cluster.
+#[tokio::test]
+async fn a_request_is_filled_once_across_instances() {
+    let apps = spawn_cluster_apps(
+        &SHARED_CLUSTER.nodes(),
+        2,
+        &["--rate-limit-create-per-minute", "0"],
+    )
+    .await;
+    let made = apps[0].post("/api/requests", json!({"note": "n"})).await;
+    let pair =
+        burnbox::sealed_box::KeyPair::decode(&made.field("private_key")).expect("a private key");
+    let request_key = made.field("request_key");
+    let racers: Vec<_> = (0..16)
+        .map(|index| {
+            let app = &apps[index % 2];
+            let request = app
+                .client
+                .post(app.url(&format!("/api/requests/{request_key}/answer")))
+                .json(&json!({ "secret": format!("answer {index}") }));
+            tokio::spawn(async move { request.send().await.expect("request").status().as_u16() })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for racer in racers {
+        statuses.push(racer.await.expect("racer"));
+    }
+    statuses.sort_unstable();
+    assert_eq!(
+        statuses.iter().filter(|status| **status == 201).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.iter().all(|status| matches!(status, 201 | 404)),
+        "{statuses:?}"
+    );
+    let answer = apps[1].reveal(&made.field("answer_key"), None).await;
+    assert!(
+        pair.open(&answer.field("secret"))
+            .expect("opens")
+            .starts_with("answer ")
+    );
+    apps[0]
+        .reveal(&made.field("answer_key"), None)
+        .await
+        .assert_error(404, "not_found");
+    assert_eq!(
+        apps[0].receipt_state(&made.field("receipt_key")).await,
+        "revealed"
+    );
+}
+
 #[tokio::test]
 async fn receipts_and_burns_are_seen_by_every_instance() {
     let apps = spawn_cluster_apps(&SHARED_CLUSTER.nodes(), 2, &[]).await;
