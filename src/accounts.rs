@@ -687,6 +687,32 @@ impl AccountService {
         offset: usize,
         limit: usize,
     ) -> Result<Page<OwnedReceiptView>, ApiError> {
+        let page = self.owned_page(account, offset, limit).await?;
+        let items = page
+            .items
+            .into_iter()
+            .map(|(entry, record, fate, views)| OwnedReceiptView {
+                id: entry.receipt,
+                receipt: ReceiptView::new(&record, fate, views),
+                created_at: record.created_at,
+                expires_at: record.expires_at,
+                fate,
+            })
+            .collect();
+        Ok(Page {
+            items,
+            total: page.total,
+        })
+    }
+
+    /// A page of the account's receipt list, each entry with its receipt's record, its
+    /// secret's fate and the views taken (entries whose receipt is gone are left out).
+    async fn owned_page(
+        &self,
+        account: &Account,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Page<(OwnedReceipt, ReceiptRecord, SecretFate, u32)>, ApiError> {
         let page = self
             .store
             .accounts()
@@ -698,13 +724,7 @@ impl AccountService {
                 continue;
             };
             if let Some((record, fate, views)) = self.store.read_receipt(&record).await? {
-                items.push(OwnedReceiptView {
-                    id: entry.receipt,
-                    receipt: ReceiptView::new(&record, fate, views),
-                    created_at: record.created_at,
-                    expires_at: record.expires_at,
-                    fate,
-                });
+                items.push((entry, record, fate, views));
             }
         }
         Ok(Page {
@@ -719,21 +739,10 @@ impl AccountService {
         &self,
         account: &Account,
     ) -> Result<Vec<(OwnedReceipt, ReceiptRecord, SecretFate, u32)>, ApiError> {
-        let page = self
-            .store
-            .accounts()
-            .owned_receipts(account.user.id, now_unix(), 0, self.policy.receipts_kept)
-            .await?;
-        let mut owned = Vec::new();
-        for entry in page.items {
-            let Some(record) = RecordRef::parse_text(&entry.receipt) else {
-                continue;
-            };
-            if let Some((record, fate, views)) = self.store.read_receipt(&record).await? {
-                owned.push((entry, record, fate, views));
-            }
-        }
-        Ok(owned)
+        Ok(self
+            .owned_page(account, 0, self.policy.receipts_kept)
+            .await?
+            .items)
     }
 
     /// The account's receipt of the secret at `secret`, if the account owns it.

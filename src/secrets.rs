@@ -99,11 +99,19 @@ impl SecretService {
 
     /// Whether the secret at `record` needs a passphrase (`false` once it is gone).
     pub async fn passphrase_required(&self, record: &RecordRef) -> Result<bool, ApiError> {
+        Ok(self
+            .peek_header(record)
+            .await?
+            .is_some_and(|header| header.passphrase.is_some()))
+    }
+
+    /// The header of a waiting secret, read without consuming it; `None` once it is gone.
+    async fn peek_header(&self, record: &RecordRef) -> Result<Option<Header>, ApiError> {
         let Some(sealed) = self.store.peek_secret(record).await? else {
-            return Ok(false);
+            return Ok(None);
         };
         let (header, _) = Header::decode(&sealed).map_err(corrupt)?;
-        Ok(header.passphrase.is_some())
+        Ok(Some(header))
     }
 
     /// Seals and stores a secret with its receipt.
@@ -245,12 +253,7 @@ impl SecretService {
     /// never consumes it.
     pub async fn status(&self, key: &SecretKey) -> Result<SecretStatus, ApiError> {
         let record = key.record();
-        let sealed = self
-            .store
-            .peek_secret(&record)
-            .await?
-            .ok_or(ApiError::NotFound)?;
-        let (header, _) = Header::decode(&sealed).map_err(corrupt)?;
+        let header = self.peek_header(&record).await?.ok_or(ApiError::NotFound)?;
         let taken = if header.views.max > 1 {
             self.store.views_taken(&record).await?
         } else {
@@ -267,11 +270,7 @@ impl SecretService {
 
     /// How a waiting secret may be viewed, read from its header; `None` once it is gone.
     pub async fn views_of(&self, record: &RecordRef) -> Result<Option<Views>, ApiError> {
-        let Some(sealed) = self.store.peek_secret(record).await? else {
-            return Ok(None);
-        };
-        let (header, _) = Header::decode(&sealed).map_err(corrupt)?;
-        Ok(Some(header.views))
+        Ok(self.peek_header(record).await?.map(|header| header.views))
     }
 
     /// Reveals a secret: each view is handed out once, and never more views than its
@@ -401,12 +400,7 @@ impl SecretService {
     /// several views only when told so.
     pub async fn burn(&self, key: &SecretKey) -> Result<(), ApiError> {
         let record = key.record();
-        let sealed = self
-            .store
-            .peek_secret(&record)
-            .await?
-            .ok_or(ApiError::NotFound)?;
-        let (header, _) = Header::decode(&sealed).map_err(corrupt)?;
+        let header = self.peek_header(&record).await?.ok_or(ApiError::NotFound)?;
         if !header.views.viewer_may_burn {
             return Err(ApiError::BurnNotAllowed);
         }

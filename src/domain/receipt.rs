@@ -35,6 +35,15 @@ const RECORD_BYTES: usize = 8 + 8 + TAG_BYTES + LOOKUP_BYTES;
 const SEVERAL_VIEWS_MARK: u8 = 0xB2;
 
 impl ReceiptRecord {
+    /// Views its secret still allows, given its fate and the views taken (0 once it is
+    /// no longer pending).
+    pub fn views_left(&self, fate: SecretFate, views: u32) -> u32 {
+        match fate {
+            SecretFate::Pending => u32::from(self.max_views).saturating_sub(views),
+            _ => 0,
+        }
+    }
+
     /// A compact binary form for storage.
     pub fn encode(&self) -> Vec<u8> {
         let mut bytes = Vec::with_capacity(RECORD_BYTES + 2);
@@ -149,10 +158,7 @@ impl ReceiptView {
             burned_at,
             max_views: record.max_views,
             views,
-            views_left: match fate {
-                SecretFate::Pending => u32::from(record.max_views).saturating_sub(views),
-                _ => 0,
-            },
+            views_left: record.views_left(fate, views),
         }
     }
 }

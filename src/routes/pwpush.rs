@@ -488,7 +488,7 @@ async fn audit(
                 "referrer": null,
             })).collect::<Vec<_>>(),
             "view_count": views,
-            "views_remaining": views_left(&record, fate, views),
+            "views_remaining": record.views_left(fate, views),
         }),
         // The legacy shape lists views only: kind 0 a view, 1 a deletion.
         Profile::Legacy => json!({
@@ -504,13 +504,6 @@ async fn audit(
         }),
     };
     Ok(HttpResponse::Ok().json(body))
-}
-
-fn views_left(record: &ReceiptRecord, fate: SecretFate, views: u32) -> u32 {
-    match fate {
-        SecretFate::Pending => u32::from(record.max_views).saturating_sub(views),
-        _ => 0,
-    }
 }
 
 /// `GET /api/v2/pushes/active`, `GET /p/active.json`.
@@ -571,7 +564,7 @@ fn listed(
             viewer_may_burn: false,
             ..Views::ONCE
         }),
-        views_left: views_left(record, fate, views),
+        views_left: record.views_left(fate, views),
     };
     let mut view = push_view(
         None,

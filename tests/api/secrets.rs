@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use crate::helpers::{Backend, assert_one_winner, spawn_app, spawn_app_with};
+use crate::helpers::{Backend, TestApp, assert_one_winner, spawn_app, spawn_app_with};
 use crate::on_both_backends;
 
 async fn a_created_secret_is_revealed_once(backend: Backend) {
@@ -64,27 +64,37 @@ async fn concurrent_reveals_hand_the_secret_out_exactly_once(backend: Backend) {
         let created = app
             .create_secret(json!({"secret": "only once", "passphrase": passphrase}))
             .await;
-        let racers = (0..32).map(|_| {
-            let (client, url) = (
-                app.client.clone(),
-                app.url(&format!("/api/secrets/{}/reveal", created.secret_key)),
-            );
-            tokio::spawn(async move {
-                let request = client.post(url);
-                let request = match passphrase {
-                    Some(passphrase) => request.json(&json!({"passphrase": passphrase})),
-                    None => request,
-                };
-                let response = request.send().await.expect("request");
-                let status = response.status().as_u16();
-                (status, response.text().await.expect("body"))
-            })
-        });
-        let results: Vec<(u16, String)> = futures_join_all(racers).await;
+        let results = race_reveals(&app, &created.secret_key, passphrase, 32).await;
         assert_one_winner(&results, "only once", passphrase);
     }
 }
 on_both_backends!(concurrent_reveals_hand_the_secret_out_exactly_once);
+
+/// `readers` reveals of `secret_key` at once; each answer's status and body.
+async fn race_reveals(
+    app: &TestApp,
+    secret_key: &str,
+    passphrase: Option<&'static str>,
+    readers: usize,
+) -> Vec<(u16, String)> {
+    let racers = (0..readers).map(|_| {
+        let (client, url) = (
+            app.client.clone(),
+            app.url(&format!("/api/secrets/{secret_key}/reveal")),
+        );
+        tokio::spawn(async move {
+            let request = client.post(url);
+            let request = match passphrase {
+                Some(passphrase) => request.json(&json!({"passphrase": passphrase})),
+                None => request,
+            };
+            let response = request.send().await.expect("request");
+            let status = response.status().as_u16();
+            (status, response.text().await.expect("body"))
+        })
+    });
+    futures_join_all(racers).await
+}
 
 async fn futures_join_all<T: std::fmt::Debug>(
     handles: impl Iterator<Item = tokio::task::JoinHandle<T>>,
@@ -349,27 +359,12 @@ async fn racing_readers_get_exactly_the_views_allowed(backend: Backend) {
                 json!({"secret": "five times", "passphrase": passphrase, "max_views": 5}),
             )
             .await;
-        let racers = (0..40).map(|_| {
-            let (client, url) = (
-                app.client.clone(),
-                app.url(&format!(
-                    "/api/secrets/{}/reveal",
-                    created.field("secret_key")
-                )),
-            );
-            tokio::spawn(async move {
-                let request = client.post(url);
-                let request = match passphrase {
-                    Some(passphrase) => request.json(&json!({"passphrase": passphrase})),
-                    None => request,
-                };
-                let response = request.send().await.expect("request");
-                let status = response.status().as_u16();
-                let body: serde_json::Value = response.json().await.expect("json");
-                (status, body)
-            })
-        });
-        let results = futures_join_all(racers).await;
+        let results: Vec<(u16, serde_json::Value)> =
+            race_reveals(&app, &created.field("secret_key"), passphrase, 40)
+                .await
+                .into_iter()
+                .map(|(status, body)| (status, serde_json::from_str(&body).expect("json")))
+                .collect();
         let mut left: Vec<u64> = results
             .iter()
             .filter(|(status, _)| *status == 200)
