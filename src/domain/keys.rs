@@ -39,7 +39,14 @@ impl ClientKey {
 
     /// A fresh routing tag, to be shared by the keys of one secret.
     pub fn generate_tag() -> [u8; TAG_BYTES] {
-        crypto::random_array::<TAG_BYTES>()
+        let mut tag = crypto::random_array::<TAG_BYTES>();
+        // A key's text starts with its tag. One starting with `-` reads as an option to
+        // command-line tools (Password Pusher's CLI refuses `pwpush audit -Xy…`): the six
+        // bits that would make it `-` (62) become 30 (`e`). The tag only routes.
+        if tag[0] >> 2 == 62 {
+            tag[0] ^= 0x80;
+        }
+        tag
     }
 
     /// Reads the base64url text form; anything else is `None` (to clients: not found).
@@ -232,6 +239,18 @@ mod tests {
         assert_eq!(text.len(), 32);
         assert_eq!(ClientKey::parse(&text), Some(key.clone()));
         assert_eq!(key.tag(), [7, 9]);
+    }
+
+    #[test]
+    fn no_key_text_starts_with_a_dash() {
+        for _ in 0..4096 {
+            let text = ClientKey::generate(ClientKey::generate_tag()).encode();
+            assert!(!text.starts_with('-'), "{text}");
+        }
+        let mut dash = ClientKey::generate([0xf8, 0]).encode();
+        assert!(dash.starts_with('-'), "{dash}");
+        dash = ClientKey::generate([0xf8 ^ 0x80, 0]).encode();
+        assert!(dash.starts_with('e'), "{dash}");
     }
 
     #[test]
