@@ -105,6 +105,10 @@ pub struct NewApiKey {
     pub record: ApiKeyRecord,
 }
 
+/// An account's list entry with its receipt's record, its secret's fate and the views
+/// taken.
+pub type OwnedSecret = (OwnedReceipt, ReceiptRecord, SecretFate, u32);
+
 /// One entry of an account's receipt list, with the receipt's current state.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OwnedReceiptView {
@@ -707,56 +711,60 @@ impl AccountService {
 
     /// A page of the account's receipt list, each entry with its receipt's record, its
     /// secret's fate and the views taken (entries whose receipt is gone are left out).
-    async fn owned_page(
+    /// The entries' reads go out together: one round trip for the page.
+    pub async fn owned_page(
         &self,
         account: &Account,
         offset: usize,
         limit: usize,
-    ) -> Result<Page<(OwnedReceipt, ReceiptRecord, SecretFate, u32)>, ApiError> {
+    ) -> Result<Page<OwnedSecret>, ApiError> {
         let page = self
             .store
             .accounts()
             .owned_receipts(account.user.id, now_unix(), offset, limit)
             .await?;
-        let mut items = Vec::new();
-        for entry in page.items {
-            let Some(record) = RecordRef::parse_text(&entry.receipt) else {
-                continue;
-            };
-            if let Some((record, fate, views)) = self.store.read_receipt(&record).await? {
-                items.push((entry, record, fate, views));
-            }
-        }
+        let reads = page.items.into_iter().map(|entry| self.read_owned(entry));
+        let items = futures_util::future::try_join_all(reads)
+            .await?
+            .into_iter()
+            .flatten()
+            .collect();
         Ok(Page {
             items,
             total: page.total,
         })
     }
 
-    /// Every receipt the account keeps, newest first, with its record, its secret's fate
-    /// and the views taken.
-    pub async fn owned(
-        &self,
-        account: &Account,
-    ) -> Result<Vec<(OwnedReceipt, ReceiptRecord, SecretFate, u32)>, ApiError> {
-        Ok(self
-            .owned_page(account, 0, self.policy.receipts_kept)
-            .await?
-            .items)
-    }
-
-    /// The account's receipt of the secret at `secret`, if the account owns it.
+    /// The account's receipt of the secret at `secret`, if the account owns it: one
+    /// lookup in the account's index, however many secrets it has.
     pub async fn owned_secret(
         &self,
         account: &Account,
         secret: &RecordRef,
-    ) -> Result<Option<(OwnedReceipt, ReceiptRecord, SecretFate, u32)>, ApiError> {
-        let wanted = secret.to_text();
-        Ok(self
-            .owned(account)
-            .await?
-            .into_iter()
-            .find(|(entry, ..)| entry.secret.as_deref() == Some(wanted.as_str())))
+    ) -> Result<Option<OwnedSecret>, ApiError> {
+        let entry = self
+            .store
+            .accounts()
+            .owned_receipt(account.user.id, secret, now_unix())
+            .await?;
+        match entry {
+            Some(entry) => self.read_owned(entry).await,
+            None => Ok(None),
+        }
+    }
+
+    /// An entry of an account's list with its receipt, if the receipt is still there.
+    async fn read_owned(&self, entry: OwnedReceipt) -> Result<Option<OwnedSecret>, ApiError> {
+        let Some(receipt) = RecordRef::parse_text(&entry.receipt) else {
+            return Ok(None);
+        };
+        let secret = entry.secret.as_deref().and_then(RecordRef::parse_text);
+        let read = match secret {
+            Some(secret) => self.store.read_receipt_of(&receipt, &secret).await?,
+            // Entries written before they named their secret.
+            None => self.store.read_receipt(&receipt).await?,
+        };
+        Ok(read.map(|(record, fate, views)| (entry, record, fate, views)))
     }
 
     /// Users for the admin, newest first.

@@ -1,6 +1,6 @@
-//! Cross-cutting HTTP behaviour: rate limiting under `/api` (with [`LimitGate`] and
-//! [`Discardable`], its contract with the create handlers), and one error shape for
-//! responses that actix or another middleware (CORS) produce with a body of their own.
+//! Cross-cutting HTTP behaviour: rate limiting under `/api` (with [`GuessBudget`], its
+//! contract with the handlers that check passphrases), and one error shape for responses
+//! that actix or another middleware (CORS) produce with a body of their own.
 
 use std::future::{Ready, ready};
 use std::sync::{Arc, Mutex};
@@ -12,16 +12,13 @@ use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::{ErrorHandlerResponse, Next};
 use actix_web::{Error, FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseError, web};
 use serde::Serialize;
-use tokio::sync::watch;
 
-use crate::domain::RecordRef;
 use crate::error::{ApiError, ErrorBody, FailedPassphrase};
 use crate::extract::client_address;
 use crate::metrics::METRICS;
 use crate::network::ClientAddress;
-use crate::rate_limit::{Decision, RateLimiter, RequestClass, Verdict};
+use crate::rate_limit::{Decision, RateLimiter, RequestClass};
 use crate::routes::pattern_of;
-use crate::store::{Store, StoreError};
 
 fn classify(method: &Method, pattern: Option<&str>) -> RequestClass {
     match (method, pattern) {
@@ -106,52 +103,6 @@ fn set_rate_headers(headers: &mut header::HeaderMap, decision: &Decision) {
     }
 }
 
-/// Marks a create's response with the records it stored, so that a create refused by a
-/// rate limit after it ran can be undone before anything is answered.
-#[derive(Debug, Clone, Copy)]
-pub struct Discardable {
-    /// The secret stored.
-    pub secret: RecordRef,
-    /// Its receipt.
-    pub receipt: RecordRef,
-}
-
-/// A limit check still running beside the handler (see [`rate_limit`]).
-#[derive(Clone)]
-struct PendingLimit(watch::Receiver<Option<Verdict>>);
-
-/// Lets a handler wait for the limit check that runs beside it before doing costly work
-/// (Argon2); resolves at once when no check is pending.
-pub struct LimitGate(Option<watch::Receiver<Option<Verdict>>>);
-
-impl LimitGate {
-    /// Waits for the verdict; a refusal becomes the error to answer with.
-    pub async fn wait(self) -> Result<(), ApiError> {
-        let Some(mut receiver) = self.0 else {
-            return Ok(());
-        };
-        let verdict = receiver
-            .wait_for(Option::is_some)
-            .await
-            .ok()
-            .and_then(|verdict| verdict.clone());
-        verdict.map_or(Ok(()), |verdict| verdict.into_result().map(|_| ()))
-    }
-}
-
-impl FromRequest for LimitGate {
-    type Error = ApiError;
-    type Future = Ready<Result<Self, ApiError>>;
-
-    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let pending = request
-            .extensions()
-            .get::<PendingLimit>()
-            .map(|pending| pending.0.clone());
-        ready(Ok(Self(pending)))
-    }
-}
-
 /// The client's budget of wrong guesses, for a handler to reserve a guess from before it
 /// spends Argon2 time checking it (a passphrase reveal). The middleware settles it: a guess
 /// that was not wrong is refunded. Without a limiter it reserves nothing.
@@ -208,21 +159,15 @@ impl FromRequest for GuessBudget {
 /// headers, and settles the client's budget of wrong guesses afterwards: a guess reserved
 /// before it was checked ([`GuessBudget`]) is refunded unless it was wrong.
 ///
-/// Destructive requests (reveal, burn, verify) are checked before the handler runs, so a
-/// refused one changes nothing. Reads and creates are checked while the handler runs:
-/// check and operation travel together on the multiplexed Redis connection, saving a
-/// round trip. A refused read's answer is dropped unseen; a refused create's records
-/// ([`Discardable`]) are deleted before the 429 goes out, so its keys never leave the
-/// server. A create with a passphrase waits for the verdict ([`LimitGate`]) before it
-/// spends Argon2 time.
+/// Every request is checked before its handler runs, so a refused one does no work — no
+/// store command, no Argon2 — beyond the limiter's own. Most checks spend a lease held
+/// by this instance and cost no round trip at all (see `rate_limit`).
 pub async fn rate_limit(
     request: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
     let Some(limiter) = request.app_data::<web::Data<RateLimiter>>().cloned() else {
-        let response = next.call(request).await?;
-        count_if_created(&response);
-        return Ok(response.map_into_left_body());
+        return Ok(next.call(request).await?.map_into_left_body());
     };
     // The path as routing read it (`%73essions` is `sessions`): the raw path would let
     // an encoded route escape its class of limits.
@@ -235,60 +180,31 @@ pub async fn rate_limit(
     }
     let client = client_address(request.request());
     let class = classify(request.method(), pattern);
+    let decision = match limiter.check(client, class).await {
+        Ok(decision) => decision,
+        Err(error) => return Ok(request.error_response(error).map_into_right_body()),
+    };
+    if let Some(refused) = decision.filter(|decision| !decision.allowed) {
+        return Ok(request
+            .into_response(refusal(&refused))
+            .map_into_right_body());
+    }
     let budget = GuessBudget(Some(Arc::new(GuessReservation {
         limiter: limiter.clone(),
         client,
         charged_at: Mutex::new(None),
     })));
     request.extensions_mut().insert(budget.clone());
-    let folded =
-        class == RequestClass::Create || matches!(*request.method(), Method::GET | Method::HEAD);
-    let (decision, mut response) = if folded {
-        let (sender, receiver) = watch::channel(None);
-        request.extensions_mut().insert(PendingLimit(receiver));
-        let check = async {
-            let verdict = Verdict::of(limiter.check(client, class).await);
-            sender.send_replace(Some(verdict.clone()));
-            verdict
-        };
-        let (verdict, response) = tokio::join!(check, next.call(request));
-        let response = response?;
-        match verdict {
-            Verdict::Allowed(decision) => {
-                count_if_created(&response);
-                (decision, response)
-            }
-            Verdict::Refused(decision) => {
-                discard(&response).await;
-                return Ok(replace(response, refusal(&decision)));
-            }
-            Verdict::Unavailable(cause) => {
-                discard(&response).await;
-                let error = ApiError::Store(StoreError::Unavailable(cause));
-                return Ok(replace(response, error.error_response()));
-            }
+    // A login or code check is a guess through and through: reserve it up front.
+    if class == RequestClass::Guess
+        && let Err(error) = budget.reserve().await
+    {
+        if matches!(error, ApiError::RateLimited { .. }) {
+            METRICS.rate_limited.inc();
         }
-    } else {
-        let decision = match limiter.check(client, class).await {
-            Ok(decision) => decision,
-            Err(error) => return Ok(request.error_response(error).map_into_right_body()),
-        };
-        if let Some(refused) = decision.filter(|decision| !decision.allowed) {
-            return Ok(request
-                .into_response(refusal(&refused))
-                .map_into_right_body());
-        }
-        // A login or code check is a guess through and through: reserve it up front.
-        if class == RequestClass::Guess
-            && let Err(error) = budget.reserve().await
-        {
-            if matches!(error, ApiError::RateLimited { .. }) {
-                METRICS.rate_limited.inc();
-            }
-            return Ok(request.error_response(error).map_into_right_body());
-        }
-        (decision, next.call(request).await?)
-    };
+        return Ok(request.error_response(error).map_into_right_body());
+    }
+    let mut response = next.call(request).await?;
     if let Some(decision) = decision {
         set_rate_headers(response.headers_mut(), &decision);
     }
@@ -307,50 +223,12 @@ pub async fn rate_limit(
     Ok(response.map_into_left_body())
 }
 
-/// Counts a secret as created once its create is allowed to answer (a refused create's
-/// secret is discarded and never counted).
-fn count_if_created<B>(response: &ServiceResponse<B>) {
-    if response.response().extensions().contains::<Discardable>() {
-        METRICS.secrets_created.inc();
-    }
-}
-
 /// The 429 for a refused request, with its headers.
 fn refusal(decision: &Decision) -> HttpResponse {
     METRICS.rate_limited.inc();
     let mut response = decision.refusal().error_response();
     set_rate_headers(response.headers_mut(), decision);
     response
-}
-
-/// Deletes what a refused create stored; its keys were never sent, so nothing else can
-/// reach it. Should Redis fail here, the orphan expires with its TTL.
-async fn discard<B>(response: &ServiceResponse<B>) {
-    let created = response
-        .response()
-        .extensions()
-        .get::<Discardable>()
-        .copied();
-    let store = response
-        .request()
-        .app_data::<web::Data<dyn Store>>()
-        .cloned();
-    if let (Some(created), Some(store)) = (created, store)
-        && let Err(error) = store
-            .discard_secret(&created.secret, &created.receipt)
-            .await
-    {
-        log::warn!("could not discard a refused create; it expires with its TTL: {error}");
-    }
-}
-
-/// Drops a handler's answer in favour of `replacement`.
-fn replace<B>(
-    response: ServiceResponse<B>,
-    replacement: HttpResponse,
-) -> ServiceResponse<EitherBody<B>> {
-    let (request, _) = response.into_parts();
-    ServiceResponse::new(request, replacement).map_into_right_body()
 }
 
 /// Gives error responses that are not JSON (actix-cors' refusals, say) the error shape,

@@ -167,39 +167,6 @@ pub fn decide(limits: &[Limit], states: &[LimitState]) -> Decision {
     }
 }
 
-/// A limit check's outcome, shareable between the middleware and a handler that waits on it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Verdict {
-    /// Within every limit (`None`: no limit applies).
-    Allowed(Option<Decision>),
-    /// Over a limit.
-    Refused(Decision),
-    /// The store could not be asked; the cause, for the log.
-    Unavailable(String),
-}
-
-impl Verdict {
-    /// The verdict for a finished check.
-    pub fn of(checked: Result<Option<Decision>, ApiError>) -> Self {
-        match checked {
-            Ok(Some(decision)) if !decision.allowed => Self::Refused(decision),
-            Ok(decision) => Self::Allowed(decision),
-            Err(error) => Self::Unavailable(error.to_string()),
-        }
-    }
-
-    /// `Ok` when the request may proceed, else the error to answer with.
-    pub fn into_result(self) -> Result<Option<Decision>, ApiError> {
-        match self {
-            Self::Allowed(decision) => Ok(decision),
-            Self::Refused(decision) => Err(decision.refusal()),
-            Self::Unavailable(cause) => Err(ApiError::Store(
-                crate::store::StoreError::Unavailable(cause),
-            )),
-        }
-    }
-}
-
 /// What kind of request is being limited.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RequestClass {

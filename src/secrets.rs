@@ -223,6 +223,7 @@ impl SecretService {
                 ttl_seconds: ttl.seconds(),
             })
             .await?;
+        METRICS.secrets_created.inc();
         Ok(CreatedSecret {
             secret_key,
             receipt_key,

@@ -184,10 +184,9 @@ async fn push_page(
     query: web::Query<Vec<(String, String)>>,
     service: web::Data<crate::secrets::SecretService>,
     guesses: crate::middleware::GuessBudget,
-    gate: crate::middleware::LimitGate,
 ) -> Result<HttpResponse, ApiError> {
     if path.ends_with(".json") {
-        return pwpush::retrieve(path, query, service, guesses, gate).await;
+        return pwpush::retrieve(path, query, service, guesses).await;
     }
     Ok(pages::reveal().await)
 }

@@ -4,11 +4,11 @@
 //! Password Pusher would break one (it keeps payloads the server and the owner can read
 //! again), burnbox keeps the promise and the README says so.
 
-use actix_web::http::header::CONTENT_TYPE;
+use actix_web::http::header::{CONTENT_TYPE, LINK};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Map, Value, json};
 
-use super::secrets::{SecretOwner, created_response};
+use super::secrets::SecretOwner;
 use crate::accounts::{Account, AccountService};
 use crate::crypto::Views;
 use crate::domain::time::{now_unix, rfc3339};
@@ -18,7 +18,7 @@ use crate::domain::{
 };
 use crate::error::ApiError;
 use crate::extract::Json;
-use crate::middleware::{GuessBudget, LimitGate};
+use crate::middleware::GuessBudget;
 use crate::pages::Links;
 use crate::secrets::{SecretService, SecretStatus};
 
@@ -73,9 +73,8 @@ pub async fn create_v2(
     body: Result<Json<Value>, ApiError>,
     service: web::Data<SecretService>,
     owner: SecretOwner,
-    gate: LimitGate,
 ) -> Result<HttpResponse, ApiError> {
-    create(Profile::V2, &request, body, &service, &owner, gate).await
+    create(Profile::V2, &request, body, &service, &owner).await
 }
 
 /// `POST /p.json`.
@@ -84,9 +83,8 @@ pub async fn create_legacy(
     body: Result<Json<Value>, ApiError>,
     service: web::Data<SecretService>,
     owner: SecretOwner,
-    gate: LimitGate,
 ) -> Result<HttpResponse, ApiError> {
-    create(Profile::Legacy, &request, body, &service, &owner, gate).await
+    create(Profile::Legacy, &request, body, &service, &owner).await
 }
 
 async fn create(
@@ -95,7 +93,6 @@ async fn create(
     body: Result<Json<Value>, ApiError>,
     service: &SecretService,
     owner: &SecretOwner,
-    gate: LimitGate,
 ) -> Result<HttpResponse, ApiError> {
     let body = match body {
         Ok(body) => body.into_inner(),
@@ -114,11 +111,6 @@ async fn create(
         )));
     };
     let push = PushRequest::parse(push, service)?;
-    // As for /api/secrets: Argon2 work and an account's records wait for the limiter's
-    // verdict; anything else created is discarded should the verdict be a refusal.
-    if push.passphrase.is_some() || owner.is_some() {
-        gate.wait().await?;
-    }
     let created = service
         .create(&push.text, push.passphrase, push.ttl, push.views)
         .await?;
@@ -138,7 +130,7 @@ async fn create(
         false,
     );
     body.insert("expire_after_days".into(), json!(push.days));
-    Ok(created_response(&created, body))
+    Ok(HttpResponse::Created().json(body))
 }
 
 /// A push as a client asked for it, validated.
@@ -368,12 +360,9 @@ pub async fn retrieve(
     query: web::Query<Vec<(String, String)>>,
     service: web::Data<SecretService>,
     guesses: GuessBudget,
-    gate: LimitGate,
 ) -> Result<HttpResponse, ApiError> {
     let key = url_token(&path)?;
     // A GET's limits are checked beside its handler; this one consumes, so it waits for
-    // the verdict before it takes anything.
-    gate.wait().await?;
     let passphrase = query
         .iter()
         .find(|(name, _)| name == "passphrase")
@@ -508,44 +497,91 @@ async fn audit(
 
 /// `GET /api/v2/pushes/active`, `GET /p/active.json`.
 pub async fn active(
+    request: HttpRequest,
+    query: web::Query<Vec<(String, String)>>,
     owner: SecretOwner,
     service: web::Data<SecretService>,
     accounts: Option<web::Data<AccountService>>,
 ) -> Result<HttpResponse, ApiError> {
-    list(true, &owner, &service, accounts.as_ref()).await
+    let page = list_page(&query)?;
+    list(&request, true, page, &owner, &service, accounts.as_ref()).await
 }
 
 /// `GET /api/v2/pushes/expired`, `GET /p/expired.json`.
 pub async fn expired(
+    request: HttpRequest,
+    query: web::Query<Vec<(String, String)>>,
     owner: SecretOwner,
     service: web::Data<SecretService>,
     accounts: Option<web::Data<AccountService>>,
 ) -> Result<HttpResponse, ApiError> {
-    list(false, &owner, &service, accounts.as_ref()).await
+    let page = list_page(&query)?;
+    list(&request, false, page, &owner, &service, accounts.as_ref()).await
 }
 
-/// The owner's pushes. Their `url_token` is `null`: burnbox keeps only a one-way
-/// reference to a secret's key, never the key (README).
+/// Pushes per page of a list: each page reads this many of the account's secrets.
+pub const LIST_PAGE_SIZE: usize = 50;
+
+/// Password Pusher's `page` (from 1, the default).
+fn list_page(query: &[(String, String)]) -> Result<usize, ApiError> {
+    let Some((_, page)) = query.iter().find(|(name, _)| name == "page") else {
+        return Ok(1);
+    };
+    page.parse::<u32>()
+        .ok()
+        .filter(|page| *page >= 1)
+        .map(|page| page as usize)
+        .ok_or_else(|| {
+            ValidationError::invalid("invalid_page", "page must be a whole number from 1").into()
+        })
+}
+
+/// One page of the owner's pushes. A page is a window of [`LIST_PAGE_SIZE`] of the
+/// account's secrets, newest first, with those of the other list left out, so that it
+/// costs the same however many secrets the account keeps: it can hold fewer than the
+/// window (even none) while a later page has more, and a `Link: …; rel="next"` header
+/// names the next page while there is one. Their `url_token` is `null`: burnbox keeps
+/// only a one-way reference to a secret's key, never the key (README).
 async fn list(
+    request: &HttpRequest,
     active: bool,
+    page: usize,
     owner: &SecretOwner,
     service: &SecretService,
     accounts: Option<&web::Data<AccountService>>,
 ) -> Result<HttpResponse, ApiError> {
     let account = signed_in(owner)?;
-    let owned = accounts_of(accounts)?.owned(account).await?;
-    let mut items = Vec::new();
-    for (entry, record, fate, views) in owned {
-        if (fate == SecretFate::Pending) != active {
-            continue;
-        }
-        let views_of = match fate {
-            SecretFate::Pending => service.views_of(&record.secret).await?,
-            _ => None,
-        };
-        items.push(listed(&entry, &record, fate, views, views_of));
+    let offset = (page - 1).saturating_mul(LIST_PAGE_SIZE);
+    let owned = accounts_of(accounts)?
+        .owned_page(account, offset, LIST_PAGE_SIZE)
+        .await?;
+    let wanted: Vec<_> = owned
+        .items
+        .into_iter()
+        .filter(|(_, _, fate, _)| (*fate == SecretFate::Pending) == active)
+        .collect();
+    // The headers of pending secrets, read together: one more round trip.
+    let headers =
+        futures_util::future::try_join_all(wanted.iter().map(|(_, record, fate, _)| async move {
+            match fate {
+                SecretFate::Pending => service.views_of(&record.secret).await,
+                _ => Ok(None),
+            }
+        }))
+        .await?;
+    let items: Vec<Value> = wanted
+        .iter()
+        .zip(headers)
+        .map(|((entry, record, fate, views), header)| listed(entry, record, *fate, *views, header))
+        .collect();
+    let mut response = HttpResponse::Ok();
+    // The route's own pattern, never the path as sent (it could be spelled otherwise).
+    if let Some(route) = request.match_pattern()
+        && offset.saturating_add(LIST_PAGE_SIZE) < owned.total
+    {
+        response.insert_header((LINK, format!("<{route}?page={}>; rel=\"next\"", page + 1)));
     }
-    Ok(HttpResponse::Ok().json(items))
+    Ok(response.json(items))
 }
 
 fn listed(

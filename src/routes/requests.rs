@@ -8,7 +8,6 @@ use crate::domain::time::rfc3339;
 use crate::domain::{RequestKey, SecretText};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Json, optional_integer};
-use crate::middleware::{Discardable, LimitGate};
 use crate::pages::Links;
 use crate::requests::{Answer, RequestService, parse_note};
 use crate::secrets::SecretService;
@@ -148,7 +147,7 @@ pub async fn create_request(
     let note = parse_note(body.note)?;
     let ttl = secrets.policy().ttl.parse(body.ttl)?;
     let created = requests.create(note, ttl, body.public_key).await?;
-    let mut response = HttpResponse::Created().json(CreatedRequestResponse {
+    Ok(HttpResponse::Created().json(CreatedRequestResponse {
         request_key: created.request_key.key().encode(),
         receipt_key: created.receipt_key.key().encode(),
         answer_key: created.answer_key.key().encode(),
@@ -158,13 +157,7 @@ pub async fn create_request(
         request_url: links
             .origin()
             .map(|origin| format!("{origin}/q/{}", created.request_key.key().encode())),
-    });
-    // Refused by the create limit after it ran: the request is discarded, never handed out.
-    response.extensions_mut().insert(Discardable {
-        secret: created.request_key.record(),
-        receipt: created.receipt_key.record(),
-    });
-    Ok(response)
+    }))
 }
 
 /// See what a request asks for, without filling it (safe for link scanners).
@@ -209,7 +202,6 @@ pub async fn answer_request(
     secrets: web::Data<SecretService>,
     path: web::Path<String>,
     body: Json<AnswerBody>,
-    gate: LimitGate,
 ) -> Result<HttpResponse, ApiError> {
     let key = request_key(&path)?;
     // An unknown request is 404 whatever the body; looking consumes nothing.
@@ -225,8 +217,6 @@ pub async fn answer_request(
             )?)
         }
     };
-    // Filling consumes the request: it waits for the limiter's verdict first.
-    gate.wait().await?;
     let expires_at = requests.answer(&key, answer).await?;
     Ok(HttpResponse::Created().json(AnsweredResponse {
         expires_at: rfc3339(expires_at),

@@ -16,7 +16,7 @@ use crate::domain::{
 };
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Json, OptionalJson, client_address, optional_integer};
-use crate::middleware::{Discardable, GuessBudget, LimitGate};
+use crate::middleware::GuessBudget;
 use crate::pages::Links;
 use crate::secrets::{CreatedSecret, SecretService};
 
@@ -283,7 +283,6 @@ fn secret_key(path: &str) -> Result<SecretKey, ApiError> {
     ))]
 pub async fn create_secret(
     service: web::Data<SecretService>,
-    gate: LimitGate,
     owner: SecretOwner,
     links: web::Data<Links>,
     body: Json<CreateSecretRequest>,
@@ -298,26 +297,9 @@ pub async fn create_secret(
     let passphrase = Passphrase::parse_optional(body.passphrase)?;
     let ttl = policy.ttl.parse(body.ttl)?;
     let views = parse_views(body.max_views, body.viewer_may_burn)?;
-    // Argon2 work and an account's records wait for the rate limiter's verdict.
-    if passphrase.is_some() || owner.is_some() {
-        gate.wait().await?;
-    }
     let created = service.create(&text, passphrase, ttl, views).await?;
     owner.record(&created).await?;
-    Ok(created_response(
-        &created,
-        CreatedSecretResponse::new(&created, &links),
-    ))
-}
-
-/// A 201 that also tells the rate limiter what to discard should the create be refused.
-pub(crate) fn created_response(created: &CreatedSecret, body: impl Serialize) -> HttpResponse {
-    let mut response = HttpResponse::Created().json(body);
-    response.extensions_mut().insert(Discardable {
-        secret: created.secret_key.record(),
-        receipt: created.receipt_key.record(),
-    });
-    response
+    Ok(HttpResponse::Created().json(CreatedSecretResponse::new(&created, &links)))
 }
 
 /// Generate a random secret and create it.
@@ -336,7 +318,6 @@ pub(crate) fn created_response(created: &CreatedSecret, body: impl Serialize) ->
     ))]
 pub async fn generate_secret(
     service: web::Data<SecretService>,
-    gate: LimitGate,
     owner: SecretOwner,
     links: web::Data<Links>,
     body: OptionalJson<GenerateSecretRequest>,
@@ -346,16 +327,13 @@ pub async fn generate_secret(
     let passphrase = Passphrase::parse_optional(body.passphrase)?;
     let ttl = service.policy().ttl.parse(body.ttl)?;
     let views = parse_views(body.max_views, body.viewer_may_burn)?;
-    if passphrase.is_some() || owner.is_some() {
-        gate.wait().await?;
-    }
     let (created, value) = service.generate(length, passphrase, ttl, views).await?;
     owner.record(&created).await?;
     let body = GeneratedSecretResponse {
         created: CreatedSecretResponse::new(&created, &links),
         value: value.into_string(),
     };
-    Ok(created_response(&created, body))
+    Ok(HttpResponse::Created().json(body))
 }
 
 /// Check a secret without consuming it (safe for link scanners).

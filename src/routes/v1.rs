@@ -21,7 +21,7 @@ use crate::domain::{
 };
 use crate::error::{ApiError, ErrorMessage, FailedPassphrase};
 use crate::extract::FormOrJson;
-use crate::middleware::{Discardable, GuessBudget, LimitGate, with_body};
+use crate::middleware::{GuessBudget, with_body};
 use crate::routes::secrets::SecretOwner;
 use crate::secrets::{CreatedSecret, SecretService};
 
@@ -330,7 +330,7 @@ fn metadata(
     }
 }
 
-/// The metadata of a secret just created, with the rate limiter's discard marker.
+/// The metadata of a secret just created.
 async fn created(
     service: &SecretService,
     caller: &Caller,
@@ -351,12 +351,7 @@ async fn created(
     body.passphrase_required = created.passphrase_required;
     body.recipient = obscure(recipient);
     body.value = value;
-    let mut response = HttpResponse::Ok().json(body);
-    response.extensions_mut().insert(Discardable {
-        secret: created.secret_key.record(),
-        receipt: created.receipt_key.record(),
-    });
-    Ok(response)
+    Ok(HttpResponse::Ok().json(body))
 }
 
 /// Share a secret.
@@ -372,7 +367,6 @@ pub async fn share(
     service: web::Data<SecretService>,
     caller: Caller,
     owner: SecretOwner,
-    gate: LimitGate,
     body: FormOrJson<ShareRequest>,
 ) -> V1Result {
     let body = body.0;
@@ -385,9 +379,6 @@ pub async fn share(
     let text = SecretText::parse(secret, service.policy().max_secret_bytes)?;
     let passphrase = Passphrase::parse_optional(body.passphrase.filter(|p| !p.is_empty()))?;
     let ttl = clamped_ttl(&service, body.ttl.as_deref())?;
-    if passphrase.is_some() || owner.is_some() {
-        gate.wait().await?;
-    }
     let made = service.create_keeping_key(&text, passphrase, ttl).await?;
     owner.record(&made).await?;
     created(&service, &caller, &made, body.recipient.as_deref(), None).await
@@ -405,15 +396,11 @@ pub async fn generate(
     service: web::Data<SecretService>,
     caller: Caller,
     owner: SecretOwner,
-    gate: LimitGate,
     body: FormOrJson<GenerateRequest>,
 ) -> V1Result {
     let body = body.0;
     let passphrase = Passphrase::parse_optional(body.passphrase.filter(|p| !p.is_empty()))?;
     let ttl = clamped_ttl(&service, body.ttl.as_deref())?;
-    if passphrase.is_some() || owner.is_some() {
-        gate.wait().await?;
-    }
     let length = GenerateLength::parse(Some(GENERATED_LENGTH))?;
     let value = crate::crypto::random_alphanumeric(length.get());
     let text = SecretText::parse(value.clone(), service.policy().max_secret_bytes)?;

@@ -200,7 +200,8 @@ pub trait AccountStore: Send + Sync {
         list_ttl_seconds: u64,
     ) -> Result<(), StoreError>;
 
-    /// A user's receipts whose receipts still exist at `now`, newest first.
+    /// A page of a user's receipts whose receipts still exist at `now`, newest first, in
+    /// work proportional to the page (not to the list).
     async fn owned_receipts(
         &self,
         user: UserId,
@@ -208,6 +209,15 @@ pub trait AccountStore: Send + Sync {
         offset: usize,
         limit: usize,
     ) -> Result<Page<OwnedReceipt>, StoreError>;
+
+    /// The user's entry for the secret at `secret`, if the user created it and its receipt
+    /// still exists at `now`: one lookup, however long the list.
+    async fn owned_receipt(
+        &self,
+        user: UserId,
+        secret: &RecordRef,
+        now: u64,
+    ) -> Result<Option<OwnedReceipt>, StoreError>;
 
     /// Appends to the audit log, keeping about the newest `keep` entries.
     async fn append_audit(&self, event: &AuditEvent, keep: usize) -> Result<(), StoreError>;

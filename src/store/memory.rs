@@ -177,17 +177,6 @@ impl Store for MemoryStore {
         Ok(())
     }
 
-    async fn discard_secret(
-        &self,
-        secret: &RecordRef,
-        receipt: &RecordRef,
-    ) -> Result<(), StoreError> {
-        let mut inner = self.lock();
-        inner.secrets.remove(secret);
-        inner.receipts.remove(receipt);
-        Ok(())
-    }
-
     async fn peek_secret(&self, secret: &RecordRef) -> Result<Option<Vec<u8>>, StoreError> {
         let mut inner = self.lock();
         Ok(inner

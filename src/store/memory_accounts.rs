@@ -419,6 +419,22 @@ impl AccountStore for MemoryStore {
         })
     }
 
+    async fn owned_receipt(
+        &self,
+        user: UserId,
+        secret: &RecordRef,
+        now: u64,
+    ) -> Result<Option<OwnedReceipt>, StoreError> {
+        let wanted = secret.to_text();
+        let accounts = self.accounts_lock();
+        // In process, a scan of the (capped) list costs no round trip.
+        Ok(accounts.receipts.get(&user).and_then(|list| {
+            list.iter()
+                .find(|entry| entry.gone_at > now && entry.secret.as_deref() == Some(&wanted))
+                .cloned()
+        }))
+    }
+
     async fn append_audit(&self, event: &AuditEvent, keep: usize) -> Result<(), StoreError> {
         let mut accounts = self.accounts_lock();
         accounts.next_audit_id += 1;

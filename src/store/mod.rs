@@ -133,14 +133,6 @@ pub trait Store: Send + Sync {
     /// (its key was never handed out).
     async fn create_secret(&self, new: &NewSecret<'_>) -> Result<(), StoreError>;
 
-    /// Deletes a secret and its receipt that were never handed out (a create refused by a
-    /// rate limit after it ran); records no outcome.
-    async fn discard_secret(
-        &self,
-        secret: &RecordRef,
-        receipt: &RecordRef,
-    ) -> Result<(), StoreError>;
-
     /// Reads a secret's sealed bytes without consuming them.
     async fn peek_secret(&self, secret: &RecordRef) -> Result<Option<Vec<u8>>, StoreError>;
 
@@ -185,6 +177,19 @@ pub trait Store: Send + Sync {
         &self,
         receipt: &RecordRef,
     ) -> Result<Option<(ReceiptRecord, SecretFate, u32)>, StoreError>;
+
+    /// [`Self::read_receipt`] for a receipt whose secret is known beforehand (an account's
+    /// list names both), in one round trip; `None` also when the receipt names another.
+    async fn read_receipt_of(
+        &self,
+        receipt: &RecordRef,
+        secret: &RecordRef,
+    ) -> Result<Option<(ReceiptRecord, SecretFate, u32)>, StoreError> {
+        Ok(self
+            .read_receipt(receipt)
+            .await?
+            .filter(|(record, ..)| record.secret == *secret))
+    }
 
     /// Stores a sealed token with its TTL.
     async fn store_token(

@@ -194,6 +194,15 @@ impl RateWindows {
     }
 }
 
+/// What became of a secret, from whether it is still stored and its outcome record.
+fn fate_of(pending: bool, outcome: Option<Vec<u8>>) -> Result<SecretFate, StoreError> {
+    match (pending, outcome) {
+        (true, _) => Ok(SecretFate::Pending),
+        (false, Some(outcome)) => decode_outcome(&outcome),
+        (false, None) => Ok(SecretFate::Expired),
+    }
+}
+
 /// One 32-bit counter of a client's packed counters (`BITFIELD … u32 #slot`); absent is 0.
 fn packed_count(counters: &[u8], slot: u8) -> u64 {
     let at = usize::from(slot) * 4;
@@ -1549,16 +1558,6 @@ impl Store for RedisStore {
         self.query_pipe(&pipe).await
     }
 
-    async fn discard_secret(
-        &self,
-        secret: &RecordRef,
-        receipt: &RecordRef,
-    ) -> Result<(), StoreError> {
-        // One slot: the secret and its receipt share their routing tag.
-        let names = [self.name(secret, "s"), self.name(receipt, "r")];
-        self.query(redis::cmd("DEL").arg(&names)).await
-    }
-
     async fn peek_secret(&self, secret: &RecordRef) -> Result<Option<Vec<u8>>, StoreError> {
         let name = self.name(secret, "s");
         self.query(redis::cmd("GET").arg(name)).await
@@ -1656,11 +1655,36 @@ impl Store for RedisStore {
         pipe.exists(sealed).get(outcome).get(views);
         let (pending, outcome, views): (bool, Option<Vec<u8>>, Option<u32>) =
             self.query_pipe(&pipe).await?;
-        let fate = match (pending, outcome) {
-            (true, _) => SecretFate::Pending,
-            (false, Some(outcome)) => decode_outcome(&outcome)?,
-            (false, None) => SecretFate::Expired,
+        let fate = fate_of(pending, outcome)?;
+        Ok(Some((record, fate, views_seen(fate, views))))
+    }
+
+    async fn read_receipt_of(
+        &self,
+        receipt: &RecordRef,
+        secret: &RecordRef,
+    ) -> Result<Option<(ReceiptRecord, SecretFate, u32)>, StoreError> {
+        // A receipt shares its secret's hash tag: one pipeline, one slot.
+        let [sealed, _, outcome, views] = self.secret_names(secret);
+        let mut pipe = redis::pipe();
+        pipe.get(self.name(receipt, "r"))
+            .exists(sealed)
+            .get(outcome)
+            .get(views);
+        let (bytes, pending, outcome, views): (
+            Option<Vec<u8>>,
+            bool,
+            Option<Vec<u8>>,
+            Option<u32>,
+        ) = self.query_pipe(&pipe).await?;
+        let Some(bytes) = bytes else {
+            return Ok(None);
         };
+        let record = ReceiptRecord::decode(&bytes).ok_or(StoreError::Corrupt("receipt"))?;
+        if record.secret != *secret {
+            return Ok(None);
+        }
+        let fate = fate_of(pending, outcome)?;
         Ok(Some((record, fate, views_seen(fate, views))))
     }
 

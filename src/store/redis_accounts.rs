@@ -136,6 +136,13 @@ impl RedisStore {
         self.tagged(record.tag, kind, &b64(&record.lookup))
     }
 
+    /// A user's receipt list (scored by creation), the same entries scored by when they
+    /// are gone, and the index from each entry's secret to its entry: one hash tag.
+    fn owned_names(&self, user: UserId) -> [String; 3] {
+        let id = user.to_string();
+        ["ur", "ug", "ui"].map(|kind| self.tagged(user.tag(), kind, &id))
+    }
+
     fn user_list(&self) -> String {
         self.fixed("users", "all")
     }
@@ -578,21 +585,20 @@ impl AccountStore for RedisStore {
         keep: usize,
         list_ttl_seconds: u64,
     ) -> Result<(), StoreError> {
-        let list = self.tagged(user.tag(), "ur", &user.to_string());
         let json = serde_json::to_string(entry).map_err(corrupt("owned receipt"))?;
-        let mut pipe = redis::pipe();
-        pipe.atomic()
-            // Scored by insertion time in ms: entries of one second keep their order.
-            .zadd(&list, json, now_micros() / 1000)
-            .ignore()
-            .cmd("ZREMRANGEBYRANK")
-            .arg(&list)
-            .arg(0)
-            .arg(-(keep as isize) - 1)
-            .ignore()
-            .expire(&list, list_ttl_seconds as i64)
-            .ignore();
-        self.query_pipe(&pipe).await
+        let [list, gone, index] = self.owned_names(user);
+        // Scored by insertion time in ms: entries of one second keep their order.
+        let mut invocation = ADD_OWNED.key(&list);
+        invocation
+            .key(&gone)
+            .key(&index)
+            .arg(json)
+            .arg(now_micros() / 1000)
+            .arg(entry.gone_at)
+            .arg(entry.secret.as_deref().unwrap_or_default())
+            .arg(keep)
+            .arg(list_ttl_seconds);
+        self.invoke(&invocation).await
     }
 
     async fn owned_receipts(
@@ -602,29 +608,48 @@ impl AccountStore for RedisStore {
         offset: usize,
         limit: usize,
     ) -> Result<Page<OwnedReceipt>, StoreError> {
-        let list = self.tagged(user.tag(), "ur", &user.to_string());
-        let members: Vec<String> = self
-            .query(redis::cmd("ZREVRANGE").arg(&list).arg(0).arg(-1))
-            .await?;
-        let mut live = Vec::new();
-        let mut gone = Vec::new();
-        for member in members {
-            let entry: OwnedReceipt =
-                serde_json::from_str(&member).map_err(corrupt("owned receipt"))?;
-            if entry.gone_at > now {
-                live.push(entry);
-            } else {
-                gone.push(member);
-            }
+        let [list, gone, index] = self.owned_names(user);
+        if limit == 0 {
+            return Ok(Page {
+                items: Vec::new(),
+                total: 0,
+            });
         }
-        // Cleaned on access: entries whose receipts are gone leave the list.
-        if !gone.is_empty() {
-            self.query::<i64>(redis::cmd("ZREM").arg(&list).arg(&gone))
-                .await?;
-        }
-        let total = live.len();
-        let items = live.into_iter().skip(offset).take(limit).collect();
+        let mut invocation = OWNED_PAGE.key(&list);
+        invocation
+            .key(&gone)
+            .key(&index)
+            .arg(now)
+            .arg(offset)
+            .arg(offset.saturating_add(limit - 1));
+        let (total, members): (usize, Vec<String>) = self.invoke(&invocation).await?;
+        let items = members
+            .iter()
+            .map(|member| serde_json::from_str(member).map_err(corrupt("owned receipt")))
+            .collect::<Result<Vec<OwnedReceipt>, _>>()?
+            .into_iter()
+            // Past a large backlog the script cleans in steps: the rest waits its turn.
+            .filter(|entry| entry.gone_at > now)
+            .collect();
         Ok(Page { items, total })
+    }
+
+    async fn owned_receipt(
+        &self,
+        user: UserId,
+        secret: &RecordRef,
+        now: u64,
+    ) -> Result<Option<OwnedReceipt>, StoreError> {
+        let [_, _, index] = self.owned_names(user);
+        let member: Option<String> = self
+            .query(redis::cmd("HGET").arg(&index).arg(secret.to_text()))
+            .await?;
+        let Some(member) = member else {
+            return Ok(None);
+        };
+        let entry: OwnedReceipt =
+            serde_json::from_str(&member).map_err(corrupt("owned receipt"))?;
+        Ok((entry.gone_at > now).then_some(entry))
     }
 
     async fn append_audit(&self, event: &AuditEvent, keep: usize) -> Result<(), StoreError> {
@@ -747,3 +772,45 @@ fn stream_entries(reply: &Value) -> Result<Vec<(String, String)>, StoreError> {
         })
         .collect()
 }
+
+/// Adds an entry to a user's receipt list, its gone-time index and its secret index, and
+/// trims the list to the newest `keep` (the trimmed leave both indexes too). KEYS: list,
+/// gone, index. ARGV: entry JSON, score (ms), gone at (s), secret reference (may be
+/// empty), keep, list TTL (s).
+static ADD_OWNED: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
+if ARGV[4] ~= '' then redis.call('HSET', KEYS[3], ARGV[4], ARGV[1]) end
+local over = redis.call('ZCARD', KEYS[1]) - tonumber(ARGV[5])
+if over > 0 then
+  for _, member in ipairs(redis.call('ZRANGE', KEYS[1], 0, over - 1)) do
+    redis.call('ZREM', KEYS[2], member)
+    local secret = cjson.decode(member).secret
+    if secret then redis.call('HDEL', KEYS[3], secret) end
+  end
+  redis.call('ZREMRANGEBYRANK', KEYS[1], 0, over - 1)
+end
+for i = 1, 3 do redis.call('EXPIRE', KEYS[i], ARGV[6]) end
+",
+    )
+});
+
+/// A page of a user's receipt list, newest first, after removing (from the list and
+/// both indexes) at most 256 entries whose receipts are gone: cleaned on access, in
+/// bounded steps. KEYS: list, gone, index. ARGV: now (s), first and last rank. Returns
+/// `[total, members]`.
+static OWNED_PAGE: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+for _, member in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[1], 'LIMIT', 0, 256)) do
+  redis.call('ZREM', KEYS[1], member)
+  redis.call('ZREM', KEYS[2], member)
+  local secret = cjson.decode(member).secret
+  if secret then redis.call('HDEL', KEYS[3], secret) end
+end
+return {redis.call('ZCARD', KEYS[1]), redis.call('ZREVRANGE', KEYS[1], ARGV[2], ARGV[3])}
+",
+    )
+});

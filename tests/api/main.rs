@@ -19,6 +19,7 @@ mod readme;
 mod receipts;
 mod redis_outage;
 mod redis_setup;
+mod redis_work;
 mod replication;
 mod requests;
 mod secrets;

@@ -181,23 +181,6 @@ async fn a_take_returns_the_bytes_once(store: Arc<dyn Store>) {
 }
 contract!(a_take_returns_the_bytes_once);
 
-async fn a_discarded_secret_leaves_no_trace(store: Arc<dyn Store>) {
-    let stored = store_one(&*store, false, 60).await;
-    store
-        .discard_secret(&stored.secret, &stored.receipt)
-        .await
-        .expect("discarded");
-    assert_eq!(store.peek_secret(&stored.secret).await.expect("peek"), None);
-    assert!(
-        store
-            .read_receipt(&stored.receipt)
-            .await
-            .expect("read")
-            .is_none()
-    );
-}
-contract!(a_discarded_secret_leaves_no_trace);
-
 async fn a_guarded_take_leaves_protected_secrets_alone(store: Arc<dyn Store>) {
     let stored = store_one(&*store, true, 60).await;
     assert_eq!(
@@ -600,3 +583,63 @@ async fn the_memory_store_sweeps_expired_entries() {
         "the expired pair is gone, the new pair is there"
     );
 }
+
+async fn an_accounts_list_pages_and_finds_each_secret_in_one_lookup(store: Arc<dyn Store>) {
+    use burnbox::domain::{OwnedReceipt, UserId};
+    let accounts = store.accounts();
+    let (user, stranger) = (UserId::generate(), UserId::generate());
+    let now = 1_000_000;
+    let secrets: Vec<RecordRef> = (0..5)
+        .map(|_| SecretKey::new(ClientKey::generate(ClientKey::generate_tag())).record())
+        .collect();
+    for (index, secret) in secrets.iter().enumerate() {
+        let entry = OwnedReceipt {
+            receipt: format!("receipt{index}"),
+            created_at: index as u64,
+            expires_at: now + 10,
+            // The second is gone by `now`.
+            gone_at: if index == 1 { now } else { now + 100 },
+            secret: Some(secret.to_text()),
+        };
+        // Kept to the newest four: the first is trimmed.
+        accounts
+            .add_owned_receipt(user, &entry, 4, 600)
+            .await
+            .expect("added");
+        // Entries are ordered by the millisecond they were added in.
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    let names = |page: burnbox::store::accounts::Page<OwnedReceipt>| {
+        let names: Vec<String> = page.items.into_iter().map(|entry| entry.receipt).collect();
+        (names, page.total)
+    };
+    let first = accounts
+        .owned_receipts(user, now, 0, 2)
+        .await
+        .expect("page");
+    assert_eq!(
+        names(first),
+        (vec!["receipt4".into(), "receipt3".into()], 3)
+    );
+    let second = accounts
+        .owned_receipts(user, now, 2, 2)
+        .await
+        .expect("page");
+    assert_eq!(names(second), (vec!["receipt2".into()], 3));
+
+    let found = |owner: UserId, index: usize| {
+        let secret = secrets[index];
+        async move {
+            accounts
+                .owned_receipt(owner, &secret, now)
+                .await
+                .expect("lookup")
+                .map(|entry| entry.receipt)
+        }
+    };
+    assert_eq!(found(user, 3).await.as_deref(), Some("receipt3"));
+    assert_eq!(found(user, 1).await, None, "gone with its receipt");
+    assert_eq!(found(user, 0).await, None, "trimmed from the list");
+    assert_eq!(found(stranger, 3).await, None, "another account's");
+}
+contract!(an_accounts_list_pages_and_finds_each_secret_in_one_lookup);
