@@ -22,9 +22,12 @@
 //!
 //! Client addresses are stored only as a keyed BLAKE3 hash under the server key.
 
-use std::collections::HashMap;
+use std::hash::Hash;
+use std::num::NonZeroUsize;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+use lru::LruCache;
 
 use crate::config::ServerKey;
 use crate::domain::time::now_micros;
@@ -260,23 +263,28 @@ pub fn lease_size(limit: &Limit, last_remaining: Option<u32>) -> u32 {
     last_remaining.map_or(size, |left| size.min(left / 2).max(1))
 }
 
-/// Entries kept before leases of past windows are swept out.
-const LEASES_SWEPT_ABOVE: usize = 4096;
+/// Client states an instance keeps in a [`Recent`] map.
+pub const RECENT_CLIENTS_KEPT: NonZeroUsize = NonZeroUsize::new(16_384).expect("not zero");
 
-/// Keeps an instance-local map of per-client state bounded: above `above` entries, drops
-/// those `live` rejects, and, should that free less than half, all of them — so a sweep
-/// costs O(1) per insert on average however many clients are live. For state whose loss
-/// is safe (a lease given up, a window read again).
-pub(crate) fn sweep_if_full<K, V>(
-    map: &mut HashMap<K, V>,
-    above: usize,
-    live: impl FnMut(&K, &mut V) -> bool,
-) {
-    if map.len() > above {
-        map.retain(live);
-        if map.len() > above / 2 {
-            map.clear();
-        }
+/// An instance-local map of per-client state, bounded by forgetting the least recently
+/// used entry, one at a time: a client who touches many buckets pushes out only the
+/// entries nobody used since (past windows first of all), never everyone's at once. For
+/// state whose loss is safe (a lease given up, a window read again).
+#[derive(Debug)]
+pub struct Recent<K: Hash + Eq, V>(Mutex<LruCache<K, V>>);
+
+impl<K: Hash + Eq, V> Default for Recent<K, V> {
+    fn default() -> Self {
+        Self(Mutex::new(LruCache::new(RECENT_CLIENTS_KEPT)))
+    }
+}
+
+impl<K: Hash + Eq, V> Recent<K, V> {
+    /// The map, locked (a poisoned lock still holds consistent entries).
+    pub fn lock(&self) -> std::sync::MutexGuard<'_, LruCache<K, V>> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
@@ -287,23 +295,19 @@ struct Lease {
     left: u32,
     /// The store's answer when it was granted (the whole lease counted).
     granted: LimitState,
-    /// The limit's period, to tell when the lease is past.
-    period_us: u64,
 }
+
+/// A lease's client, limit name and window.
+type LeaseKey = ([u8; CLIENT_ID_BYTES], &'static str, u64);
 
 /// Requests counted in the store ahead of use, per client, limit and window: shared by
 /// an instance's workers (see the module's notes).
 #[derive(Debug, Default)]
-pub struct Leases(Mutex<LeaseMap>);
-
-/// Leases by client, limit name and window.
-type LeaseMap = HashMap<([u8; CLIENT_ID_BYTES], &'static str, u64), Lease>;
+pub struct Leases(Recent<LeaseKey, Lease>);
 
 impl Leases {
-    fn lock(&self) -> std::sync::MutexGuard<'_, LeaseMap> {
-        self.0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    fn lock(&self) -> std::sync::MutexGuard<'_, LruCache<LeaseKey, Lease>> {
+        self.0.lock()
     }
 
     /// Spends one request from every limit's lease, if each has one left; the states
@@ -355,20 +359,14 @@ impl Leases {
         states: &[LimitState],
         now_us: u64,
     ) {
+        // A lease pushed out is budget given up (stricter), never budget gained.
         let mut leases = self.lock();
-        // A dropped lease is budget given up (stricter), never budget gained.
-        sweep_if_full(&mut leases, LEASES_SWEPT_ABOVE, |(_, _, window), lease| {
-            *window >= now_us / lease.period_us
-        });
         for (limit, granted) in limits.iter().zip(states) {
             let window = limit.window(now_us).0;
-            let lease = leases
-                .entry((*client, limit.name, window))
-                .or_insert(Lease {
-                    left: 0,
-                    granted: *granted,
-                    period_us: limit.period_us(),
-                });
+            let lease = leases.get_or_insert_mut((*client, limit.name, window), || Lease {
+                left: 0,
+                granted: *granted,
+            });
             lease.left += limit.charge.saturating_sub(1);
             lease.granted = *granted;
         }
@@ -655,15 +653,17 @@ mod tests {
     }
 
     #[test]
-    fn a_full_map_keeps_only_live_entries_or_starts_over() {
-        let mut map: HashMap<u32, u32> = (0..10).map(|key| (key, key)).collect();
-        sweep_if_full(&mut map, 10, |_, _| false);
-        assert_eq!(map.len(), 10, "not over its bound: left alone");
-        map.insert(10, 10);
-        sweep_if_full(&mut map, 10, |key, _| *key >= 8);
-        assert_eq!(map.len(), 3, "the dead swept out");
-        let mut live: HashMap<u32, u32> = (0..11).map(|key| (key, key)).collect();
-        sweep_if_full(&mut live, 10, |_, _| true);
-        assert!(live.is_empty(), "all live: forgotten at once");
+    fn a_full_map_forgets_the_least_recently_used_entry_only() {
+        let recent: Recent<usize, usize> = Recent::default();
+        let mut map = recent.lock();
+        let full = RECENT_CLIENTS_KEPT.get();
+        for key in 0..full {
+            map.put(key, key);
+        }
+        // The first entry is used again; one more pushes out the second, and only it.
+        assert_eq!(map.get(&0), Some(&0));
+        map.put(full, full);
+        assert_eq!(map.len(), full);
+        assert!(map.contains(&0) && !map.contains(&1) && map.contains(&2));
     }
 }

@@ -37,7 +37,7 @@ use crate::crypto::{EXPIRES_AT_OFFSET, PROTECTED_FLAG_OFFSET, VIEWS_OFFSET};
 use crate::domain::time::now_micros;
 use crate::domain::{ReceiptRecord, RecordRef, SecretFate};
 use crate::metrics::METRICS;
-use crate::rate_limit::{CLIENT_ID_BYTES, Limit, LimitState, assess, sweep_if_full};
+use crate::rate_limit::{CLIENT_ID_BYTES, Limit, LimitState, Recent, assess};
 
 /// Hands out a view of a secret, or burns it, in one atomic step. A secret whose header
 /// allows several views (flag bit 2, then the views byte) counts each view in its views
@@ -151,46 +151,29 @@ end
 return 0
 ";
 
-/// Entries of [`RateWindows`] kept before past windows are swept out.
-const RATE_WINDOWS_SWEPT_ABOVE: usize = 8192;
-
 /// What this instance has read of each client's previous window, per period: a rate
 /// check reads it only on its first check of the window; later checks are one
 /// `BITFIELD` (and the counter's `PEXPIRE`). Requests another instance counts in the
 /// previous window after that read (at the boundary, within the clocks' skew) are missed.
+/// A window forgotten (pushed out by more recent clients) is read again.
 #[derive(Debug, Default)]
-struct RateWindows(std::sync::Mutex<RateWindowMap>);
-
-/// Per client and period: the window the previous one was read in, and what it held.
-type RateWindowMap = std::collections::HashMap<RateWindowKey, (u64, Arc<[u8]>)>;
+struct RateWindows(Recent<RateWindowKey, (u64, Arc<[u8]>)>);
 
 /// A client and a period (µs).
 type RateWindowKey = ([u8; CLIENT_ID_BYTES], u64);
 
 impl RateWindows {
-    fn lock(&self) -> std::sync::MutexGuard<'_, RateWindowMap> {
-        self.0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
     /// The previous window's counters, once read in `window`.
     fn previous(&self, key: &RateWindowKey, window: u64) -> Option<Arc<[u8]>> {
-        self.lock()
+        self.0
+            .lock()
             .get(key)
             .filter(|(read_in, _)| *read_in == window)
             .map(|(_, previous)| previous.clone())
     }
 
-    fn remember(&self, key: RateWindowKey, window: u64, previous: Arc<[u8]>, now_us: u64) {
-        let mut windows = self.lock();
-        // A window forgotten is read again.
-        sweep_if_full(
-            &mut windows,
-            RATE_WINDOWS_SWEPT_ABOVE,
-            |(_, period_us), (read_in, _)| *read_in >= now_us / *period_us,
-        );
-        windows.insert(key, (window, previous));
+    fn remember(&self, key: RateWindowKey, window: u64, previous: Arc<[u8]>) {
+        self.0.lock().put(key, (window, previous));
     }
 }
 
@@ -1781,7 +1764,7 @@ impl Store for RedisStore {
                             .map_err(|_| corrupt())?;
                     let read: Arc<[u8]> = read.unwrap_or_default().into();
                     self.rate_windows
-                        .remember((*client, *period_us), window, read.clone(), now_us);
+                        .remember((*client, *period_us), window, read.clone());
                     read
                 }
             };

@@ -657,3 +657,60 @@ async fn an_encoded_path_is_limited_as_the_route_it_reaches() {
         shaped.body
     );
 }
+
+/// An instance keeps the budget it leased per client in a bounded map. Many one-request
+/// clients (cheap with IPv6 /64s) push out only entries nobody used since: a client in
+/// the middle of its budget keeps all of it.
+#[tokio::test]
+async fn many_new_clients_cannot_take_another_clients_leased_budget() {
+    let app = spawn_app_with(
+        Backend::Redis,
+        &[
+            "--trusted-proxies",
+            "127.0.0.1",
+            "--rate-limit-per-minute",
+            "1000",
+            "--rate-limit-create-per-minute",
+            "60",
+        ],
+    )
+    .await;
+    let create_as = |client: String, body: serde_json::Value| {
+        let app = &app;
+        async move {
+            app.client
+                .post(app.url("/api/secrets"))
+                .header("x-forwarded-for", client)
+                .json(&body)
+                .send()
+                .await
+                .expect("request")
+                .status()
+                .as_u16()
+        }
+    };
+    let victim = || "198.51.100.7".to_owned();
+    with_a_minute_left(40).await;
+    // 2,100 clients of one request each, between the victim's first 15: each counts
+    // against two limits (all requests, creates), so 4,200 leases pass through.
+    let mut created = 0;
+    let mut others = 0u32;
+    for _ in 0..15 {
+        if create_as(victim(), json!({"secret": "mine"})).await == 201 {
+            created += 1;
+        }
+        for _ in 0..140 {
+            let other = format!("2001:db8:{:x}:{:x}::1", others >> 16, others & 0xffff);
+            // Counted before the body is read: an empty one costs the store nothing.
+            assert_eq!(create_as(other, json!({})).await, 400);
+            others += 1;
+        }
+    }
+    while create_as(victim(), json!({"secret": "mine"})).await == 201 {
+        created += 1;
+    }
+    assert_eq!(
+        created, 60,
+        "the victim's whole budget of 60 creates a minute"
+    );
+}
