@@ -1,7 +1,8 @@
 //! Who may use the backend-only endpoints (`/api/tokens`).
 //!
 //! [`TokenAccess`] is the one guard: a handler that takes it runs only for callers whose
-//! client address (see [`crate::network`]) lies in `BURNBOX_TRUSTED_NETWORKS`, or that
+//! client address (see [`crate::network`]: never one an untrusted proxy speaks for, nor a
+//! trusted proxy itself) lies in `BURNBOX_TRUSTED_NETWORKS`, or that
 //! authenticated with an API key that has the `tokens` scope (from any network) and
 //! belongs to an admin — registration is open, so a self-registered account must not get
 //! past the trusted networks. A login session does not pass: tokens are for backends,
@@ -49,7 +50,14 @@ impl FromRequest for TokenAccess {
         ready(if allowed {
             Ok(Self { client })
         } else {
-            log::info!("token access refused for client {client}: not in BURNBOX_TRUSTED_NETWORKS");
+            let why = match client {
+                ClientAddress::UntrustedForwarder(_) => {
+                    "it sent a forwarding header but is not in BURNBOX_TRUSTED_PROXIES"
+                }
+                ClientAddress::Unidentified => "the proxy chain names no client",
+                ClientAddress::Ip(_) => "not in BURNBOX_TRUSTED_NETWORKS",
+            };
+            log::info!("token access refused for client {client}: {why}");
             Err(ApiError::Forbidden(
                 "tokens can be minted and verified only from trusted networks or with an API key that has the tokens scope",
             ))

@@ -8,6 +8,7 @@
 use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr};
 use std::pin::Pin;
+use std::sync::Once;
 
 use actix_web::mime;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload};
@@ -15,7 +16,8 @@ use serde::de::{DeserializeOwned, Error as _, Visitor};
 use serde::{Deserialize, Deserializer};
 
 use crate::error::ApiError;
-use crate::network::{ClientAddress, ClientIpPolicy};
+use crate::metrics::METRICS;
+use crate::network::{ClientAddress, ClientIpPolicy, FORWARDING_HEADERS};
 
 /// The client's address as [`ClientIpPolicy`] defines it (the TCP peer when no policy is
 /// registered, which only unit tests do). Resolved once per request and remembered: the
@@ -29,18 +31,42 @@ pub fn client_address(request: &HttpRequest) -> ClientAddress {
         .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |address| address.ip());
     let client = match request.app_data::<ClientIpPolicy>() {
         Some(policy) => {
-            let values: Vec<&str> = request
-                .headers()
+            let headers = request.headers();
+            let values: Vec<&str> = headers
                 .get_all(policy.header.name())
                 // A value that is not visible ASCII cannot be an address: a broken chain.
                 .map(|value| value.to_str().unwrap_or("\u{0}"))
                 .collect();
-            policy.client(peer, &values)
+            let forwarded = FORWARDING_HEADERS
+                .iter()
+                .any(|name| headers.contains_key(*name));
+            policy.client(peer, &values, forwarded)
         }
         None => ClientAddress::Ip(peer.to_canonical()),
     };
+    if let ClientAddress::UntrustedForwarder(peer) = client {
+        untrusted_forwarder_seen(peer);
+    }
     request.extensions_mut().insert(client);
     client
+}
+
+/// Counts a request whose forwarding header came from a peer that is not a trusted proxy,
+/// and warns about the first one: the usual cause is a proxy left out of
+/// `BURNBOX_TRUSTED_PROXIES`, which would otherwise go unnoticed (it fails closed).
+fn untrusted_forwarder_seen(peer: IpAddr) {
+    static WARNED: Once = Once::new();
+    METRICS.untrusted_forwarded_requests.inc();
+    // Only the peer's address is logged: header values are whatever a client wrote.
+    WARNED.call_once(|| {
+        log::warn!(
+            "a request from {peer} carried a forwarding header (X-Forwarded-For, Forwarded or \
+             X-Real-IP), but {peer} is not in BURNBOX_TRUSTED_PROXIES: such requests are never \
+             in BURNBOX_TRUSTED_NETWORKS and are rate-limited by {peer}. If burnbox runs behind \
+             a reverse proxy, list it in BURNBOX_TRUSTED_PROXIES. Logged once; \
+             burnbox_untrusted_forwarded_requests_total counts them all."
+        );
+    });
 }
 
 /// Largest optional body accepted: a passphrase and some JSON around it.

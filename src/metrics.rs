@@ -70,6 +70,9 @@ pub struct Metrics {
     pub tokens_verified: Counter,
     /// Requests refused by a rate limit.
     pub rate_limited: Counter,
+    /// Requests with a forwarding header from a peer that is not a trusted proxy (never
+    /// in a trusted network): usually a proxy missing from `BURNBOX_TRUSTED_PROXIES`.
+    pub untrusted_forwarded_requests: Counter,
     /// Failed Redis operations by kind.
     pub redis_errors: Family<RedisErrorLabels, Counter>,
     /// Argon2 hashes admitted and not yet finished (queued or running).
@@ -104,6 +107,7 @@ impl Metrics {
             tokens_minted: Counter::default(),
             tokens_verified: Counter::default(),
             rate_limited: Counter::default(),
+            untrusted_forwarded_requests: Counter::default(),
             redis_errors: Family::default(),
             argon2_queue_depth: Gauge::default(),
             consume_acknowledged: Counter::default(),
@@ -156,6 +160,11 @@ impl Metrics {
                 "rate_limited",
                 "Requests refused by a rate limit",
                 &metrics.rate_limited,
+            ),
+            (
+                "untrusted_forwarded_requests",
+                "Requests with a forwarding header from a peer not in BURNBOX_TRUSTED_PROXIES (never in a trusted network)",
+                &metrics.untrusted_forwarded_requests,
             ),
             (
                 "consume_acknowledged",
@@ -253,6 +262,7 @@ mod tests {
             "burnbox_tokens_minted_total",
             "burnbox_tokens_verified_total",
             "burnbox_rate_limited_total",
+            "burnbox_untrusted_forwarded_requests_total",
             "burnbox_redis_errors_total{kind=\"timeout\"}",
             "burnbox_argon2_queue_depth",
         ] {

@@ -12,6 +12,14 @@
 //! which would make any client look like the (trusted) proxy. This one notion of "client"
 //! serves the access log, the token guard, rate limits and the audit log.
 //!
+//! Forgetting `BURNBOX_TRUSTED_PROXIES` must fail closed. A proxy on the same host makes
+//! every client "127.0.0.1", an address in the default trusted networks; so a request
+//! that carries any forwarding header from a peer that is not a trusted proxy is a
+//! [`ClientAddress::UntrustedForwarder`]: limited by its peer's address as before, but
+//! never in a trusted network, whatever that address. The reverse mistake fails closed
+//! too: a trusted proxy is never itself the client, so a chain that holds nothing but
+//! trusted proxies (a proxy that sent no header) is unidentified.
+//!
 //! CIDR parsing and matching is `ipnet`'s: a small, widely used crate whose `IpNet`
 //! covers IPv4 and IPv6 with the containment check we need.
 
@@ -63,6 +71,10 @@ impl fmt::Display for Networks {
         f.write_str(&items.join(","))
     }
 }
+
+/// Every header through which a proxy names the client it forwards for: a request that
+/// carries any of them came through a proxy, or pretends to.
+pub const FORWARDING_HEADERS: [&str; 3] = ["x-forwarded-for", "forwarded", "x-real-ip"];
 
 /// Which forwarding header the trusted proxies write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -136,7 +148,12 @@ fn is_port(text: &str) -> bool {
 pub enum ClientAddress {
     /// The peer, or the entry where the walk through trusted proxies stopped.
     Ip(IpAddr),
-    /// The walk stopped at an entry that is not an address: a broken chain.
+    /// A peer that is not a trusted proxy but sent a forwarding header: most likely a proxy
+    /// missing from `BURNBOX_TRUSTED_PROXIES`. Known (and rate-limited) by the peer's
+    /// address, but never in a trusted network: its clients are strangers.
+    UntrustedForwarder(IpAddr),
+    /// No client could be told: the walk stopped at an entry that is not an address (a
+    /// broken chain), or found only trusted proxies (a proxy is never itself the client).
     Unidentified,
 }
 
@@ -144,7 +161,7 @@ impl ClientAddress {
     /// The address, when there is one.
     pub fn ip(self) -> Option<IpAddr> {
         match self {
-            Self::Ip(address) => Some(address),
+            Self::Ip(address) | Self::UntrustedForwarder(address) => Some(address),
             Self::Unidentified => None,
         }
     }
@@ -154,23 +171,29 @@ impl ClientAddress {
     /// per-address budget would be 2^64 budgets), every unidentified client in one.
     pub fn bucket(self, ipv6_prefix: u8) -> String {
         match self {
-            Self::Ip(IpAddr::V6(address)) => Ipv6Net::new(address, ipv6_prefix.min(128))
-                .map_or_else(|_| address.to_string(), |net| net.trunc().to_string()),
-            Self::Ip(address) => address.to_string(),
+            Self::Ip(IpAddr::V6(address)) | Self::UntrustedForwarder(IpAddr::V6(address)) => {
+                Ipv6Net::new(address, ipv6_prefix.min(128))
+                    .map_or_else(|_| address.to_string(), |net| net.trunc().to_string())
+            }
+            Self::Ip(address) | Self::UntrustedForwarder(address) => address.to_string(),
             Self::Unidentified => "unidentified".to_owned(),
         }
     }
 
-    /// Whether the client lies in `networks` (an unidentified client never does).
+    /// Whether the client lies in `networks` (an unidentified client, or one an untrusted
+    /// proxy speaks for, never does).
     pub fn is_in(self, networks: &Networks) -> bool {
-        self.ip().is_some_and(|address| networks.contains(address))
+        match self {
+            Self::Ip(address) => networks.contains(address),
+            Self::UntrustedForwarder(_) | Self::Unidentified => false,
+        }
     }
 }
 
 impl fmt::Display for ClientAddress {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Ip(address) => address.fmt(f),
+            Self::Ip(address) | Self::UntrustedForwarder(address) => address.fmt(f),
             Self::Unidentified => f.write_str("unidentified"),
         }
     }
@@ -186,23 +209,29 @@ pub struct ClientIpPolicy {
 }
 
 impl ClientIpPolicy {
-    /// The client of a request from `peer` carrying the forwarding header `header_values`
-    /// (in the order they arrived).
-    pub fn client(&self, peer: IpAddr, header_values: &[&str]) -> ClientAddress {
-        let mut client = peer.to_canonical();
-        if !self.trusted_proxies.contains(client) {
-            return ClientAddress::Ip(client);
+    /// The client of a request from `peer` carrying the configured forwarding header's
+    /// `header_values` (in the order they arrived); `forwarded` tells whether the request
+    /// carries any of the [`FORWARDING_HEADERS`] at all.
+    pub fn client(&self, peer: IpAddr, header_values: &[&str], forwarded: bool) -> ClientAddress {
+        let peer = peer.to_canonical();
+        if !self.trusted_proxies.contains(peer) {
+            return if forwarded {
+                ClientAddress::UntrustedForwarder(peer)
+            } else {
+                ClientAddress::Ip(peer)
+            };
         }
         for entry in self.header.entries_from_right(header_values) {
             let Some(address) = entry else {
                 return ClientAddress::Unidentified;
             };
-            client = address.to_canonical();
-            if !self.trusted_proxies.contains(client) {
-                break;
+            let address = address.to_canonical();
+            if !self.trusted_proxies.contains(address) {
+                return ClientAddress::Ip(address);
             }
         }
-        ClientAddress::Ip(client)
+        // Only trusted proxies: none of them is a client, and nobody else was named.
+        ClientAddress::Unidentified
     }
 }
 
@@ -256,13 +285,46 @@ mod tests {
     fn without_trusted_proxies_the_peer_is_the_client() {
         let policy = policy("", ForwardedHeader::XForwardedFor);
         assert_eq!(
-            policy.client(ip("127.0.0.1"), &["198.51.100.7"]),
+            policy.client(ip("127.0.0.1"), &[], false),
             client("127.0.0.1")
         );
         assert_eq!(
-            policy.client(ip("127.0.0.1"), &["garbage"]),
-            client("127.0.0.1"),
+            policy.client(ip("127.0.0.1"), &["198.51.100.7"], true),
+            ClientAddress::UntrustedForwarder(ip("127.0.0.1"))
+        );
+        assert_eq!(
+            policy.client(ip("127.0.0.1"), &["garbage"], true),
+            ClientAddress::UntrustedForwarder(ip("127.0.0.1")),
             "an untrusted peer's header is not read at all"
+        );
+    }
+
+    #[test]
+    fn a_forwarding_peer_that_is_not_a_trusted_proxy_is_never_in_a_trusted_network() {
+        let loopback: Networks = "127.0.0.0/8,::1/128".parse().expect("networks");
+        // A same-host proxy forgotten in BURNBOX_TRUSTED_PROXIES, and one that is listed
+        // while a second proxy on another address is not.
+        for proxies in ["", "10.0.0.1"] {
+            let policy = policy(proxies, ForwardedHeader::XForwardedFor);
+            let direct = policy.client(ip("127.0.0.1"), &[], false);
+            assert!(direct.is_in(&loopback), "no forwarding header: the peer");
+            for peer in ["127.0.0.1", "::1", "::ffff:127.0.0.1"] {
+                // Any of the three headers, whichever one the proxies are said to write.
+                let forwarded = policy.client(ip(peer), &[], true);
+                assert!(!forwarded.is_in(&loopback), "{peer} behind {proxies:?}");
+                assert!(!forwarded.is_in(&"0.0.0.0/0,::/0".parse().expect("all")));
+                let as_peer = ClientAddress::Ip(ip(peer).to_canonical());
+                assert_eq!(
+                    forwarded.bucket(64),
+                    as_peer.bucket(64),
+                    "its rate-limit identity stays its peer's"
+                );
+                assert_eq!(forwarded.to_string(), as_peer.to_string());
+            }
+        }
+        assert_eq!(
+            FORWARDING_HEADERS,
+            ["x-forwarded-for", "forwarded", "x-real-ip"]
         );
     }
 
@@ -270,13 +332,20 @@ mod tests {
     fn a_trusted_proxy_is_believed() {
         let policy = policy("127.0.0.1", ForwardedHeader::XForwardedFor);
         assert_eq!(
-            policy.client(ip("127.0.0.1"), &["198.51.100.7"]),
+            policy.client(ip("127.0.0.1"), &["198.51.100.7"], true),
             client("198.51.100.7")
         );
+        for speaking_for_itself in [&[][..], &["127.0.0.1"], &["127.0.0.1, 127.0.0.1"]] {
+            assert_eq!(
+                policy.client(ip("127.0.0.1"), speaking_for_itself, true),
+                ClientAddress::Unidentified,
+                "a trusted proxy is never itself the client: {speaking_for_itself:?}"
+            );
+        }
+        // Another forwarding header than the configured one names nobody either.
         assert_eq!(
-            policy.client(ip("127.0.0.1"), &[]),
-            client("127.0.0.1"),
-            "a proxy speaking for itself"
+            policy.client(ip("127.0.0.1"), &[], false),
+            ClientAddress::Unidentified
         );
     }
 
@@ -285,17 +354,21 @@ mod tests {
         let policy = policy("127.0.0.1/32,10.0.0.0/8", ForwardedHeader::XForwardedFor);
         let chain = ["203.0.113.66, 198.51.100.7", "203.0.113.9, 10.1.2.3"];
         assert_eq!(
-            policy.client(ip("127.0.0.1"), &chain),
+            policy.client(ip("127.0.0.1"), &chain, true),
             client("203.0.113.9")
         );
     }
 
     #[test]
-    fn a_chain_of_trusted_proxies_ends_at_its_leftmost_entry() {
+    fn a_chain_of_trusted_proxies_only_names_no_client() {
         let policy = policy("10.0.0.0/8", ForwardedHeader::XForwardedFor);
         assert_eq!(
-            policy.client(ip("10.0.0.1"), &["10.0.0.3, 10.0.0.2"]),
-            client("10.0.0.3")
+            policy.client(ip("10.0.0.1"), &["10.0.0.3, 10.0.0.2"], true),
+            ClientAddress::Unidentified
+        );
+        assert_eq!(
+            policy.client(ip("10.0.0.1"), &["198.51.100.7, 10.0.0.3, 10.0.0.2"], true),
+            client("198.51.100.7")
         );
     }
 
@@ -313,7 +386,7 @@ mod tests {
         ] {
             let header = format!("{sent}, 198.51.100.7");
             assert_eq!(
-                policy.client(ip("127.0.0.1"), &[&header]),
+                policy.client(ip("127.0.0.1"), &[&header], true),
                 client("198.51.100.7"),
                 "{header:?}"
             );
@@ -334,7 +407,7 @@ mod tests {
             "198.51.100.7:x",
         ] {
             assert_eq!(
-                policy.client(ip("127.0.0.1"), &[header]),
+                policy.client(ip("127.0.0.1"), &[header], true),
                 ClientAddress::Unidentified,
                 "{header:?}"
             );
@@ -374,14 +447,14 @@ mod tests {
             ("2001:db8::3", "2001:db8::3"),
         ] {
             assert_eq!(
-                policy.client(ip("127.0.0.1"), &[header]),
+                policy.client(ip("127.0.0.1"), &[header], true),
                 client(expected),
                 "{header}"
             );
         }
         for malformed in ["[2001:db8::1]x", "[2001:db8::1]:", "192.0.2.1:"] {
             assert_eq!(
-                policy.client(ip("127.0.0.1"), &[malformed]),
+                policy.client(ip("127.0.0.1"), &[malformed], true),
                 ClientAddress::Unidentified,
                 "{malformed}"
             );
@@ -393,18 +466,18 @@ mod tests {
         let policy = policy("127.0.0.1", ForwardedHeader::Forwarded);
         let header = r#"for=198.51.100.7;proto=https, For="[2001:db8:cafe::17]:4711";by=10.0.0.1"#;
         assert_eq!(
-            policy.client(ip("127.0.0.1"), &[header]),
+            policy.client(ip("127.0.0.1"), &[header], true),
             client("2001:db8:cafe::17")
         );
         for malformed in ["for=unknown", "for=_hidden", "proto=https", "for=\"[::1\""] {
             assert_eq!(
-                policy.client(ip("127.0.0.1"), &[malformed]),
+                policy.client(ip("127.0.0.1"), &[malformed], true),
                 ClientAddress::Unidentified,
                 "{malformed}"
             );
         }
         assert_eq!(
-            policy.client(ip("127.0.0.1"), &["for=unknown, for=198.51.100.7"]),
+            policy.client(ip("127.0.0.1"), &["for=unknown, for=198.51.100.7"], true),
             client("198.51.100.7"),
             "left of the client is never read"
         );
@@ -415,11 +488,11 @@ mod tests {
     fn ipv4_mapped_peers_are_matched_as_ipv4() {
         let policy = policy("127.0.0.1", ForwardedHeader::XForwardedFor);
         assert_eq!(
-            policy.client(ip("::ffff:127.0.0.1"), &["2001:db8::5"]),
+            policy.client(ip("::ffff:127.0.0.1"), &["2001:db8::5"], true),
             client("2001:db8::5")
         );
         assert_eq!(
-            policy.client(ip("127.0.0.1"), &["::ffff:198.51.100.9"]),
+            policy.client(ip("127.0.0.1"), &["::ffff:198.51.100.9"], true),
             client("198.51.100.9")
         );
     }

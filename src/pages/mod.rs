@@ -20,7 +20,10 @@ use crate::secrets::SecretService;
 /// The Content-Security-Policy of every page: only this origin's script, style and API.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
-/// Where links point: `BURNBOX_PUBLIC_URL`, never the request's `Host`.
+/// Where links point: `BURNBOX_PUBLIC_URL`, never the request's `Host` (a client, or a
+/// proxy passing `X-Forwarded-Host` on, could point a link at any site). Without it the
+/// server builds no absolute link: clients resolve paths against the origin they reached,
+/// as the pages' script does with `location.origin`. The one rule for every link.
 #[derive(Debug, Clone, Default)]
 pub struct Links(Option<PublicUrl>);
 
@@ -30,23 +33,32 @@ impl Links {
         Self(public_url)
     }
 
-    /// The reveal page of a secret (without the e2e key, which the server never has).
-    pub fn share(&self, key: &SecretKey) -> Option<String> {
+    /// `path` (starting with `/`) on the public URL, when there is one.
+    fn absolute(&self, path: &str) -> Option<String> {
         self.0
             .as_ref()
-            .map(|base| format!("{}/s/{}", base.as_str(), key.key().encode()))
+            .map(|base| format!("{}{path}", base.as_str()))
+    }
+
+    /// The reveal page of a secret (without the e2e key, which the server never has).
+    pub fn share(&self, key: &SecretKey) -> Option<String> {
+        self.absolute(&format!("/s/{}", key.key().encode()))
     }
 
     /// The configured origin, when there is one.
     pub fn origin(&self) -> Option<String> {
-        self.0.as_ref().map(|base| base.as_str().to_owned())
+        self.absolute("")
     }
 
     /// The receipt page of a secret.
     pub fn receipt(&self, key: &ReceiptKey) -> Option<String> {
-        self.0
-            .as_ref()
-            .map(|base| format!("{}/r/{}", base.as_str(), key.key().encode()))
+        self.absolute(&format!("/r/{}", key.key().encode()))
+    }
+
+    /// A link for an API that must answer one: `path` on the public URL, or the path
+    /// alone (for the client to resolve) when none is configured.
+    pub fn absolute_or_path(&self, path: &str) -> String {
+        self.absolute(path).unwrap_or_else(|| path.to_owned())
     }
 }
 
@@ -377,10 +389,14 @@ mod tests {
             crate::domain::ClientKey::generate_tag(),
         ));
         assert_eq!(Links::default().share(&key), None);
+        assert_eq!(Links::default().origin(), None);
+        assert_eq!(Links::default().absolute_or_path("/p/x"), "/p/x");
         let links = Links::new(Some("https://s.example".parse().expect("url")));
         assert_eq!(
             links.share(&key),
             Some(format!("https://s.example/s/{}", key.key().encode()))
         );
+        assert_eq!(links.origin().as_deref(), Some("https://s.example"));
+        assert_eq!(links.absolute_or_path("/p/x"), "https://s.example/p/x");
     }
 }

@@ -328,26 +328,22 @@ fn url_token(path: &str) -> Result<SecretKey, ApiError> {
 }
 
 /// `GET /api/v2/pushes/{url_token}/preview`, `GET /p/{url_token}/preview.json`: the link
-/// to send, which opens burnbox's reveal page (a GET there never counts a view).
+/// to send, which opens burnbox's reveal page (a GET there never counts a view). It lies
+/// on `BURNBOX_PUBLIC_URL` as every link does ([`Links`]); without it, the path alone.
 pub async fn preview(
-    request: HttpRequest,
     path: web::Path<String>,
     service: web::Data<SecretService>,
     links: web::Data<Links>,
 ) -> Result<HttpResponse, ApiError> {
     let key = url_token(&path)?;
     let status = service.status(&key).await?;
-    let origin = links.origin().unwrap_or_else(|| {
-        let info = request.connection_info();
-        format!("{}://{}", info.scheme(), info.host())
-    });
     let step = if status.views.retrieval_step {
         "/r"
     } else {
         ""
     };
     Ok(HttpResponse::Ok().json(json!({
-        "url": format!("{origin}/p/{}{step}", key.key().encode()),
+        "url": links.absolute_or_path(&format!("/p/{}{step}", key.key().encode())),
         "url_token": key.key().encode(),
         "retrieval_step": status.views.retrieval_step,
     })))

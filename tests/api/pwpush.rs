@@ -4,19 +4,27 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, Reply, TestApp, api_key, session, spawn_app_with};
+use crate::helpers::{Backend, Reply, TestApp, api_key, free_port, session, spawn_app_with};
 use crate::on_both_backends;
 
 const EMAIL: &str = "pusher@example.org";
 const PASSWORD: &str = "pusher admin password";
 
 /// An app with a configured admin, and an API key of theirs with the `secrets` scope.
+/// Its `BURNBOX_PUBLIC_URL` is its own address, as a deployment's would be: previews
+/// answer links on it (and without it, only paths).
 async fn app_with_key(backend: Backend) -> (TestApp, String) {
-    let app = spawn_app_with(
-        backend,
-        &["--admin-email", EMAIL, "--admin-password", PASSWORD],
-    )
-    .await;
+    let port = free_port();
+    let bind = format!("127.0.0.1:{port}");
+    let public_url = format!("http://{bind}");
+    app_with_key_and(backend, &["--bind", &bind, "--public-url", &public_url]).await
+}
+
+/// Like [`app_with_key`], with `extra` flags instead of its address and public URL.
+async fn app_with_key_and(backend: Backend, extra: &[&str]) -> (TestApp, String) {
+    let mut args = vec!["--admin-email", EMAIL, "--admin-password", PASSWORD];
+    args.extend_from_slice(extra);
+    let app = spawn_app_with(backend, &args).await;
     let token = session(&app, EMAIL, PASSWORD).await;
     let key = api_key(&app, &token, json!(["secrets"])).await;
     (app, key)
@@ -426,3 +434,55 @@ async fn a_refused_legacy_retrieve_costs_no_view(backend: Backend) {
     assert_eq!(status.body["views_left"], 2);
 }
 on_both_backends!(a_refused_legacy_retrieve_costs_no_view);
+
+/// The preview's link follows the pages' rule: on `BURNBOX_PUBLIC_URL`, else the path
+/// alone; never on a `Host`, `X-Forwarded-Host` or `Forwarded` a client or proxy sent.
+async fn a_forged_host_never_steers_the_preview_link(backend: Backend) {
+    let forged = [
+        ("host", "evil.example"),
+        ("x-forwarded-host", "evil.example"),
+        ("x-forwarded-proto", "https"),
+        ("forwarded", "host=evil.example;proto=https"),
+    ];
+    for (public_url, origin) in [
+        (None, ""),
+        (
+            Some("https://secrets.example.org/"),
+            "https://secrets.example.org",
+        ),
+    ] {
+        let extra = public_url.map_or_else(Vec::new, |url| vec!["--public-url", url]);
+        let (app, key) = app_with_key_and(backend, &extra).await;
+        let created = send(
+            &app,
+            reqwest::Method::POST,
+            "/p.json",
+            Some(&key),
+            Some(json!({"password": {"payload": "steer me", "retrieval_step": "true"}})),
+        )
+        .await;
+        assert_eq!(created.status, 201, "{:?}", created.body);
+        let token = created.field("url_token");
+        for path in [
+            format!("/p/{token}/preview.json"),
+            format!("/api/v2/pushes/{token}/preview"),
+        ] {
+            let mut request = app
+                .client
+                .get(app.url(&path))
+                .bearer_auth(&key)
+                .header("X-User-Email", EMAIL);
+            for (name, value) in forged {
+                request = request.header(name, value);
+            }
+            let preview = Reply::from_response(request.send().await.expect("preview")).await;
+            assert_eq!(preview.status, 200, "{path}: {:?}", preview.body);
+            assert_eq!(
+                preview.field("url"),
+                format!("{origin}/p/{token}/r"),
+                "{path} with {public_url:?}"
+            );
+        }
+    }
+}
+on_both_backends!(a_forged_host_never_steers_the_preview_link);

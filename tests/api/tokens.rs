@@ -210,11 +210,11 @@ async fn a_trusted_proxys_header_names_the_client() {
         .await
         .expect("request");
     assert_eq!(minted.status().as_u16(), 201);
-    // Without the header the proxy itself is the client, and it is not trusted for tokens.
+    // Without the header no client is named: a proxy is never one, so never trusted.
     app.post("/api/tokens", json!({}))
         .await
         .assert_error(403, "forbidden");
-    // A header that does not parse is ignored: the proxy is the client again.
+    // A header that does not parse is a broken chain: no client, never trusted.
     let garbled = post_from(
         &app,
         "/api/tokens",
