@@ -1634,7 +1634,7 @@ enum Remedy {
 }
 
 /// Rounds of the race, and creators racing in each.
-const RACE_ROUNDS: usize = 12;
+const RACE_ROUNDS: usize = 20;
 const RACE_CREATORS: usize = 16;
 
 /// Round after round, creators mint API keys as fast as they can with a stolen session
