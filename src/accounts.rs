@@ -6,7 +6,9 @@
 //! Sessions are opaque tokens (`bbs_…`) whose one-way lookup names a Redis record with a
 //! TTL — not JWTs — because they must end at once: logout, "log out everywhere" and
 //! blocking bump the user's generation, and a session of an older generation is void on
-//! its next use.
+//! its next use. Every credential is written only while its user is still at the
+//! generation it was authorised under (atomically, in the store), so none authorised
+//! before a bump appears after it.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -367,17 +369,27 @@ impl AccountService {
                 .await?;
             return Err(ApiError::InvalidCredentials);
         };
-        let session = self.open_session(user.id, user.generation).await?;
+        // A reset or "log out everywhere" between the read and the write: the password
+        // checked may be the old one, and the session would be void anyway.
+        let Some(session) = self.open_session(user.id, user.generation).await? else {
+            return Err(ApiError::InvalidCredentials);
+        };
         self.audit(AuditAction::Login, Some(user.id), None, ip)
             .await?;
         Ok(session)
     }
 
-    /// A new session of `user` at `generation`: its token and when it ends.
-    async fn open_session(&self, user: UserId, generation: u64) -> Result<(String, u64), ApiError> {
+    /// A new session of `user` at `generation`: its token and when it ends; `None` (nothing
+    /// stored) when the user is no longer at that generation.
+    async fn open_session(
+        &self,
+        user: UserId,
+        generation: u64,
+    ) -> Result<Option<(String, u64)>, ApiError> {
         let token = SessionKey::new(ClientKey::generate(user.tag()));
         let expires_at = now_unix() + self.policy.session_ttl_seconds;
-        self.store
+        let stored = self
+            .store
             .accounts()
             .create_session(
                 &token.record(),
@@ -389,13 +401,30 @@ impl AccountService {
                 self.policy.session_ttl_seconds,
             )
             .await?;
-        Ok((token.encode_prefixed(SESSION_PREFIX), expires_at))
+        Ok(stored.then(|| (token.encode_prefixed(SESSION_PREFIX), expires_at)))
+    }
+
+    /// Ends every credential of `user`: bumps its generation — every session is void, and
+    /// no credential authorised before is written after — then revokes the API keys of
+    /// older generations. Race-free because a key is written only at its owner's current
+    /// generation: one written before the bump is in the list read after it. Keys of the
+    /// new generation (made since, with a new session) stay. Returns the new generation.
+    async fn end_credentials(&self, user: UserId) -> Result<u64, ApiError> {
+        let accounts = self.store.accounts();
+        let generation = accounts.bump_generation(user).await?;
+        for key in accounts.api_keys(user).await? {
+            if key.generation.is_none_or(|made| made < generation) {
+                accounts.delete_api_key(user, &key.id).await?;
+            }
+        }
+        Ok(generation)
     }
 
     /// Changes the signed-in person's password, given the current one (charged to the
-    /// address's budget of wrong passwords like a login). Every session ends — the caller
-    /// gets a fresh one — so whoever else knew the old password is signed out; API keys
-    /// stay (they are listed and revoked on their own).
+    /// address's budget of wrong passwords like a login). Every session and every API key
+    /// ends — the caller gets a fresh session — so whoever else knew the old password, or
+    /// held a session, keeps nothing: a key minted with a stolen session would otherwise
+    /// outlive the change.
     pub async fn change_password(
         &self,
         account: &Account,
@@ -421,12 +450,18 @@ impl AccountService {
         {
             return Err(ApiError::WrongPassword);
         }
-        let accounts = self.store.accounts();
-        accounts
+        self.store
+            .accounts()
             .set_password_hash(user.id, &self.hash(new).await?)
             .await?;
-        let generation = accounts.bump_generation(user.id).await?;
-        let session = self.open_session(user.id, generation).await?;
+        let generation = self.end_credentials(user.id).await?;
+        // Another bump came first (a reset, "log out everywhere"): no session survives it.
+        let session =
+            self.open_session(user.id, generation)
+                .await?
+                .ok_or(ApiError::Unauthorized(
+                    "invalid, expired or revoked credentials",
+                ))?;
         self.audit(AuditAction::PasswordChanged, Some(user.id), None, ip)
             .await?;
         Ok(session)
@@ -481,10 +516,7 @@ impl AccountService {
             Err(error) => return Err(error),
         }
         accounts.set_password_hash(user.id, &hash).await?;
-        accounts.bump_generation(user.id).await?;
-        for key in accounts.api_keys(user.id).await? {
-            accounts.delete_api_key(user.id, &key.id).await?;
-        }
+        self.end_credentials(user.id).await?;
         self.audit(AuditAction::PasswordReset, Some(user.id), None, ip)
             .await
     }
@@ -554,16 +586,14 @@ impl AccountService {
             .await
     }
 
-    /// Ends every session of the account at once.
+    /// Ends every session and every API key of the account at once: it is what someone
+    /// does who fears a session was stolen, and a stolen session can mint keys.
     pub async fn logout_everywhere(
         &self,
         account: &Account,
         ip: ClientAddress,
     ) -> Result<(), ApiError> {
-        self.store
-            .accounts()
-            .bump_generation(account.user.id)
-            .await?;
+        self.end_credentials(account.user.id).await?;
         self.audit(
             AuditAction::LogoutEverywhere,
             Some(account.user.id),
@@ -600,11 +630,25 @@ impl AccountService {
             created_at: now_unix(),
             user: None,
             lookup: None,
+            generation: None,
         };
-        self.store
+        // Only at the generation the request was authorised under: a reset or "log out
+        // everywhere" since then has voided the session, and its keys must not appear.
+        if !self
+            .store
             .accounts()
-            .create_api_key(&key.record(), account.user.id, &record)
-            .await?;
+            .create_api_key(
+                &key.record(),
+                account.user.id,
+                account.user.generation,
+                &record,
+            )
+            .await?
+        {
+            return Err(ApiError::Unauthorized(
+                "invalid, expired or revoked credentials",
+            ));
+        }
         self.audit(
             AuditAction::ApiKeyCreated,
             Some(account.user.id),

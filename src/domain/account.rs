@@ -356,6 +356,11 @@ pub struct ApiKeyRecord {
     #[serde(skip_serializing_if = "Option::is_none", default)]
     #[schema(ignore)]
     pub lookup: Option<String>,
+    /// The owner's generation the key was made under: ending the account's credentials
+    /// revokes the keys of older ones (`None`: made before keys kept it; revoked too).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[schema(ignore)]
+    pub generation: Option<u64>,
 }
 
 /// An entry of an account's receipt list: where the receipt lives (a one-way reference,

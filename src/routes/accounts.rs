@@ -303,10 +303,10 @@ pub async fn logout(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// Log out everywhere: every session of the account ends at once.
+/// Log out everywhere: every session and every API key of the account ends at once.
 #[utoipa::path(delete, path = "/api/sessions", tag = "accounts", security(("bearer" = [])),
     responses(
-        (status = 204, description = "Every session has ended"),
+        (status = 204, description = "Every session and API key has ended"),
         (status = 401, description = "No valid session", body = ErrorBody),
         (status = 403, description = "An API key, not a session", body = ErrorBody),
         (status = 503, description = "Storage unavailable", body = ErrorBody),
@@ -559,12 +559,12 @@ pub struct ChangePasswordRequest {
     pub new_password: String,
 }
 
-/// Change the password. Every session ends; the answer carries a fresh one for the caller.
-/// API keys stay.
+/// Change the password. Every session and every API key ends; the answer carries a fresh
+/// session for the caller.
 #[utoipa::path(post, path = "/api/me/password", tag = "accounts", security(("bearer" = [])),
     request_body = ChangePasswordRequest,
     responses(
-        (status = 201, description = "Changed: every earlier session has ended; use this one", body = SessionResponse),
+        (status = 201, description = "Changed: every earlier session and API key has ended; use this session", body = SessionResponse),
         (status = 400, description = "Malformed JSON", body = ErrorBody),
         (status = 401, description = "No valid session", body = ErrorBody),
         (status = 403, description = "An API key, not a session; or the current password is wrong (or too many wrong passwords for this account: retry later)", body = ErrorBody,

@@ -118,7 +118,8 @@ pub trait AccountStore: Send + Sync {
     /// block that came first stays.
     async fn activate_pending(&self, id: UserId, hash: &str) -> Result<bool, StoreError>;
 
-    /// Adds one to the user's generation, voiding every session, and returns it.
+    /// Adds one to the user's generation, voiding every session (and refusing every
+    /// credential write authorised before), and returns it.
     async fn bump_generation(&self, id: UserId) -> Result<u64, StoreError>;
 
     /// Users, newest first.
@@ -160,13 +161,15 @@ pub trait AccountStore: Send + Sync {
         delay_ms: u64,
     ) -> Result<(), StoreError>;
 
-    /// Stores a session under its token's lookup.
+    /// Stores a session under its token's lookup if its user is still at `record`'s
+    /// generation, in one atomic step (`false`, nothing stored, otherwise): a login that
+    /// read the user before a reset or "log out everywhere" never writes a session after.
     async fn create_session(
         &self,
         session: &RecordRef,
         record: &SessionRecord,
         ttl_seconds: u64,
-    ) -> Result<(), StoreError>;
+    ) -> Result<bool, StoreError>;
 
     /// A session by its token's lookup.
     async fn session(&self, session: &RecordRef) -> Result<Option<SessionRecord>, StoreError>;
@@ -174,13 +177,18 @@ pub trait AccountStore: Send + Sync {
     /// Ends one session.
     async fn delete_session(&self, session: &RecordRef) -> Result<(), StoreError>;
 
-    /// Stores an API key under its lookup and in its owner's list.
+    /// Stores an API key under its lookup and in its owner's list, marked with
+    /// `generation`, if the owner is still at that generation — the one the request was
+    /// authorised under — in one atomic step (`false`, nothing stored, otherwise). So a
+    /// key whose session was voided meanwhile is never written, and one written before
+    /// the bump is in the list whoever revokes the older keys reads after it.
     async fn create_api_key(
         &self,
         key: &RecordRef,
         user: UserId,
+        generation: u64,
         record: &ApiKeyRecord,
-    ) -> Result<(), StoreError>;
+    ) -> Result<bool, StoreError>;
 
     /// An API key by its lookup.
     async fn api_key(&self, key: &RecordRef) -> Result<Option<ApiKeyRecord>, StoreError>;

@@ -54,6 +54,15 @@ impl AccountsCell {
     }
 }
 
+impl Accounts {
+    /// Whether `user` exists at `generation` (a credential write's condition).
+    fn at_generation(&self, user: UserId, generation: u64) -> bool {
+        self.users
+            .get(&user)
+            .is_some_and(|user| user.generation == generation)
+    }
+}
+
 impl MemoryStore {
     /// The accounts, with lapsed registrations (and their addresses) gone, as in Redis.
     fn accounts_lock(&self) -> MutexGuard<'_, Accounts> {
@@ -320,16 +329,19 @@ impl AccountStore for MemoryStore {
         session: &RecordRef,
         record: &SessionRecord,
         ttl_seconds: u64,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
         let deadline = Instant::now() + Duration::from_secs(ttl_seconds.max(1));
         let mut accounts = self.accounts_lock();
+        if !accounts.at_generation(record.user, record.generation) {
+            return Ok(false);
+        }
         accounts
             .sessions
             .retain(|_, (_, until)| *until > Instant::now());
         accounts
             .sessions
             .insert(*session, (record.clone(), deadline));
-        Ok(())
+        Ok(true)
     }
 
     async fn session(&self, session: &RecordRef) -> Result<Option<SessionRecord>, StoreError> {
@@ -350,12 +362,19 @@ impl AccountStore for MemoryStore {
         &self,
         key: &RecordRef,
         user: UserId,
+        generation: u64,
         record: &ApiKeyRecord,
-    ) -> Result<(), StoreError> {
-        self.accounts_lock()
-            .api_keys
-            .insert(*key, (user, record.clone()));
-        Ok(())
+    ) -> Result<bool, StoreError> {
+        let mut accounts = self.accounts_lock();
+        if !accounts.at_generation(user, generation) {
+            return Ok(false);
+        }
+        let record = ApiKeyRecord {
+            generation: Some(generation),
+            ..record.clone()
+        };
+        accounts.api_keys.insert(*key, (user, record));
+        Ok(true)
     }
 
     async fn api_key(&self, key: &RecordRef) -> Result<Option<ApiKeyRecord>, StoreError> {

@@ -1149,25 +1149,49 @@ impl RedisStore {
         )
     }
 
-    /// Runs the settle script: `failed` turns the reservation into a failure.
+    /// Runs the settle script: `failed` turns the reservation into a failure. A failure
+    /// goes as a take does (guarded, then acknowledged): a failover that lost it would
+    /// bring a burned secret back, or its count back down — more guesses than the limit.
+    /// Returns the script's answer and whether it was acknowledged in time (a release,
+    /// which counts nothing, waits for nothing).
     async fn settle(
         &self,
         secret: &RecordRef,
         failed: bool,
         limit: u32,
         now: u64,
-    ) -> Result<i64, StoreError> {
+    ) -> Result<(i64, bool), StoreError> {
         let [sealed, attempts, outcome, _] = self.secret_names(secret);
-        let mut invocation = self.settle_attempt.key(sealed);
-        invocation
-            .key(attempts)
-            .key(outcome)
-            .arg(if failed { "1" } else { "0" })
-            .arg(limit)
-            .arg(now)
-            .arg(self.grace_ms().to_string());
-        self.run(invocation.invoke_async(&mut self.connection.clone()))
-            .await
+        let (limit, now, grace) = (
+            limit.to_string(),
+            now.to_string(),
+            self.grace_ms().to_string(),
+        );
+        if !failed {
+            let mut invocation = self.settle_attempt.key(sealed);
+            invocation
+                .key(attempts)
+                .key(outcome)
+                .arg("0")
+                .arg(&limit)
+                .arg(&now)
+                .arg(&grace);
+            let left = self
+                .run(invocation.invoke_async(&mut self.connection.clone()))
+                .await?;
+            return Ok((left, true));
+        }
+        let (value, durable) = self
+            .take_with(
+                &self.settle_attempt,
+                SETTLE_ATTEMPT_SCRIPT,
+                &[&sealed, &attempts, &outcome],
+                &[b"1", limit.as_bytes(), now.as_bytes(), grace.as_bytes()],
+            )
+            .await?;
+        let left =
+            redis::from_redis_value(value).map_err(|_| StoreError::Corrupt("settle reply"))?;
+        Ok((left, durable))
     }
 
     fn grace_ms(&self) -> u128 {
@@ -1603,7 +1627,22 @@ impl Store for RedisStore {
         limit: u32,
         now: u64,
     ) -> Result<Attempt, StoreError> {
-        let left = self.settle(secret, true, limit, now).await?;
+        let (left, durable) = match self.settle(secret, true, limit, now).await {
+            // Refused before it counted anything: the reservation goes back, or it would
+            // hold one of the secret's attempts until the secret expires.
+            Err(StoreError::NoReplicas) => {
+                if let Err(error) = self.settle(secret, false, 0, 0).await {
+                    log::warn!("could not release a refused passphrase attempt: {error}");
+                }
+                return Err(StoreError::NoReplicas);
+            }
+            settled => settled?,
+        };
+        // Counted on the master but not acknowledged: no answer (not even "wrong"), since
+        // a failover could forget the count and the guess would be free.
+        if !durable && left >= 0 {
+            return Err(StoreError::NotDurable);
+        }
         Ok(match left {
             -1 | -2 => Attempt::Missing,
             0 => Attempt::Burned,

@@ -104,6 +104,33 @@ return 1
     )
 });
 
+/// Stores a session if its user is still at the generation it was authorised under (a
+/// bump in between voids it: never written). KEYS: user, session (one slot: the session
+/// has its user's tag). ARGV: generation, record, ttl s. Returns 1 (stored) or 0.
+static CREATE_SESSION: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+if redis.call('HGET', KEYS[1], 'generation') ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3])
+return 1
+",
+    )
+});
+
+/// Stores an API key if its owner is still at the generation the request was authorised
+/// under. KEYS: user, key, the user's key index (one slot: the user's tag). ARGV:
+/// generation, record, key id. Returns 1 (stored) or 0.
+static CREATE_API_KEY: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+if redis.call('HGET', KEYS[1], 'generation') ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[2], ARGV[2])
+redis.call('HSET', KEYS[3], ARGV[3], ARGV[2])
+return 1
+",
+    )
+});
+
 fn corrupt(what: &'static str) -> impl Fn(serde_json::Error) -> StoreError {
     move |_| StoreError::Corrupt(what)
 }
@@ -486,16 +513,19 @@ impl AccountStore for RedisStore {
         session: &RecordRef,
         record: &SessionRecord,
         ttl_seconds: u64,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
+        // The script's two keys must share a slot (Redis Cluster).
+        if session.tag != record.user.tag() {
+            return Err(StoreError::Corrupt("session outside its user's slot"));
+        }
         let json = serde_json::to_string(record).map_err(corrupt("session"))?;
-        self.query(
-            redis::cmd("SET")
-                .arg(self.record_name(session, "ss"))
-                .arg(json)
-                .arg("EX")
-                .arg(ttl_seconds.max(1)),
-        )
-        .await
+        let mut invocation = CREATE_SESSION.key(self.user_name(record.user));
+        invocation
+            .key(self.record_name(session, "ss"))
+            .arg(record.generation)
+            .arg(json)
+            .arg(ttl_seconds.max(1));
+        self.invoke::<i64>(&invocation).await.map(|done| done == 1)
     }
 
     async fn session(&self, session: &RecordRef) -> Result<Option<SessionRecord>, StoreError> {
@@ -516,25 +546,28 @@ impl AccountStore for RedisStore {
         &self,
         key: &RecordRef,
         user: UserId,
+        generation: u64,
         record: &ApiKeyRecord,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
+        // The script's three keys must share a slot (Redis Cluster).
+        if key.tag != user.tag() {
+            return Err(StoreError::Corrupt("api key outside its user's slot"));
+        }
         let stored = ApiKeyRecord {
             user: Some(user),
             lookup: Some(b64(&key.lookup)),
+            generation: Some(generation),
             ..record.clone()
         };
         let json = serde_json::to_string(&stored).map_err(corrupt("api key"))?;
-        let mut pipe = redis::pipe();
-        pipe.atomic()
-            .set(self.record_name(key, "ak"), &json)
-            .ignore()
-            .hset(
-                self.tagged(user.tag(), "ai", &user.to_string()),
-                &record.id,
-                &json,
-            )
-            .ignore();
-        self.query_pipe(&pipe).await
+        let mut invocation = CREATE_API_KEY.key(self.user_name(user));
+        invocation
+            .key(self.record_name(key, "ak"))
+            .key(self.tagged(user.tag(), "ai", &user.to_string()))
+            .arg(generation)
+            .arg(json)
+            .arg(&record.id);
+        self.invoke::<i64>(&invocation).await.map(|done| done == 1)
     }
 
     async fn api_key(&self, key: &RecordRef) -> Result<Option<ApiKeyRecord>, StoreError> {

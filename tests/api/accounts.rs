@@ -542,9 +542,9 @@ async fn an_accounts_wrong_passwords_lock_its_logins_for_a_window(backend: Backe
 }
 on_both_backends!(an_accounts_wrong_passwords_lock_its_logins_for_a_window);
 
-/// Changing the password needs the current one, ends every session (the caller gets a
-/// fresh one) and keeps API keys.
-async fn a_password_change_ends_every_session_but_keeps_api_keys(backend: Backend) {
+/// Changing the password needs the current one and ends every session (the caller gets a
+/// fresh one) and every API key: a key minted with a stolen session must not outlive it.
+async fn a_password_change_ends_every_session_and_api_key(backend: Backend) {
     let (app, sink) = app_with_mail(backend, &[]).await;
     let (email, first) = signed_up(&app, &sink, "changer").await;
     let second = session(&app, &email, PASSWORD).await;
@@ -573,25 +573,33 @@ async fn a_password_change_ends_every_session_but_keeps_api_keys(backend: Backen
     assert_eq!(changed.status, 201, "{}", changed.body);
     assert_eq!(changed.header("cache-control"), "no-store");
     let fresh = changed.field("session_token");
-    for ended in [&first, &second] {
+    for ended in [&first, &second, &key] {
         call(&app, Method::GET, "/api/me", Some(ended), None)
             .await
             .assert_error(401, "unauthorized");
     }
-    for kept in [&fresh, &key] {
-        assert_eq!(
-            call(&app, Method::GET, "/api/me", Some(kept), None)
-                .await
-                .status,
-            200
-        );
-    }
+    assert_eq!(
+        call(&app, Method::GET, "/api/me", Some(&fresh), None)
+            .await
+            .status,
+        200
+    );
+    // The fresh session lists no key, and the keys it makes work.
+    let listed = call(&app, Method::GET, "/api/me/api-keys", Some(&fresh), None).await;
+    assert_eq!(listed.body["api_keys"], json!([]), "{}", listed.body);
+    let new_key = api_key(&app, &fresh, json!(["secrets"])).await;
+    assert_eq!(
+        call(&app, Method::GET, "/api/me", Some(&new_key), None)
+            .await
+            .status,
+        200
+    );
     login(&app, &email, PASSWORD)
         .await
         .assert_error(401, "invalid_credentials");
     session(&app, &email, "a brand new password").await;
 }
-on_both_backends!(a_password_change_ends_every_session_but_keeps_api_keys);
+on_both_backends!(a_password_change_ends_every_session_and_api_key);
 
 /// A reset by mailed code: the same answer for any address, a code of its own kind, and
 /// afterwards no session or API key of the account survives.
@@ -1614,4 +1622,171 @@ async fn a_pending_account_squatting_the_admin_address_does_not_become_the_admin
     let token = session(&admin_app, ADMIN_EMAIL, ADMIN_PASSWORD).await;
     let me = call(&admin_app, Method::GET, "/api/me", Some(&token), None).await;
     assert_eq!(me.field("role"), "admin");
+}
+
+/// How the owner ends every credential in [`no_key_minted_with_a_stolen_session_survives`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Remedy {
+    /// A password reset by mailed code.
+    Reset,
+    /// "Log out everywhere" with a session of the owner's own.
+    LogoutEverywhere,
+}
+
+/// Rounds of the race, and creators racing in each.
+const RACE_ROUNDS: usize = 20;
+const RACE_CREATORS: usize = 16;
+
+/// Round after round, creators mint API keys as fast as they can with a stolen session
+/// while the owner ends every credential: afterwards none of the keys they got works. A
+/// key whose session check passed before the generation moved on but whose write came
+/// after the old keys were listed would otherwise survive. Keys made afterwards, with a
+/// new session, work.
+async fn no_key_minted_with_a_stolen_session_survives(backend: Backend, remedy: Remedy) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::{Arc, Mutex};
+
+    // Several workers, so that requests (and the memory store's steps) run in parallel.
+    let (app, sink) = app_with_mail(backend, &["--code-cooldown", "0", "--workers", "4"]).await;
+    let (email, _) = signed_up(&app, &sink, "robbed").await;
+    let mut password = PASSWORD.to_owned();
+    // (round, keys of that round that survived)
+    let (mut minted_in_all, mut survivors) = (0, Vec::new());
+    for round in 0..RACE_ROUNDS {
+        let stolen = session(&app, &email, &password).await;
+        let owner = session(&app, &email, &password).await;
+        let code = if remedy == Remedy::Reset {
+            let asked = app
+                .post("/api/accounts/reset", json!({"email": email}))
+                .await;
+            assert_eq!(asked.status, 202, "{}", asked.body);
+            // The registration code was mail 0; round n's reset code is mail n + 1.
+            Some(sink.code(&email, round + 1).await)
+        } else {
+            None
+        };
+        let minted = Arc::new(Mutex::new(Vec::new()));
+        let count = Arc::new(AtomicUsize::new(0));
+        let creators: Vec<_> = (0..RACE_CREATORS)
+            .map(|_| {
+                let (client, url) = (app.client.clone(), app.url("/api/me/api-keys"));
+                let (stolen, minted, count) = (stolen.clone(), minted.clone(), count.clone());
+                tokio::spawn(async move {
+                    loop {
+                        let response = client
+                            .post(&url)
+                            .bearer_auth(&stolen)
+                            .json(&json!({"name": "innocent", "scopes": ["secrets"]}))
+                            .send()
+                            .await
+                            .expect("request");
+                        let status = response.status().as_u16();
+                        let body: Value = response.json().await.expect("json");
+                        match status {
+                            201 => {
+                                let key = body["key"].as_str().expect("key").to_owned();
+                                minted
+                                    .lock()
+                                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                                    .push(key);
+                                count.fetch_add(1, Ordering::Relaxed);
+                            }
+                            // The stolen session is void: the remedy has begun.
+                            401 => return,
+                            other => panic!("creating a key: {other} {body}"),
+                        }
+                    }
+                })
+            })
+            .collect();
+        // The owner acts once the creators are in full flight.
+        while count.load(Ordering::Relaxed) < RACE_CREATORS
+            && !creators.iter().any(tokio::task::JoinHandle::is_finished)
+        {
+            tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+        }
+        match code {
+            Some(code) => {
+                let new_password = format!("new password of round {round}");
+                let reset = app
+                    .post(
+                        "/api/accounts/reset/verify",
+                        json!({"email": email, "code": code, "new_password": new_password}),
+                    )
+                    .await;
+                assert_eq!(reset.status, 200, "{}", reset.body);
+                password = new_password;
+            }
+            None => {
+                let ended = call(&app, Method::DELETE, "/api/sessions", Some(&owner), None).await;
+                assert_eq!(ended.status, 204, "{}", ended.body);
+            }
+        }
+        for creator in creators {
+            creator.await.expect("creator");
+        }
+        let minted = std::mem::take(
+            &mut *minted
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        );
+        minted_in_all += minted.len();
+        let mut alive = 0;
+        for key in minted {
+            let me = call(&app, Method::GET, "/api/me", Some(&key), None).await;
+            match me.status {
+                401 => {}
+                200 => alive += 1,
+                other => panic!("checking a key: {other} {}", me.body),
+            }
+        }
+        if alive > 0 {
+            survivors.push((round, alive));
+        }
+        for ended in [&stolen, &owner] {
+            call(&app, Method::GET, "/api/me", Some(ended), None)
+                .await
+                .assert_error(401, "unauthorized");
+        }
+    }
+    assert!(minted_in_all >= RACE_ROUNDS * RACE_CREATORS);
+    assert!(
+        survivors.is_empty(),
+        "of {minted_in_all} keys minted with a stolen session, {} survived {remedy:?} \
+         ((round, survivors): {survivors:?})",
+        survivors.iter().map(|(_, alive)| alive).sum::<usize>()
+    );
+    // Not everything dies: a key made afterwards, with a new session, works.
+    let fresh = session(&app, &email, &password).await;
+    let key = api_key(&app, &fresh, json!(["secrets"])).await;
+    assert_eq!(
+        call(&app, Method::GET, "/api/me", Some(&key), None)
+            .await
+            .status,
+        200
+    );
+}
+
+mod no_key_minted_with_a_stolen_session_survives {
+    use super::{Backend, Remedy, no_key_minted_with_a_stolen_session_survives as race};
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn a_reset_on_redis() {
+        race(Backend::Redis, Remedy::Reset).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn a_reset_on_memory() {
+        race(Backend::Memory, Remedy::Reset).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn logging_out_everywhere_on_redis() {
+        race(Backend::Redis, Remedy::LogoutEverywhere).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn logging_out_everywhere_on_memory() {
+        race(Backend::Memory, Remedy::LogoutEverywhere).await;
+    }
 }

@@ -295,3 +295,95 @@ async fn auto_waits_for_every_replica_from_the_first_take_without_a_readiness_pr
         .await
         .assert_error(404, "not_found");
 }
+
+/// A wrong passphrase is answered only once a replica has counted it: a failure the
+/// master alone holds could be lost in a failover, giving the secret back with its count
+/// down (or unburned) — more guesses than the limit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_passphrase_is_answered_only_once_a_replica_has_counted_it() {
+    let master = RedisServer::start();
+    let replica = RedisServer::replica_of(master.port());
+    let mut args = ARGS.to_vec();
+    args.extend([
+        "--consume-ack-timeout-ms",
+        "100",
+        "--passphrase-attempts",
+        "2",
+        "--passphrase-failures-per-hour",
+        "0",
+    ]);
+    let app = spawn_app_on(Backend::Redis, &master.url(), &args).await;
+    assert_eq!(
+        app.get("/ready").await.body["consume_ack_replicas"],
+        json!(1)
+    );
+    let burned = app
+        .create_secret(json!({"secret": "burned at the limit", "passphrase": "the right one"}))
+        .await;
+    let kept = app
+        .create_secret(json!({"secret": "never guessed at", "passphrase": "the right one"}))
+        .await;
+    // Acknowledged: an answer with the attempts left.
+    let first = app.reveal(&burned.secret_key, Some("a wrong one")).await;
+    first.assert_error(403, "wrong_passphrase");
+    assert_eq!(first.body["attempts_left"], json!(1));
+    caught_up(master.port(), replica.port());
+
+    // The replica freezes (still online for the master): the last failure burns the secret
+    // on the master, but nobody confirms it, so the guesser learns nothing — not even that
+    // the passphrase was wrong.
+    replica.freeze();
+    let unacknowledged = app
+        .reveal(&burned.secret_key, Some("another wrong one"))
+        .await;
+    unacknowledged.assert_error(503, "not_durable");
+    assert!(unacknowledged.body.get("attempts_left").is_none());
+    assert!(
+        !unacknowledged
+            .field("message")
+            .contains("nothing was taken"),
+        "{}",
+        unacknowledged.body
+    );
+
+    // Its link dropped, the master has no replica online: guesses are refused before they
+    // count, and give their reservation back (else the third would be a 429).
+    redis_cli(master.port(), &["CLIENT", "KILL", "TYPE", "replica"]);
+    for _ in 0..3 {
+        let refused = app.reveal(&kept.secret_key, Some("a wrong one")).await;
+        refused.assert_error(503, "not_durable");
+        assert!(
+            refused.field("message").contains("nothing was taken"),
+            "{}",
+            refused.body
+        );
+    }
+    assert_eq!(app.receipt_state(&kept.receipt_key).await, "pending");
+
+    // The replica is promoted: the burn was in flight to it and stays; the secret nobody
+    // could guess at is handed out, once.
+    let _ = master.stop();
+    replica.thaw();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !redis_cli(replica.port(), &["INFO", "replication"]).contains("master_link_status:down") {
+        assert!(
+            Instant::now() < deadline,
+            "the replica never saw its master go"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(redis_cli(replica.port(), &["REPLICAOF", "NO", "ONE"]).contains("OK"));
+    let mut promoted_args = ARGS.to_vec();
+    promoted_args.extend(["--key-prefix", &app.key_prefix]);
+    let promoted = spawn_app_on(Backend::Redis, &replica.url(), &promoted_args).await;
+    promoted
+        .reveal(&burned.secret_key, Some("the right one"))
+        .await
+        .assert_error(404, "not_found");
+    assert_eq!(promoted.receipt_state(&burned.receipt_key).await, "burned");
+    let revealed = promoted
+        .reveal(&kept.secret_key, Some("the right one"))
+        .await;
+    assert_eq!(revealed.status, 200, "{}", revealed.body);
+    assert_eq!(revealed.field("secret"), "never guessed at");
+}

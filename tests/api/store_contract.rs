@@ -466,6 +466,103 @@ async fn unknown_records_are_absent(store: Arc<dyn Store>) {
 }
 contract!(unknown_records_are_absent);
 
+/// A session or API key is written only while its user is still at the generation it was
+/// authorised under: after a bump, one authorised before is refused and nothing is stored.
+async fn credentials_are_written_only_at_the_generation_they_were_authorised_under(
+    store: Arc<dyn Store>,
+) {
+    use burnbox::domain::{
+        AccountState, ApiKey, ApiKeyRecord, Email, Role, SessionKey, SessionRecord, UserId,
+        UserRecord,
+    };
+    let accounts = store.accounts();
+    let id = UserId::generate();
+    let email = format!("gen{}@example.org", id).to_lowercase();
+    let user = UserRecord {
+        id,
+        email: Email::parse(&email).expect("email"),
+        role: Role::User,
+        state: AccountState::Active,
+        password_hash: "not a real hash".into(),
+        created_at: 1,
+        generation: 0,
+    };
+    assert!(accounts.create_user(&user, None).await.expect("user"));
+    let session_at = |generation| SessionRecord {
+        user: id,
+        generation,
+        expires_at: u64::MAX,
+    };
+    let key_record = ApiKeyRecord {
+        id: "k1".into(),
+        name: "ci".into(),
+        scopes: Vec::new(),
+        created_at: 1,
+        user: None,
+        lookup: None,
+        generation: None,
+    };
+    let old_session = SessionKey::new(ClientKey::generate(id.tag())).record();
+    let old_key = ApiKey::new(ClientKey::generate(id.tag())).record();
+    assert_eq!(accounts.bump_generation(id).await.expect("bump"), 1);
+
+    // Authorised at generation 0, written after the bump: refused, nothing stored.
+    let refused = accounts
+        .create_session(&old_session, &session_at(0), 60)
+        .await
+        .expect("store answers");
+    assert!(!refused);
+    assert_eq!(accounts.session(&old_session).await.expect("read"), None);
+    let refused = accounts
+        .create_api_key(&old_key, id, 0, &key_record)
+        .await
+        .expect("store answers");
+    assert!(!refused);
+    assert_eq!(accounts.api_key(&old_key).await.expect("read"), None);
+    assert!(accounts.api_keys(id).await.expect("list").is_empty());
+
+    // At the current generation: stored, and the key says which generation it is of.
+    let session = SessionKey::new(ClientKey::generate(id.tag())).record();
+    assert!(
+        accounts
+            .create_session(&session, &session_at(1), 60)
+            .await
+            .expect("store answers")
+    );
+    assert_eq!(
+        accounts.session(&session).await.expect("read"),
+        Some(session_at(1))
+    );
+    let key = ApiKey::new(ClientKey::generate(id.tag())).record();
+    assert!(
+        accounts
+            .create_api_key(&key, id, 1, &key_record)
+            .await
+            .expect("store answers")
+    );
+    let stored = accounts.api_key(&key).await.expect("read").expect("stored");
+    assert_eq!((stored.user, stored.generation), (Some(id), Some(1)));
+    let listed = accounts.api_keys(id).await.expect("list");
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].generation, Some(1));
+
+    // An unknown user has no generation to match.
+    let stranger = UserId::generate();
+    let nobody = SessionKey::new(ClientKey::generate(stranger.tag())).record();
+    let stranger_session = SessionRecord {
+        user: stranger,
+        generation: 0,
+        expires_at: u64::MAX,
+    };
+    assert!(
+        !accounts
+            .create_session(&nobody, &stranger_session, 60)
+            .await
+            .expect("store answers")
+    );
+}
+contract!(credentials_are_written_only_at_the_generation_they_were_authorised_under);
+
 async fn a_token_is_taken_once_and_expires(store: Arc<dyn Store>) {
     let token = RecordRef {
         tag: ClientKey::generate_tag(),
