@@ -1,11 +1,12 @@
-//! Who may use the backend-only endpoints (`/api/tokens`).
+//! Who may use the backend-only endpoints (`/api/tokens`, `/api/codes`).
 //!
-//! [`TokenAccess`] is the one guard: a handler that takes it runs only for callers whose
+//! [`TokenAccess`] is the tokens guard: a handler that takes it runs only for callers whose
 //! client address (see [`crate::network`]) lies in `BURNBOX_TRUSTED_NETWORKS`, or that
 //! authenticated with an API key that has the `tokens` scope (from any network) and
 //! belongs to an admin — registration is open, so a self-registered account must not get
 //! past the trusted networks. A login session does not pass: tokens are for backends,
-//! and backends use keys.
+//! and backends use keys. [`CodeAccess`] is the same rule for `/api/codes`, with the
+//! `codes` scope: sending a code mails any address.
 
 use std::future::{Ready, ready};
 
@@ -17,7 +18,7 @@ use crate::error::ApiError;
 use crate::extract::client_address;
 use crate::network::{ClientAddress, Networks};
 
-/// The networks allowed to mint and verify tokens.
+/// The networks allowed to mint and verify tokens, and to send and check codes.
 #[derive(Debug, Clone)]
 pub struct TokenAccessPolicy {
     /// `BURNBOX_TRUSTED_NETWORKS`.
@@ -52,6 +53,40 @@ impl FromRequest for TokenAccess {
             log::info!("token access refused for client {client}: not in BURNBOX_TRUSTED_NETWORKS");
             Err(ApiError::Forbidden(
                 "tokens can be minted and verified only from trusted networks or with an API key that has the tokens scope",
+            ))
+        })
+    }
+}
+
+/// Proof that the caller may send and check codes through `/api/codes`: sending mails
+/// any address, so it is a backend's call (trusted network, or an admin's key with the
+/// `codes` scope), not the public's.
+#[derive(Debug, Clone, Copy)]
+pub struct CodeAccess {
+    /// The caller's client address.
+    pub client: ClientAddress,
+}
+
+impl FromRequest for CodeAccess {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let client = client_address(request);
+        let trusted = request
+            .app_data::<TokenAccessPolicy>()
+            .is_some_and(|policy| client.is_in(&policy.trusted_networks));
+        // As for tokens: a key with the codes scope, of an account that is (still) an admin.
+        let keyed = request.extensions().get::<Account>().is_some_and(|account| {
+            account.user.role == Role::Admin
+                && matches!(&account.credential, Credential::ApiKey { scopes, .. } if scopes.contains(&Scope::Codes))
+        });
+        ready(if trusted || keyed {
+            Ok(Self { client })
+        } else {
+            log::info!("code access refused for client {client}: not in BURNBOX_TRUSTED_NETWORKS");
+            Err(ApiError::Forbidden(
+                "codes can be sent and checked only from trusted networks or with an API key that has the codes scope",
             ))
         })
     }

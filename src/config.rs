@@ -10,7 +10,7 @@ use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_S
 use clap::{Parser, Subcommand};
 
 use crate::crypto::KdfParams;
-use crate::domain::{Email, Password, TtlPolicy};
+use crate::domain::{CodePurpose, Email, Password, TtlPolicy};
 use crate::network::{ClientIpPolicy, ForwardedHeader, Networks};
 use crate::rate_limit::RatePolicy;
 use crate::store::redis::RedisTopology;
@@ -212,7 +212,7 @@ pub struct Settings {
         default_value_t = 4096
     )]
     pub max_claims_bytes: usize,
-    /// Networks (CIDRs, comma-separated) allowed to mint and verify tokens.
+    /// Networks (CIDRs, comma-separated) allowed to mint and verify tokens and codes.
     #[arg(
         long,
         env = "BURNBOX_TRUSTED_NETWORKS",
@@ -422,6 +422,15 @@ pub struct Settings {
         default_value_t = 60
     )]
     pub code_cooldown: u64,
+    /// Purposes (comma-separated) that /api/codes takes and names in its mails; unset:
+    /// any purpose, named in no mail (a caller's words never reach a recipient).
+    #[arg(
+        long,
+        env = "BURNBOX_CODE_PURPOSES",
+        value_name = "BURNBOX_CODE_PURPOSES",
+        default_value = ""
+    )]
+    pub code_purposes: CodePurposes,
     /// Seconds a login session lives.
     #[arg(
         long,
@@ -522,6 +531,27 @@ impl std::str::FromStr for CorsOrigins {
                         format!("`{origin}` is not an origin such as https://app.example (scheme and host, no path)")
                     })?;
                 Ok(format!("{}{rest}", &origin[..origin.len() - rest.len()]))
+            })
+            .collect::<Result<_, String>>()
+            .map(Self)
+    }
+}
+
+/// `BURNBOX_CODE_PURPOSES`: the purposes `/api/codes` accepts; empty when any is taken.
+#[derive(Debug, Clone, Default)]
+pub struct CodePurposes(pub Vec<CodePurpose>);
+
+impl std::str::FromStr for CodePurposes {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        text.split(',')
+            .map(str::trim)
+            .filter(|purpose| !purpose.is_empty())
+            .map(|purpose| {
+                CodePurpose::parse(Some(purpose)).map_err(|error| {
+                    format!("`{purpose}` is not a code purpose: {}", error.message)
+                })
             })
             .collect::<Result<_, String>>()
             .map(Self)
@@ -1225,6 +1255,20 @@ mod tests {
             assert!(bad.parse::<CorsOrigins>().is_err(), "{bad}");
         }
         assert_eq!(settings(&[]).rate_policy().per_minute, 600);
+    }
+
+    #[test]
+    fn code_purposes_are_a_comma_list_of_valid_purposes() {
+        let listed = settings(&["--code-purposes", "login, signup,"]);
+        let names: Vec<&str> = listed.code_purposes.0.iter().map(|p| p.as_str()).collect();
+        assert_eq!(names, ["login", "signup"]);
+        assert!(settings(&[]).code_purposes.0.is_empty());
+        let error = Settings::from_args(["burnbox", "--code-purposes", "login,Paypa1.com/x"])
+            .expect_err("not a purpose");
+        assert!(
+            error.to_string().contains("BURNBOX_CODE_PURPOSES"),
+            "{error}"
+        );
     }
 
     #[test]
