@@ -24,7 +24,7 @@ pub const SERVER_KEY_BYTES: usize = 32;
     name = "burnbox",
     version,
     about = "One-time secrets over Redis: the server, and its command-line client",
-    after_help = "Serve: `burnbox` (settings below). Share: `echo hunter2 | burnbox share --ttl 10m`.\nOpen: `burnbox open <link>`. `burnbox <command> --help` tells more.",
+    after_help = "Serve: `burnbox` (settings below). Share: `echo hunter2 | burnbox share --ttl 10m`.\nOpen: `burnbox open - < link.txt` (or `burnbox open <link>`). `burnbox <command> --help` tells more.",
     args_override_self = true
 )]
 pub struct Cli {
@@ -51,7 +51,7 @@ pub enum Command {
     Share(crate::cli::ShareArgs),
     /// Open a link: the secret goes to stdout, once.
     #[command(
-        after_help = "Example:\n  burnbox open \"$LINK\" | docker login --password-stdin registry.example\n\nExit codes: 0 done, 1 not found (already read, burned or expired), 2 usage,\n3 wrong or missing passphrase, 4 rate limited or unavailable."
+        after_help = "Example:\n  printf '%s\\n' \"$LINK\" | burnbox open - | docker login --password-stdin registry.example\n\nWith `-`, the link comes from stdin, out of sight of other local users (`ps`) and of\nshell history (printf is a shell builtin: no process of its own shows the link).\n\nExit codes: 0 done, 1 not found (already read, burned or expired), 2 usage,\n3 wrong or missing passphrase, 4 rate limited or unavailable."
     )]
     Open(crate::cli::OpenArgs),
     /// Show what happened to a shared secret, or burn it unread.
@@ -61,7 +61,9 @@ pub enum Command {
     #[command(after_help = "Example:\n  burnbox request --note 'the staging DB password' --ttl 1d")]
     Request(crate::cli::RequestArgs),
     /// Fill a request from stdin or a file, sealed on this machine to the requester's key.
-    #[command(after_help = "Example:\n  burnbox answer \"$REQUEST_LINK\" < password.txt")]
+    #[command(
+        after_help = "Example:\n  printf '%s\\n' \"$REQUEST_LINK\" | burnbox answer - password.txt\n\nWith `-`, the link comes from stdin and the secret from FILE: a link on the command\nline is visible to other local users (`ps`), who could answer first, and stays in\nshell history."
+    )]
     Answer(crate::cli::AnswerArgs),
     /// Exit 0 when the server at BURNBOX_BIND answers `GET /health` (for container checks).
     Healthcheck,
