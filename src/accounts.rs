@@ -611,13 +611,16 @@ impl AccountService {
         mut scopes: Vec<Scope>,
         ip: ClientAddress,
     ) -> Result<NewApiKey, ApiError> {
-        // `tokens` passes the trusted-network guard from anywhere, and `admin` is admin
-        // work: with open registration, only admins may hand either out.
-        if (scopes.contains(&Scope::Admin) || scopes.contains(&Scope::Tokens))
+        // `tokens` and `codes` pass the trusted-network guard from anywhere (`codes` mails
+        // any address), and `admin` is admin work: with open registration, only admins may
+        // hand any of them out.
+        if [Scope::Admin, Scope::Tokens, Scope::Codes]
+            .iter()
+            .any(|scope| scopes.contains(scope))
             && account.user.role != Role::Admin
         {
             return Err(ApiError::Forbidden(
-                "only admins may create keys with the tokens or admin scope",
+                "only admins may create keys with the tokens, codes or admin scope",
             ));
         }
         scopes.sort_by_key(|scope| *scope as u8);

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use crate::config::ServerKey;
 use crate::crypto;
-use crate::domain::{Code, CodePurpose, Email};
+use crate::domain::{Code, CodePurpose, Email, ValidationError};
 use crate::error::ApiError;
 use crate::network::ClientAddress;
 use crate::outbox::Outbox;
@@ -23,7 +23,7 @@ pub const ACCOUNT_NAMESPACE: &str = "account";
 pub const RESET_NAMESPACE: &str = "reset";
 
 /// The operator's rules for codes.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct CodePolicy {
     /// Seconds a code lives.
     pub ttl_seconds: u64,
@@ -35,6 +35,9 @@ pub struct CodePolicy {
     pub ipv6_prefix: u8,
     /// Seconds between two codes to one recipient and purpose.
     pub cooldown_seconds: u64,
+    /// `BURNBOX_CODE_PURPOSES`: the only purposes `/api/codes` takes, and the only ones
+    /// its mails name; `None`: any purpose, named in no mail.
+    pub purposes: Option<Arc<[CodePurpose]>>,
 }
 
 /// Sends and checks codes.
@@ -87,12 +90,50 @@ impl CodeService {
         self.policy.ttl_seconds
     }
 
-    /// Stores a fresh code (replacing an earlier one) and queues its mail.
+    /// The purpose of an `/api/codes` request: any valid one, or only a listed one when
+    /// the operator lists them (422 otherwise).
+    pub fn requested_purpose(&self, text: Option<&str>) -> Result<CodePurpose, ApiError> {
+        let purpose = CodePurpose::parse(text)?;
+        match &self.policy.purposes {
+            Some(listed) if !listed.contains(&purpose) => Err(ValidationError::invalid(
+                "purpose_not_listed",
+                "purpose must be one of those the operator lists in BURNBOX_CODE_PURPOSES",
+            )
+            .into()),
+            _ => Ok(purpose),
+        }
+    }
+
+    /// Sends a code asked for through `/api/codes`. Its mail names the purpose only when
+    /// the operator listed it: otherwise the purpose is the caller's text, and a mail from
+    /// this server must not carry a caller's words (a look-alike domain, a lure).
+    pub async fn send_requested(
+        &self,
+        purpose: &CodePurpose,
+        recipient: &Email,
+    ) -> Result<(), ApiError> {
+        let named = self.policy.purposes.is_some().then(|| purpose.as_str());
+        self.issue(API_NAMESPACE, purpose, recipient, named).await
+    }
+
+    /// Stores a fresh code (replacing an earlier one) and queues its mail, which names
+    /// the purpose: for this server's own codes (confirm, reset), chosen by this server.
     pub async fn send(
         &self,
         namespace: &str,
         purpose: &CodePurpose,
         recipient: &Email,
+    ) -> Result<(), ApiError> {
+        self.issue(namespace, purpose, recipient, Some(purpose.as_str()))
+            .await
+    }
+
+    async fn issue(
+        &self,
+        namespace: &str,
+        purpose: &CodePurpose,
+        recipient: &Email,
+        named: Option<&str>,
     ) -> Result<(), ApiError> {
         let slot = self.slot(namespace, purpose, recipient);
         let code = Code::generate();
@@ -106,7 +147,7 @@ impl CodeService {
             }
         }
         self.outbox
-            .queue_code(recipient, purpose.as_str(), &code, self.policy.ttl_seconds)
+            .queue_code(recipient, named, &code, self.policy.ttl_seconds)
             .await
     }
 

@@ -10,7 +10,7 @@ use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_S
 use clap::{Parser, Subcommand};
 
 use crate::crypto::KdfParams;
-use crate::domain::{Email, Password, TtlPolicy};
+use crate::domain::{CodePurpose, Email, Password, TtlPolicy};
 use crate::network::{ClientIpPolicy, ForwardedHeader, Networks};
 use crate::rate_limit::RatePolicy;
 use crate::store::redis::RedisTopology;
@@ -24,7 +24,7 @@ pub const SERVER_KEY_BYTES: usize = 32;
     name = "burnbox",
     version,
     about = "One-time secrets over Redis: the server, and its command-line client",
-    after_help = "Serve: `burnbox` (settings below). Share: `echo hunter2 | burnbox share --ttl 10m`.\nOpen: `burnbox open <link>`. `burnbox <command> --help` tells more.",
+    after_help = "Serve: `burnbox` (settings below). Share: `echo hunter2 | burnbox share --ttl 10m`.\nOpen: `burnbox open - < link.txt` (or `burnbox open <link>`). `burnbox <command> --help` tells more.",
     args_override_self = true
 )]
 pub struct Cli {
@@ -51,7 +51,7 @@ pub enum Command {
     Share(crate::cli::ShareArgs),
     /// Open a link: the secret goes to stdout, once.
     #[command(
-        after_help = "Example:\n  burnbox open \"$LINK\" | docker login --password-stdin registry.example\n\nExit codes: 0 done, 1 not found (already read, burned or expired), 2 usage,\n3 wrong or missing passphrase, 4 rate limited or unavailable."
+        after_help = "Example:\n  printf '%s\\n' \"$LINK\" | burnbox open - | docker login --password-stdin registry.example\n\nWith `-`, the link comes from stdin, out of sight of other local users (`ps`) and of\nshell history (printf is a shell builtin: no process of its own shows the link).\n\nExit codes: 0 done, 1 not found (already read, burned or expired), 2 usage,\n3 wrong or missing passphrase, 4 rate limited or unavailable."
     )]
     Open(crate::cli::OpenArgs),
     /// Show what happened to a shared secret, or burn it unread.
@@ -61,7 +61,9 @@ pub enum Command {
     #[command(after_help = "Example:\n  burnbox request --note 'the staging DB password' --ttl 1d")]
     Request(crate::cli::RequestArgs),
     /// Fill a request from stdin or a file, sealed on this machine to the requester's key.
-    #[command(after_help = "Example:\n  burnbox answer \"$REQUEST_LINK\" < password.txt")]
+    #[command(
+        after_help = "Example:\n  printf '%s\\n' \"$REQUEST_LINK\" | burnbox answer - password.txt\n\nWith `-`, the link comes from stdin and the secret from FILE: a link on the command\nline is visible to other local users (`ps`), who could answer first, and stays in\nshell history."
+    )]
     Answer(crate::cli::AnswerArgs),
     /// Exit 0 when the server at BURNBOX_BIND answers `GET /health` (for container checks).
     Healthcheck,
@@ -212,7 +214,7 @@ pub struct Settings {
         default_value_t = 4096
     )]
     pub max_claims_bytes: usize,
-    /// Networks (CIDRs, comma-separated) allowed to mint and verify tokens.
+    /// Networks (CIDRs, comma-separated) allowed to mint and verify tokens and codes.
     #[arg(
         long,
         env = "BURNBOX_TRUSTED_NETWORKS",
@@ -422,6 +424,15 @@ pub struct Settings {
         default_value_t = 60
     )]
     pub code_cooldown: u64,
+    /// Purposes (comma-separated) that /api/codes takes and names in its mails; unset:
+    /// any purpose, named in no mail (a caller's words never reach a recipient).
+    #[arg(
+        long,
+        env = "BURNBOX_CODE_PURPOSES",
+        value_name = "BURNBOX_CODE_PURPOSES",
+        default_value = ""
+    )]
+    pub code_purposes: CodePurposes,
     /// Seconds a login session lives.
     #[arg(
         long,
@@ -522,6 +533,27 @@ impl std::str::FromStr for CorsOrigins {
                         format!("`{origin}` is not an origin such as https://app.example (scheme and host, no path)")
                     })?;
                 Ok(format!("{}{rest}", &origin[..origin.len() - rest.len()]))
+            })
+            .collect::<Result<_, String>>()
+            .map(Self)
+    }
+}
+
+/// `BURNBOX_CODE_PURPOSES`: the purposes `/api/codes` accepts; empty when any is taken.
+#[derive(Debug, Clone, Default)]
+pub struct CodePurposes(pub Vec<CodePurpose>);
+
+impl std::str::FromStr for CodePurposes {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        text.split(',')
+            .map(str::trim)
+            .filter(|purpose| !purpose.is_empty())
+            .map(|purpose| {
+                CodePurpose::parse(Some(purpose)).map_err(|error| {
+                    format!("`{purpose}` is not a code purpose: {}", error.message)
+                })
             })
             .collect::<Result<_, String>>()
             .map(Self)
@@ -1225,6 +1257,20 @@ mod tests {
             assert!(bad.parse::<CorsOrigins>().is_err(), "{bad}");
         }
         assert_eq!(settings(&[]).rate_policy().per_minute, 600);
+    }
+
+    #[test]
+    fn code_purposes_are_a_comma_list_of_valid_purposes() {
+        let listed = settings(&["--code-purposes", "login, signup,"]);
+        let names: Vec<&str> = listed.code_purposes.0.iter().map(|p| p.as_str()).collect();
+        assert_eq!(names, ["login", "signup"]);
+        assert!(settings(&[]).code_purposes.0.is_empty());
+        let error = Settings::from_args(["burnbox", "--code-purposes", "login,Paypa1.com/x"])
+            .expect_err("not a purpose");
+        assert!(
+            error.to_string().contains("BURNBOX_CODE_PURPOSES"),
+            "{error}"
+        );
     }
 
     #[test]

@@ -69,17 +69,20 @@ impl Mailer {
         Ok(Self::Smtp { transport, from })
     }
 
-    /// Mails `code` to `to`, saying what it is for and how long it lives.
+    /// Mails `code` to `to`, saying how long it lives and, when given, what it is for.
     pub async fn send_code(
         &self,
         to: &Email,
-        purpose: &str,
+        purpose: Option<&str>,
         code: &Code,
         minutes: u64,
     ) -> Result<(), MailError> {
         let subject = format!("Your burnbox code: {}", code.as_str());
+        let kind = purpose
+            .map(|purpose| format!("{purpose} "))
+            .unwrap_or_default();
         let body = format!(
-            "Your {purpose} code is {}.\r\n\r\nIt works once and expires in {minutes} minutes. \
+            "Your {kind}code is {}.\r\n\r\nIt works once and expires in {minutes} minutes. \
              If you did not ask for it, ignore this mail.\r\n",
             code.as_str()
         );

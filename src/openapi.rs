@@ -175,7 +175,7 @@ use crate::routes::v1::{
         (name = "receipts", description = "The owner's view: was it read? burn it"),
         (name = "requests", description = "Ask someone for a secret: they fill it in once, only you can read it"),
         (name = "tokens", description = "One-time tokens for backends (trusted networks only)"),
-        (name = "codes", description = "Six-digit codes by mail, good once"),
+        (name = "codes", description = "Six-digit codes by mail, good once (backends: trusted networks or an API key with the `codes` scope)"),
         (name = "accounts", description = "Registration, sessions, API keys, the account's receipts"),
         (name = "admin", description = "Users and the audit log (admins only)"),
         (name = "onetimesecret v1", description = "onetimesecret's REST API v1, for its existing clients: form-encoded bodies, HTTP Basic `email:api_key`"),

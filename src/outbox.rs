@@ -39,6 +39,8 @@ const MAX_BACKOFF_SECONDS: u64 = 60;
 #[derive(Debug, Serialize, Deserialize)]
 struct QueuedMail {
     to: String,
+    // "" when the mail names no purpose: a plain string, so that mail queued by another
+    // version of the server still opens.
     purpose: String,
     code: String,
     minutes: u64,
@@ -73,18 +75,18 @@ impl Outbox {
         }
     }
 
-    /// Queues `code` for `to`; it is dropped unsent once the code has expired
-    /// (`ttl_seconds` from now).
+    /// Queues `code` for `to`, naming `purpose` if given; it is dropped unsent once the
+    /// code has expired (`ttl_seconds` from now).
     pub async fn queue_code(
         &self,
         to: &Email,
-        purpose: &str,
+        purpose: Option<&str>,
         code: &Code,
         ttl_seconds: u64,
     ) -> Result<(), ApiError> {
         let mail = QueuedMail {
             to: to.as_str().to_owned(),
-            purpose: purpose.to_owned(),
+            purpose: purpose.unwrap_or_default().to_owned(),
             code: code.as_str().to_owned(),
             minutes: ttl_seconds.div_ceil(60),
             tries: 0,
@@ -126,7 +128,12 @@ impl Outbox {
             let sent = match (Email::parse(&mail.to), Code::parse(&mail.code)) {
                 (Ok(to), Ok(code)) => tokio::time::timeout(
                     SEND_TIMEOUT,
-                    mailer.send_code(&to, &mail.purpose, &code, mail.minutes),
+                    mailer.send_code(
+                        &to,
+                        Some(mail.purpose.as_str()).filter(|purpose| !purpose.is_empty()),
+                        &code,
+                        mail.minutes,
+                    ),
                 )
                 .await
                 .map_err(|_| "the SMTP server did not answer in time".to_owned())

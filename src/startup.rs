@@ -121,6 +121,8 @@ impl Application {
             total_attempts: settings.code_attempts_total,
             ipv6_prefix: settings.rate_limit_ipv6_prefix,
             cooldown_seconds: settings.code_cooldown,
+            purposes: (!settings.code_purposes.0.is_empty())
+                .then(|| settings.code_purposes.0.clone().into()),
         };
         let account_policy = AccountPolicy {
             session_ttl_seconds: settings.session_ttl,
@@ -145,7 +147,7 @@ impl Application {
                     store.clone(),
                     outbox.with_store(store.clone()),
                     server_key.clone(),
-                    code_policy,
+                    code_policy.clone(),
                 );
                 AccountService::new(
                     store,

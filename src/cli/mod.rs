@@ -2,18 +2,20 @@
 //! JSON API of any burnbox server and the same end-to-end format as the web pages.
 //!
 //! Secrets come from stdin or a file, never from argv (which `ps` shows); passphrases from
-//! a file or a prompt without echo. Exit codes: 0 done, 1 not found (already read, burned,
+//! a file or a prompt without echo; links, which open what they point at, from argv or —
+//! given as `-` — from stdin. Exit codes: 0 done, 1 not found (already read, burned,
 //! expired), 2 usage, 3 wrong or missing passphrase, 4 rate limited or unavailable.
 
 pub mod api;
 pub mod link;
 
-use std::io::{IsTerminal, Read, Write};
+use std::io::{BufRead, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Args;
 use serde_json::json;
+use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
 
 use crate::e2e::{self, E2eKey};
 use api::{Api, Failure};
@@ -72,7 +74,9 @@ pub struct ShareArgs {
 /// `burnbox open`.
 #[derive(Debug, Clone, Args)]
 pub struct OpenArgs {
-    /// The link, as shared: <server>/s/<secret_key>#<key>.
+    /// The link, as shared: <server>/s/<secret_key>#<key>; `-` reads it from stdin,
+    /// which is safer: other local users see a command line (`ps`), and shell history
+    /// keeps it.
     pub link: String,
     #[command(flatten)]
     pub(crate) passphrase: PassphraseSource,
@@ -84,7 +88,8 @@ pub struct OpenArgs {
 /// `burnbox receipt`.
 #[derive(Debug, Clone, Args)]
 pub struct ReceiptArgs {
-    /// The receipt link (<server>/r/<receipt_key>), or the bare receipt key with --server.
+    /// The receipt link (<server>/r/<receipt_key>), or the bare receipt key with --server;
+    /// `-` reads either from stdin, out of `ps` and shell history.
     // A key may begin with `-`: it is still the key, not a flag.
     #[arg(allow_hyphen_values = true)]
     pub receipt: String,
@@ -219,7 +224,9 @@ pub struct RequestArgs {
 /// `burnbox answer`.
 #[derive(Debug, Clone, Args)]
 pub struct AnswerArgs {
-    /// The request's link: <server>/q/<request_key>.
+    /// The request's link: <server>/q/<request_key>; `-` reads it from stdin (then name
+    /// the secret's FILE), which is safer: while this waits for the secret, any local
+    /// user could read the link from `ps` and answer first; shell history keeps it too.
     pub link: String,
     /// Read the secret from FILE instead of stdin.
     #[arg(value_name = "FILE")]
@@ -263,7 +270,12 @@ pub async fn request(args: RequestArgs) -> Result<(), Failure> {
 /// `burnbox answer`: seals the secret here to the requester's public key and fills the
 /// request; the server never sees the text.
 pub async fn answer(args: AnswerArgs) -> Result<(), Failure> {
-    let link = link::parse(&args.link, Page::Request).ok_or_else(|| {
+    if args.link == STDIN && args.file.is_none() {
+        return Err(Failure::Usage(
+            "the link and the secret cannot both come from stdin: name the secret's FILE (burnbox answer - FILE)".into(),
+        ));
+    }
+    let link = link::parse(&link_text(&args.link)?, Page::Request).ok_or_else(|| {
         Failure::Usage("not a request link: expected <server>/q/<request_key>".into())
     })?;
     let api = Api::new(&link.server, args.ca_file.as_deref(), None)?;
@@ -363,7 +375,7 @@ fn too_large_hint(failure: Failure) -> Failure {
 
 /// `burnbox open`: checks without consuming, then reveals and decrypts.
 pub async fn open(args: OpenArgs) -> Result<(), Failure> {
-    let link = link::parse(&args.link, Page::Reveal).ok_or_else(|| {
+    let link = link::parse(&link_text(&args.link)?, Page::Reveal).ok_or_else(|| {
         Failure::Usage("not a burnbox link: expected <server>/s/<secret_key>#<key>".into())
     })?;
     // The link names its server, which may not be yours: no API key goes there (a reveal
@@ -431,8 +443,11 @@ pub async fn open(args: OpenArgs) -> Result<(), Failure> {
         .map_err(|error| Failure::Usage(format!("cannot write the secret: {error}")))
 }
 
+/// Characters a terminal must not get raw: controls (C0, DEL, C1: escape sequences) and
+/// format characters (`Cf`: bidi overrides and isolates, zero-width and invisible ones,
+/// tags), which reorder or hide what is shown. Newlines and tabs pass.
 fn is_control(c: char) -> bool {
-    c.is_control() && !matches!(c, '\n' | '\t')
+    (c.is_control() && !matches!(c, '\n' | '\t')) || c.general_category() == GeneralCategory::Format
 }
 
 fn has_controls(text: &str) -> bool {
@@ -451,19 +466,51 @@ fn escape_controls(text: &str) -> String {
         .collect()
 }
 
+/// What `-` stands for where a link is expected: stdin.
+const STDIN: &str = "-";
+
+/// The link as given, or for `-` the first line of stdin (without echo on a terminal): a
+/// command line is visible to every local user (`ps`, /proc) and kept in shell history.
+fn link_text(argument: &str) -> Result<String, Failure> {
+    if argument != STDIN {
+        return Ok(argument.to_owned());
+    }
+    let unreadable =
+        |error: std::io::Error| Failure::Usage(format!("cannot read the link: {error}"));
+    let stdin = std::io::stdin();
+    let line = if stdin.is_terminal() {
+        rpassword::prompt_password("Link (not shown): ").map_err(unreadable)?
+    } else {
+        // A link is short: a line longer than this is not one, however long the input.
+        let mut line = String::new();
+        stdin
+            .lock()
+            .take(LONGEST_LINK_LINE)
+            .read_line(&mut line)
+            .map_err(unreadable)?;
+        line
+    };
+    let line = line.trim();
+    if line.is_empty() {
+        return Err(Failure::Usage("no link on stdin".into()));
+    }
+    Ok(line.to_owned())
+}
+
+/// The most of stdin read for a link.
+const LONGEST_LINK_LINE: u64 = 8192;
+
 /// `burnbox receipt`: the state and times, or a burn.
 pub async fn receipt(args: ReceiptArgs) -> Result<(), Failure> {
-    let (server, key) = match link::parse(&args.receipt, Page::Receipt) {
+    let receipt = link_text(&args.receipt)?;
+    let (server, key) = match link::parse(&receipt, Page::Receipt) {
         Some(link) => (link.server, link.key),
-        None if args.receipt.contains('/') => {
+        None if receipt.contains('/') => {
             return Err(Failure::Usage(
                 "not a receipt link: expected <server>/r/<receipt_key> or the bare key".into(),
             ));
         }
-        None => (
-            args.connection.server.clone(),
-            args.receipt.trim().to_owned(),
-        ),
+        None => (args.connection.server.clone(), receipt.trim().to_owned()),
     };
     let api = Api::new(&server, args.connection.ca_file.as_deref(), None)?;
     let view = api.receipt(&key, args.burn).await?;
@@ -508,6 +555,33 @@ mod tests {
             escape_controls(hostile),
             "pass\\u{1b}]0;owned\\u{7}word\\u{d}\n\ttab é"
         );
+    }
+
+    #[test]
+    fn format_characters_are_escaped_for_terminals() {
+        // General category Cf: bidi marks, embeddings, overrides and isolates, zero-width
+        // and invisible characters, the BOM, interlinear annotation, tags.
+        let format = [
+            0xAD..=0xAD,
+            0x61C..=0x61C,
+            0x180E..=0x180E,
+            0x200B..=0x200F,
+            0x202A..=0x202E,
+            0x2060..=0x2064,
+            0x2066..=0x206F,
+            0xFEFF..=0xFEFF,
+            0xFFF9..=0xFFFB,
+            0xE0001..=0xE0001,
+            0xE0020..=0xE007F,
+        ];
+        for c in format.into_iter().flatten().filter_map(char::from_u32) {
+            let text = format!("a{c}b");
+            assert!(has_controls(&text), "U+{:04X}", u32::from(c));
+            assert_eq!(escape_controls(&text), format!("a{}b", c.escape_unicode()));
+        }
+        assert_eq!(escape_controls("txt.\u{202e}fdp"), "txt.\\u{202e}fdp");
+        // Letters, marks and symbols of any script stay as they are.
+        assert!(!has_controls("é ü 名 עברית العربية ✓ 🔑"));
     }
 
     #[test]

@@ -213,6 +213,8 @@ pub enum Scope {
     Secrets,
     /// Use the admin endpoints (only for admin accounts).
     Admin,
+    /// Send and check verification codes (`/api/codes`) from any network.
+    Codes,
 }
 
 /// An API key's name, for its owner's list: 1–64 characters, none of them a control

@@ -5,13 +5,14 @@ use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::access::CodeAccess;
 use crate::accounts::{AccountService, OwnedReceiptView};
 use crate::auth::{Caller, SessionCaller, SignedIn};
 use crate::codes::{API_NAMESPACE, CodeService};
 use crate::domain::time::rfc3339;
 use crate::domain::{
-    AccountState, ApiKeyRecord, Code, CodePurpose, Email, KeyName, Password, ReceiptView, Role,
-    Scope, UserRecord,
+    AccountState, ApiKeyRecord, Code, Email, KeyName, Password, ReceiptView, Role, Scope,
+    UserRecord,
 };
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::Json;
@@ -51,7 +52,9 @@ pub struct SendCodeRequest {
     /// Where the code is mailed.
     #[schema(example = "ada@example.org")]
     pub recipient: String,
-    /// What it is for (`[a-z0-9_.-]`, default `verify`); a code only verifies for its purpose.
+    /// What it is for (`[a-z0-9_.-]`, default `verify`); a code only verifies for its
+    /// purpose. With `BURNBOX_CODE_PURPOSES` set, one of those (named in the mail);
+    /// otherwise any, and the mail does not name it.
     #[schema(example = "verify")]
     pub purpose: Option<String>,
 }
@@ -97,19 +100,23 @@ pub struct CodeVerifiedResponse {
     responses(
         (status = 202, description = "Mailed", body = CodeSentResponse),
         (status = 400, description = "Malformed JSON", body = ErrorBody),
-        (status = 422, description = "Invalid recipient or purpose", body = ErrorBody),
+        (status = 403, description = "Neither in a trusted network nor an admin's API key with the `codes` scope", body = ErrorBody,
+            example = json!({"error": "forbidden", "message": "codes can be sent and checked only from trusted networks or with an API key that has the codes scope"})),
+        (status = 422, description = "Invalid recipient or purpose, or a purpose BURNBOX_CODE_PURPOSES does not list", body = ErrorBody,
+            example = json!({"error": "purpose_not_listed", "message": "purpose must be one of those the operator lists in BURNBOX_CODE_PURPOSES"})),
         (status = 429, description = "A code went to this recipient and purpose moments ago, or rate limited", body = ErrorBody,
             example = json!({"error": "cooling_down", "message": "a code was sent recently; retry in 42 s"})),
         (status = 503, description = "Storage or mail unavailable", body = ErrorBody),
     ))]
 pub async fn send_code(
+    _access: CodeAccess,
     codes: web::Data<CodeService>,
     accounts: web::Data<AccountService>,
     body: Json<SendCodeRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let recipient = Email::parse(&body.recipient)?;
-    let purpose = CodePurpose::parse(body.purpose.as_deref())?;
-    codes.send(API_NAMESPACE, &purpose, &recipient).await?;
+    let purpose = codes.requested_purpose(body.purpose.as_deref())?;
+    codes.send_requested(&purpose, &recipient).await?;
     Ok(HttpResponse::Accepted().json(CodeSentResponse {
         status: "sent",
         expires_in: accounts.code_ttl_seconds(),
@@ -121,23 +128,23 @@ pub async fn send_code(
     responses(
         (status = 200, description = "Right: the code is consumed", body = CodeVerifiedResponse),
         (status = 400, description = "Malformed JSON", body = ErrorBody),
-        (status = 403, description = "Wrong code; it dies when no attempts are left", body = ErrorBody,
+        (status = 403, description = "Wrong code (it dies when no attempts are left); or neither in a trusted network nor an admin's API key with the `codes` scope (`forbidden`)", body = ErrorBody,
             example = json!({"error": "wrong_code", "message": "wrong code", "attempts_left": 4})),
         (status = 404, description = "No live code for this recipient and purpose", body = ErrorBody),
-        (status = 422, description = "Not six digits, or invalid recipient or purpose", body = ErrorBody),
+        (status = 422, description = "Not six digits, or invalid recipient or purpose, or a purpose BURNBOX_CODE_PURPOSES does not list", body = ErrorBody),
         (status = 429, description = "Rate limited", body = ErrorBody),
         (status = 503, description = "Storage unavailable", body = ErrorBody),
     ))]
 pub async fn verify_code(
+    access: CodeAccess,
     codes: web::Data<CodeService>,
-    caller: Caller,
     body: Json<VerifyCodeRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let recipient = Email::parse(&body.recipient)?;
-    let purpose = CodePurpose::parse(body.purpose.as_deref())?;
+    let purpose = codes.requested_purpose(body.purpose.as_deref())?;
     let code = Code::parse(&body.code)?;
     codes
-        .verify(API_NAMESPACE, &purpose, &recipient, &code, caller.ip)
+        .verify(API_NAMESPACE, &purpose, &recipient, &code, access.client)
         .await?;
     Ok(HttpResponse::Ok().json(CodeVerifiedResponse {
         recipient: recipient.as_str().to_owned(),

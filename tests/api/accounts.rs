@@ -12,12 +12,12 @@ use crate::helpers::{
 use crate::on_both_backends;
 use crate::smtp::SmtpSink;
 
-const ADMIN_EMAIL: &str = "root@example.org";
-const ADMIN_PASSWORD: &str = "admin password 1";
+pub(crate) const ADMIN_EMAIL: &str = "root@example.org";
+pub(crate) const ADMIN_PASSWORD: &str = "admin password 1";
 const PASSWORD: &str = "correct horse battery";
 
 /// An app mailing through a fresh sink, with a configured admin.
-async fn app_with_mail(backend: Backend, extra: &[&str]) -> (TestApp, SmtpSink) {
+pub(crate) async fn app_with_mail(backend: Backend, extra: &[&str]) -> (TestApp, SmtpSink) {
     let sink = SmtpSink::start().await;
     let url = sink.url();
     let mut args = vec![
@@ -117,7 +117,7 @@ async fn verify_code(app: &TestApp, recipient: &str, code: &str) -> Reply {
     .await
 }
 
-fn unique_email(name: &str) -> String {
+pub(crate) fn unique_email(name: &str) -> String {
     format!(
         "{name}.{}@example.org",
         burnbox::domain::ClientKey::generate([0, 0])
@@ -179,7 +179,7 @@ async fn login(app: &TestApp, email: &str, password: &str) -> Reply {
 }
 
 /// A confirmed user and a session of theirs.
-async fn signed_up(app: &TestApp, sink: &SmtpSink, name: &str) -> (String, String) {
+pub(crate) async fn signed_up(app: &TestApp, sink: &SmtpSink, name: &str) -> (String, String) {
     let email = unique_email(name);
     let code = register(app, sink, &email, 0).await;
     assert_eq!(confirm(app, &email, &code).await.status, 200);

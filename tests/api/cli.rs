@@ -560,3 +560,151 @@ async fn an_api_key_goes_only_where_secrets_are_shared() {
     let state = burnbox(&["receipt", &receipt], b"", &bogus).await;
     assert_eq!(state.code, 0, "{}", state.stderr);
 }
+
+#[tokio::test]
+async fn a_terminal_sees_bidi_and_invisible_characters_escaped() {
+    let app = spawn_app(Backend::Memory).await;
+    // Shown raw, U+202E would turn this around into "invoice.exe" and hide the rest.
+    let hostile = "invoice\u{202E}fdp.exe\u{200B}\u{2066}x";
+    let (shown, _) = share(&app, &[], hostile.as_bytes()).await;
+    let command = format!(
+        "script -qec \"{} open '{shown}'\" /dev/null",
+        env!("CARGO_BIN_EXE_burnbox")
+    );
+    let output = tokio::task::spawn_blocking(move || {
+        Command::new("bash")
+            .arg("-c")
+            .arg(command)
+            .stdin(Stdio::null())
+            .output()
+            .expect("bash runs")
+    })
+    .await
+    .expect("ran");
+    let screen = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        screen.contains("invoice\\u{202e}fdp.exe\\u{200b}\\u{2066}x"),
+        "{screen:?}"
+    );
+    assert!(
+        !screen.contains(['\u{202E}', '\u{200B}', '\u{2066}']),
+        "{screen:?}"
+    );
+}
+
+/// The arguments of a running process, as `ps` and every local user see them.
+fn command_line(pid: u32) -> Vec<String> {
+    // Right after spawning, the kernel may still be setting up the new program, and the
+    // command line reads empty: wait until it is there.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let raw = std::fs::read(format!("/proc/{pid}/cmdline")).expect("reads /proc");
+        if !raw.is_empty() || std::time::Instant::now() > deadline {
+            return raw
+                .split(|byte| *byte == 0)
+                .filter(|arg| !arg.is_empty())
+                .map(|arg| String::from_utf8_lossy(arg).into_owned())
+                .collect();
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+}
+
+#[tokio::test]
+async fn a_link_on_stdin_opens_the_secret_and_is_in_no_command_line() {
+    let app = spawn_app(Backend::Memory).await;
+    let (link, receipt) = share(&app, &[], b"kept off argv").await;
+    let fragment = link.split_once('#').expect("a key").1.to_owned();
+    let secret_key = secret_key_of(&link);
+    let given = link.clone();
+    let (arguments, output) = tokio::task::spawn_blocking(move || {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_burnbox"))
+            .args(["open", "-"])
+            .env_remove("BURNBOX_URL")
+            .env_remove("BURNBOX_API_KEY")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the binary runs");
+        // It waits for the link on stdin: this is all another user can see of it now.
+        let arguments = command_line(child.id());
+        let mut stdin = child.stdin.take().expect("stdin");
+        stdin
+            .write_all(format!("{given}\n").as_bytes())
+            .expect("writes the link");
+        drop(stdin);
+        (arguments, child.wait_with_output().expect("finishes"))
+    })
+    .await
+    .expect("ran");
+    assert_eq!(
+        arguments.get(1..),
+        Some(&["open", "-"].map(String::from)[..])
+    );
+    assert!(
+        !arguments
+            .iter()
+            .any(|arg| arg.contains(&fragment) || arg.contains(&secret_key))
+    );
+    assert_eq!(
+        (output.status.code(), output.stdout.as_slice()),
+        (Some(0), b"kept off argv".as_slice()),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+
+    // The receipt link, a credential too (it burns), comes the same way.
+    let state = burnbox(&["receipt", "-"], format!("{receipt}\n").as_bytes(), &[]).await;
+    assert_eq!(state.code, 0, "{}", state.stderr);
+    assert!(
+        state.stdout.starts_with("state: revealed"),
+        "{}",
+        state.stdout
+    );
+    let empty = burnbox(&["open", "-"], b"", &[]).await;
+    assert_eq!(empty.code, 2, "{}", empty.stderr);
+
+    // --help says why.
+    let help = burnbox(&["open", "--help"], b"", &[]).await;
+    assert!(
+        help.stdout.contains("`-` reads it from stdin") && help.stdout.contains("(`ps`)"),
+        "{}",
+        help.stdout
+    );
+}
+
+#[tokio::test]
+async fn an_answer_takes_its_link_from_stdin_and_its_secret_from_a_file() {
+    let app = spawn_app(Backend::Memory).await;
+    let made = burnbox(&["request", "--server", &app.address], b"", &[]).await;
+    assert_eq!(made.code, 0, "{}", made.stderr);
+    let request_link = made.stdout.trim().to_owned();
+    let answer_link = made
+        .stderr
+        .lines()
+        .find_map(|line| line.strip_prefix("answer: "))
+        .expect("an answer link")
+        .to_owned();
+    let on_stdin = format!("{request_link}\n");
+
+    // Both from stdin cannot be: refused before anything is read or sent.
+    let both = burnbox(&["answer", "-"], on_stdin.as_bytes(), &[]).await;
+    assert_eq!(both.code, 2, "{}", both.stderr);
+    assert!(both.stderr.contains("FILE"), "{}", both.stderr);
+
+    let file = std::env::temp_dir().join(format!("burnbox-answer-{}", free_port()));
+    std::fs::write(&file, "from a file").expect("writes");
+    let path = file.to_str().expect("path").to_owned();
+    let answered = burnbox(&["answer", "-", &path], on_stdin.as_bytes(), &[]).await;
+    std::fs::remove_file(&file).expect("removes");
+    assert_eq!(answered.code, 0, "{}", answered.stderr);
+
+    let opened = burnbox(&["open", "-"], format!("{answer_link}\n").as_bytes(), &[]).await;
+    assert_eq!(
+        (opened.code, opened.stdout.as_str()),
+        (0, "from a file"),
+        "{}",
+        opened.stderr
+    );
+}

@@ -7,6 +7,7 @@ mod at_rest;
 mod browser;
 mod cli;
 mod cluster;
+mod codes;
 mod contract;
 mod errors;
 mod helpers;
