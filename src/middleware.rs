@@ -46,14 +46,12 @@ fn classify(method: &Method, pattern: Option<&str>) -> RequestClass {
             Some(
                 "/api/sessions"
                 | "/api/accounts/verify"
-                | "/api/codes/verify"
                 | "/api/accounts/reset/verify"
                 | "/api/me/password",
             ),
         ) => RequestClass::Guess,
-        (&Method::POST, Some("/api/codes" | "/api/accounts" | "/api/accounts/reset")) => {
-            RequestClass::Mail
-        }
+        (&Method::POST, Some("/api/accounts" | "/api/accounts/reset")) => RequestClass::Mail,
+        (&Method::POST, Some("/api/codes" | "/api/codes/verify")) => RequestClass::Backend,
         _ => RequestClass::Other,
     }
 }
@@ -189,36 +187,43 @@ pub async fn rate_limit(
             .into_response(refusal(&refused))
             .map_into_right_body());
     }
-    let budget = GuessBudget(Some(Arc::new(GuessReservation {
-        limiter: limiter.clone(),
-        client,
-        charged_at: Mutex::new(None),
-    })));
-    request.extensions_mut().insert(budget.clone());
-    // A login or code check is a guess through and through: reserve it up front.
-    if class == RequestClass::Guess
-        && let Err(error) = budget.reserve().await
-    {
-        if matches!(error, ApiError::RateLimited { .. }) {
-            METRICS.rate_limited.inc();
+    // A backend's calls draw on no budget of guesses (see `RequestClass::Backend`).
+    let budget = (class != RequestClass::Backend).then(|| {
+        GuessBudget(Some(Arc::new(GuessReservation {
+            limiter: limiter.clone(),
+            client,
+            charged_at: Mutex::new(None),
+        })))
+    });
+    if let Some(budget) = &budget {
+        request.extensions_mut().insert(budget.clone());
+        // A login or code check is a guess through and through: reserve it up front.
+        if class == RequestClass::Guess
+            && let Err(error) = budget.reserve().await
+        {
+            if matches!(error, ApiError::RateLimited { .. }) {
+                METRICS.rate_limited.inc();
+            }
+            return Ok(request.error_response(error).map_into_right_body());
         }
-        return Ok(request.error_response(error).map_into_right_body());
     }
     let mut response = next.call(request).await?;
     if let Some(decision) = decision {
         set_rate_headers(response.headers_mut(), &decision);
     }
-    let failed_guess = response
-        .response()
-        .extensions()
-        .contains::<FailedPassphrase>();
-    let settled = match (budget.charged_at(), failed_guess) {
-        (Some(charged_at), false) => limiter.refund_guess(client, charged_at).await,
-        (None, true) => limiter.charge_passphrase_failure(client).await,
-        _ => Ok(()),
-    };
-    if let Err(error) = settled {
-        log::warn!("could not settle a guess with its client's budget: {error}");
+    if let Some(budget) = budget {
+        let failed_guess = response
+            .response()
+            .extensions()
+            .contains::<FailedPassphrase>();
+        let settled = match (budget.charged_at(), failed_guess) {
+            (Some(charged_at), false) => limiter.refund_guess(client, charged_at).await,
+            (None, true) => limiter.charge_passphrase_failure(client).await,
+            _ => Ok(()),
+        };
+        if let Err(error) = settled {
+            log::warn!("could not settle a guess with its client's budget: {error}");
+        }
     }
     Ok(response.map_into_left_body())
 }

@@ -180,9 +180,14 @@ pub enum RequestClass {
     /// A guess at something secret besides a passphrase: a login, a code. Refused while
     /// the client's budget of wrong guesses is spent; a wrong one is charged afterwards.
     Guess,
-    /// Something that sends mail (a code, a registration): counted like a create, checked
-    /// before it runs.
+    /// Something that sends mail (a registration, a reset): counted like a create,
+    /// checked before it runs.
     Mail,
+    /// A backend's call to a backend-only endpoint (`/api/codes`): only the overall limit.
+    /// Every end user of that backend comes from its one address, so its wrong guesses
+    /// are bounded per code (attempts per code), never charged to the address: one user's
+    /// typos must not lock every other user out.
+    Backend,
     /// Anything else under `/api`.
     Other,
 }
@@ -228,7 +233,7 @@ impl RatePolicy {
                 limits.push(Self::limit("reveal", 2, self.reveal_per_minute, MINUTE));
             }
             // The guess itself is reserved against the failure budget (see reserve_guess).
-            RequestClass::Guess | RequestClass::Other => {}
+            RequestClass::Guess | RequestClass::Backend | RequestClass::Other => {}
         }
         limits.into_iter().flatten().collect()
     }

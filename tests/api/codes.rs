@@ -154,3 +154,29 @@ async fn listed_purposes_are_the_only_ones_taken_and_the_mail_names_them(backend
     );
 }
 on_both_backends!(listed_purposes_are_the_only_ones_taken_and_the_mail_names_them);
+
+/// Every end user of a backend reaches `/api/codes/verify` from the backend's address:
+/// their wrong codes are bounded per code, and never spend that address's budget of
+/// wrong guesses, or one user's typos would lock every other user out.
+async fn one_users_wrong_codes_never_lock_out_the_backends_other_users(backend: Backend) {
+    let (app, sink) = app_with_mail(backend, &["--passphrase-failures-per-hour", "3"]).await;
+    for user in 0..5 {
+        let recipient = unique_email(&format!("typo{user}"));
+        let sent = send(&app, None, json!({ "recipient": recipient })).await;
+        assert_eq!(sent.status, 202, "{}", sent.body);
+        sink.code(&recipient, 0).await;
+        verify(
+            &app,
+            None,
+            json!({"recipient": recipient, "code": "000000"}),
+        )
+        .await
+        .assert_error(403, "wrong_code");
+    }
+    let recipient = unique_email("victim");
+    send(&app, None, json!({ "recipient": recipient })).await;
+    let code = sink.code(&recipient, 0).await;
+    let verified = verify(&app, None, json!({"recipient": recipient, "code": code})).await;
+    assert_eq!(verified.status, 200, "{}", verified.body);
+}
+on_both_backends!(one_users_wrong_codes_never_lock_out_the_backends_other_users);
