@@ -60,8 +60,8 @@ fn untrusted_forwarder_seen(peer: IpAddr) {
     // Only the peer's address is logged: header values are whatever a client wrote.
     WARNED.call_once(|| {
         log::warn!(
-            "a request from {peer} carried a forwarding header (X-Forwarded-For, Forwarded or \
-             X-Real-IP), but {peer} is not in BURNBOX_TRUSTED_PROXIES: such requests are never \
+            "a request from {peer} carried a proxy's header (X-Forwarded-*, Forwarded, \
+             X-Real-IP or Via), but {peer} is not in BURNBOX_TRUSTED_PROXIES: such requests are never \
              in BURNBOX_TRUSTED_NETWORKS and are rate-limited by {peer}. If burnbox runs behind \
              a reverse proxy, list it in BURNBOX_TRUSTED_PROXIES. Logged once; \
              burnbox_untrusted_forwarded_requests_total counts them all."

@@ -72,9 +72,20 @@ impl fmt::Display for Networks {
     }
 }
 
-/// Every header through which a proxy names the client it forwards for: a request that
-/// carries any of them came through a proxy, or pretends to.
-pub const FORWARDING_HEADERS: [&str; 3] = ["x-forwarded-for", "forwarded", "x-real-ip"];
+/// Every header by which a proxy shows itself (naming the client it forwards for, or the
+/// host, scheme and port it was asked for, or itself): a request that carries any of
+/// them came through a proxy, or pretends to. A proxy that sends none of them cannot be
+/// told from a client (the README says to configure one that does).
+pub const FORWARDING_HEADERS: [&str; 8] = [
+    "x-forwarded-for",
+    "forwarded",
+    "x-real-ip",
+    "x-forwarded-host",
+    "x-forwarded-proto",
+    "x-forwarded-port",
+    "x-forwarded-server",
+    "via",
+];
 
 /// Which forwarding header the trusted proxies write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -322,10 +333,6 @@ mod tests {
                 assert_eq!(forwarded.to_string(), as_peer.to_string());
             }
         }
-        assert_eq!(
-            FORWARDING_HEADERS,
-            ["x-forwarded-for", "forwarded", "x-real-ip"]
-        );
     }
 
     #[test]

@@ -284,6 +284,9 @@ async fn a_forwarding_header_from_an_untrusted_peer_warns_once_naming_the_fix() 
         ("x-forwarded-for", "203.0.113.77"),
         ("forwarded", "for=203.0.113.78"),
         ("x-real-ip", "203.0.113.79"),
+        // A proxy that names only the scheme or itself shows itself all the same.
+        ("x-forwarded-proto", "https"),
+        ("via", "1.1 203.0.113.76"),
     ] {
         let reply = app
             .client
