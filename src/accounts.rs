@@ -216,6 +216,7 @@ impl AccountService {
             password_hash,
             created_at: now_unix(),
             generation: 0,
+            keys_from: 0,
         };
         let accounts = self.store.accounts();
         let lapse = Some(self.policy.pending_ttl_seconds);
@@ -404,14 +405,15 @@ impl AccountService {
         Ok(stored.then(|| (token.encode_prefixed(SESSION_PREFIX), expires_at)))
     }
 
-    /// Ends every credential of `user`: bumps its generation — every session is void, and
-    /// no credential authorised before is written after — then revokes the API keys of
-    /// older generations. Race-free because a key is written only at its owner's current
+    /// Ends every credential of `user`: bumps its generation — every session and every
+    /// API key of an older generation is void, and no credential authorised before is
+    /// written after — then deletes the keys of older generations (tidying: should that
+    /// stop half-way, the keys left are void all the same). Race-free because a key is written only at its owner's current
     /// generation: one written before the bump is in the list read after it. Keys of the
     /// new generation (made since, with a new session) stay. Returns the new generation.
     async fn end_credentials(&self, user: UserId) -> Result<u64, ApiError> {
         let accounts = self.store.accounts();
-        let generation = accounts.bump_generation(user).await?;
+        let generation = accounts.bump_generation(user, true).await?;
         for key in accounts.api_keys(user).await? {
             if key.generation.is_none_or(|made| made < generation) {
                 accounts.delete_api_key(user, &key.id).await?;
@@ -534,7 +536,7 @@ impl AccountService {
             (
                 stored.user,
                 Credential::Session(record),
-                Some(stored.generation),
+                Valid::At(stored.generation),
             )
         } else if let Some(key) = ApiKey::parse_prefixed(bearer, API_KEY_PREFIX) {
             let stored = accounts.api_key(&key.record()).await?.ok_or_else(invalid)?;
@@ -547,7 +549,12 @@ impl AccountService {
                 id: stored.id,
                 scopes: stored.scopes,
             };
-            (user, credential, None)
+            // Keys written before they recorded a generation are of the first.
+            (
+                user,
+                credential,
+                Valid::From(stored.generation.unwrap_or(0)),
+            )
         } else {
             return Err(invalid());
         };
@@ -555,7 +562,10 @@ impl AccountService {
             .user(user_id)
             .await?
             .filter(|user| user.state == AccountState::Active)
-            .filter(|user| generation.is_none_or(|generation| generation == user.generation))
+            .filter(|user| match generation {
+                Valid::At(generation) => generation == user.generation,
+                Valid::From(generation) => user.keys_from <= generation,
+            })
             .ok_or_else(invalid)?;
         Ok(Account { user, credential })
     }
@@ -836,6 +846,7 @@ impl AccountService {
             password_hash: self.hash(password).await?,
             created_at: now_unix(),
             generation: 0,
+            keys_from: 0,
         };
         if !self.store.accounts().create_user(&user, None).await? {
             return Err(ApiError::EmailTaken);
@@ -882,7 +893,7 @@ impl AccountService {
         let subject = Some(id.to_string());
         let actor = Some(admin.user.id);
         if blocked == Some(true) && before.state != AccountState::Blocked {
-            accounts.bump_generation(id).await?;
+            accounts.bump_generation(id, false).await?;
             self.audit(AuditAction::Block, actor, subject.clone(), ip)
                 .await?;
         }
@@ -950,6 +961,7 @@ impl AccountService {
                     password_hash: self.hash(password).await?,
                     created_at: now_unix(),
                     generation: 0,
+                    keys_from: 0,
                 };
                 if !accounts.create_user(&user, None).await? {
                     // Another instance created it in the meantime: check again next start.
@@ -963,4 +975,13 @@ impl AccountService {
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+/// Which of its user's generations a credential is valid in.
+#[derive(Debug, Clone, Copy)]
+enum Valid {
+    /// A session: only the one it was opened in.
+    At(u64),
+    /// An API key: the one it was made in, until its keys are ended (`keys_from`).
+    From(u64),
 }

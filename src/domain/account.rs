@@ -314,6 +314,11 @@ pub struct UserRecord {
     /// Bumped by "log out everywhere" and by blocking: sessions of older generations are
     /// void at once.
     pub generation: u64,
+    /// API keys made at an older generation are void: set to the new generation, in the
+    /// same step, by what ends every credential (a password change or reset, "log out
+    /// everywhere"), so a key its revocation failed to delete works no more. Blocking
+    /// leaves it: a block suspends keys, an unblock gives them back.
+    pub keys_from: u64,
 }
 
 /// A change to a user, field by field, so concurrent changes of different fields (a block

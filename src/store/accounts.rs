@@ -119,8 +119,9 @@ pub trait AccountStore: Send + Sync {
     async fn activate_pending(&self, id: UserId, hash: &str) -> Result<bool, StoreError>;
 
     /// Adds one to the user's generation, voiding every session (and refusing every
-    /// credential write authorised before), and returns it.
-    async fn bump_generation(&self, id: UserId) -> Result<u64, StoreError>;
+    /// credential write authorised before), and returns it; with `end_keys`, also voids
+    /// every API key of an older generation, in the same step (`keys_from`).
+    async fn bump_generation(&self, id: UserId, end_keys: bool) -> Result<u64, StoreError>;
 
     /// Users, newest first.
     async fn list_users(&self, offset: usize, limit: usize)

@@ -164,13 +164,16 @@ impl AccountStore for MemoryStore {
         }
     }
 
-    async fn bump_generation(&self, id: UserId) -> Result<u64, StoreError> {
+    async fn bump_generation(&self, id: UserId, end_keys: bool) -> Result<u64, StoreError> {
         let mut accounts = self.accounts_lock();
         let user = accounts
             .users
             .get_mut(&id)
             .ok_or(StoreError::Corrupt("no such user"))?;
         user.generation += 1;
+        if end_keys {
+            user.keys_from = user.generation;
+        }
         Ok(user.generation)
     }
 

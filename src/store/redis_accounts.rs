@@ -241,6 +241,7 @@ fn user_fields(user: &UserRecord) -> Result<Vec<(&'static str, String)>, StoreEr
         ("password_hash", user.password_hash.clone()),
         ("created_at", user.created_at.to_string()),
         ("generation", user.generation.to_string()),
+        ("keys_from", user.keys_from.to_string()),
     ])
 }
 
@@ -265,6 +266,11 @@ fn user_from_fields(fields: &HashMap<String, String>) -> Result<Option<UserRecor
         password_hash: field("password_hash")?.clone(),
         created_at: field("created_at")?.parse().map_err(|_| bad())?,
         generation: field("generation")?.parse().map_err(|_| bad())?,
+        // Absent from users written before it existed: no key was void then.
+        keys_from: fields
+            .get("keys_from")
+            .map_or(Ok(0), |text| text.parse())
+            .map_err(|_| bad())?,
     }))
 }
 
@@ -361,14 +367,10 @@ impl AccountStore for RedisStore {
         self.invoke::<i64>(&invocation).await.map(|done| done == 1)
     }
 
-    async fn bump_generation(&self, id: UserId) -> Result<u64, StoreError> {
-        self.query(
-            redis::cmd("HINCRBY")
-                .arg(self.user_name(id))
-                .arg("generation")
-                .arg(1),
-        )
-        .await
+    async fn bump_generation(&self, id: UserId, end_keys: bool) -> Result<u64, StoreError> {
+        let mut invocation = BUMP_GENERATION.key(self.user_name(id));
+        invocation.arg(u8::from(end_keys));
+        self.invoke(&invocation).await
     }
 
     async fn list_users(
@@ -844,6 +846,18 @@ for _, member in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[1], 'L
   if secret then redis.call('HDEL', KEYS[3], secret) end
 end
 return {redis.call('ZCARD', KEYS[1]), redis.call('ZREVRANGE', KEYS[1], ARGV[2], ARGV[3])}
+",
+    )
+});
+
+/// Bumps a user's generation and, with ARGV[1] = 1, voids the keys of older ones in the
+/// same step. KEYS: the user. Returns the new generation.
+static BUMP_GENERATION: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local generation = redis.call('HINCRBY', KEYS[1], 'generation', 1)
+if ARGV[1] == '1' then redis.call('HSET', KEYS[1], 'keys_from', generation) end
+return generation
 ",
     )
 });

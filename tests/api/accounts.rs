@@ -1790,3 +1790,32 @@ mod no_key_minted_with_a_stolen_session_survives {
         race(Backend::Memory, Remedy::LogoutEverywhere).await;
     }
 }
+
+/// Ending every credential deletes the old API keys one by one; a key the deletion never
+/// reached (Redis failed half-way through) is void all the same.
+#[tokio::test]
+async fn a_key_its_revocation_missed_is_void_all_the_same() {
+    use redis::AsyncCommands;
+    let (app, sink) = app_with_mail(Backend::Redis, &[]).await;
+    let (_, token) = signed_up(&app, &sink, "halfway").await;
+    let key = api_key(&app, &token, json!(["secrets"])).await;
+    // The deletion will not find it: it is no longer on its user's list of keys.
+    let mut redis = app.redis().await;
+    let lists: Vec<String> = redis
+        .keys(format!("{}*ai:*", app.key_prefix))
+        .await
+        .expect("keys");
+    assert_eq!(lists.len(), 1, "{lists:?}");
+    let _: i64 = redis.del(&lists[0]).await.expect("del");
+    assert_eq!(
+        call(&app, Method::GET, "/api/me", Some(&key), None)
+            .await
+            .status,
+        200
+    );
+    let ended = call(&app, Method::DELETE, "/api/sessions", Some(&token), None).await;
+    assert_eq!(ended.status, 204, "{}", ended.body);
+    call(&app, Method::GET, "/api/me", Some(&key), None)
+        .await
+        .assert_error(401, "unauthorized");
+}

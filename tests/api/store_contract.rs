@@ -486,6 +486,7 @@ async fn credentials_are_written_only_at_the_generation_they_were_authorised_und
         password_hash: "not a real hash".into(),
         created_at: 1,
         generation: 0,
+        keys_from: 0,
     };
     assert!(accounts.create_user(&user, None).await.expect("user"));
     let session_at = |generation| SessionRecord {
@@ -504,7 +505,7 @@ async fn credentials_are_written_only_at_the_generation_they_were_authorised_und
     };
     let old_session = SessionKey::new(ClientKey::generate(id.tag())).record();
     let old_key = ApiKey::new(ClientKey::generate(id.tag())).record();
-    assert_eq!(accounts.bump_generation(id).await.expect("bump"), 1);
+    assert_eq!(accounts.bump_generation(id, false).await.expect("bump"), 1);
 
     // Authorised at generation 0, written after the bump: refused, nothing stored.
     let refused = accounts
