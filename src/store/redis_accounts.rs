@@ -675,10 +675,10 @@ impl AccountStore for RedisStore {
         secret: &RecordRef,
         now: u64,
     ) -> Result<Option<OwnedReceipt>, StoreError> {
-        let [_, _, index] = self.owned_names(user);
-        let member: Option<String> = self
-            .query(redis::cmd("HGET").arg(&index).arg(secret.to_text()))
-            .await?;
+        let [list, gone, index] = self.owned_names(user);
+        let mut invocation = OWNED_ENTRY.key(&list);
+        invocation.key(&gone).key(&index).arg(secret.to_text());
+        let member: Option<String> = self.invoke(&invocation).await?;
         let Some(member) = member else {
             return Ok(None);
         };
@@ -808,12 +808,40 @@ fn stream_entries(reply: &Value) -> Result<Vec<(String, String)>, StoreError> {
         .collect()
 }
 
+/// The start of every script on a user's receipt list (KEYS: list, gone, index): a list
+/// written before it had a gone-time set and a secret index gets both, once, for its
+/// (at most a few thousand) entries, with the list's own expiry. Every later step keeps
+/// the three together, so a list without a gone-time set is such a list, or empty.
+const INDEX_UNINDEXED_LIST: &str = r"
+if redis.call('EXISTS', KEYS[2]) == 0 then
+  for _, member in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+    local entry = cjson.decode(member)
+    redis.call('ZADD', KEYS[2], entry.gone_at, member)
+    if entry.secret then redis.call('HSET', KEYS[3], entry.secret, member) end
+  end
+  local ttl = redis.call('PTTL', KEYS[1])
+  if ttl > 0 then
+    redis.call('PEXPIRE', KEYS[2], ttl)
+    redis.call('PEXPIRE', KEYS[3], ttl)
+  end
+end
+";
+
+/// The entry of a user's list for one secret. KEYS: list, gone, index. ARGV: the secret's
+/// reference. Returns the entry's JSON, or nil.
+static OWNED_ENTRY: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(&format!(
+        "{INDEX_UNINDEXED_LIST}return redis.call('HGET', KEYS[3], ARGV[1])"
+    ))
+});
+
 /// Adds an entry to a user's receipt list, its gone-time index and its secret index, and
 /// trims the list to the newest `keep` (the trimmed leave both indexes too). KEYS: list,
 /// gone, index. ARGV: entry JSON, score (ms), gone at (s), secret reference (may be
 /// empty), keep, list TTL (s).
 static ADD_OWNED: LazyLock<Script> = LazyLock::new(|| {
-    Script::new(
+    Script::new(&format!(
+        "{INDEX_UNINDEXED_LIST}{}",
         r"
 redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
 redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
@@ -828,8 +856,8 @@ if over > 0 then
   redis.call('ZREMRANGEBYRANK', KEYS[1], 0, over - 1)
 end
 for i = 1, 3 do redis.call('EXPIRE', KEYS[i], ARGV[6]) end
-",
-    )
+"
+    ))
 });
 
 /// A page of a user's receipt list, newest first, after removing (from the list and
@@ -837,7 +865,8 @@ for i = 1, 3 do redis.call('EXPIRE', KEYS[i], ARGV[6]) end
 /// bounded steps. KEYS: list, gone, index. ARGV: now (s), first and last rank. Returns
 /// `[total, members]`.
 static OWNED_PAGE: LazyLock<Script> = LazyLock::new(|| {
-    Script::new(
+    Script::new(&format!(
+        "{INDEX_UNINDEXED_LIST}{}",
         r"
 for _, member in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[1], 'LIMIT', 0, 256)) do
   redis.call('ZREM', KEYS[1], member)
@@ -846,8 +875,8 @@ for _, member in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[1], 'L
   if secret then redis.call('HDEL', KEYS[3], secret) end
 end
 return {redis.call('ZCARD', KEYS[1]), redis.call('ZREVRANGE', KEYS[1], ARGV[2], ARGV[3])}
-",
-    )
+"
+    ))
 });
 
 /// Bumps a user's generation and, with ARGV[1] = 1, voids the keys of older ones in the

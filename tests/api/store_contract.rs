@@ -31,15 +31,21 @@ fn cluster() -> Arc<dyn Store> {
 }
 
 fn redis_on(topology: RedisTopology) -> Arc<dyn Store> {
-    let prefix = format!(
-        "contract{}:",
-        ClientKey::generate([0, 0]).encode().to_lowercase()
-    );
+    redis_prefixed(topology, &unique_prefix("contract"))
+}
+
+/// `name` and a random part, as a key prefix.
+fn unique_prefix(name: &str) -> String {
+    let random = ClientKey::generate([0, 0]).encode().to_lowercase();
+    format!("{name}{}:", random.replace(['-', '_'], "x"))
+}
+
+fn redis_prefixed(topology: RedisTopology, prefix: &str) -> Arc<dyn Store> {
     Arc::new(
         RedisStore::connect(
             &topology,
             RedisOptions {
-                key_prefix: prefix.replace(['-', '_'], "x"),
+                key_prefix: prefix.to_owned(),
                 receipt_grace: GRACE,
                 timeout: Duration::from_secs(2),
                 ca_pem: None,
@@ -741,3 +747,63 @@ async fn an_accounts_list_pages_and_finds_each_secret_in_one_lookup(store: Arc<d
     assert_eq!(found(stranger, 3).await, None, "another account's");
 }
 contract!(an_accounts_list_pages_and_finds_each_secret_in_one_lookup);
+
+/// A receipt list written before it had its gone-time set and secret index is indexed on
+/// its first use: its pushes are found, and its gone entries cleaned, as any list's.
+#[tokio::test]
+async fn a_list_from_before_its_index_is_indexed_on_first_use() {
+    use burnbox::domain::{OwnedReceipt, UserId};
+    use redis::AsyncCommands;
+    let prefix = unique_prefix("unindexed");
+    let store = redis_prefixed(RedisTopology::Single(SHARED_REDIS_URL.clone()), &prefix);
+    let user = UserId::generate();
+    let [high, low] = user.tag();
+    let list = format!("{prefix}{{{high:02x}{low:02x}}}ur:{user}");
+    let now = burnbox::domain::time::now_unix();
+    let entry = |name: &str, gone_at: u64| {
+        let secret = SecretKey::new(ClientKey::generate(ClientKey::generate_tag())).record();
+        let entry = OwnedReceipt {
+            receipt: name.to_owned(),
+            created_at: now,
+            expires_at: now + 10,
+            gone_at,
+            secret: Some(secret.to_text()),
+        };
+        (secret, entry)
+    };
+    let (live_secret, live) = entry("live", now + 100);
+    let (gone_secret, gone) = entry("gone", now);
+    let mut redis = redis::Client::open(SHARED_REDIS_URL.as_str())
+        .expect("url")
+        .get_multiplexed_async_connection()
+        .await
+        .expect("connects");
+    for (score, member) in [(1, &gone), (2, &live)] {
+        let json = serde_json::to_string(member).expect("json");
+        let _: i64 = redis.zadd(&list, json, score).await.expect("zadd");
+    }
+    let _: bool = redis.expire(&list, 600).await.expect("expire");
+
+    let accounts = store.accounts();
+    let found = accounts
+        .owned_receipt(user, &live_secret, now)
+        .await
+        .expect("lookup");
+    assert_eq!(found.map(|entry| entry.receipt).as_deref(), Some("live"));
+    let missing = accounts.owned_receipt(user, &gone_secret, now).await;
+    assert_eq!(missing.expect("lookup"), None, "gone with its receipt");
+    let page = accounts
+        .owned_receipts(user, now, 0, 10)
+        .await
+        .expect("page");
+    let names: Vec<String> = page.items.into_iter().map(|entry| entry.receipt).collect();
+    assert_eq!((names, page.total), (vec!["live".to_owned()], 1));
+    let ttl: i64 = redis
+        .ttl(format!("{prefix}{{{high:02x}{low:02x}}}ui:{user}"))
+        .await
+        .expect("ttl");
+    assert!(
+        (1..=600).contains(&ttl),
+        "the index expires with its list: {ttl}"
+    );
+}
