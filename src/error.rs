@@ -98,6 +98,10 @@ pub enum ApiError {
         /// Attempts left before the secret is burned (0: it just was).
         attempts_left: u32,
     },
+    /// A wrong passphrase whose count no replica confirmed in time: answered as any
+    /// unconfirmed change (the guesser learns nothing), and charged as a wrong guess.
+    #[error("a wrong passphrase's count was not confirmed by a replica")]
+    UnconfirmedWrongPassphrase,
     /// The secret needs a passphrase and none was given.
     #[error("this secret needs a passphrase")]
     PassphraseRequired,
@@ -161,7 +165,8 @@ impl ApiError {
             Self::RateLimited { .. } => "rate_limited",
             Self::Busy => "busy",
             Self::Store(StoreError::Corrupt(_)) | Self::Internal(_) => "internal",
-            Self::Store(StoreError::NotDurable | StoreError::NoReplicas) => "not_durable",
+            Self::Store(StoreError::NotDurable | StoreError::NoReplicas)
+            | Self::UnconfirmedWrongPassphrase => "not_durable",
             Self::Store(_) => "store_unavailable",
         }
     }
@@ -172,9 +177,11 @@ impl ApiError {
             Self::Store(StoreError::Corrupt(_)) | Self::Internal(_) => {
                 "internal error; it has been logged".to_owned()
             }
-            Self::Store(StoreError::NotDurable) => "no replica confirmed the change in time, so \
-                nothing was handed out; what was taken stays taken"
-                .to_owned(),
+            Self::Store(StoreError::NotDurable) | Self::UnconfirmedWrongPassphrase => {
+                "no replica confirmed the change in time, so nothing was handed out; what was \
+                 taken stays taken"
+                    .to_owned()
+            }
             Self::Store(StoreError::NoReplicas) => "too few replicas are online to confirm a \
                 change, so nothing was taken; retry shortly"
                 .to_owned(),
@@ -237,7 +244,9 @@ impl ResponseError for ApiError {
             Self::Unauthorized(_) | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
             Self::EmailTaken => StatusCode::CONFLICT,
             Self::RateLimited { .. } | Self::CoolingDown { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Self::Busy | Self::MailUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Busy | Self::MailUnavailable(_) | Self::UnconfirmedWrongPassphrase => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             Self::Store(StoreError::Corrupt(_)) | Self::Internal(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR
             }
@@ -272,6 +281,7 @@ impl ResponseError for ApiError {
         if matches!(
             self,
             Self::WrongPassphrase { .. }
+                | Self::UnconfirmedWrongPassphrase
                 | Self::WrongCode { .. }
                 | Self::InvalidCredentials
                 | Self::BadConfirmation

@@ -15,7 +15,7 @@ use crate::domain::{
 use crate::error::ApiError;
 use crate::kdf_pool::KdfPool;
 use crate::metrics::METRICS;
-use crate::store::{Attempt, NewSecret, Reservation, Store, TakeGuard, Taken};
+use crate::store::{Attempt, NewSecret, Reservation, Store, StoreError, TakeGuard, Taken};
 
 /// The operator's rules for secrets.
 #[derive(Debug, Clone, Copy)]
@@ -347,11 +347,15 @@ impl SecretService {
                     .await
             }
             Err(CryptoError::Unauthentic) => {
-                match self
+                let recorded = self
                     .store
                     .record_failed_attempt(&record, limit, now_unix())
-                    .await?
-                {
+                    .await;
+                // Counted on the master all the same: the guesser's budget pays for it.
+                if matches!(recorded, Err(StoreError::NotDurable)) {
+                    return Err(ApiError::UnconfirmedWrongPassphrase);
+                }
+                match recorded? {
                     Attempt::Remaining(attempts_left) => {
                         Err(ApiError::WrongPassphrase { attempts_left })
                     }

@@ -387,3 +387,36 @@ async fn a_wrong_passphrase_is_answered_only_once_a_replica_has_counted_it() {
     assert_eq!(revealed.status, 200, "{}", revealed.body);
     assert_eq!(revealed.field("secret"), "never guessed at");
 }
+
+/// A wrong passphrase that no replica confirmed is answered 503 like any unconfirmed
+/// change, but it was counted on the master all the same: the guesser's own budget of
+/// wrong guesses pays for it, so lagging replicas never make guessing free.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unconfirmed_wrong_passphrase_still_spends_the_guessers_budget() {
+    let master = RedisServer::start();
+    let replica = RedisServer::replica_of(master.port());
+    let mut args = ARGS.to_vec();
+    args.extend([
+        "--consume-ack-timeout-ms",
+        "100",
+        "--passphrase-failures-per-hour",
+        "2",
+    ]);
+    let app = spawn_app_on(Backend::Redis, &master.url(), &args).await;
+    let mut secrets = Vec::new();
+    for _ in 0..3 {
+        let body = json!({"secret": "guessed at", "passphrase": "the right one"});
+        secrets.push(app.create_secret(body).await);
+    }
+    caught_up(master.port(), replica.port());
+    replica.freeze();
+    for secret in &secrets[..2] {
+        app.reveal(&secret.secret_key, Some("a wrong one"))
+            .await
+            .assert_error(503, "not_durable");
+    }
+    app.reveal(&secrets[2].secret_key, Some("a wrong one"))
+        .await
+        .assert_error(429, "rate_limited");
+    replica.thaw();
+}
