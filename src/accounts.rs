@@ -861,7 +861,8 @@ impl AccountService {
         Ok(user)
     }
 
-    /// An admin changes a user. Blocking voids every session and API key at once.
+    /// An admin changes a user. Blocking voids every session at once and suspends the API
+    /// keys (an unblock gives them back; ending them is the account's own remedy).
     pub async fn update_user(
         &self,
         admin: &Account,

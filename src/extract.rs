@@ -17,7 +17,7 @@ use serde::{Deserialize, Deserializer};
 
 use crate::error::ApiError;
 use crate::metrics::METRICS;
-use crate::network::{ClientAddress, ClientIpPolicy, FORWARDING_HEADERS};
+use crate::network::{ClientAddress, ClientIpPolicy, is_proxy_header};
 
 /// The client's address as [`ClientIpPolicy`] defines it (the TCP peer when no policy is
 /// registered, which only unit tests do). Resolved once per request and remembered: the
@@ -37,9 +37,7 @@ pub fn client_address(request: &HttpRequest) -> ClientAddress {
                 // A value that is not visible ASCII cannot be an address: a broken chain.
                 .map(|value| value.to_str().unwrap_or("\u{0}"))
                 .collect();
-            let forwarded = FORWARDING_HEADERS
-                .iter()
-                .any(|name| headers.contains_key(*name));
+            let forwarded = headers.keys().any(|name| is_proxy_header(name.as_str()));
             policy.client(peer, &values, forwarded)
         }
         None => ClientAddress::Ip(peer.to_canonical()),
@@ -60,8 +58,8 @@ fn untrusted_forwarder_seen(peer: IpAddr) {
     // Only the peer's address is logged: header values are whatever a client wrote.
     WARNED.call_once(|| {
         log::warn!(
-            "a request from {peer} carried a proxy's header (X-Forwarded-*, Forwarded, \
-             X-Real-IP or Via), but {peer} is not in BURNBOX_TRUSTED_PROXIES: such requests are never \
+            "a request from {peer} carried a proxy's header (X-Forwarded-*, Forwarded, Via, \
+             X-Real-IP, …), but {peer} is not in BURNBOX_TRUSTED_PROXIES: such requests are never \
              in BURNBOX_TRUSTED_NETWORKS and are rate-limited by {peer}. If burnbox runs behind \
              a reverse proxy, list it in BURNBOX_TRUSTED_PROXIES. Logged once; \
              burnbox_untrusted_forwarded_requests_total counts them all."

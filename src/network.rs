@@ -72,20 +72,25 @@ impl fmt::Display for Networks {
     }
 }
 
-/// Every header by which a proxy shows itself (naming the client it forwards for, or the
-/// host, scheme and port it was asked for, or itself): a request that carries any of
-/// them came through a proxy, or pretends to. A proxy that sends none of them cannot be
-/// told from a client (the README says to configure one that does).
-pub const FORWARDING_HEADERS: [&str; 8] = [
-    "x-forwarded-for",
+/// Headers by which a proxy shows itself (naming the client it forwards for, or itself),
+/// besides every `X-Forwarded-*` (see [`is_proxy_header`]).
+const PROXY_HEADERS: [&str; 8] = [
     "forwarded",
-    "x-real-ip",
-    "x-forwarded-host",
-    "x-forwarded-proto",
-    "x-forwarded-port",
-    "x-forwarded-server",
     "via",
+    "x-real-ip",
+    "x-client-ip",
+    "x-cluster-client-ip",
+    "true-client-ip",
+    "cf-connecting-ip",
+    "fastly-client-ip",
 ];
+
+/// Whether a header (by its lower-case name) is one a proxy writes: a request that
+/// carries one came through a proxy, or pretends to. A proxy that sends none cannot be
+/// told from a client (the README says to configure one that does).
+pub fn is_proxy_header(name: &str) -> bool {
+    name.starts_with("x-forwarded-") || PROXY_HEADERS.contains(&name)
+}
 
 /// Which forwarding header the trusted proxies write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -222,7 +227,7 @@ pub struct ClientIpPolicy {
 impl ClientIpPolicy {
     /// The client of a request from `peer` carrying the configured forwarding header's
     /// `header_values` (in the order they arrived); `forwarded` tells whether the request
-    /// carries any of the [`FORWARDING_HEADERS`] at all.
+    /// carries any proxy's header at all ([`is_proxy_header`]).
     pub fn client(&self, peer: IpAddr, header_values: &[&str], forwarded: bool) -> ClientAddress {
         let peer = peer.to_canonical();
         if !self.trusted_proxies.contains(peer) {
@@ -308,6 +313,22 @@ mod tests {
             ClientAddress::UntrustedForwarder(ip("127.0.0.1")),
             "an untrusted peer's header is not read at all"
         );
+    }
+
+    #[test]
+    fn proxy_headers_are_every_x_forwarded_one_and_the_client_naming_ones() {
+        for name in [
+            "x-forwarded-for",
+            "x-forwarded-prefix",
+            "forwarded",
+            "via",
+            "cf-connecting-ip",
+        ] {
+            assert!(is_proxy_header(name), "{name}");
+        }
+        for name in ["host", "x-request-id", "x-forwarded", "user-agent"] {
+            assert!(!is_proxy_header(name), "{name}");
+        }
     }
 
     #[test]

@@ -287,6 +287,8 @@ async fn a_forwarding_header_from_an_untrusted_peer_warns_once_naming_the_fix() 
         // A proxy that names only the scheme or itself shows itself all the same.
         ("x-forwarded-proto", "https"),
         ("via", "1.1 203.0.113.76"),
+        ("x-forwarded-prefix", "/burnbox"),
+        ("true-client-ip", "203.0.113.75"),
     ] {
         let reply = app
             .client
