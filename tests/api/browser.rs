@@ -262,7 +262,7 @@ impl Tab {
         assert_eq!(self.errors(), Vec::<String>::new(), "console errors");
     }
 
-    /// Saves a PNG under `BURNBOX_TEST_SCREENSHOTS` (the README's pictures), if set.
+    /// Saves a PNG under `BURNBOX_TEST_SCREENSHOTS` (the pictures in docs/browser.md and the README), if set.
     async fn screenshot(&self, name: &str) {
         let Some(directory) = std::env::var_os("BURNBOX_TEST_SCREENSHOTS") else {
             let png = self
@@ -660,7 +660,7 @@ async fn a_csp_violation_is_caught_and_the_browser_speaks_the_readme_format() {
     let tab = chromium.open(&app.url("/")).await;
     tab.wait_for("!document.getElementById('share-submit').disabled")
         .await;
-    // The worked example from the README, opened by the page's own module.
+    // The worked example from docs/security.md, opened by the page's own module.
     let script = tab
         .eval("document.querySelector('script[type=module]').getAttribute('src')")
         .await;

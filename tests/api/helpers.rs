@@ -945,8 +945,8 @@ pub struct Created {
     pub receipt_key: String,
 }
 
-/// An nginx in front of an app, configured as the README's "Behind a reverse proxy"
-/// shows (`X-Forwarded-For $proxy_add_x_forwarded_for`). Stopped on drop.
+/// An nginx in front of an app, configured as docs/operations.md's "Behind a reverse
+/// proxy" shows (`X-Forwarded-For $proxy_add_x_forwarded_for`). Stopped on drop.
 /// A CA and a certificate for 127.0.0.1 signed by it, as PEM files in a fresh directory.
 pub struct Certificates {
     dir: std::path::PathBuf,

@@ -229,9 +229,9 @@ fn the_openapi_subcommand_prints_the_document() {
 }
 
 #[test]
-fn every_setting_is_documented_in_the_readme_and_env_example() {
+fn every_setting_is_documented_in_the_configuration_docs_and_env_example() {
     use clap::CommandFactory;
-    let readme = std::fs::read_to_string("README.md").expect("README.md");
+    let docs = std::fs::read_to_string("docs/configuration.md").expect("docs/configuration.md");
     let example = std::fs::read_to_string(".env.example").expect(".env.example");
     let command = burnbox::config::Settings::command();
     let variables: Vec<String> = command
@@ -246,8 +246,8 @@ fn every_setting_is_documented_in_the_readme_and_env_example() {
             .rsplit_once('_')
             .map_or(variable.as_str(), |(_, last)| last);
         assert!(
-            readme.contains(variable.as_str()) || readme.contains(&format!("`_{suffix}`")),
-            "{variable} is not in README.md"
+            docs.contains(variable.as_str()) || docs.contains(&format!("`_{suffix}`")),
+            "{variable} is not in docs/configuration.md"
         );
         assert!(
             example.contains(variable.as_str()),

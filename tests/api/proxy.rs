@@ -1,5 +1,5 @@
-//! The client address behind a real nginx, configured as the README's "Behind a reverse
-//! proxy" shows: clients connect to nginx from distinct loopback addresses (`127.0.0.x`)
+//! The client address behind a real nginx, configured as docs/operations.md's "Behind a
+//! reverse proxy" shows: clients connect to nginx from distinct loopback addresses (`127.0.0.x`)
 //! and nginx appends the address it received each request from.
 
 use serde_json::json;
@@ -232,7 +232,7 @@ async fn untrusted_forwarded_requests(app: &TestApp) -> String {
         .to_owned()
 }
 
-/// The README's nginx set-up with `BURNBOX_TRUSTED_PROXIES` forgotten: nginx on the same
+/// The documented nginx set-up with `BURNBOX_TRUSTED_PROXIES` forgotten: nginx on the same
 /// host makes every client 127.0.0.1, which the default trusted networks (loopback)
 /// contain. Requests that carry a forwarding header from a peer that is not a trusted
 /// proxy are never in a trusted network, so token calls fail closed, and they are counted.
@@ -255,7 +255,7 @@ async fn a_forgotten_trusted_proxy_fails_closed_behind_nginx() {
     assert_eq!(untrusted_forwarded_requests(&served.app).await, "3");
 }
 
-/// The README's nginx set-up as documented: nginx's clients are themselves (loopback
+/// The documented nginx set-up as it stands: nginx's clients are themselves (loopback
 /// clients, trusted for tokens by default), nginx's own host is nobody, and nothing is
 /// counted as an untrusted forwarder.
 #[tokio::test]

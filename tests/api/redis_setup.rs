@@ -78,7 +78,7 @@ async fn an_acl_user_in_the_url_is_used_and_its_password_never_logged() {
     let redis = RedisServer::start();
     let port = redis.url().rsplit(':').next().expect("port").to_owned();
     let port: u16 = port.parse().expect("port");
-    // The least-privilege user the README documents, without the optional INFO and
+    // The least-privilege user docs/operations.md documents, without the optional INFO and
     // CONFIG GET.
     let created = redis_cli(
         port,
