@@ -9,6 +9,7 @@ mod cli;
 mod cluster;
 mod codes;
 mod contract;
+mod docs;
 mod errors;
 mod helpers;
 mod metrics;
