@@ -16,6 +16,7 @@ use std::time::Duration;
 use crate::codes::{ACCOUNT_NAMESPACE, CodeService, RESET_NAMESPACE};
 use crate::config::ServerKey;
 use crate::crypto::{self, KdfParams, PassphraseSalt, PasswordHash};
+use crate::domain::limits::{CLIENT_ID_BYTES, Limit};
 use crate::domain::time::{now_micros, now_unix};
 use crate::domain::{
     AccountState, ApiKey, ApiKeyRecord, AuditAction, AuditEvent, ClientKey, Code, CodePurpose,
@@ -25,7 +26,6 @@ use crate::domain::{
 use crate::error::ApiError;
 use crate::kdf_pool::KdfPool;
 use crate::network::ClientAddress;
-use crate::rate_limit::{CLIENT_ID_BYTES, Limit};
 use crate::store::Store;
 use crate::store::accounts::Page;
 

@@ -10,9 +10,9 @@ use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_S
 use clap::{Parser, Subcommand};
 
 use crate::crypto::KdfParams;
+use crate::domain::limits::RatePolicy;
 use crate::domain::{CodePurpose, Email, Password, TtlPolicy};
 use crate::network::{ClientIpPolicy, ForwardedHeader, Networks};
-use crate::rate_limit::RatePolicy;
 use crate::store::redis::RedisTopology;
 
 /// Bytes of key material required in `BURNBOX_SERVER_KEY`.

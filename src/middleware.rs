@@ -13,11 +13,12 @@ use actix_web::middleware::{ErrorHandlerResponse, Next};
 use actix_web::{Error, FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseError, web};
 use serde::Serialize;
 
+use crate::domain::limits::{Decision, RequestClass};
 use crate::error::{ApiError, ErrorBody, FailedPassphrase};
 use crate::extract::client_address;
 use crate::metrics::METRICS;
 use crate::network::ClientAddress;
-use crate::rate_limit::{Decision, RateLimiter, RequestClass};
+use crate::rate_limit::{self, RateLimiter};
 use crate::routes::pattern_of;
 
 fn classify(method: &Method, pattern: Option<&str>) -> RequestClass {
@@ -231,7 +232,7 @@ pub async fn rate_limit(
 /// The 429 for a refused request, with its headers.
 fn refusal(decision: &Decision) -> HttpResponse {
     METRICS.rate_limited.inc();
-    let mut response = decision.refusal().error_response();
+    let mut response = rate_limit::refusal(decision).error_response();
     set_rate_headers(response.headers_mut(), decision);
     response
 }

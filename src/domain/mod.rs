@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod keys;
+pub mod limits;
 pub mod receipt;
 pub mod secret;
 pub mod time;

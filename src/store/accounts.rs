@@ -19,11 +19,11 @@
 use async_trait::async_trait;
 
 use super::StoreError;
+use crate::domain::limits::CLIENT_ID_BYTES;
 use crate::domain::{
     ApiKeyRecord, AuditEvent, Email, OwnedReceipt, RecordRef, SessionRecord, UserChange, UserId,
     UserRecord,
 };
-use crate::rate_limit::CLIENT_ID_BYTES;
 
 /// Result of storing a fresh code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

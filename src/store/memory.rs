@@ -12,9 +12,9 @@ use async_trait::async_trait;
 
 use super::{Attempt, NewSecret, Reservation, Store, StoreError, TakeGuard, Taken, views_seen};
 use crate::crypto::{is_protected, views_allowed};
+use crate::domain::limits::{CLIENT_ID_BYTES, Limit, LimitState, assess};
 use crate::domain::time::now_micros;
 use crate::domain::{ReceiptRecord, RecordRef, SecretFate};
-use crate::rate_limit::{CLIENT_ID_BYTES, Limit, LimitState, assess};
 
 const SWEEP_INTERVAL: Duration = Duration::from_secs(1);
 

@@ -10,12 +10,12 @@ use async_trait::async_trait;
 use super::StoreError;
 use super::accounts::{AccountStore, CodeCheck, CodeIssue, CodeLimits, CodeSlot, Page};
 use super::memory::MemoryStore;
+use crate::domain::limits::CLIENT_ID_BYTES;
 use crate::domain::time::now_micros;
 use crate::domain::{
     AccountState, ApiKeyRecord, AuditEvent, Email, OwnedReceipt, RecordRef, SessionRecord,
     UserChange, UserId, UserRecord,
 };
-use crate::rate_limit::CLIENT_ID_BYTES;
 
 struct Code {
     digest: [u8; 32],

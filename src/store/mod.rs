@@ -29,8 +29,8 @@ use async_trait::async_trait;
 
 pub use self::memory::MemoryStore;
 pub use self::redis::RedisStore;
+use crate::domain::limits::{CLIENT_ID_BYTES, Limit, LimitState};
 use crate::domain::{ReceiptRecord, RecordRef, SecretFate};
-use crate::rate_limit::{CLIENT_ID_BYTES, Limit, LimitState};
 
 /// Everything needed to store a new secret and its receipt in one step.
 #[derive(Debug)]

@@ -34,10 +34,10 @@ use super::{
     views_seen,
 };
 use crate::crypto::{EXPIRES_AT_OFFSET, PROTECTED_FLAG_OFFSET, VIEWS_OFFSET};
+use crate::domain::limits::{CLIENT_ID_BYTES, Limit, LimitState, Recent, assess};
 use crate::domain::time::now_micros;
 use crate::domain::{ReceiptRecord, RecordRef, SecretFate};
 use crate::metrics::METRICS;
-use crate::rate_limit::{CLIENT_ID_BYTES, Limit, LimitState, Recent, assess};
 
 /// Hands out a view of a secret, or burns it, in one atomic step. A secret whose header
 /// allows several views (flag bit 2, then the views byte) counts each view in its views

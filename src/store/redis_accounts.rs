@@ -15,12 +15,12 @@ use super::StoreError;
 use super::accounts::{AccountStore, CodeCheck, CodeIssue, CodeLimits, CodeSlot, Page};
 use super::redis::RedisStore;
 use crate::crypto;
+use crate::domain::limits::CLIENT_ID_BYTES;
 use crate::domain::time::now_micros;
 use crate::domain::{
     AccountState, ApiKeyRecord, AuditEvent, AuditStream, Email, OwnedReceipt, RecordRef, Role,
     SessionRecord, UserChange, UserId, UserRecord,
 };
-use crate::rate_limit::CLIENT_ID_BYTES;
 
 /// Stores a code unless the slot cools down. KEYS: code, attempts, cooldown.
 /// ARGV: digest, ttl s, cooldown s. Returns 0 (stored) or the cooldown's ms left.
