@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use burnbox::config::{Cli, Command};
+use burnbox::cli::{Cli, Command};
 use burnbox::startup::Application;
 use burnbox::{cli, healthcheck, openapi};
 use clap::Parser;

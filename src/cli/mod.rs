@@ -7,6 +7,7 @@
 //! expired), 2 usage, 3 wrong or missing passphrase, 4 rate limited or unavailable.
 
 pub mod api;
+mod command;
 pub mod link;
 
 use std::io::{BufRead, IsTerminal, Read, Write};
@@ -19,6 +20,7 @@ use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
 
 use crate::e2e::{self, E2eKey};
 use api::{Api, Failure};
+pub use command::{Cli, Command};
 use link::Page;
 
 /// Where the server is, and how to reach it.

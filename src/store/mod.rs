@@ -120,6 +120,19 @@ pub enum StoreError {
     NoReplicas,
 }
 
+impl StoreError {
+    /// The short name `/metrics` counts this error under (`burnbox_redis_errors_total`).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Unavailable(_) => "unavailable",
+            Self::Timeout(_) => "timeout",
+            Self::Corrupt(_) => "corrupt",
+            Self::Unsupported(_) => "unsupported",
+            Self::NotDurable | Self::NoReplicas => "not_durable",
+        }
+    }
+}
+
 /// The storage contract both backends implement.
 #[async_trait]
 pub trait Store: Send + Sync {

@@ -38,6 +38,8 @@ use crate::domain::limits::{CLIENT_ID_BYTES, Limit, LimitState, Recent, assess};
 use crate::domain::time::now_micros;
 use crate::domain::{ReceiptRecord, RecordRef, SecretFate};
 use crate::metrics::METRICS;
+// Settings types that live in `config`; named here too, for code written against this path.
+pub use crate::config::{AckReplicas, RedisTopology};
 
 /// Hands out a view of a secret, or burns it, in one atomic step. A secret whose header
 /// allows several views (flag bit 2, then the views byte) counts each view in its views
@@ -197,39 +199,6 @@ fn packed_count(counters: &[u8], slot: u8) -> u64 {
 /// Connections per worker for takes that wait for replicas (measured: README,
 /// "What waiting for a replica costs").
 const TAKE_CONNECTIONS: usize = 4;
-
-/// Where Redis is.
-#[derive(Clone, PartialEq, Eq)]
-pub enum RedisTopology {
-    /// One server (`BURNBOX_REDIS_URL`).
-    Single(String),
-    /// A Redis Cluster, found from its seed nodes (`BURNBOX_REDIS_CLUSTER_NODES`).
-    Cluster(Vec<String>),
-    /// The master that Redis Sentinels name (`BURNBOX_REDIS_SENTINELS`,
-    /// `BURNBOX_REDIS_SENTINEL_MASTER`); `url` (`BURNBOX_REDIS_URL`) gives the scheme, user,
-    /// password and db to use with it, its host being whatever the Sentinels say.
-    Sentinel {
-        /// `host:port` or `redis://…` URLs of the Sentinels.
-        sentinels: Vec<String>,
-        /// The name they monitor the master under.
-        master: String,
-        /// Credentials, TLS and db for the master, as a URL whose host is not used.
-        url: Option<String>,
-    },
-}
-
-// URLs may carry an ACL password: never print them.
-impl std::fmt::Debug for RedisTopology {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::Single(_) => f.write_str("Single(<url>)"),
-            Self::Cluster(nodes) => write!(f, "Cluster(<{} node urls>)", nodes.len()),
-            Self::Sentinel {
-                sentinels, master, ..
-            } => write!(f, "Sentinel(<{} sentinel urls>, {master})", sentinels.len()),
-        }
-    }
-}
 
 /// The oldest Redis burnbox runs on: `GETDEL` arrived in 6.2.
 pub const MIN_REDIS_VERSION: (u32, u32) = (6, 2);
@@ -718,33 +687,6 @@ pub struct RedisOptions {
     pub ack_timeout: Duration,
     /// Whether a take also waits for the master's append-only file (`WAITAOF`).
     pub ack_fsync: bool,
-}
-
-/// How many replicas must hold a take (a reveal, burn, token or code consumption) before
-/// the server answers: with none, a failover or restart can lose the delete and hand the
-/// same thing out again.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AckReplicas {
-    /// Every replica the masters report (the fewest any master has), counted before the
-    /// first take, at every `/ready` and on each new Sentinel master, and never lowered
-    /// for the life of the process; 0 while none was seen.
-    Auto,
-    /// Exactly this many; with fewer replicas connected every take answers 503.
-    Exactly(u32),
-}
-
-impl std::str::FromStr for AckReplicas {
-    type Err = String;
-
-    fn from_str(text: &str) -> Result<Self, String> {
-        match text.trim() {
-            "auto" => Ok(Self::Auto),
-            number => number
-                .parse()
-                .map(Self::Exactly)
-                .map_err(|_| format!("`{text}` is neither `auto` nor a number of replicas")),
-        }
-    }
 }
 
 /// The Redis implementation of [`Store`].
@@ -1485,7 +1427,7 @@ fn is_secret_name(prefix: &str, name: &[u8]) -> bool {
 
 /// Counts a failed operation in the metrics on its way out.
 fn counted(error: StoreError) -> StoreError {
-    METRICS.redis_error(&error);
+    METRICS.redis_error(error.kind());
     error
 }
 
