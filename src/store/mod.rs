@@ -19,7 +19,6 @@
 
 pub mod accounts;
 mod memory;
-mod memory_accounts;
 pub mod redis;
 mod redis_accounts;
 

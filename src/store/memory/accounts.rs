@@ -1,5 +1,6 @@
-//! [`AccountStore`] in process memory, with the Redis backend's semantics: each operation
-//! is one critical section; sessions, codes and cooldowns expire on their deadlines.
+//! [`AccountStore`] in process memory ([`MemoryAccounts`], a part of the memory store),
+//! with the Redis backend's semantics: each operation is one critical section; sessions,
+//! codes and cooldowns expire on their deadlines.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Mutex, MutexGuard};
@@ -7,15 +8,14 @@ use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 
-use super::StoreError;
-use super::accounts::{AccountStore, CodeCheck, CodeIssue, CodeLimits, CodeSlot, Page};
-use super::memory::MemoryStore;
 use crate::domain::limits::CLIENT_ID_BYTES;
 use crate::domain::time::now_micros;
 use crate::domain::{
     AccountState, ApiKeyRecord, AuditEvent, Email, OwnedReceipt, RecordRef, SessionRecord,
     UserChange, UserId, UserRecord,
 };
+use crate::store::StoreError;
+use crate::store::accounts::{AccountStore, CodeCheck, CodeIssue, CodeLimits, CodeSlot, Page};
 
 struct Code {
     digest: [u8; 32],
@@ -42,17 +42,10 @@ pub(super) struct Accounts {
     mails: HashMap<[u8; 16], (u64, Vec<u8>)>,
 }
 
-/// The accounts part of [`MemoryStore`].
+/// The accounts part of the memory store: users, sessions, keys, codes, audit and mail
+/// queue under one lock.
 #[derive(Default)]
-pub(super) struct AccountsCell(Mutex<Accounts>);
-
-impl AccountsCell {
-    fn lock(&self) -> MutexGuard<'_, Accounts> {
-        self.0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-}
+pub(super) struct MemoryAccounts(Mutex<Accounts>);
 
 impl Accounts {
     /// Whether `user` exists at `generation` (a credential write's condition).
@@ -63,10 +56,14 @@ impl Accounts {
     }
 }
 
-impl MemoryStore {
+impl MemoryAccounts {
     /// The accounts, with lapsed registrations (and their addresses) gone, as in Redis.
     fn accounts_lock(&self) -> MutexGuard<'_, Accounts> {
-        let mut accounts = self.accounts_cell().lock();
+        // A panic while holding the lock leaves only fully written entries behind.
+        let mut accounts = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let now = Instant::now();
         let lapsed: Vec<UserId> = accounts
             .lapses
@@ -85,7 +82,7 @@ impl MemoryStore {
 }
 
 #[async_trait]
-impl AccountStore for MemoryStore {
+impl AccountStore for MemoryAccounts {
     async fn create_user(
         &self,
         user: &UserRecord,

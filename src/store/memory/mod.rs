@@ -4,12 +4,16 @@
 //! Expired entries are invisible from their deadline on and are swept out at most once a
 //! second while secrets are being created, so memory stays bounded without a timer.
 
+mod accounts;
+
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 
+use self::accounts::MemoryAccounts;
+use super::accounts::AccountStore;
 use super::{Attempt, NewSecret, Reservation, Store, StoreError, TakeGuard, Taken, views_seen};
 use crate::crypto::{is_protected, views_allowed};
 use crate::domain::limits::{CLIENT_ID_BYTES, Limit, LimitState, assess};
@@ -43,7 +47,7 @@ struct Inner {
 pub struct MemoryStore {
     inner: Mutex<Inner>,
     receipt_grace: Duration,
-    accounts: super::memory_accounts::AccountsCell,
+    accounts: MemoryAccounts,
 }
 
 impl MemoryStore {
@@ -60,12 +64,8 @@ impl MemoryStore {
                 last_sweep: Instant::now(),
             }),
             receipt_grace,
-            accounts: super::memory_accounts::AccountsCell::default(),
+            accounts: MemoryAccounts::default(),
         }
-    }
-
-    pub(super) fn accounts_cell(&self) -> &super::memory_accounts::AccountsCell {
-        &self.accounts
     }
 
     fn lock(&self) -> MutexGuard<'_, Inner> {
@@ -406,7 +406,7 @@ impl Store for MemoryStore {
         Ok(())
     }
 
-    fn accounts(&self) -> &dyn super::accounts::AccountStore {
-        self
+    fn accounts(&self) -> &dyn AccountStore {
+        &self.accounts
     }
 }
