@@ -12,10 +12,7 @@
 //! types; [`error::ApiError`] is the one error type the API answers with.
 #![warn(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
-pub mod access;
-pub mod access_log;
 pub mod accounts;
-pub mod auth;
 pub mod cli;
 pub mod codes;
 pub mod config;
@@ -23,21 +20,21 @@ pub mod crypto;
 pub mod domain;
 pub mod e2e;
 pub mod error;
-pub mod extract;
 pub mod healthcheck;
+pub mod http;
 pub mod kdf_pool;
 pub mod mail;
 pub mod metrics;
-pub mod middleware;
 pub mod network;
-pub mod openapi;
 pub mod outbox;
-pub mod pages;
 pub mod rate_limit;
 pub mod requests;
-pub mod routes;
 pub mod sealed_box;
 pub mod secrets;
 pub mod startup;
 pub mod store;
 pub mod tokens;
+
+// Compatibility re-exports: these modules moved into `http`; their old paths
+// (`burnbox::openapi::document_json`, …) still name them for code written against them.
+pub use http::{access, access_log, auth, extract, middleware, openapi, pages, routes};

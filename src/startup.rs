@@ -13,21 +13,21 @@ use actix_web::middleware::{DefaultHeaders, ErrorHandlers, from_fn};
 use actix_web::{App, HttpServer, web};
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::access::TokenAccessPolicy;
-use crate::access_log::access_log;
 use crate::accounts::{AccountPolicy, AccountService};
 use crate::codes::{CodePolicy, CodeService};
 use crate::config::{ConfigError, ServerKey, Settings, config_error};
 use crate::domain::{Email, Password};
-use crate::error::{path_error, query_error};
-use crate::extract::BodyLimit;
+use crate::http::access::TokenAccessPolicy;
+use crate::http::access_log::access_log;
+use crate::http::error::{path_error, query_error};
+use crate::http::extract::BodyLimit;
+use crate::http::middleware::json_error_shape;
+use crate::http::pages::Links;
+use crate::http::routes;
 use crate::kdf_pool::KdfPool;
 use crate::mail::Mailer;
-use crate::middleware::json_error_shape;
 use crate::outbox::Outbox;
-use crate::pages::Links;
 use crate::rate_limit::{Leases, RateLimiter};
-use crate::routes;
 use crate::secrets::{SecretPolicy, SecretService};
 use crate::store::redis::RedisOptions;
 use crate::store::{MemoryStore, RedisStore, Store, StoreError};
@@ -189,7 +189,7 @@ impl Application {
         }
         let links = web::Data::new(Links::new(settings.public_url.clone()));
         let json_limit = settings.max_secret_bytes * JSON_EXPANSION + JSON_ENVELOPE_BYTES;
-        let openapi = crate::openapi::document(settings);
+        let openapi = crate::http::openapi::document(settings);
         let leases = Arc::new(Leases::default());
         // Runs once on each worker thread: the services get that worker's store handle.
         let server = HttpServer::new(move || {

@@ -5,11 +5,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
-use crate::access::TokenAccess;
 use crate::domain::time::rfc3339;
 use crate::domain::{Claims, Subject, TokenKey};
-use crate::error::{ApiError, ErrorBody};
-use crate::extract::Json;
+use crate::http::access::TokenAccess;
+use crate::http::error::{ApiError, ErrorBody};
+use crate::http::extract::Json;
 use crate::tokens::TokenService;
 
 /// A token to mint.
@@ -18,7 +18,7 @@ use crate::tokens::TokenService;
 pub struct MintTokenRequest {
     /// Seconds until the token expires (default `BURNBOX_TOKEN_TTL_DEFAULT`, 900).
     #[schema(example = 900)]
-    #[serde(default, deserialize_with = "crate::extract::optional_integer")]
+    #[serde(default, deserialize_with = "crate::http::extract::optional_integer")]
     pub ttl: Option<i64>,
     /// Who or what the token is for (1–256 characters).
     #[schema(example = "user:42", min_length = 1, max_length = 256)]

@@ -7,87 +7,19 @@ use std::sync::{Arc, Mutex};
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderName, HeaderValue};
-use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::{ErrorHandlerResponse, Next};
 use actix_web::{Error, FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseError, web};
 use serde::Serialize;
 
 use crate::domain::limits::{Decision, RequestClass};
-use crate::error::{ApiError, ErrorBody, FailedPassphrase};
-use crate::extract::client_address;
+use crate::http::error::{ApiError, ErrorBody, FailedPassphrase};
+use crate::http::extract::client_address;
+use crate::http::route_table::{classify, needs_credentials, pattern_of};
 use crate::metrics::METRICS;
 use crate::network::ClientAddress;
 use crate::rate_limit::{self, RateLimiter};
-use crate::routes::pattern_of;
-
-fn classify(method: &Method, pattern: Option<&str>) -> RequestClass {
-    match (method, pattern) {
-        (
-            &Method::POST,
-            Some(
-                "/api/secrets"
-                | "/api/secrets/generate"
-                | "/api/v1/share"
-                | "/api/v1/generate"
-                | "/api/v2/pushes"
-                | "/p.json"
-                | "/api/requests"
-                | "/api/requests/{request_key}/answer",
-            ),
-        ) => RequestClass::Create,
-        // Password Pusher's legacy retrieve is a GET that counts a view.
-        (&Method::GET, Some("/p/{url_token}.json")) => RequestClass::Reveal,
-        (
-            &Method::POST,
-            Some("/api/secrets/{secret_key}/reveal" | "/api/v1/secret/{secret_key}"),
-        ) => RequestClass::Reveal,
-        (
-            &Method::POST,
-            Some(
-                "/api/sessions"
-                | "/api/accounts/verify"
-                | "/api/accounts/reset/verify"
-                | "/api/me/password",
-            ),
-        ) => RequestClass::Guess,
-        (&Method::POST, Some("/api/accounts" | "/api/accounts/reset")) => RequestClass::Mail,
-        (&Method::POST, Some("/api/codes" | "/api/codes/verify")) => RequestClass::Backend,
-        _ => RequestClass::Other,
-    }
-}
-
-/// Whether a route answers only callers with credentials: without an `Authorization`
-/// header it refuses at once (401), touching nothing, so the limiter need not count it
-/// (and a client learns that it must sign in, not that it must wait). The OpenAPI
-/// document's `security` says the same; a test holds the two together.
-pub fn needs_credentials(method: &Method, pattern: Option<&str>) -> bool {
-    matches!(
-        (method, pattern),
-        (
-            _,
-            Some(
-                "/api/me"
-                    | "/api/me/api-keys"
-                    | "/api/me/api-keys/{id}"
-                    | "/api/me/receipts"
-                    | "/api/me/password"
-                    | "/api/sessions/current"
-                    | "/api/admin/users"
-                    | "/api/admin/users/{id}"
-                    | "/api/admin/audit"
-                    | "/api/v1/authcheck"
-                    | "/api/v1/private/recent"
-                    | "/api/v2/pushes/active"
-                    | "/api/v2/pushes/expired"
-                    | "/api/v2/pushes/{url_token}/audit"
-                    | "/p/active.json"
-                    | "/p/expired.json"
-                    | "/p/{url_token}/audit.json"
-            )
-        ) | (&Method::DELETE, Some("/api/sessions"))
-    )
-}
 
 fn set_rate_headers(headers: &mut header::HeaderMap, decision: &Decision) {
     for (name, value) in [
@@ -173,7 +105,9 @@ pub async fn rate_limit(
     let pattern = pattern_of(request.match_info().as_str());
     if needs_credentials(request.method(), pattern)
         && !request.headers().contains_key(header::AUTHORIZATION)
-        && !request.headers().contains_key(crate::auth::X_USER_TOKEN)
+        && !request
+            .headers()
+            .contains_key(crate::http::auth::X_USER_TOKEN)
     {
         return Ok(next.call(request).await?.map_into_left_body());
     }
@@ -291,55 +225,6 @@ fn error_code(status: StatusCode) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn requests_are_classified_by_method_and_route_pattern() {
-        assert_eq!(
-            classify(&Method::POST, Some("/api/secrets")),
-            RequestClass::Create
-        );
-        assert_eq!(
-            classify(&Method::POST, Some("/api/secrets/generate")),
-            RequestClass::Create
-        );
-        assert_eq!(
-            classify(&Method::POST, Some("/api/secrets/{secret_key}/reveal")),
-            RequestClass::Reveal
-        );
-        assert_eq!(
-            classify(&Method::GET, Some("/api/secrets/{secret_key}")),
-            RequestClass::Other
-        );
-        assert_eq!(
-            classify(&Method::GET, Some("/api/secrets")),
-            RequestClass::Other
-        );
-        assert_eq!(classify(&Method::POST, None), RequestClass::Other);
-    }
-
-    #[test]
-    fn the_routes_that_need_credentials_are_the_documented_ones() {
-        use utoipa::OpenApi;
-        let document = crate::openapi::ApiDoc::openapi();
-        let mut checked = 0;
-        for (path, item) in &document.paths.paths {
-            for (method, operation) in [
-                (Method::GET, &item.get),
-                (Method::POST, &item.post),
-                (Method::PATCH, &item.patch),
-                (Method::DELETE, &item.delete),
-            ] {
-                let Some(operation) = operation else { continue };
-                assert_eq!(
-                    needs_credentials(&method, Some(path)),
-                    operation.security.is_some(),
-                    "{method} {path}"
-                );
-                checked += 1;
-            }
-        }
-        assert!(checked > 35);
-    }
 
     #[test]
     fn codes_follow_the_status() {

@@ -21,31 +21,31 @@ use crate::domain::secret::MAX_PASSPHRASE_CHARS;
 use crate::e2e::ENVELOPE_PATTERN;
 
 use crate::domain::{AccountState, AuditAction, ReceiptState, ReceiptView, Role, Scope};
-use crate::error::ErrorBody;
-use crate::routes::accounts::{
+use crate::http::error::ErrorBody;
+use crate::http::routes::accounts::{
     self, AccountStateResponse, ApiKeyList, ApiKeyView, ChangePasswordRequest, CodeSentResponse,
     CodeVerifiedResponse, ConfirmRequest, CreateApiKeyRequest, CreatedApiKeyResponse,
     CredentialsRequest, LoginRequest, OwnedReceiptPage, OwnedReceiptResponse, RegisteredResponse,
     ResetPasswordRequest, ResetRequest, ResetRequestedResponse, SendCodeRequest, SessionResponse,
     UserView, VerifyCodeRequest,
 };
-use crate::routes::admin::{
+use crate::http::routes::admin::{
     self, AuditEntryView, AuditPage, CreateUserRequest, UpdateUserRequest, UserPage,
 };
-use crate::routes::health::{self, HealthResponse, ReadyResponse};
-use crate::routes::receipts;
-use crate::routes::requests::{
+use crate::http::routes::health::{self, HealthResponse, ReadyResponse};
+use crate::http::routes::receipts;
+use crate::http::routes::requests::{
     self, AnswerBody, AnsweredResponse, CreateRequestBody, CreatedRequestResponse,
     OpenRequestResponse, SealedAnswer, TextAnswer,
 };
-use crate::routes::secrets::{
+use crate::http::routes::secrets::{
     self, CreateSecretRequest, CreatedSecretResponse, GenerateSecretRequest,
     GeneratedSecretResponse, RevealRequest, RevealedSecretResponse, SecretStatusResponse,
 };
-use crate::routes::tokens::{
+use crate::http::routes::tokens::{
     self, MintTokenRequest, MintedTokenResponse, VerifiedTokenResponse, VerifyTokenRequest,
 };
-use crate::routes::v1::{
+use crate::http::routes::v1::{
     self, GenerateRequest, RetrieveRequest, ShareRequest, V1Burned, V1Customer, V1ErrorBody,
     V1Metadata, V1Secret, V1Status,
 };

@@ -14,15 +14,15 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::accounts::AccountService;
-use crate::auth::{Caller, SignedIn};
 use crate::domain::time::now_unix;
 use crate::domain::{
     GenerateLength, Passphrase, ReceiptKey, Scope, SecretFate, SecretKey, SecretText, Ttl,
 };
-use crate::error::{ApiError, ErrorMessage, FailedPassphrase};
-use crate::extract::FormOrJson;
-use crate::middleware::{GuessBudget, with_body};
-use crate::routes::secrets::SecretOwner;
+use crate::http::auth::{Caller, SignedIn};
+use crate::http::error::{ApiError, ErrorMessage, FailedPassphrase};
+use crate::http::extract::FormOrJson;
+use crate::http::middleware::{GuessBudget, with_body};
+use crate::http::routes::secrets::SecretOwner;
 use crate::secrets::{CreatedSecret, SecretService};
 
 /// Characters of a secret made by `/api/v1/generate` (onetimesecret's length).

@@ -17,10 +17,10 @@ use actix_web::http::header::{ALLOW, CACHE_CONTROL, HeaderValue};
 use actix_web::middleware::{DefaultHeaders, from_fn};
 use actix_web::{FromRequest, Handler, HttpResponse, Resource, Responder, ResponseError, web};
 
-use crate::auth::authenticate;
-use crate::error::ApiError;
-use crate::middleware::rate_limit;
-use crate::pages;
+use crate::http::auth::authenticate;
+use crate::http::error::ApiError;
+use crate::http::middleware::rate_limit;
+use crate::http::pages;
 
 /// Registers every route.
 pub fn configure(config: &mut web::ServiceConfig) {
@@ -183,108 +183,12 @@ async fn push_page(
     path: web::Path<String>,
     query: web::Query<Vec<(String, String)>>,
     service: web::Data<crate::secrets::SecretService>,
-    guesses: crate::middleware::GuessBudget,
+    guesses: crate::http::middleware::GuessBudget,
 ) -> Result<HttpResponse, ApiError> {
     if path.ends_with(".json") {
         return pwpush::retrieve(path, query, service, guesses).await;
     }
     Ok(pages::reveal().await)
-}
-
-/// The route pattern a path belongs to, for the access log and the rate limiter.
-///
-/// actix can say this too (`HttpRequest::match_pattern`), but it re-matches the path
-/// against every pattern's regex on each call: 11% of the service's CPU in a profile of
-/// create→reveal load. The route table is small and fixed, so plain segment matching
-/// does it; a test holds it to the OpenAPI document's paths.
-pub fn pattern_of(path: &str) -> Option<&'static str> {
-    let mut segments = path.strip_prefix('/')?.split('/');
-    let first = segments.next()?;
-    let rest: Vec<&str> = segments.collect();
-    Some(match (first, rest.as_slice()) {
-        ("", []) => "/",
-        ("s", [key]) if !key.is_empty() => "/s/{secret_key}",
-        ("q", []) => "/q",
-        ("q", [key]) if !key.is_empty() => "/q/{request_key}",
-        ("secret", [key]) if !key.is_empty() => "/secret/{secret_key}",
-        ("r", [key]) if !key.is_empty() => "/r/{receipt_key}",
-        ("r", [key, "burn"]) if !key.is_empty() => "/r/{receipt_key}/burn",
-        ("private", [key]) if !key.is_empty() => "/private/{metadata_key}",
-        ("p.json", []) => "/p.json",
-        ("r.json", []) => "/r.json",
-        ("p", ["active.json"]) => "/p/active.json",
-        ("p", ["expired.json"]) => "/p/expired.json",
-        ("p", [key]) if key.len() > ".json".len() && key.ends_with(".json") => {
-            "/p/{url_token}.json"
-        }
-        ("p", [key]) if !key.is_empty() => "/p/{url_token}",
-        ("p", [key, "r"]) if !key.is_empty() => "/p/{url_token}/r",
-        ("p", [key, "preview.json"]) if !key.is_empty() => "/p/{url_token}/preview.json",
-        ("p", [key, "audit.json"]) if !key.is_empty() => "/p/{url_token}/audit.json",
-        ("assets", [file]) if !file.is_empty() => "/assets/{file}",
-        ("health", []) => "/health",
-        ("ready", []) => "/ready",
-        ("metrics", []) => "/metrics",
-        ("openapi.json", []) => "/openapi.json",
-        ("docs", [..]) => "/docs/{_:.*}",
-        ("api", ["secrets"]) => "/api/secrets",
-        ("api", ["secrets", "generate"]) => "/api/secrets/generate",
-        ("api", ["secrets", key]) if !key.is_empty() => "/api/secrets/{secret_key}",
-        ("api", ["secrets", key, "reveal"]) if !key.is_empty() => {
-            "/api/secrets/{secret_key}/reveal"
-        }
-        ("api", ["receipts", key]) if !key.is_empty() => "/api/receipts/{receipt_key}",
-        ("api", ["receipts", key, "burn"]) if !key.is_empty() => "/api/receipts/{receipt_key}/burn",
-        ("api", ["requests"]) => "/api/requests",
-        ("api", ["requests", key]) if !key.is_empty() => "/api/requests/{request_key}",
-        ("api", ["requests", key, "answer"]) if !key.is_empty() => {
-            "/api/requests/{request_key}/answer"
-        }
-        ("api", ["tokens"]) => "/api/tokens",
-        ("api", ["tokens", "verify"]) => "/api/tokens/verify",
-        ("api", ["codes"]) => "/api/codes",
-        ("api", ["codes", "verify"]) => "/api/codes/verify",
-        ("api", ["accounts"]) => "/api/accounts",
-        ("api", ["accounts", "verify"]) => "/api/accounts/verify",
-        ("api", ["accounts", "reset"]) => "/api/accounts/reset",
-        ("api", ["accounts", "reset", "verify"]) => "/api/accounts/reset/verify",
-        ("api", ["me", "password"]) => "/api/me/password",
-        ("api", ["sessions"]) => "/api/sessions",
-        ("api", ["sessions", "current"]) => "/api/sessions/current",
-        ("api", ["me"]) => "/api/me",
-        ("api", ["me", "api-keys"]) => "/api/me/api-keys",
-        ("api", ["me", "api-keys", id]) if !id.is_empty() => "/api/me/api-keys/{id}",
-        ("api", ["me", "receipts"]) => "/api/me/receipts",
-        ("api", ["admin", "users"]) => "/api/admin/users",
-        ("api", ["admin", "users", id]) if !id.is_empty() => "/api/admin/users/{id}",
-        ("api", ["admin", "audit"]) => "/api/admin/audit",
-        ("api", ["v1", "status"]) => "/api/v1/status",
-        ("api", ["v1", "authcheck"]) => "/api/v1/authcheck",
-        ("api", ["v1", "share"]) => "/api/v1/share",
-        ("api", ["v1", "generate"]) => "/api/v1/generate",
-        ("api", ["v1", "secret", key]) if !key.is_empty() => "/api/v1/secret/{secret_key}",
-        ("api", ["v1", "private", "recent"]) => "/api/v1/private/recent",
-        ("api", ["v1", "private", key]) if !key.is_empty() => "/api/v1/private/{metadata_key}",
-        ("api", ["v1", "private", key, "burn"]) if !key.is_empty() => {
-            "/api/v1/private/{metadata_key}/burn"
-        }
-        ("api", ["v2", "version"]) => "/api/v2/version",
-        ("api", ["v2", "pushes"]) => "/api/v2/pushes",
-        ("api", ["v2", "requests"]) => "/api/v2/requests",
-        ("api", ["v2", "requests", key, "preview"]) if !key.is_empty() => {
-            "/api/v2/requests/{url_token}/preview"
-        }
-        ("api", ["v2", "pushes", "active"]) => "/api/v2/pushes/active",
-        ("api", ["v2", "pushes", "expired"]) => "/api/v2/pushes/expired",
-        ("api", ["v2", "pushes", key]) if !key.is_empty() => "/api/v2/pushes/{url_token}",
-        ("api", ["v2", "pushes", key, "preview"]) if !key.is_empty() => {
-            "/api/v2/pushes/{url_token}/preview"
-        }
-        ("api", ["v2", "pushes", key, "audit"]) if !key.is_empty() => {
-            "/api/v2/pushes/{url_token}/audit"
-        }
-        _ => return None,
-    })
 }
 
 /// A resource being built: its routes, and the methods they answer, which any other
@@ -369,43 +273,4 @@ impl HttpServiceFactory for Routes {
 /// The app's fallback: 404 in the common error shape.
 pub async fn not_found() -> HttpResponse {
     ApiError::NotFound.error_response()
-}
-
-#[cfg(test)]
-mod tests {
-    use utoipa::OpenApi;
-
-    use super::pattern_of;
-
-    #[test]
-    fn every_documented_path_maps_to_its_own_pattern() {
-        let document = crate::openapi::ApiDoc::openapi();
-        for pattern in document.paths.paths.keys() {
-            let path = pattern
-                .replace("{secret_key}", "q7Zc1m0b8yX3kP2sW9vR4tL6nJ5hG0fD")
-                .replace("{receipt_key}", "q7Zc8aQp3LmN1vB6xK0sD4fG7hJ2wE9r");
-            assert_eq!(pattern_of(&path), Some(pattern.as_str()), "{path}");
-        }
-    }
-
-    #[test]
-    fn other_paths_have_no_pattern() {
-        assert_eq!(pattern_of("/docs/index.html"), Some("/docs/{_:.*}"));
-        assert_eq!(pattern_of("/"), Some("/"));
-        assert_eq!(pattern_of("/s/k"), Some("/s/{secret_key}"));
-        assert_eq!(pattern_of("/r/k/burn"), Some("/r/{receipt_key}/burn"));
-        for path in [
-            "",
-            "/s/",
-            "/s/k/x",
-            "/r//burn",
-            "/api",
-            "/api/secrets/",
-            "/api/secrets/k/reveal/x",
-            "/nope",
-            "/api/secrets//reveal",
-        ] {
-            assert_eq!(pattern_of(path), None, "{path}");
-        }
-    }
 }

@@ -15,7 +15,7 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload};
 use serde::de::{DeserializeOwned, Error as _, Visitor};
 use serde::{Deserialize, Deserializer};
 
-use crate::error::ApiError;
+use crate::http::error::ApiError;
 use crate::metrics::METRICS;
 use crate::network::{ClientAddress, ClientIpPolicy, is_proxy_header};
 

@@ -6,11 +6,11 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::accounts::{PageQuery, UserView};
 use crate::accounts::AccountService;
-use crate::auth::AdminCaller;
 use crate::domain::time::rfc3339;
 use crate::domain::{AuditAction, Email, Password, Role, UserId, ValidationError};
-use crate::error::{ApiError, ErrorBody};
-use crate::extract::Json;
+use crate::http::auth::AdminCaller;
+use crate::http::error::{ApiError, ErrorBody};
+use crate::http::extract::Json;
 
 /// A page of users.
 #[derive(Debug, Serialize, ToSchema)]

@@ -16,10 +16,10 @@ use crate::domain::{
     OwnedReceipt, Passphrase, ReceiptRecord, SecretFate, SecretKey, SecretText, ValidationError,
     parse_views,
 };
-use crate::error::ApiError;
-use crate::extract::Json;
-use crate::middleware::GuessBudget;
-use crate::pages::Links;
+use crate::http::error::ApiError;
+use crate::http::extract::Json;
+use crate::http::middleware::GuessBudget;
+use crate::http::pages::Links;
 use crate::secrets::{SecretService, SecretStatus};
 
 const DAY: u64 = 86_400;

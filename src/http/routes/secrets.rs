@@ -14,10 +14,10 @@ use crate::domain::time::rfc3339;
 use crate::domain::{
     AuditAction, GenerateLength, Passphrase, Scope, SecretKey, SecretText, parse_views,
 };
-use crate::error::{ApiError, ErrorBody};
-use crate::extract::{Json, OptionalJson, client_address, optional_integer};
-use crate::middleware::GuessBudget;
-use crate::pages::Links;
+use crate::http::error::{ApiError, ErrorBody};
+use crate::http::extract::{Json, OptionalJson, client_address, optional_integer};
+use crate::http::middleware::GuessBudget;
+use crate::http::pages::Links;
 use crate::secrets::{CreatedSecret, SecretService};
 
 /// A new secret.

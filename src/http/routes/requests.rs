@@ -6,9 +6,9 @@ use utoipa::ToSchema;
 
 use crate::domain::time::rfc3339;
 use crate::domain::{RequestKey, SecretText};
-use crate::error::{ApiError, ErrorBody};
-use crate::extract::{Json, optional_integer};
-use crate::pages::Links;
+use crate::http::error::{ApiError, ErrorBody};
+use crate::http::extract::{Json, optional_integer};
+use crate::http::pages::Links;
 use crate::requests::{Answer, RequestService, parse_note};
 use crate::secrets::SecretService;
 

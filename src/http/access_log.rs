@@ -9,9 +9,9 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::Method;
 use actix_web::middleware::Next;
 
-use crate::extract::client_address;
+use crate::http::extract::client_address;
+use crate::http::route_table::pattern_of;
 use crate::metrics::{METRICS, RequestLabels, RouteLabels};
-use crate::routes::pattern_of;
 
 /// Logs `client method pattern status duration` for every request at `info`, and counts
 /// it in the request metrics.

@@ -3,8 +3,8 @@
 use actix_web::{HttpResponse, web};
 
 use crate::domain::{ReceiptKey, ReceiptState, ReceiptView};
-use crate::error::{ApiError, ErrorBody};
-use crate::routes::secrets::SecretOwner;
+use crate::http::error::{ApiError, ErrorBody};
+use crate::http::routes::secrets::SecretOwner;
 use crate::secrets::SecretService;
 
 fn receipt_key(path: &str) -> Result<ReceiptKey, ApiError> {

@@ -14,7 +14,7 @@ use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 
 use crate::config::PublicUrl;
 use crate::domain::{ReceiptKey, ReceiptState, ReceiptView, SecretKey, TtlPolicy};
-use crate::error::ApiError;
+use crate::http::error::ApiError;
 use crate::secrets::SecretService;
 
 /// The Content-Security-Policy of every page: only this origin's script, style and API.

@@ -5,17 +5,17 @@ use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::access::CodeAccess;
 use crate::accounts::{AccountService, OwnedReceiptView};
-use crate::auth::{Caller, SessionCaller, SignedIn};
 use crate::codes::{API_NAMESPACE, CodeService};
 use crate::domain::time::rfc3339;
 use crate::domain::{
     AccountState, ApiKeyRecord, Code, Email, KeyName, Password, ReceiptView, Role, Scope,
     UserRecord,
 };
-use crate::error::{ApiError, ErrorBody};
-use crate::extract::Json;
+use crate::http::access::CodeAccess;
+use crate::http::auth::{Caller, SessionCaller, SignedIn};
+use crate::http::error::{ApiError, ErrorBody};
+use crate::http::extract::Json;
 
 /// Largest page a list returns.
 pub const MAX_PAGE: usize = 200;
@@ -197,7 +197,7 @@ pub struct RegisteredResponse {
     ))]
 pub async fn register(
     accounts: web::Data<AccountService>,
-    caller: crate::auth::Caller,
+    caller: crate::http::auth::Caller,
     body: Json<CredentialsRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
@@ -241,7 +241,7 @@ pub struct AccountStateResponse {
     ))]
 pub async fn confirm(
     accounts: web::Data<AccountService>,
-    caller: crate::auth::Caller,
+    caller: crate::http::auth::Caller,
     body: Json<ConfirmRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
@@ -277,7 +277,7 @@ pub struct SessionResponse {
     ))]
 pub async fn login(
     accounts: web::Data<AccountService>,
-    caller: crate::auth::Caller,
+    caller: crate::http::auth::Caller,
     body: Json<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();

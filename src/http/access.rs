@@ -15,8 +15,8 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload};
 
 use crate::accounts::{Account, Credential};
 use crate::domain::{Role, Scope};
-use crate::error::ApiError;
-use crate::extract::client_address;
+use crate::http::error::ApiError;
+use crate::http::extract::client_address;
 use crate::network::{ClientAddress, Networks};
 
 /// The networks allowed to mint and verify tokens, and to send and check codes.

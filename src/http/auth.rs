@@ -15,8 +15,8 @@ use actix_web::{Error, FromRequest, HttpMessage, HttpRequest, ResponseError, web
 
 use crate::accounts::{Account, AccountService, Credential};
 use crate::domain::Scope;
-use crate::error::ApiError;
-use crate::extract::client_address;
+use crate::http::error::ApiError;
+use crate::http::extract::client_address;
 use crate::network::ClientAddress;
 
 /// Authenticates the request's bearer credential, if it has one.
