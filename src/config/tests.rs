@@ -424,3 +424,12 @@ fn zero_workers_means_one_per_core() {
     assert!(defaults.argon2_workers() >= 1);
     assert_eq!(settings(&["--workers", "3"]).http_workers(), 3);
 }
+
+#[test]
+fn topologies_do_not_print_their_urls() {
+    let single = RedisTopology::Single("redis://user:pw@host:1".into());
+    let cluster = RedisTopology::Cluster(vec!["redis://u:pw@a:1".into()]);
+    for shown in [format!("{single:?}"), format!("{cluster:?}")] {
+        assert!(!shown.contains("pw"), "{shown}");
+    }
+}

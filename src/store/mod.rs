@@ -20,7 +20,6 @@
 pub mod accounts;
 mod memory;
 pub mod redis;
-mod redis_accounts;
 
 use std::sync::Arc;
 

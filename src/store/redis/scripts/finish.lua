@@ -1,0 +1,26 @@
+
+local sealed = redis.call('GET', KEYS[1])
+if not sealed then return false end
+local flags = string.byte(sealed, tonumber(ARGV[5]) + 1) or 0
+local protected = flags % 2 == 1
+if protected and ARGV[4] == '1' then return 1 end
+local expires = 0
+for at = tonumber(ARGV[6]) + 1, tonumber(ARGV[6]) + 8 do
+  expires = expires * 256 + (string.byte(sealed, at) or 0)
+end
+local kept_until = math.max(expires + tonumber(ARGV[3]), 1)
+local allowed = 1
+if math.floor(flags / 4) % 2 == 1 then
+  allowed = (string.byte(sealed, tonumber(ARGV[7]) + 1) or 1) % 128
+end
+if ARGV[1] == 'r' and allowed > 1 then
+  local views = redis.call('INCR', KEYS[4])
+  -- As long as the secret, by Redis's own clock, and the grace: never shorter, or a
+  -- count gone before its secret would hand out views anew.
+  redis.call('PEXPIRE', KEYS[4], math.max(redis.call('PTTL', KEYS[1]), 1) + tonumber(ARGV[3]) * 1000)
+  if views < allowed then return {sealed, allowed - views} end
+end
+if protected then redis.call('DEL', KEYS[1], KEYS[2]) else redis.call('DEL', KEYS[1]) end
+redis.call('SET', KEYS[3], ARGV[1] .. ARGV[2], 'EXAT', kept_until)
+if ARGV[1] == 'r' then return {sealed, 0} end
+return 0
