@@ -18,7 +18,6 @@ pub mod codes;
 pub mod config;
 pub mod crypto;
 pub mod domain;
-pub mod e2e;
 pub mod error;
 pub mod healthcheck;
 pub mod http;
@@ -29,12 +28,12 @@ pub mod network;
 pub mod outbox;
 pub mod rate_limit;
 pub mod requests;
-pub mod sealed_box;
 pub mod secrets;
 pub mod startup;
 pub mod store;
 pub mod tokens;
 
-// Compatibility re-exports: these modules moved into `http`; their old paths
+// Compatibility re-exports: these modules moved into `http` and `crypto`; their old paths
 // (`burnbox::openapi::document_json`, …) still name them for code written against them.
+pub use crypto::{e2e, sealed_box};
 pub use http::{access, access_log, auth, extract, middleware, openapi, pages, routes};

@@ -87,7 +87,8 @@ const PROXY_HEADERS: [&str; 8] = [
 
 /// Whether a header (by its lower-case name) is one a proxy writes: a request that
 /// carries one came through a proxy, or pretends to. A proxy that sends none cannot be
-/// told from a client (the README says to configure one that does).
+/// told from a client (docs/operations.md, "Behind a reverse proxy", says to configure
+/// one that does).
 pub fn is_proxy_header(name: &str) -> bool {
     name.starts_with("x-forwarded-") || PROXY_HEADERS.contains(&name)
 }

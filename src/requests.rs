@@ -5,7 +5,7 @@
 //! API cannot reach it) holding the requester's X25519 public key, an optional note and
 //! the key the answer will be stored under, sealed under the request key, which Redis
 //! never sees. Filling it is the same atomic take as a reveal: once. The answer is sealed
-//! to the public key ([`crate::sealed_box`]) and stored as a one-view end-to-end secret
+//! to the public key ([`crate::crypto::sealed_box`]) and stored as a one-view end-to-end secret
 //! under the answer key; the private half travels only in the requester's link, so a dump
 //! of Redis plus the configuration opens no answer. No HTTP and no Redis here.
 
@@ -13,13 +13,13 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use crate::crypto::sealed_box;
 use crate::crypto::{self, Header, Views};
 use crate::domain::time::now_unix;
 use crate::domain::{
     ClientKey, ReceiptKey, ReceiptRecord, RequestKey, SecretKey, SecretText, Ttl, ValidationError,
 };
 use crate::error::ApiError;
-use crate::sealed_box;
 use crate::secrets::SecretService;
 use crate::store::{NewSecret, Store, TakeGuard, Taken};
 

@@ -18,7 +18,7 @@ use clap::Args;
 use serde_json::json;
 use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
 
-use crate::e2e::{self, E2eKey};
+use crate::crypto::e2e::{self, E2eKey};
 use api::{Api, Failure};
 pub use command::{Cli, Command};
 use link::Page;
@@ -247,7 +247,7 @@ pub async fn request(args: RequestArgs) -> Result<(), Failure> {
         args.connection.ca_file.as_deref(),
         api_key(),
     )?;
-    let pair = crate::sealed_box::KeyPair::generate();
+    let pair = crate::crypto::sealed_box::KeyPair::generate();
     let mut body = json!({ "public_key": pair.encode_public() });
     if let Some(note) = &args.note {
         body["note"] = json!(note);
@@ -284,13 +284,13 @@ pub async fn answer(args: AnswerArgs) -> Result<(), Failure> {
     let request = api.open_request(&link.key).await?;
     let public = request["public_key"]
         .as_str()
-        .and_then(|key| crate::sealed_box::decode_public(key).ok())
+        .and_then(|key| crate::crypto::sealed_box::decode_public(key).ok())
         .ok_or_else(|| Failure::Unavailable("the server sent no usable public key".into()))?;
     if let Some(note) = request["note"].as_str() {
         eprintln!("request: {}", escape_controls(note));
     }
     let text = read_secret(args.file.as_deref())?;
-    let sealed = crate::sealed_box::seal(&public, &text);
+    let sealed = crate::crypto::sealed_box::seal(&public, &text);
     api.answer(&link.key, json!({ "sealed": sealed })).await?;
     eprintln!("answered: only the requester can read it");
     Ok(())
@@ -406,8 +406,12 @@ pub async fn open(args: OpenArgs) -> Result<(), Failure> {
     let text = match (&key, revealed.e2e) {
         // The answer to a request: sealed to the requester's key pair, whose private half
         // is the fragment.
-        (Some(_), true) if revealed.secret.starts_with(crate::sealed_box::PREFIX) => {
-            crate::sealed_box::KeyPair::decode(link.fragment.as_deref().unwrap_or_default())
+        (Some(_), true)
+            if revealed
+                .secret
+                .starts_with(crate::crypto::sealed_box::PREFIX) =>
+        {
+            crate::crypto::sealed_box::KeyPair::decode(link.fragment.as_deref().unwrap_or_default())
                 .and_then(|pair| pair.open(&revealed.secret))
                 .map_err(|error| {
                     Failure::Usage(format!(

@@ -8,7 +8,7 @@ use crate::crypto::Views;
 pub const MAX_PASSPHRASE_CHARS: usize = 1024;
 
 /// The text of a secret: not empty, and at most the configured number of bytes; either
-/// plain text or an end-to-end envelope ([`crate::e2e`]) that only the reader's client opens.
+/// plain text or an end-to-end envelope ([`crate::crypto::e2e`]) that only the reader's client opens.
 #[derive(Clone, PartialEq, Eq)]
 pub struct SecretText {
     text: String,
@@ -40,7 +40,7 @@ impl SecretText {
     /// server cannot open it, but it can refuse what no client could).
     pub fn parse_envelope(text: String, max_bytes: usize) -> Result<Self, ValidationError> {
         let text = Self::parse(text, max_bytes)?;
-        if !crate::e2e::is_envelope(text.as_str()) {
+        if !crate::crypto::e2e::is_envelope(text.as_str()) {
             return Err(ValidationError::invalid(
                 "invalid_e2e",
                 "with e2e, secret must be an e2e1 envelope: `e2e1.` and base64url of nonce, ciphertext and tag",
@@ -50,10 +50,10 @@ impl SecretText {
     }
 
     /// Validates an answer its answerer's client sealed to a request's public key
-    /// ([`crate::sealed_box`]): the size limit, and the shape.
+    /// ([`crate::crypto::sealed_box`]): the size limit, and the shape.
     pub fn parse_sealed_answer(text: String, max_bytes: usize) -> Result<Self, ValidationError> {
         let text = Self::parse(text, max_bytes)?;
-        if !crate::sealed_box::is_envelope(text.as_str()) {
+        if !crate::crypto::sealed_box::is_envelope(text.as_str()) {
             return Err(ValidationError::invalid(
                 "invalid_sealed_answer",
                 "sealed must be an sb1 answer: `sb1.` and base64url of an ephemeral key, nonce, ciphertext and tag",
@@ -216,7 +216,7 @@ mod tests {
 
     #[test]
     fn an_envelope_must_have_the_e2e_shape() {
-        let envelope = crate::e2e::seal(&crate::e2e::E2eKey::generate(), "hunter2");
+        let envelope = crate::crypto::e2e::seal(&crate::crypto::e2e::E2eKey::generate(), "hunter2");
         let text = SecretText::parse_envelope(envelope.clone(), 1000).expect("an envelope");
         assert!(text.is_e2e() && !SecretText::parse(envelope, 1000).expect("text").is_e2e());
         let error = SecretText::parse_envelope("hunter2".into(), 1000).expect_err("plain");

@@ -13,12 +13,12 @@ use utoipa::openapi::{OpenApi as OpenApiDocument, Ref, RefOr};
 use utoipa::{Modify, Number, OpenApi};
 
 use crate::config::Settings;
+use crate::crypto::e2e::ENVELOPE_PATTERN;
 use crate::domain::TtlPolicy;
 use crate::domain::account::{
     CODE_PATTERN, EMAIL_PATTERN, MAX_EMAIL_BYTES, MAX_PASSWORD_CHARS, PURPOSE_PATTERN,
 };
 use crate::domain::secret::MAX_PASSPHRASE_CHARS;
-use crate::e2e::ENVELOPE_PATTERN;
 
 use crate::domain::{AccountState, AuditAction, ReceiptState, ReceiptView, Role, Scope};
 use crate::http::error::ErrorBody;

@@ -3,7 +3,7 @@
 //!
 //! Plain HTML and CSS and one small JavaScript module, all embedded in the binary and
 //! served under a strict Content-Security-Policy (nothing inline, nothing from elsewhere).
-//! Encryption happens in the browser ([`crate::e2e`] describes the format); a GET here
+//! Encryption happens in the browser ([`crate::crypto::e2e`] describes the format); a GET here
 //! never consumes anything: revealing is the page's POST to the API.
 
 use std::sync::LazyLock;

@@ -2,7 +2,7 @@
 //! `/api/v2` and the legacy one under `/p.json` and `/p/…`. A push is a burnbox secret and
 //! its `url_token` is the secret key, so every promise holds as for any secret; where
 //! Password Pusher would break one (it keeps payloads the server and the owner can read
-//! again), burnbox keeps the promise and the README says so.
+//! again), burnbox keeps the promise and docs/compatibility.md says so.
 
 use actix_web::http::header::{CONTENT_TYPE, LINK};
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -312,7 +312,7 @@ fn push_view(
         ("passphrase_required", json!(status.passphrase_required)),
         ("expired", json!(expired)),
         ("deleted", json!(false)),
-        // Password Pusher's owner notes and names are not kept (README).
+        // Password Pusher's owner notes and names are not kept (docs/compatibility.md).
         ("note", json!("")),
         ("name", json!("")),
         ("created_at", json!(rfc3339(created_at))),
@@ -537,7 +537,7 @@ fn list_page(query: &[(String, String)]) -> Result<usize, ApiError> {
 /// costs the same however many secrets the account keeps: it can hold fewer than the
 /// window (even none) while a later page has more, and a `Link: …; rel="next"` header
 /// names the next page while there is one. Their `url_token` is `null`: burnbox keeps
-/// only a one-way reference to a secret's key, never the key (README).
+/// only a one-way reference to a secret's key, never the key (docs/compatibility.md).
 async fn list(
     request: &HttpRequest,
     active: bool,

@@ -15,8 +15,8 @@ use super::{RedisOptions, RedisStore, counted, unavailable};
 use crate::config::AckReplicas;
 use crate::store::StoreError;
 
-/// Connections per worker for takes that wait for replicas (measured: README,
-/// "What waiting for a replica costs").
+/// Connections per worker for takes that wait for replicas (measured: docs/performance.md,
+/// "Waiting for replicas costs a round trip").
 pub(super) const TAKE_CONNECTIONS: usize = 4;
 
 /// The client for the configured topology.

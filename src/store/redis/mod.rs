@@ -1,16 +1,24 @@
-//! The Redis backend: one multiplexed connection, atomic steps as one command or Lua.
+//! The Redis backend: [`RedisStore`], the only code that knows Redis. Atomic steps are one
+//! command or one Lua script. This file holds the store, its key names and the [`Store`]
+//! impl; the rest is by concern: `take` (a view handed out or burned, and passphrase
+//! attempts, with their scripts in `scripts/`), `replication` (the guard and `WAIT` before
+//! a take's answer leaves), `limits` (rate windows), `accounts` (the [`AccountStore`]),
+//! `connection` (single, cluster or Sentinel; connections per worker), `sentinel`,
+//! `server` (version and durability checks) and `reply` (reading replies).
 //!
 //! Connection arrangement, chosen by measurement (`examples/redis_arrangements.rs`, 32
 //! concurrent `SET EX`/`GETDEL` pairs on the 2-core development machine): requests share
-//! a multiplexed connection, a [`ConnectionManager`], which pipelines concurrent commands
-//! onto one socket (83k–99k pairs/s). Handing each request its own pooled connection
-//! (deadpool's exclusive checkout) serialises requests per connection and measured 3–5×
-//! slower (25k–26k pairs/s). Clones of one deadpool-managed multiplexed connection
-//! measured within the run-to-run noise of the manager; the manager wins on reconnecting
-//! by itself after Redis comes back. Each HTTP worker gets its own manager
-//! ([`Store::for_this_worker`]): a manager's I/O task runs on the runtime that first uses
-//! it, so one shared manager made every worker wait on one thread (measured in the README,
-//! "Performance notes"). Figures: README, "Performance notes".
+//! a multiplexed connection, a [`ConnectionManager`](redis::aio::ConnectionManager), which
+//! pipelines concurrent commands onto one socket (83k–99k pairs/s). Handing each request
+//! its own pooled connection (deadpool's exclusive checkout) serialises requests per
+//! connection and measured 3–5× slower (25k–26k pairs/s). Clones of one deadpool-managed
+//! multiplexed connection measured within the run-to-run noise of the manager; the manager
+//! wins on reconnecting by itself after Redis comes back. Each HTTP worker gets its own
+//! manager ([`Store::for_this_worker`]): a manager's I/O task runs on the runtime that
+//! first uses it, so one shared manager made every worker wait on one thread. Figures:
+//! docs/performance.md, "One multiplexed Redis connection per worker".
+//!
+//! [`AccountStore`]: crate::store::accounts::AccountStore
 
 mod accounts;
 mod connection;

@@ -184,12 +184,15 @@ mod tests {
     }
 
     #[test]
-    fn the_worked_example_matches_the_readme() {
+    fn the_worked_example_matches_the_security_doc() {
         let key = fixed_key();
         assert_eq!(key.encode(), "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8");
         let envelope = seal_with_nonce(&key, [7; NONCE_BYTES], "hello");
-        let readme = include_str!("../README.md");
-        assert!(readme.contains(&envelope), "README lacks {envelope}");
+        let security = include_str!("../../docs/security.md");
+        assert!(
+            security.contains(&envelope),
+            "docs/security.md lacks {envelope}"
+        );
         assert_eq!(open(&key, &envelope).as_deref(), Ok("hello"));
     }
 
