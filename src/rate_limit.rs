@@ -270,17 +270,8 @@ impl RateLimiter {
 
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
-
     use super::*;
-
-    const TEN_PER_SECOND: Limit = Limit {
-        name: "t",
-        slot: 0,
-        limit: 10,
-        period: Duration::from_secs(1),
-        charge: 1,
-    };
+    use crate::domain::limits::tests::TEN_PER_SECOND;
 
     #[test]
     fn a_lease_is_spent_one_request_at_a_time_within_its_window() {

@@ -249,10 +249,11 @@ impl<K: Hash + Eq, V> Recent<K, V> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    const TEN_PER_SECOND: Limit = Limit {
+    /// Ten requests a second: the limit the limiter's tests use too.
+    pub(crate) const TEN_PER_SECOND: Limit = Limit {
         name: "t",
         slot: 0,
         limit: 10,
