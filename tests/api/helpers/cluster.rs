@@ -109,6 +109,19 @@ impl RedisCluster {
             .collect()
     }
 
+    /// Freezes the node on `port` (SIGSTOP): commands sent to it wait, unanswered and
+    /// unrun, until it is killed.
+    pub fn freeze(&self, port: u16) {
+        let index = self
+            .ports
+            .iter()
+            .position(|p| *p == port)
+            .expect("a node of this cluster");
+        let pid = libc::pid_t::try_from(self.servers[index].id()).expect("a pid");
+        // SAFETY: kill has no memory-safety preconditions; the pid is our own child's.
+        assert_eq!(unsafe { libc::kill(pid, libc::SIGSTOP) }, 0, "SIGSTOP");
+    }
+
     /// Kills the node on `port` (a crash, not a shutdown).
     pub fn kill(&mut self, port: u16) {
         let index = self
