@@ -111,6 +111,26 @@ async fn futures_join_all<T: std::fmt::Debug>(
     results
 }
 
+/// The README's "a thousand readers": 1,000 reveals of one secret sent at once over HTTP
+/// (1,000 connections) to an app with four workers on Redis. One gets the secret, every
+/// other is told 404, and the receipt says revealed. (With a passphrase, all but the
+/// secret's five guesses are told 429 before any take: the 32- and 40-reader races above
+/// cover that path.) Takes a few seconds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_thousand_racing_readers_get_one_secret_once() {
+    let mut args = RACING.to_vec();
+    // No limit of all requests per client; Redis calls may queue behind 1,000 at once.
+    args.extend(["--rate-limit-per-minute", "0", "--redis-timeout-ms", "5000"]);
+    let app = spawn_app_with(Backend::Redis, &args).await;
+    let created = app
+        .create_secret(json!({"secret": "one of a thousand"}))
+        .await;
+    let results = race_reveals(&app, &created.secret_key, None, 1000).await;
+    assert_eq!(results.len(), 1000);
+    assert_one_winner(&results, "one of a thousand", None);
+    assert_eq!(app.receipt_state(&created.receipt_key).await, "revealed");
+}
+
 async fn a_wrong_passphrase_keeps_the_secret(backend: Backend) {
     let app = spawn_app(backend).await;
     let created = app
