@@ -255,12 +255,13 @@ async fn a_crashed_cluster_master_gives_bounded_503s_until_its_replica_takes_ove
     args.extend(["--redis-timeout-ms", "2000"]);
     let apps = spawn_cluster_apps(&cluster.nodes(), 1, &args).await;
     let app = &apps[0];
-    let mut secrets = Vec::new();
+    let (mut secrets, mut receipts) = (Vec::new(), Vec::new());
     for index in 0..30 {
         // A create answers 201 only once a replica holds it (`auto`): none is lost below.
         let text = format!("crash {index}");
         let created = app.create_secret(json!({ "secret": text })).await;
         secrets.push((format!("/api/secrets/{}/reveal", created.secret_key), text));
+        receipts.push(created.receipt_key);
     }
     // One master freezes; every secret's reveal is sent; those on the frozen master's
     // slots are proved in flight, and the master is killed under them.
@@ -273,6 +274,9 @@ async fn a_crashed_cluster_master_gives_bounded_503s_until_its_replica_takes_ove
     assert!(waiting > 0, "no reveal was in flight on the frozen master");
     cluster.kill(masters[0]);
     let mut handed_out = vec![0; secrets.len()];
+    // Taken, but no replica acknowledged in time (a slow moment on a live master): the
+    // take stands (docs/operations.md, "never twice, possibly never").
+    let mut taken_unacknowledged = vec![false; secrets.len()];
     for (index, racer) in racers.into_iter().enumerate() {
         let (status, body, took) = racer.await.expect("no panic");
         assert!(took < Duration::from_secs(5), "took {took:?}");
@@ -282,7 +286,12 @@ async fn a_crashed_cluster_master_gives_bounded_503s_until_its_replica_takes_ove
                 handed_out[index] += 1;
             }
             // Sent to a frozen master that died: never run, nothing taken.
-            503 => assert_eq!(body["error"], "store_unavailable", "{body}"),
+            503 if body["error"] == "store_unavailable" => {}
+            503 if body["error"] == "not_durable" => {
+                taken_unacknowledged[index] = body["message"]
+                    .as_str()
+                    .is_some_and(|m| m.contains("stays taken"));
+            }
             other => panic!("{other} for a reveal in flight: {body}"),
         }
     }
@@ -299,16 +308,22 @@ async fn a_crashed_cluster_master_gives_bounded_503s_until_its_replica_takes_ove
     // out now, once; what was handed out is gone.
     for (index, (path, text)) in secrets.iter().enumerate() {
         let reply = until_answered(Duration::from_secs(30), || app.post_empty(path)).await;
-        if handed_out[index] == 0 {
-            assert_eq!(reply.status, 200, "lost in the crash: {}", reply.body);
+        if handed_out[index] == 1 {
+            reply.assert_error(404, "not_found");
+        } else if reply.status == 200 {
             assert_eq!(&reply.field("secret"), text);
             handed_out[index] += 1;
         } else {
             reply.assert_error(404, "not_found");
+            assert!(taken_unacknowledged[index], "lost in the crash: {text}");
+            assert_eq!(app.receipt_state(&receipts[index]).await, "burned");
         }
         app.post_empty(path).await.assert_error(404, "not_found");
     }
-    assert_eq!(handed_out, vec![1; secrets.len()], "each exactly once");
+    assert!(handed_out.iter().all(|count| *count <= 1), "{handed_out:?}");
+    let burned = taken_unacknowledged.iter().filter(|taken| **taken).count();
+    let once = handed_out.iter().filter(|count| **count == 1).count();
+    assert!(once + burned >= secrets.len(), "{handed_out:?}");
     let after = until_answered(Duration::from_secs(30), || {
         app.post("/api/secrets", json!({"secret": "after the crash"}))
     })
