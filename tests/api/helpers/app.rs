@@ -81,17 +81,26 @@ pub async fn spawn_app_on(backend: Backend, redis_url: &str, extra: &[&str]) -> 
     }
 }
 
-/// The real binary, serving in a process of its own (so its metrics registry is its own),
-/// on the shared test Redis; killed on drop.
+/// The real binary, serving in a process of its own (so its metrics registry and its log
+/// are its own), on the shared test Redis; killed on drop.
 pub struct ServedBinary {
     child: Child,
+    log: std::path::PathBuf,
     pub app: TestApp,
+}
+
+impl ServedBinary {
+    /// Everything the process wrote so far (its log: stdout and stderr).
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
 }
 
 impl Drop for ServedBinary {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        let _ = std::fs::remove_file(&self.log);
     }
 }
 
@@ -102,6 +111,9 @@ pub async fn serve_binary(extra: &[(&str, &str)]) -> ServedBinary {
     let redis_url = SHARED_REDIS_URL.clone();
     let port = free_port();
     let key_prefix = format!("bin{}:", hex(&burnbox::crypto::random_array::<6>()));
+    let log =
+        std::env::temp_dir().join(format!("burnbox-{}.log", key_prefix.trim_end_matches(':')));
+    let output = std::fs::File::create(&log).expect("a log file");
     let child = Command::new(env!("CARGO_BIN_EXE_burnbox"))
         .env_clear()
         .env("BURNBOX_BIND", format!("127.0.0.1:{port}"))
@@ -115,8 +127,8 @@ pub async fn serve_binary(extra: &[(&str, &str)]) -> ServedBinary {
         .env("BURNBOX_ARGON2_MEMORY_KIB", "64")
         .env("BURNBOX_ARGON2_ITERATIONS", "1")
         .envs(extra.iter().copied())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stdout(Stdio::from(output.try_clone().expect("the log file")))
+        .stderr(Stdio::from(output))
         .spawn()
         .expect("the burnbox binary runs");
     let app = TestApp {
@@ -128,7 +140,7 @@ pub async fn serve_binary(extra: &[(&str, &str)]) -> ServedBinary {
         key_prefix,
         redis_url: Some(redis_url),
     };
-    let served = ServedBinary { child, app };
+    let served = ServedBinary { child, log, app };
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         let health = served
