@@ -24,21 +24,39 @@ async fn run_flow(app: &TestApp) -> Vec<String> {
         match index {
             0 => {
                 app.reveal(&created.secret_key, Some("wrong-guess-Hn4r"))
-                    .await;
-                app.reveal(&created.secret_key, Some(&passphrase)).await;
+                    .await
+                    .assert_error(403, "wrong_passphrase");
+                let revealed = app.reveal(&created.secret_key, Some(&passphrase)).await;
+                assert_eq!(
+                    revealed.body["secret"],
+                    plaintext.as_str(),
+                    "{}",
+                    revealed.body
+                );
                 sensitive.push("wrong-guess-Hn4r".into());
             }
             1 => {
-                app.reveal(&created.secret_key, None).await;
+                let revealed = app.reveal(&created.secret_key, None).await;
+                assert_eq!(
+                    revealed.body["secret"],
+                    plaintext.as_str(),
+                    "{}",
+                    revealed.body
+                );
             }
             2 => {
-                app.delete(&format!("/api/secrets/{}", created.secret_key))
+                let burned = app
+                    .delete(&format!("/api/secrets/{}", created.secret_key))
                     .await;
+                assert_eq!(burned.status, 204, "{}", burned.body);
             }
             _ => {} // left pending: live ciphertext must not be readable either
         }
-        app.get(&format!("/api/receipts/{}", created.receipt_key))
-            .await;
+        let expected = ["revealed", "revealed", "burned"]
+            .get(index)
+            .copied()
+            .unwrap_or("pending");
+        assert_eq!(app.receipt_state(&created.receipt_key).await, expected);
         sensitive.extend([
             plaintext,
             passphrase,
@@ -57,8 +75,15 @@ async fn run_flow(app: &TestApp) -> Vec<String> {
             .await;
         let token = minted.field("token");
         if index % 2 == 0 {
-            app.post("/api/tokens/verify", json!({ "token": token }))
+            let verified = app
+                .post("/api/tokens/verify", json!({ "token": token }))
                 .await;
+            assert_eq!(
+                verified.body["subject"],
+                subject.as_str(),
+                "{}",
+                verified.body
+            );
         }
         sensitive.extend([subject, claim, token]);
     }
@@ -68,11 +93,13 @@ async fn run_flow(app: &TestApp) -> Vec<String> {
         let answer = format!("answer-{index}-Lp0zX");
         let made = app.post("/api/requests", json!({ "note": note })).await;
         if index == 0 {
-            app.post(
-                &format!("/api/requests/{}/answer", made.field("request_key")),
-                json!({ "secret": answer }),
-            )
-            .await;
+            let answered = app
+                .post(
+                    &format!("/api/requests/{}/answer", made.field("request_key")),
+                    json!({ "secret": answer }),
+                )
+                .await;
+            assert_eq!(answered.status, 201, "{}", answered.body);
         }
         sensitive.extend([note, answer]);
         sensitive.extend(
@@ -89,14 +116,16 @@ async fn run_flow(app: &TestApp) -> Vec<String> {
         "/api/secrets",
         json!({"secret": "x", "passphrase": 31_415_926_535_u64}),
     )
-    .await;
+    .await
+    .assert_error(400, "bad_request");
     sensitive.push("31415926535".into());
     app.post_raw(
         "/api/secrets/abc/reveal",
         "application/json",
         "{\"passphrase\": \"leak-me-Rt5\"",
     )
-    .await;
+    .await
+    .assert_error(400, "bad_request");
     sensitive.push("leak-me-Rt5".into());
     sensitive
 }

@@ -358,9 +358,28 @@ async fn every_exit_code_means_one_thing() {
 async fn rate_limits_exit_4_with_the_servers_retry_after() {
     let app = spawn_app_with(Backend::Memory, &["--rate-limit-create-per-minute", "1"]).await;
     share(&app, &[], b"first").await;
+    // What the server tells any client from this address now, and what the CLI says.
+    let refused = app.post("/api/secrets", json!({"secret": "x"})).await;
+    refused.assert_error(429, "rate_limited");
+    let told: u64 = refused
+        .header("retry-after")
+        .parse()
+        .expect("Retry-After seconds");
     let run = burnbox(&["share", "--server", &app.address], b"second", &[]).await;
     assert_eq!(run.code, 4, "{}", run.stderr);
-    assert!(run.stderr.contains("retry after"), "{}", run.stderr);
+    let said: u64 = run
+        .stderr
+        .split("retry after ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|seconds| seconds.parse().ok())
+        .unwrap_or_else(|| panic!("no 'retry after N s': {}", run.stderr));
+    // The CLI ran a moment later: the same wait, or a second less.
+    assert!(
+        said == told || said + 1 == told,
+        "server said {told} s, the CLI {said} s: {}",
+        run.stderr
+    );
 }
 
 #[tokio::test]
@@ -559,6 +578,35 @@ async fn an_api_key_goes_only_where_secrets_are_shared() {
     );
     let state = burnbox(&["receipt", &receipt], b"", &bogus).await;
     assert_eq!(state.code, 0, "{}", state.stderr);
+    assert!(
+        state.stdout.starts_with("state: revealed\n"),
+        "{}",
+        state.stdout
+    );
+
+    // Answering a request is not sharing: the key stays home there too.
+    let made = burnbox(&["request", "--server", &app.address], b"", &[]).await;
+    assert_eq!(made.code, 0, "{}", made.stderr);
+    let request_link = made.stdout.trim().to_owned();
+    let answer_link = made
+        .stderr
+        .lines()
+        .find_map(|line| line.strip_prefix("answer: "))
+        .expect("an answer link")
+        .to_owned();
+    let file = std::env::temp_dir().join(format!("burnbox-keyless-{}", free_port()));
+    std::fs::write(&file, "answered keyless").expect("writes");
+    let path = file.to_str().expect("path").to_owned();
+    let answered = burnbox(&["answer", &request_link, &path], b"", &bogus).await;
+    std::fs::remove_file(&file).expect("removes");
+    assert_eq!(answered.code, 0, "{}", answered.stderr);
+    let opened = burnbox(&["open", &answer_link], b"", &[]).await;
+    assert_eq!(
+        (opened.code, opened.stdout.as_str()),
+        (0, "answered keyless"),
+        "{}",
+        opened.stderr
+    );
 }
 
 #[tokio::test]

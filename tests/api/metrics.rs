@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use serde_json::json;
 
-use crate::helpers::{Backend, TestApp, spawn_app_with};
+use crate::helpers::TestApp;
 
 /// Parses the exposition strictly: `# HELP`/`# TYPE` comments, `# EOF` last, and samples
 /// `name{label="value",…} number`. Returns each sample's value by its full name.
@@ -147,33 +147,42 @@ async fn metrics_parse_and_move_with_traffic() {
     );
 }
 
+// Each app here is a process of its own: the registry is process-wide, and other tests'
+// apps in this binary would move its counts (a count that stays still here could pass on
+// another test's refusals).
 #[tokio::test]
 async fn refused_requests_and_redis_errors_are_counted() {
-    let limited = spawn_app_with(Backend::Memory, &["--rate-limit-create-per-minute", "1"]).await;
-    let before = scrape(&limited).await;
+    let served =
+        crate::helpers::serve_binary(&[("BURNBOX_RATE_LIMIT_CREATE_PER_MINUTE", "1")]).await;
+    let limited = &served.app;
+    let before = scrape(limited).await;
     limited.create_secret(json!({"secret": "one"})).await;
     limited
         .post("/api/secrets", json!({"secret": "two"}))
         .await
         .assert_error(429, "rate_limited");
-    let after = scrape(&limited).await;
-    assert!(
-        value(&after, "burnbox_rate_limited_total") - value(&before, "burnbox_rate_limited_total")
-            >= 1.0
+    let after = scrape(limited).await;
+    assert_eq!(
+        value(&after, "burnbox_rate_limited_total") - value(&before, "burnbox_rate_limited_total"),
+        1.0
     );
 
     let redis = crate::helpers::RedisServer::start();
-    let app =
-        crate::helpers::spawn_app_on(Backend::Redis, &redis.url(), &["--redis-timeout-ms", "300"])
-            .await;
+    let url = redis.url();
+    let served = crate::helpers::serve_binary(&[
+        ("BURNBOX_REDIS_URL", &url),
+        ("BURNBOX_REDIS_TIMEOUT_MS", "300"),
+    ])
+    .await;
+    let app = &served.app;
     redis.stop();
     let name = r#"burnbox_redis_errors_total{kind="unavailable"}"#;
     let timeouts = r#"burnbox_redis_errors_total{kind="timeout"}"#;
-    let before = scrape(&app).await;
+    let before = scrape(app).await;
     app.get("/ready")
         .await
         .assert_error(503, "store_unavailable");
-    let after = scrape(&app).await;
+    let after = scrape(app).await;
     let moved = value(&after, name) + value(&after, timeouts)
         - value(&before, name)
         - value(&before, timeouts);
@@ -186,16 +195,20 @@ async fn secrets_redis_expires_are_counted_from_keyspace_notifications() {
         crate::helpers::free_port(),
         &["--notify-keyspace-events", "Ex"],
     );
-    let app = crate::helpers::spawn_app_on(Backend::Redis, &redis.url(), &["--ttl-min", "1"]).await;
+    let url = redis.url();
+    let served =
+        crate::helpers::serve_binary(&[("BURNBOX_REDIS_URL", &url), ("BURNBOX_TTL_MIN", "1")])
+            .await;
+    let app = &served.app;
     let name = "burnbox_secrets_expired_total";
-    let before = value(&scrape(&app).await, name);
+    let before = value(&scrape(app).await, name);
     // Give the subscriber a moment to subscribe before the secret is stored.
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     let created = app
         .create_secret(json!({"secret": "expires", "ttl": 1}))
         .await;
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
-    while value(&scrape(&app).await, name) < before + 1.0 {
+    while value(&scrape(app).await, name) < before + 1.0 {
         assert!(
             std::time::Instant::now() < deadline,
             "the expiry was not counted"
@@ -205,11 +218,15 @@ async fn secrets_redis_expires_are_counted_from_keyspace_notifications() {
     app.reveal(&created.secret_key, None)
         .await
         .assert_error(404, "not_found");
+    // Exactly this one: nothing else expires in this process.
+    assert_eq!(value(&scrape(app).await, name), before + 1.0);
 }
 
 #[tokio::test]
 async fn invented_methods_do_not_grow_the_exposition() {
-    let app = spawn_app_with(Backend::Memory, &["--rate-limit-per-minute", "0"]).await;
+    // A process of its own: its "other" label comes from these requests alone.
+    let served = crate::helpers::serve_binary(&[("BURNBOX_RATE_LIMIT_PER_MINUTE", "0")]).await;
+    let app = &served.app;
     for n in 0..300 {
         let method = reqwest::Method::from_bytes(format!("AAAA{n}").as_bytes()).expect("a token");
         let response = app
@@ -229,7 +246,6 @@ async fn invented_methods_do_not_grow_the_exposition() {
         .text()
         .await
         .expect("body");
-    // The registry is the process's: other tests add routes and statuses, never methods.
     let methods: std::collections::BTreeSet<&str> = text
         .split("method=\"")
         .skip(1)

@@ -30,6 +30,14 @@ async fn app_with_key_and(backend: Backend, extra: &[&str]) -> (TestApp, String)
     (app, key)
 }
 
+/// The body rows of the tables `pwpush` prints in text mode (its box-drawn rows).
+fn table_rows(stdout: &str) -> Vec<&str> {
+    stdout
+        .lines()
+        .filter(|line| line.starts_with('│'))
+        .collect()
+}
+
 /// Runs `pwpush` with its own config directory; returns (exit code, stdout, stderr).
 async fn pwpush(config: &std::path::Path, args: &[&str]) -> (i32, String, String) {
     let venv = tokio::task::spawn_blocking(|| {
@@ -139,6 +147,15 @@ async fn the_pwpush_cli_pushes_expires_audits_and_lists(backend: Backend) {
     );
     let (code, stdout, stderr) = pwpush(config, &["audit", &token]).await;
     assert_eq!(code, 0, "text mode: {stdout} {stderr}");
+    assert!(
+        stdout.contains(&format!("Audit Log for {token}")),
+        "{stdout}"
+    );
+    let operations: Vec<&str> = table_rows(&stdout)
+        .iter()
+        .filter_map(|row| row.split('│').rev().nth(1).map(str::trim))
+        .collect();
+    assert_eq!(operations, ["Creation", "View"], "{stdout}");
 
     // With a retrieval step and a passphrase: the click-through link, which opens the
     // same page, and the passphrase is checked by the server.
@@ -175,6 +192,7 @@ async fn the_pwpush_cli_pushes_expires_audits_and_lists(backend: Backend) {
     let waiting = token_of(stdout.lines().find(|l| l.starts_with("http")).expect("URL"));
     let (code, stdout, _) = pwpush(config, &["push", "--secret", "stays"]).await;
     assert_eq!(code, 0);
+    assert!(stdout.contains("/p/"));
     let (code, _, stderr) = pwpush(config, &["expire", &waiting]).await;
     assert_eq!(code, 0, "{stderr}");
     reveal(&app, &waiting).await.assert_error(404, "not_found");
@@ -199,9 +217,14 @@ async fn the_pwpush_cli_pushes_expires_audits_and_lists(backend: Backend) {
         ),
         (&json!(1), &json!(2), &json!(0))
     );
+    // Text mode lists the same one push: one view of one left, 7 days.
     let (code, out, err) = pwpush(config, &["list"]).await;
     assert_eq!(code, 0, "text mode: {out} {err}");
-    assert!(stdout.contains("/p/"));
+    assert!(out.contains("Active Pushes"), "{out}");
+    let rows = table_rows(&out);
+    assert_eq!(rows.len(), 1, "{out}");
+    let cells: Vec<&str> = rows[0].split('│').map(str::trim).collect();
+    assert_eq!(cells.get(3..5), Some(&["0/1", "0/7"][..]), "{out}");
 
     // Not supported, said clearly: files, QR codes, requests.
     let file = config.join("file.txt");

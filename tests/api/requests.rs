@@ -124,7 +124,12 @@ on_both_backends!(with_its_own_key_pair_the_server_never_sees_the_answer);
 
 /// 24 people racing to fill one request: exactly one answer is kept.
 async fn racing_answers_fill_a_request_once(backend: Backend) {
-    let app = spawn_app_with(backend, &["--rate-limit-create-per-minute", "0"]).await;
+    // Four HTTP workers: with one, the memory store's fills could never overlap.
+    let app = spawn_app_with(
+        backend,
+        &["--workers", "4", "--rate-limit-create-per-minute", "0"],
+    )
+    .await;
     let made = app.post("/api/requests", json!({})).await;
     let pair = KeyPair::decode(&made.field("private_key")).expect("a key");
     let url = app.url(&format!(

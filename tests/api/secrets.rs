@@ -59,7 +59,8 @@ on_both_backends!(looking_at_a_secret_never_consumes_it);
 /// reveal written as read-then-delete would hand the secret out twice here on either store.
 async fn concurrent_reveals_hand_the_secret_out_exactly_once(backend: Backend) {
     // 64 reveals from one address: the per-client reveal limit is not what this is about.
-    let app = spawn_app_with(backend, &["--rate-limit-reveal-per-minute", "0"]).await;
+    // Four HTTP workers (threads): with one, the memory store's takes could never overlap.
+    let app = spawn_app_with(backend, &RACING).await;
     for passphrase in [None, Some("open sesame")] {
         let created = app
             .create_secret(json!({"secret": "only once", "passphrase": passphrase}))
@@ -69,6 +70,10 @@ async fn concurrent_reveals_hand_the_secret_out_exactly_once(backend: Backend) {
     }
 }
 on_both_backends!(concurrent_reveals_hand_the_secret_out_exactly_once);
+
+/// An app for races: four HTTP workers, so reveals run on several threads at once (one
+/// worker would run the memory store's takes one after another), and no per-client limit.
+const RACING: [&str; 4] = ["--workers", "4", "--rate-limit-reveal-per-minute", "0"];
 
 /// `readers` reveals of `secret_key` at once; each answer's status and body.
 async fn race_reveals(
@@ -104,6 +109,26 @@ async fn futures_join_all<T: std::fmt::Debug>(
         results.push(handle.await.expect("task"));
     }
     results
+}
+
+/// The README's "a thousand readers": 1,000 reveals of one secret sent at once over HTTP
+/// (1,000 connections) to an app with four workers on Redis. One gets the secret, every
+/// other is told 404, and the receipt says revealed. (With a passphrase, all but the
+/// secret's five guesses are told 429 before any take: the 32- and 40-reader races above
+/// cover that path.) Takes a few seconds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_thousand_racing_readers_get_one_secret_once() {
+    let mut args = RACING.to_vec();
+    // No limit of all requests per client; Redis calls may queue behind 1,000 at once.
+    args.extend(["--rate-limit-per-minute", "0", "--redis-timeout-ms", "5000"]);
+    let app = spawn_app_with(Backend::Redis, &args).await;
+    let created = app
+        .create_secret(json!({"secret": "one of a thousand"}))
+        .await;
+    let results = race_reveals(&app, &created.secret_key, None, 1000).await;
+    assert_eq!(results.len(), 1000);
+    assert_one_winner(&results, "one of a thousand", None);
+    assert_eq!(app.receipt_state(&created.receipt_key).await, "revealed");
 }
 
 async fn a_wrong_passphrase_keeps_the_secret(backend: Backend) {
@@ -351,7 +376,7 @@ on_both_backends!(a_secret_of_three_views_is_revealed_three_times);
 /// exactly 5 get it. (With a passphrase, readers beyond the guesses the secret has left
 /// are told to retry: 429.)
 async fn racing_readers_get_exactly_the_views_allowed(backend: Backend) {
-    let app = spawn_app_with(backend, &["--rate-limit-reveal-per-minute", "0"]).await;
+    let app = spawn_app_with(backend, &RACING).await;
     for passphrase in [None, Some("open sesame")] {
         let created = app
             .post(
