@@ -35,6 +35,25 @@ fn caught_up(master: u16, replica: u16) {
     }
 }
 
+/// The master dies; its (frozen) replica is thawed, sees it go, and is promoted; an
+/// instance with `app`'s key prefix then serves from it.
+async fn fail_over(master: RedisServer, replica: &RedisServer, app: &TestApp) -> TestApp {
+    let _ = master.stop();
+    replica.thaw();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !redis_cli(replica.port(), &["INFO", "replication"]).contains("master_link_status:down") {
+        assert!(
+            Instant::now() < deadline,
+            "the replica never saw its master go"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(redis_cli(replica.port(), &["REPLICAOF", "NO", "ONE"]).contains("OK"));
+    let mut promoted_args = ARGS.to_vec();
+    promoted_args.extend(["--key-prefix", &app.key_prefix]);
+    spawn_app_on(Backend::Redis, &replica.url(), &promoted_args).await
+}
+
 async fn verify(app: &TestApp, token: &str) -> crate::helpers::Reply {
     app.post("/api/tokens/verify", json!({ "token": token }))
         .await
@@ -164,20 +183,7 @@ async fn an_unacknowledged_take_is_never_handed_out_and_a_refused_one_is_handed_
     // process still has its socket's bytes; only a lost packet would not): that secret
     // and the token were never handed out, here or anywhere — "never twice" can mean
     // never. The refused one was never taken: it is handed out there, once.
-    let _ = master.stop();
-    replica.thaw();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !redis_cli(replica.port(), &["INFO", "replication"]).contains("master_link_status:down") {
-        assert!(
-            Instant::now() < deadline,
-            "the replica never saw its master go"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    assert!(redis_cli(replica.port(), &["REPLICAOF", "NO", "ONE"]).contains("OK"));
-    let mut promoted_args = ARGS.to_vec();
-    promoted_args.extend(["--key-prefix", &app.key_prefix]);
-    let promoted = spawn_app_on(Backend::Redis, &replica.url(), &promoted_args).await;
+    let promoted = fail_over(master, &replica, &app).await;
     promoted
         .reveal(&guarded.secret_key, None)
         .await
@@ -362,20 +368,7 @@ async fn a_wrong_passphrase_is_answered_only_once_a_replica_has_counted_it() {
 
     // The replica is promoted: the burn was in flight to it and stays; the secret nobody
     // could guess at is handed out, once.
-    let _ = master.stop();
-    replica.thaw();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !redis_cli(replica.port(), &["INFO", "replication"]).contains("master_link_status:down") {
-        assert!(
-            Instant::now() < deadline,
-            "the replica never saw its master go"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    assert!(redis_cli(replica.port(), &["REPLICAOF", "NO", "ONE"]).contains("OK"));
-    let mut promoted_args = ARGS.to_vec();
-    promoted_args.extend(["--key-prefix", &app.key_prefix]);
-    let promoted = spawn_app_on(Backend::Redis, &replica.url(), &promoted_args).await;
+    let promoted = fail_over(master, &replica, &app).await;
     promoted
         .reveal(&burned.secret_key, Some("the right one"))
         .await
