@@ -293,7 +293,7 @@ async fn a_crashed_cluster_master_gives_bounded_503s_until_its_replica_takes_ove
             // after the app gave up on it: the reader was told 503, the take's fate is
             // unknown to the app. Counted apart, and reported.
             503 if body["error"] == "store_unavailable" => {
-                timed_out[index] = took >= Duration::from_millis(1900);
+                timed_out[index] = took >= Duration::from_millis(450);
             }
             503 if body["error"] == "not_durable" => {
                 taken_unacknowledged[index] = body["message"]
