@@ -83,9 +83,20 @@ pub enum ApiError {
     /// unconfirmed change (the guesser learns nothing), and charged as a wrong guess.
     #[error("a wrong passphrase's count was not confirmed by a replica")]
     UnconfirmedWrongPassphrase,
+    /// A reveal whose take no replica confirmed in time, kept for a retry with the same
+    /// idempotency key (which gets it once a replica has it).
+    #[error("the reveal was not confirmed by a replica; retry with the same Idempotency-Key")]
+    UnconfirmedReveal,
     /// The secret needs a passphrase and none was given.
     #[error("this secret needs a passphrase")]
     PassphraseRequired,
+    /// An `e2e2` secret, and the reveal (or a viewer's burn) did not present the proof
+    /// derived from the key in its link, or a wrong one: nothing was taken.
+    #[error(
+        "this secret opens only with the key in its link: the reveal proof is missing or wrong, \
+         and nothing was taken"
+    )]
+    ProofRefused,
     /// The secret's creator did not let its viewers burn it.
     #[error("this secret's creator did not allow its viewers to burn it")]
     BurnNotAllowed,
@@ -128,12 +139,14 @@ impl ApiError {
             Self::MethodNotAllowed => "method_not_allowed",
             Self::WrongPassphrase { .. } => "wrong_passphrase",
             Self::PassphraseRequired => "passphrase_required",
+            Self::ProofRefused => "reveal_proof_refused",
             Self::BurnNotAllowed => "burn_not_allowed",
             Self::RateLimited { .. } => "rate_limited",
             Self::Busy => "busy",
             Self::Store(StoreError::Corrupt(_)) | Self::Internal(_) => "internal",
             Self::Store(StoreError::NotDurable | StoreError::NoReplicas)
-            | Self::UnconfirmedWrongPassphrase => "not_durable",
+            | Self::UnconfirmedWrongPassphrase
+            | Self::UnconfirmedReveal => "not_durable",
             Self::Store(_) => "store_unavailable",
         }
     }

@@ -162,6 +162,7 @@ mod tests {
             passphrase: Some(salt),
             e2e: false,
             views: crate::crypto::Views::ONCE,
+            reveal_verifier: None,
         };
         let sealed = crate::crypto::seal(
             crate::crypto::Sealed::Secret,

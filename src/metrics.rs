@@ -56,6 +56,8 @@ pub struct Metrics {
     pub secrets_created: Counter,
     /// Secrets handed out.
     pub secrets_revealed: Counter,
+    /// Views handed out again to a retry with the idempotency key that took them.
+    pub reveals_replayed: Counter,
     /// Secrets destroyed unread (link holder, owner, or too many wrong passphrases).
     pub secrets_burned: Counter,
     /// Secrets Redis expired unread, from its keyspace notifications (single-server Redis
@@ -100,6 +102,7 @@ impl Metrics {
             latency: Family::new_with_constructor(latency_histogram),
             secrets_created: Counter::default(),
             secrets_revealed: Counter::default(),
+            reveals_replayed: Counter::default(),
             secrets_burned: Counter::default(),
             secrets_expired: Counter::default(),
             tokens_minted: Counter::default(),
@@ -133,6 +136,11 @@ impl Metrics {
                 "secrets_revealed",
                 "Secrets handed out",
                 &metrics.secrets_revealed,
+            ),
+            (
+                "reveals_replayed",
+                "Views handed out again to a retry with the same idempotency key",
+                &metrics.reveals_replayed,
             ),
             (
                 "secrets_burned",
@@ -249,6 +257,7 @@ mod tests {
             "burnbox_http_request_duration_seconds",
             "burnbox_secrets_created_total",
             "burnbox_secrets_revealed_total",
+            "burnbox_reveals_replayed_total",
             "burnbox_secrets_burned_total",
             "burnbox_secrets_expired_total",
             "burnbox_tokens_minted_total",

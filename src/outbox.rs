@@ -169,6 +169,7 @@ impl Outbox {
             passphrase: None,
             e2e: false,
             views: crate::crypto::Views::ONCE,
+            reveal_verifier: None,
         };
         Ok(crypto::seal(
             Sealed::QueuedMail,

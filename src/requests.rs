@@ -147,6 +147,7 @@ impl RequestService {
                 passphrase: None,
                 e2e: false,
                 views: Views::ONCE,
+                reveal_verifier: None,
             },
             &request.lookup,
             &json,

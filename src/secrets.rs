@@ -5,17 +5,20 @@
 
 use std::sync::Arc;
 
+use crate::crypto::e2e::RevealProof;
 use crate::crypto::{self, CryptoError, Header, KdfParams, PassphraseSalt, Views};
 use crate::domain::keys::CLIENT_KEY_BYTES;
 use crate::domain::time::now_unix;
 use crate::domain::{
-    ClientKey, GenerateLength, Passphrase, ReceiptKey, ReceiptRecord, ReceiptView, RecordRef,
-    SecretFate, SecretKey, SecretText, Ttl, TtlPolicy,
+    ClientKey, GenerateLength, IdempotencyKey, KeptAnswer, Passphrase, ReceiptKey, ReceiptRecord,
+    ReceiptView, RecordRef, SecretFate, SecretKey, SecretText, Ttl, TtlPolicy,
 };
 use crate::error::ApiError;
 use crate::kdf_pool::KdfPool;
 use crate::metrics::METRICS;
-use crate::store::{Attempt, NewSecret, Reservation, Store, StoreError, TakeGuard, Taken};
+use crate::store::{
+    Attempt, Burn, BurnBy, NewSecret, Reservation, Store, StoreError, Take, TakeGuard, Taken,
+};
 
 /// The operator's rules for secrets.
 #[derive(Debug, Clone, Copy)]
@@ -30,6 +33,20 @@ pub struct SecretPolicy {
     pub kdf: KdfParams,
     /// Seconds a receipt outlives its secret.
     pub receipt_grace_seconds: u64,
+    /// Seconds the answer to a reveal with an idempotency key is kept for its retry
+    /// (0: not kept, and the header is ignored).
+    pub reveal_retry_seconds: u64,
+}
+
+/// What a reader brings to a reveal besides the link's key.
+#[derive(Debug, Default)]
+pub struct Presented {
+    /// The passphrase, when the secret has one.
+    pub passphrase: Option<Passphrase>,
+    /// The proof derived from the key in the link's fragment (`e2e2` secrets need it).
+    pub proof: Option<RevealProof>,
+    /// The reader's key for this reveal: a retry with it gets the same answer.
+    pub idempotency: Option<IdempotencyKey>,
 }
 
 /// A secret just stored.
@@ -185,6 +202,7 @@ impl SecretService {
             passphrase: salt,
             e2e: text.is_e2e(),
             views,
+            reveal_verifier: text.reveal_verifier(),
         };
         let sealed = crypto::seal(
             crypto::Sealed::Secret,
@@ -213,6 +231,7 @@ impl SecretService {
                                 passphrase: None,
                                 e2e: false,
                                 views: crate::crypto::Views::ONCE,
+                                reveal_verifier: None,
                             },
                             &receipt_key.record().lookup,
                             secret_key.key().as_bytes(),
@@ -274,45 +293,77 @@ impl SecretService {
         Ok(self.peek_header(record).await?.map(|header| header.views))
     }
 
+    /// Where the answer to a reveal of `key` with `idempotency` is kept, when answers are.
+    pub fn kept_answer(
+        &self,
+        key: &crate::domain::TypedKey<impl crate::domain::keys::KeyKind>,
+        idempotency: Option<&IdempotencyKey>,
+    ) -> Option<KeptAnswer> {
+        let window_ms = self.policy.reveal_retry_seconds.saturating_mul(1000);
+        idempotency
+            .filter(|_| window_ms > 0)
+            .map(|idempotency| KeptAnswer::of(key, idempotency, window_ms))
+    }
+
     /// Reveals a secret: each view is handed out once, and never more views than its
-    /// creator allowed, whoever else is racing for it.
+    /// creator allowed, whoever else is racing for it. With an idempotency key, the view is
+    /// kept for the window, and the same key gets it again (no view counted).
     pub async fn reveal(
         &self,
         key: &SecretKey,
-        passphrase: Option<Passphrase>,
+        presented: Presented,
     ) -> Result<Revealed, ApiError> {
         let record = key.record();
-        let Some(passphrase) = passphrase else {
+        let take = Take {
+            guard: TakeGuard::Unprotected,
+            proof: presented.proof.as_ref().map(RevealProof::verifier),
+            kept: self.kept_answer(key, presented.idempotency.as_ref()),
+        };
+        let Some(passphrase) = presented.passphrase else {
             // One atomic step: take unless protected.
             return match self
                 .store
-                .take_secret(&record, TakeGuard::Unprotected, now_unix())
-                .await?
+                .take_secret_with(&record, &take, now_unix())
+                .await
+                .map_err(|error| unconfirmed(error, &take))?
             {
-                Taken::Sealed { sealed, views_left } => {
-                    METRICS.secrets_revealed.inc();
+                Taken::Sealed {
+                    sealed,
+                    views_left,
+                    replayed,
+                } => {
+                    count_reveal(replayed);
                     Ok(Revealed {
                         text: self.open(key, None, &sealed)?,
                         views_left,
                     })
                 }
                 Taken::Protected => Err(ApiError::PassphraseRequired),
+                Taken::ProofRefused => Err(ApiError::ProofRefused),
                 Taken::Missing => Err(ApiError::NotFound),
             };
         };
 
         // With a passphrase: read, reserve an attempt, check off the event loop, then take —
         // and answer only if the bytes taken are the bytes checked.
-        let sealed = self
-            .store
-            .peek_secret(&record)
-            .await?
-            .ok_or(ApiError::NotFound)?;
+        let Some(sealed) = self.store.peek_secret(&record).await? else {
+            // Gone: perhaps taken for this very reader, whose answer was lost.
+            return self.kept_with_passphrase(key, &take, passphrase).await;
+        };
+        // Before any attempt is counted: wrong passphrases must not burn what the link's
+        // path alone may not touch.
+        if !crypto::proof_admits(&sealed, take.proof.as_ref()) {
+            return Err(ApiError::ProofRefused);
+        }
         let (header, _) = Header::decode(&sealed).map_err(corrupt)?;
+        let take = Take {
+            guard: TakeGuard::Any,
+            ..take
+        };
         let Some(salt) = header.passphrase else {
             // Not protected: the passphrase is ignored, the take is the plain one.
             let text = self.open(key, None, &sealed)?;
-            return self.take_checked(&record, &sealed, text).await;
+            return self.take_checked(&record, &take, &sealed, text).await;
         };
         let limit = self.policy.passphrase_attempts;
         match self.store.reserve_attempt(&record, limit).await? {
@@ -323,7 +374,7 @@ impl SecretService {
                     retry_after_seconds: 1,
                 });
             }
-            Reservation::Missing => return Err(ApiError::NotFound),
+            Reservation::Missing => return self.kept_with_passphrase(key, &take, passphrase).await,
         }
         let stretched = match self.kdf.stretch(salt, passphrase).await {
             Ok(stretched) => stretched,
@@ -343,7 +394,7 @@ impl SecretService {
             Ok(plaintext) => {
                 // Right: the attempt goes back (the take below ends the count anyway).
                 self.store.release_attempt(&record).await?;
-                self.take_checked(&record, &sealed, into_text(plaintext, &sealed)?)
+                self.take_checked(&record, &take, &sealed, into_text(plaintext, &sealed)?)
                     .await
             }
             Err(CryptoError::Unauthentic) => {
@@ -373,29 +424,71 @@ impl SecretService {
         }
     }
 
+    /// The answer kept for a passphrase reveal's retry, opened with the passphrase again
+    /// (the kept bytes are the sealed secret as taken).
+    async fn kept_with_passphrase(
+        &self,
+        key: &SecretKey,
+        take: &Take,
+        passphrase: Passphrase,
+    ) -> Result<Revealed, ApiError> {
+        let Some(kept) = &take.kept else {
+            return Err(ApiError::NotFound);
+        };
+        let record = key.record();
+        let Some((sealed, views_left)) = self.store.kept_answer(&record, kept).await? else {
+            return Err(ApiError::NotFound);
+        };
+        let (header, _) = Header::decode(&sealed).map_err(corrupt)?;
+        let stretched = match header.passphrase {
+            Some(salt) => Some(self.kdf.stretch(salt, passphrase).await?),
+            None => None,
+        };
+        let text = match crypto::open(
+            crypto::Sealed::Secret,
+            key.key().as_bytes(),
+            stretched.as_ref(),
+            &record.lookup,
+            &sealed,
+        ) {
+            Ok(plaintext) => into_text(plaintext, &sealed)?,
+            // The secret is gone: no attempt is left to count.
+            Err(CryptoError::Unauthentic) => {
+                return Err(ApiError::WrongPassphrase { attempts_left: 0 });
+            }
+            Err(error) => return Err(corrupt(error)),
+        };
+        count_reveal(true);
+        Ok(Revealed { text, views_left })
+    }
+
     /// Takes a secret whose bytes were checked, answering only if the bytes taken are the
     /// bytes checked.
     async fn take_checked(
         &self,
         record: &RecordRef,
+        take: &Take,
         sealed: &[u8],
         text: SecretText,
     ) -> Result<Revealed, ApiError> {
         match self
             .store
-            .take_secret(record, TakeGuard::Any, now_unix())
-            .await?
+            .take_secret_with(record, take, now_unix())
+            .await
+            .map_err(|error| unconfirmed(error, take))?
         {
             Taken::Sealed {
                 sealed: taken,
                 views_left,
+                replayed,
             } if taken == sealed => {
-                METRICS.secrets_revealed.inc();
+                count_reveal(replayed);
                 Ok(Revealed { text, views_left })
             }
             Taken::Sealed { .. } => Err(ApiError::Internal(
                 "taken bytes differ from checked bytes".into(),
             )),
+            Taken::ProofRefused => Err(ApiError::ProofRefused),
             Taken::Missing | Taken::Protected => Err(ApiError::NotFound),
         }
     }
@@ -403,13 +496,22 @@ impl SecretService {
     /// Burns what is left of a secret (the link holder's choice), when its creator let
     /// viewers burn it: a secret of one view allows it unless told otherwise, one of
     /// several views only when told so.
-    pub async fn burn(&self, key: &SecretKey) -> Result<(), ApiError> {
+    /// An `e2e2` secret burns only for a viewer presenting its reveal proof.
+    pub async fn burn(&self, key: &SecretKey, proof: Option<&RevealProof>) -> Result<(), ApiError> {
         let record = key.record();
         let header = self.peek_header(&record).await?.ok_or(ApiError::NotFound)?;
         if !header.views.viewer_may_burn {
             return Err(ApiError::BurnNotAllowed);
         }
-        self.burn_record(&record).await
+        let by = BurnBy::Viewer(proof.map(RevealProof::verifier));
+        match self.store.burn_secret_by(&record, by, now_unix()).await? {
+            Burn::Burned => {
+                METRICS.secrets_burned.inc();
+                Ok(())
+            }
+            Burn::Missing => Err(ApiError::NotFound),
+            Burn::ProofRefused => Err(ApiError::ProofRefused),
+        }
     }
 
     /// Burns what is left of a secret, whoever its creator allowed (its owner's choice).
@@ -500,6 +602,25 @@ impl SecretService {
         )
         .map_err(corrupt)?;
         into_text(plaintext, sealed)
+    }
+}
+
+/// A view handed out now counts as a reveal; one handed out again to the same
+/// idempotency key does not.
+fn count_reveal(replayed: bool) {
+    if replayed {
+        METRICS.reveals_replayed.inc();
+    } else {
+        METRICS.secrets_revealed.inc();
+    }
+}
+
+/// A take not acknowledged in time: with an idempotency key it was kept, and the same key
+/// may retry; without one it is lost to the reader (burned, for the receipt).
+fn unconfirmed(error: StoreError, take: &Take) -> ApiError {
+    match error {
+        StoreError::NotDurable if take.kept.is_some() => ApiError::UnconfirmedReveal,
+        error => error.into(),
     }
 }
 

@@ -167,10 +167,12 @@ impl Application {
             passphrase_attempts: settings.passphrase_attempts,
             kdf: settings.kdf_params(),
             receipt_grace_seconds: settings.receipt_grace,
+            reveal_retry_seconds: settings.reveal_retry_seconds,
         };
         let token_policy = TokenPolicy {
             ttl: settings.token_ttl_policy(),
             max_claims_bytes: settings.max_claims_bytes,
+            reveal_retry_seconds: settings.reveal_retry_seconds,
         };
         let rate_policy = settings.rate_policy();
         let client_ip_policy = settings.client_ip_policy();

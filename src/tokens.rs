@@ -8,10 +8,12 @@ use std::sync::Arc;
 
 use crate::crypto::{self, Header, Sealed};
 use crate::domain::time::now_unix;
-use crate::domain::{Claims, ClientKey, Subject, TokenKey, TokenPayload, Ttl, TtlPolicy};
+use crate::domain::{
+    Claims, ClientKey, IdempotencyKey, KeptAnswer, Subject, TokenKey, TokenPayload, Ttl, TtlPolicy,
+};
 use crate::error::ApiError;
 use crate::metrics::METRICS;
-use crate::store::Store;
+use crate::store::{Store, StoreError};
 
 /// The operator's rules for tokens.
 #[derive(Debug, Clone, Copy)]
@@ -20,6 +22,8 @@ pub struct TokenPolicy {
     pub ttl: TtlPolicy,
     /// Largest serialized claims object.
     pub max_claims_bytes: usize,
+    /// Seconds a verify's answer is kept for a retry with the same idempotency key.
+    pub reveal_retry_seconds: u64,
 }
 
 /// A token just minted.
@@ -82,6 +86,7 @@ impl TokenService {
             passphrase: None,
             e2e: false,
             views: crate::crypto::Views::ONCE,
+            reveal_verifier: None,
         };
         let sealed = crypto::seal(
             Sealed::Token,
@@ -103,12 +108,26 @@ impl TokenService {
     }
 
     /// Consumes a token and returns what it carried; unknown, used and expired are alike.
-    pub async fn verify(&self, token: &TokenKey) -> Result<VerifiedToken, ApiError> {
+    /// With an idempotency key, the answer is kept for the window and the same key gets
+    /// it again.
+    pub async fn verify(
+        &self,
+        token: &TokenKey,
+        idempotency: Option<&IdempotencyKey>,
+    ) -> Result<VerifiedToken, ApiError> {
         let record = token.record();
+        let window_ms = self.policy.reveal_retry_seconds.saturating_mul(1000);
+        let kept = idempotency
+            .filter(|_| window_ms > 0)
+            .map(|idempotency| KeptAnswer::of(token, idempotency, window_ms));
         let sealed = self
             .store
-            .take_token(&record)
-            .await?
+            .take_token_kept(&record, kept.as_ref())
+            .await
+            .map_err(|error| match error {
+                StoreError::NotDurable if kept.is_some() => ApiError::UnconfirmedReveal,
+                error => error.into(),
+            })?
             .ok_or(ApiError::NotFound)?;
         let corrupt = |error: &dyn std::fmt::Display| {
             ApiError::Internal(format!("stored token could not be opened: {error}"))

@@ -15,6 +15,10 @@ pub(super) const FLAG_E2E: u8 = 0b10;
 pub(super) const FLAG_VIEWS: u8 = 0b100;
 pub(super) const FLAG_RETRIEVAL_STEP: u8 = 0b1000;
 pub(super) const FLAG_ANSWER: u8 = 0b1_0000;
+pub(super) const FLAG_PROOF: u8 = 0b10_0000;
+/// Bytes of a reveal proof's verifier (with flag bit 5, after the views byte if any); the
+/// Redis take script compares it with the verifier of the proof a reveal presents.
+pub const VERIFIER_BYTES: usize = 32;
 /// Offset of the views byte (with flag bit 2); the Redis take script reads it to count views.
 pub const VIEWS_OFFSET: usize = BASE_HEADER_BYTES;
 pub(super) const VIEWER_MAY_BURN_BIT: u8 = 0x80;
@@ -40,6 +44,8 @@ pub struct Header {
     pub e2e: bool,
     /// How many views the secret allows, and whether a viewer may burn the rest.
     pub views: Views,
+    /// For an `e2e2` secret: the verifier (SHA-256) of the proof a reveal must present.
+    pub reveal_verifier: Option<[u8; VERIFIER_BYTES]>,
 }
 
 /// How many times a secret may be revealed, and whether its viewers may burn it.
@@ -111,9 +117,15 @@ impl Header {
         if self.views.answer {
             flags |= FLAG_ANSWER;
         }
+        if self.reveal_verifier.is_some() {
+            flags |= FLAG_PROOF;
+        }
         out.push(flags);
         out.extend_from_slice(&self.expires_at.to_be_bytes());
         out.extend(views);
+        if let Some(verifier) = &self.reveal_verifier {
+            out.extend_from_slice(verifier);
+        }
         if let Some(salt) = &self.passphrase {
             out.extend_from_slice(&salt.salt);
             out.extend_from_slice(&salt.params.memory_kib.to_be_bytes());
@@ -129,18 +141,32 @@ impl Header {
             .ok_or(CryptoError::Malformed)?;
         if base[0] != FORMAT_VERSION
             || base[1]
-                & !(FLAG_PASSPHRASE | FLAG_E2E | FLAG_VIEWS | FLAG_RETRIEVAL_STEP | FLAG_ANSWER)
+                & !(FLAG_PASSPHRASE
+                    | FLAG_E2E
+                    | FLAG_VIEWS
+                    | FLAG_RETRIEVAL_STEP
+                    | FLAG_ANSWER
+                    | FLAG_PROOF)
                 != 0
         {
             return Err(CryptoError::Malformed);
         }
         let e2e = base[1] & FLAG_E2E != 0;
         let expires_at = u64::from_be_bytes(be_array(&base[2..10])?);
-        let (mut views, start) = if base[1] & FLAG_VIEWS == 0 {
+        let (mut views, mut start) = if base[1] & FLAG_VIEWS == 0 {
             (Views::ONCE, BASE_HEADER_BYTES)
         } else {
             let byte = *sealed.get(VIEWS_OFFSET).ok_or(CryptoError::Malformed)?;
             (Views::from_byte(byte)?, VIEWS_OFFSET + 1)
+        };
+        let reveal_verifier = if base[1] & FLAG_PROOF == 0 {
+            None
+        } else {
+            let verifier = sealed
+                .get(start..start + VERIFIER_BYTES)
+                .ok_or(CryptoError::Malformed)?;
+            start += VERIFIER_BYTES;
+            Some(be_array(verifier)?)
         };
         views.retrieval_step = base[1] & FLAG_RETRIEVAL_STEP != 0;
         views.answer = base[1] & FLAG_ANSWER != 0;
@@ -151,6 +177,7 @@ impl Header {
                     passphrase: None,
                     e2e,
                     views,
+                    reveal_verifier,
                 },
                 start,
             ));
@@ -172,6 +199,7 @@ impl Header {
                 passphrase: Some(salt),
                 e2e,
                 views,
+                reveal_verifier,
             },
             start + KDF_HEADER_BYTES,
         ))
@@ -198,6 +226,27 @@ pub fn views_allowed(sealed: &[u8]) -> u8 {
     sealed
         .get(VIEWS_OFFSET)
         .map_or(1, |byte| byte & !VIEWER_MAY_BURN_BIT)
+}
+
+/// Whether a take presenting `verifier` may have a sealed secret, read the same way the
+/// take script reads it: always, unless it keeps the verifier of a reveal proof; then only
+/// when `verifier` is the same, compared in constant time.
+pub fn proof_admits(sealed: &[u8], verifier: Option<&[u8; VERIFIER_BYTES]>) -> bool {
+    let flags = sealed.get(PROTECTED_FLAG_OFFSET).copied().unwrap_or(0);
+    if flags & FLAG_PROOF == 0 {
+        return true;
+    }
+    let at = VIEWS_OFFSET + usize::from(flags & FLAG_VIEWS != 0);
+    match (sealed.get(at..at + VERIFIER_BYTES), verifier) {
+        (Some(stored), Some(presented)) => {
+            stored
+                .iter()
+                .zip(presented)
+                .fold(0, |differ, (a, b)| differ | (a ^ b))
+                == 0
+        }
+        _ => false,
+    }
 }
 
 /// Whether a sealed secret holds an end-to-end envelope.

@@ -7,6 +7,7 @@ pub(super) const TOKEN_LOOKUP_CONTEXT: &str = "burnbox 2026-11-22 token lookup v
 pub(super) const SESSION_LOOKUP_CONTEXT: &str = "burnbox 2026-11-22 session lookup v1";
 pub(super) const API_KEY_LOOKUP_CONTEXT: &str = "burnbox 2026-11-22 api key lookup v1";
 pub(super) const REQUEST_LOOKUP_CONTEXT: &str = "burnbox 2026-11-23 request lookup v1";
+pub(super) const KEPT_ANSWER_LOOKUP_CONTEXT: &str = "burnbox 2026-12-07 kept answer lookup v1";
 pub(super) const EMAIL_INDEX_CONTEXT: &str = "burnbox 2026-11-22 email index v1";
 pub(super) const CODE_SLOT_CONTEXT: &str = "burnbox 2026-11-22 code slot v1";
 pub(super) const LOGIN_GUARD_CONTEXT: &str = "burnbox 2026-11 login failures v1";
@@ -27,6 +28,8 @@ pub enum LookupKind {
     ApiKey,
     /// A request for a secret, from its request key.
     Request,
+    /// An answer kept for a reveal's retry, from the key and the idempotency key.
+    KeptAnswer,
 }
 
 /// The one-way id under which a record is stored (truncated BLAKE3 `derive_key`).
@@ -38,6 +41,7 @@ pub fn lookup_id<const N: usize>(kind: LookupKind, key: &[u8]) -> [u8; N] {
         LookupKind::Session => SESSION_LOOKUP_CONTEXT,
         LookupKind::ApiKey => API_KEY_LOOKUP_CONTEXT,
         LookupKind::Request => REQUEST_LOOKUP_CONTEXT,
+        LookupKind::KeptAnswer => KEPT_ANSWER_LOOKUP_CONTEXT,
     };
     let mut out = [0u8; N];
     blake3::Hasher::new_derive_key(context)

@@ -17,6 +17,7 @@ fn plain_header() -> Header {
         passphrase: None,
         e2e: false,
         views: Views::ONCE,
+        reveal_verifier: None,
     }
 }
 
@@ -86,6 +87,7 @@ fn sealing_round_trips_with_passphrase() {
         passphrase: Some(salt),
         e2e: false,
         views: Views::ONCE,
+        reveal_verifier: None,
     };
     let stretched = salt.stretch(b"correct horse").expect("valid params");
     let sealed = seal(
@@ -112,6 +114,7 @@ fn a_wrong_passphrase_does_not_open() {
         passphrase: Some(salt),
         e2e: false,
         views: Views::ONCE,
+        reveal_verifier: None,
     };
     let right = salt.stretch(b"right").expect("valid params");
     let wrong = salt.stretch(b"wrong").expect("valid params");
@@ -188,12 +191,18 @@ fn views_survive_the_header_and_old_headers_mean_one_view() {
             ..Views::ONCE
         },
     ] {
-        for passphrase in [None, Some(salt)] {
+        for (passphrase, reveal_verifier) in [
+            (None, None),
+            (Some(salt), None),
+            (None, Some([9; VERIFIER_BYTES])),
+            (Some(salt), Some([8; VERIFIER_BYTES])),
+        ] {
             let header = Header {
                 expires_at: 99,
                 passphrase,
                 e2e: true,
                 views,
+                reveal_verifier,
             };
             let sealed = seal(Sealed::Secret, &KEY, None, &header, &LOOKUP, b"x");
             assert_eq!(Header::decode(&sealed).map(|(read, _)| read), Ok(header));
@@ -233,6 +242,7 @@ fn clearing_the_passphrase_flag_does_not_bypass_the_passphrase() {
         passphrase: Some(salt),
         e2e: false,
         views: Views::ONCE,
+        reveal_verifier: None,
     };
     let stretched = salt.stretch(b"pw").expect("valid params");
     let mut sealed = seal(

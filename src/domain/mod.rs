@@ -4,6 +4,7 @@ pub mod account;
 pub mod keys;
 pub mod limits;
 pub mod receipt;
+pub mod retry;
 pub mod secret;
 pub mod time;
 pub mod token;
@@ -17,6 +18,7 @@ pub use keys::{
     ApiKey, ClientKey, ReceiptKey, RecordRef, RequestKey, SecretKey, SessionKey, TokenKey, TypedKey,
 };
 pub use receipt::{ReceiptRecord, ReceiptState, ReceiptView, SecretFate};
+pub use retry::{IdempotencyKey, KeptAnswer};
 pub use secret::{GenerateLength, Passphrase, SecretText, parse_views};
 pub use token::{Claims, Subject, TokenPayload};
 pub use ttl::{Ttl, TtlPolicy};

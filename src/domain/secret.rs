@@ -43,7 +43,7 @@ impl SecretText {
         if !crate::crypto::e2e::is_envelope(text.as_str()) {
             return Err(ValidationError::invalid(
                 "invalid_e2e",
-                "with e2e, secret must be an e2e1 envelope: `e2e1.` and base64url of nonce, ciphertext and tag",
+                "with e2e, secret must be an e2e2 envelope (`e2e2.` and base64url of verifier, nonce, ciphertext and tag) or an e2e1 one",
             ));
         }
         Ok(Self { e2e: true, ..text })
@@ -75,6 +75,13 @@ impl SecretText {
     /// Whether the text is an end-to-end envelope.
     pub fn is_e2e(&self) -> bool {
         self.e2e
+    }
+
+    /// For an `e2e2` envelope: the verifier of the proof its reveals must present.
+    pub fn reveal_verifier(&self) -> Option<[u8; crate::crypto::VERIFIER_BYTES]> {
+        self.e2e
+            .then(|| crate::crypto::e2e::envelope_verifier(&self.text))
+            .flatten()
     }
 
     /// Gives the text up.

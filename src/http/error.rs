@@ -53,6 +53,7 @@ impl ResponseError for ApiError {
             Self::Forbidden(_)
             | Self::WrongPassphrase { .. }
             | Self::PassphraseRequired
+            | Self::ProofRefused
             | Self::BurnNotAllowed
             | Self::WrongCode { .. }
             | Self::BadConfirmation
@@ -61,9 +62,10 @@ impl ResponseError for ApiError {
             Self::Unauthorized(_) | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
             Self::EmailTaken => StatusCode::CONFLICT,
             Self::RateLimited { .. } | Self::CoolingDown { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Self::Busy | Self::MailUnavailable(_) | Self::UnconfirmedWrongPassphrase => {
-                StatusCode::SERVICE_UNAVAILABLE
-            }
+            Self::Busy
+            | Self::MailUnavailable(_)
+            | Self::UnconfirmedWrongPassphrase
+            | Self::UnconfirmedReveal => StatusCode::SERVICE_UNAVAILABLE,
             Self::Store(StoreError::Corrupt(_)) | Self::Internal(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR
             }
@@ -99,6 +101,7 @@ impl ResponseError for ApiError {
             self,
             Self::WrongPassphrase { .. }
                 | Self::UnconfirmedWrongPassphrase
+                | Self::ProofRefused
                 | Self::WrongCode { .. }
                 | Self::InvalidCredentials
                 | Self::BadConfirmation
@@ -161,6 +164,8 @@ mod tests {
             (ApiError::WrongPassphrase { attempts_left: 1 }, 403),
             (ApiError::PassphraseRequired, 403),
             (ApiError::BurnNotAllowed, 403),
+            (ApiError::ProofRefused, 403),
+            (ApiError::UnconfirmedReveal, 503),
             (
                 ApiError::RateLimited {
                     retry_after_seconds: 3,

@@ -15,6 +15,8 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload};
 use serde::de::{DeserializeOwned, Error as _, Visitor};
 use serde::{Deserialize, Deserializer};
 
+use crate::crypto::e2e::RevealProof;
+use crate::domain::{IdempotencyKey, ValidationError};
 use crate::http::error::ApiError;
 use crate::metrics::METRICS;
 use crate::network::{ClientAddress, ClientIpPolicy, is_proxy_header};
@@ -47,6 +49,64 @@ pub fn client_address(request: &HttpRequest) -> ClientAddress {
     }
     request.extensions_mut().insert(client);
     client
+}
+
+/// The request header that carries a reveal's idempotency key.
+pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
+/// The request header that carries the proof an `e2e2` secret's reveal (or a viewer's
+/// burn) presents.
+pub const REVEAL_PROOF: &str = "burnbox-reveal-proof";
+
+/// What a reveal may carry in its headers: an `Idempotency-Key` (a retry with it gets the
+/// same answer) and a `Burnbox-Reveal-Proof`. Malformed values are refused (422), never
+/// ignored: a client that meant to send one must learn it did not.
+#[derive(Debug, Default)]
+pub struct RevealHeaders {
+    /// The reader's key for this reveal.
+    pub idempotency: Option<IdempotencyKey>,
+    /// The proof derived from the key in the link's fragment.
+    pub proof: Option<RevealProof>,
+}
+
+impl RevealHeaders {
+    fn read(request: &HttpRequest) -> Result<Self, ApiError> {
+        let text = |name: &str| -> Result<Option<&str>, ValidationError> {
+            request
+                .headers()
+                .get(name)
+                .map(|value| value.to_str().map_err(|_| invalid_header(name)))
+                .transpose()
+        };
+        let idempotency = text(IDEMPOTENCY_KEY)?
+            .map(IdempotencyKey::parse)
+            .transpose()?;
+        let proof = text(REVEAL_PROOF)?
+            .map(|value| RevealProof::decode(value).map_err(|_| invalid_header(REVEAL_PROOF)))
+            .transpose()?;
+        Ok(Self { idempotency, proof })
+    }
+}
+
+fn invalid_header(name: &str) -> ValidationError {
+    if name == IDEMPOTENCY_KEY {
+        return ValidationError::invalid(
+            "invalid_idempotency_key",
+            "Idempotency-Key must be 16–64 visible ASCII characters",
+        );
+    }
+    ValidationError::invalid(
+        "invalid_reveal_proof",
+        "Burnbox-Reveal-Proof must be 43 characters of base64url (32 bytes)",
+    )
+}
+
+impl FromRequest for RevealHeaders {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(Self::read(request))
+    }
 }
 
 /// Counts a request whose forwarding header came from a peer that is not a trusted proxy,

@@ -27,8 +27,9 @@ use async_trait::async_trait;
 
 pub use self::memory::MemoryStore;
 pub use self::redis::RedisStore;
+use crate::crypto::VERIFIER_BYTES;
 use crate::domain::limits::{CLIENT_ID_BYTES, Limit, LimitState};
-use crate::domain::{ReceiptRecord, RecordRef, SecretFate};
+use crate::domain::{KeptAnswer, ReceiptRecord, RecordRef, SecretFate};
 
 /// Everything needed to store a new secret and its receipt in one step.
 #[derive(Debug)]
@@ -54,6 +55,49 @@ pub enum TakeGuard {
     Unprotected,
 }
 
+/// What a reveal brings to a take besides the secret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Take {
+    /// Which secrets it may remove.
+    pub guard: TakeGuard,
+    /// The verifier (SHA-256) of the reveal proof presented, if any: an `e2e2` secret is
+    /// taken only when it matches the one it keeps (compared in constant time).
+    pub proof: Option<[u8; VERIFIER_BYTES]>,
+    /// Where to keep the answer for a retry with the same idempotency key; when an answer
+    /// is kept there already, it is the answer, and nothing else is taken.
+    pub kept: Option<KeptAnswer>,
+}
+
+impl From<TakeGuard> for Take {
+    fn from(guard: TakeGuard) -> Self {
+        Self {
+            guard,
+            proof: None,
+            kept: None,
+        }
+    }
+}
+
+/// Who may burn: a viewer must present the reveal proof of an `e2e2` secret, its owner not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BurnBy {
+    /// The owner (through the receipt or the account).
+    Owner,
+    /// A link holder, with the verifier of the proof it presented, if any.
+    Viewer(Option<[u8; VERIFIER_BYTES]>),
+}
+
+/// Result of a burn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Burn {
+    /// Burned now.
+    Burned,
+    /// Already gone.
+    Missing,
+    /// An `e2e2` secret, and the proof was missing or wrong: nothing burned.
+    ProofRefused,
+}
+
 /// Result of an atomic take.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Taken {
@@ -64,11 +108,16 @@ pub enum Taken {
         sealed: Vec<u8>,
         /// Views the secret still allows after this one.
         views_left: u32,
+        /// Whether this is the answer a take with the same idempotency key kept: no view
+        /// was taken now.
+        replayed: bool,
     },
     /// Nothing there (unknown, already taken, burned or expired).
     Missing,
     /// The secret needs a passphrase and the guard refused to take it.
     Protected,
+    /// An `e2e2` secret, and the proof was missing or wrong: nothing taken.
+    ProofRefused,
 }
 
 /// Result of reserving a passphrase attempt before the Argon2 work.
@@ -149,16 +198,47 @@ pub trait Store: Send + Sync {
 
     /// Hands out one view of a secret: removes and returns it, recording it as revealed
     /// at `now`, on its last allowed view (the first, unless its header allows more).
-    /// Never more views than allowed, whoever is racing.
+    /// Never more views than allowed, whoever is racing. With `take.kept`, the view is
+    /// kept there in the same atomic step (acknowledged with it), and a take that finds
+    /// one kept there answers with it instead. An `e2e2` secret needs its proof.
+    async fn take_secret_with(
+        &self,
+        secret: &RecordRef,
+        take: &Take,
+        now: u64,
+    ) -> Result<Taken, StoreError>;
+
+    /// [`Self::take_secret_with`] with nothing but a guard.
     async fn take_secret(
         &self,
         secret: &RecordRef,
         guard: TakeGuard,
         now: u64,
-    ) -> Result<Taken, StoreError>;
+    ) -> Result<Taken, StoreError> {
+        self.take_secret_with(secret, &guard.into(), now).await
+    }
 
-    /// Removes a secret unread, recording it as burned at `now`. `false` if it was gone.
-    async fn burn_secret(&self, secret: &RecordRef, now: u64) -> Result<bool, StoreError>;
+    /// The answer a take kept for `kept`'s idempotency key, and the views it left, without
+    /// taking anything (for a reveal that must check a passphrase first). Acknowledged
+    /// like a take: a kept answer a failover could lose is not handed out.
+    async fn kept_answer(
+        &self,
+        secret: &RecordRef,
+        kept: &KeptAnswer,
+    ) -> Result<Option<(Vec<u8>, u32)>, StoreError>;
+
+    /// Removes a secret unread, recording it as burned at `now`.
+    async fn burn_secret_by(
+        &self,
+        secret: &RecordRef,
+        by: BurnBy,
+        now: u64,
+    ) -> Result<Burn, StoreError>;
+
+    /// [`Self::burn_secret_by`] its owner. `false` if it was gone.
+    async fn burn_secret(&self, secret: &RecordRef, now: u64) -> Result<bool, StoreError> {
+        Ok(self.burn_secret_by(secret, BurnBy::Owner, now).await? == Burn::Burned)
+    }
 
     /// Reserves one passphrase attempt at a secret, atomically across all instances: refused
     /// while the failures plus the attempts in flight fill `limit`, so no more guesses can
@@ -210,8 +290,19 @@ pub trait Store: Send + Sync {
         ttl_seconds: u64,
     ) -> Result<(), StoreError>;
 
-    /// Removes and returns a token's sealed bytes — exactly once.
-    async fn take_token(&self, token: &RecordRef) -> Result<Option<Vec<u8>>, StoreError>;
+    /// Removes and returns a token's sealed bytes — exactly once. With `kept`, they are
+    /// kept there in the same step for a retry with the same idempotency key, which gets
+    /// them again.
+    async fn take_token_kept(
+        &self,
+        token: &RecordRef,
+        kept: Option<&KeptAnswer>,
+    ) -> Result<Option<Vec<u8>>, StoreError>;
+
+    /// [`Self::take_token_kept`] with no retry.
+    async fn take_token(&self, token: &RecordRef) -> Result<Option<Vec<u8>>, StoreError> {
+        self.take_token_kept(token, None).await
+    }
 
     /// Counts requests against every limit of one client (sliding-window counters, see
     /// [`crate::rate_limit`]): charges each limit its `charge` only if all allow. Returns

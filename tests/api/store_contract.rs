@@ -149,6 +149,7 @@ async fn store_viewed(
         passphrase: salt,
         e2e: false,
         views,
+        reveal_verifier: None,
     };
     let sealed = crypto::seal(
         crypto::Sealed::Secret,
@@ -249,6 +250,7 @@ fn last_view(sealed: Vec<u8>) -> Taken {
     Taken::Sealed {
         sealed,
         views_left: 0,
+        replayed: false,
     }
 }
 
@@ -284,7 +286,8 @@ async fn each_view_is_counted_and_the_last_removes_the_secret(store: Arc<dyn Sto
             taken,
             Taken::Sealed {
                 sealed: stored.sealed.clone(),
-                views_left: left
+                views_left: left,
+                replayed: false,
             }
         );
         assert_eq!(
@@ -319,7 +322,7 @@ async fn racing_readers_get_exactly_the_views_allowed(store: Arc<dyn Store>) {
             match taken {
                 Taken::Sealed { views_left, .. } => left.push(views_left),
                 Taken::Missing => {}
-                Taken::Protected => panic!("unprotected secret reported protected"),
+                Taken::Protected | Taken::ProofRefused => panic!("plain secret reported guarded"),
             }
         }
         left.sort_unstable();
@@ -392,7 +395,7 @@ async fn concurrent_takes_have_one_winner(store: Arc<dyn Store>) {
             match taken {
                 Taken::Sealed { .. } => winners += 1,
                 Taken::Missing => {}
-                Taken::Protected => panic!("unprotected secret reported protected"),
+                Taken::Protected | Taken::ProofRefused => panic!("plain secret reported guarded"),
             }
         }
         assert_eq!(winners, 1, "round {round}");

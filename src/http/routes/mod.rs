@@ -183,10 +183,11 @@ async fn push_page(
     path: web::Path<String>,
     query: web::Query<Vec<(String, String)>>,
     service: web::Data<crate::secrets::SecretService>,
+    headers: crate::http::extract::RevealHeaders,
     guesses: crate::http::middleware::GuessBudget,
 ) -> Result<HttpResponse, ApiError> {
     if path.ends_with(".json") {
-        return pwpush::retrieve(path, query, service, guesses).await;
+        return pwpush::retrieve(path, query, service, headers, guesses).await;
     }
     Ok(pages::reveal().await)
 }

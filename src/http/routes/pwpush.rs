@@ -17,10 +17,10 @@ use crate::domain::{
     parse_views,
 };
 use crate::http::error::ApiError;
-use crate::http::extract::Json;
+use crate::http::extract::{Json, RevealHeaders};
 use crate::http::middleware::GuessBudget;
 use crate::http::pages::Links;
-use crate::secrets::{SecretService, SecretStatus};
+use crate::secrets::{Presented, SecretService, SecretStatus};
 
 const DAY: u64 = 86_400;
 
@@ -355,6 +355,7 @@ pub async fn retrieve(
     path: web::Path<String>,
     query: web::Query<Vec<(String, String)>>,
     service: web::Data<SecretService>,
+    headers: RevealHeaders,
     guesses: GuessBudget,
 ) -> Result<HttpResponse, ApiError> {
     let key = url_token(&path)?;
@@ -367,7 +368,12 @@ pub async fn retrieve(
     if passphrase.is_some() {
         guesses.reserve().await?;
     }
-    let revealed = service.reveal(&key, passphrase).await?;
+    let presented = Presented {
+        passphrase,
+        proof: headers.proof,
+        idempotency: headers.idempotency,
+    };
+    let revealed = service.reveal(&key, presented).await?;
     Ok(HttpResponse::Ok().json(json!({
         "url_token": key.key().encode(),
         "payload": revealed.text.into_string(),
@@ -395,7 +401,7 @@ pub async fn expire(
     };
     match owned {
         Some(_) => service.burn_as_owner(&key).await?,
-        None => service.burn(&key).await?,
+        None => service.burn(&key, None).await?,
     }
     owner
         .burned(format!("push {}", key.record().to_text()))

@@ -15,10 +15,10 @@ use crate::domain::{
     AuditAction, GenerateLength, Passphrase, Scope, SecretKey, SecretText, parse_views,
 };
 use crate::http::error::{ApiError, ErrorBody};
-use crate::http::extract::{Json, OptionalJson, client_address, optional_integer};
+use crate::http::extract::{Json, OptionalJson, RevealHeaders, client_address, optional_integer};
 use crate::http::middleware::GuessBudget;
 use crate::http::pages::Links;
-use crate::secrets::{CreatedSecret, SecretService};
+use crate::secrets::{CreatedSecret, Presented, SecretService};
 
 /// A new secret.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -42,7 +42,7 @@ pub struct CreateSecretRequest {
     /// Whether a link holder may burn what is left (default: `true` for one view, `false`
     /// for several).
     pub viewer_may_burn: Option<bool>,
-    /// `true` when `secret` is an end-to-end envelope (`e2e1.…`, see the README) that the
+    /// `true` when `secret` is an end-to-end envelope (`e2e2.…`, see docs/security.md) that the
     /// sender's client encrypted; the server stores it as it is and cannot open it.
     #[serde(default)]
     #[schema(default = false)]
@@ -274,7 +274,7 @@ fn secret_key(path: &str) -> Result<SecretKey, ApiError> {
             example = json!({"error": "secret_too_large", "message": "secret is 70000 bytes; the limit is 65536 bytes"})),
         (status = 415, description = "Body is not application/json", body = ErrorBody,
             example = json!({"error": "unsupported_media_type", "message": "expected Content-Type: application/json"})),
-        (status = 422, description = "Empty secret, not an e2e1 envelope with `e2e`, bad passphrase or TTL out of range", body = ErrorBody,
+        (status = 422, description = "Empty secret, not an e2e envelope with `e2e`, bad passphrase or TTL out of range", body = ErrorBody,
             example = json!({"error": "ttl_out_of_range", "message": "ttl must be between 60 and 2592000 seconds, got 5"})),
         (status = 429, description = "Rate limited: see Retry-After and the RateLimit-* headers", body = ErrorBody,
             example = json!({"error": "rate_limited", "message": "too many requests; retry in 7 s"})),
@@ -361,19 +361,23 @@ pub async fn secret_status(
     }))
 }
 
-/// Reveal a secret: it is handed out once and then gone.
+/// Reveal a secret: it is handed out once and then gone. Send a fresh random
+/// `Idempotency-Key` with each reveal and retry with the same one when the answer is lost:
+/// the secret is not.
 #[utoipa::path(post, path = "/api/secrets/{secret_key}/reveal", tag = "secrets",
-    params(("secret_key" = String, Path, description = "The key from the link")),
+    params(("secret_key" = String, Path, description = "The key from the link"),
+        ("Idempotency-Key" = Option<String>, Header, description = "16–64 visible ASCII characters, fresh and random per reveal: a retry with the same key within `BURNBOX_REVEAL_RETRY_SECONDS` gets the same answer, and counts no view"),
+        ("Burnbox-Reveal-Proof" = Option<String>, Header, description = "For an `e2e2` secret: base64url of HKDF-SHA256(key from the link's fragment, info `burnbox reveal`); without it, or wrong, 403 and nothing is taken")),
     request_body(content = Option<RevealRequest>, description = "May be left out when there is no passphrase"),
     responses(
         (status = 200, description = "The secret; it no longer exists on the server", body = RevealedSecretResponse),
         (status = 400, description = "Malformed JSON", body = ErrorBody),
-        (status = 403, description = "Wrong or missing passphrase; the secret survives until no attempts are left", body = ErrorBody,
+        (status = 403, description = "Wrong or missing passphrase (the secret survives until no attempts are left), or a missing or wrong reveal proof (`reveal_proof_refused`: nothing taken)", body = ErrorBody,
             example = json!({"error": "wrong_passphrase", "message": "wrong passphrase", "attempts_left": 4})),
         (status = 404, description = "Unknown, already read, burned or expired", body = ErrorBody,
             example = json!({"error": "not_found", "message": "not found, already read, burned or expired"})),
         (status = 415, description = "Body is not application/json", body = ErrorBody),
-        (status = 422, description = "Empty or overlong passphrase", body = ErrorBody),
+        (status = 422, description = "Empty or overlong passphrase, malformed Idempotency-Key or reveal proof", body = ErrorBody),
         (status = 429, description = "Rate limited: see Retry-After and the RateLimit-* headers", body = ErrorBody,
             example = json!({"error": "rate_limited", "message": "too many requests; retry in 7 s"})),
         (status = 503, description = "Storage unavailable or Argon2 pool full", body = ErrorBody),
@@ -382,13 +386,19 @@ pub async fn reveal_secret(
     service: web::Data<SecretService>,
     path: web::Path<String>,
     body: OptionalJson<RevealRequest>,
+    headers: RevealHeaders,
     guesses: GuessBudget,
 ) -> Result<HttpResponse, ApiError> {
     let passphrase = Passphrase::parse_optional(body.0.passphrase)?;
     if passphrase.is_some() {
         guesses.reserve().await?;
     }
-    let revealed = service.reveal(&secret_key(&path)?, passphrase).await?;
+    let presented = Presented {
+        passphrase,
+        proof: headers.proof,
+        idempotency: headers.idempotency,
+    };
+    let revealed = service.reveal(&secret_key(&path)?, presented).await?;
     Ok(HttpResponse::Ok().json(RevealedSecretResponse {
         e2e: revealed.text.is_e2e(),
         secret: revealed.text.into_string(),
@@ -398,10 +408,11 @@ pub async fn reveal_secret(
 
 /// Burn a secret unread.
 #[utoipa::path(delete, path = "/api/secrets/{secret_key}", tag = "secrets",
-    params(("secret_key" = String, Path, description = "The key from the link")),
+    params(("secret_key" = String, Path, description = "The key from the link"),
+        ("Burnbox-Reveal-Proof" = Option<String>, Header, description = "For an `e2e2` secret: the reveal proof, as for a reveal")),
     responses(
         (status = 204, description = "Burned"),
-        (status = 403, description = "The secret's creator did not let its viewers burn it", body = ErrorBody,
+        (status = 403, description = "The secret's creator did not let its viewers burn it, or a missing or wrong reveal proof (`reveal_proof_refused`)", body = ErrorBody,
             example = json!({"error": "burn_not_allowed", "message": "this secret's creator did not allow its viewers to burn it"})),
         (status = 404, description = "Unknown, already read, burned or expired", body = ErrorBody),
         (status = 429, description = "Rate limited: see Retry-After and the RateLimit-* headers", body = ErrorBody,
@@ -412,9 +423,10 @@ pub async fn burn_secret(
     service: web::Data<SecretService>,
     owner: SecretOwner,
     path: web::Path<String>,
+    headers: RevealHeaders,
 ) -> Result<HttpResponse, ApiError> {
     let key = secret_key(&path)?;
-    service.burn(&key).await?;
+    service.burn(&key, headers.proof.as_ref()).await?;
     let record = key.record();
     owner
         .burned(format!("secret {}", URL_SAFE_NO_PAD.encode(record.lookup)))

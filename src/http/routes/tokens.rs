@@ -9,7 +9,7 @@ use crate::domain::time::rfc3339;
 use crate::domain::{Claims, Subject, TokenKey};
 use crate::http::access::TokenAccess;
 use crate::http::error::{ApiError, ErrorBody};
-use crate::http::extract::Json;
+use crate::http::extract::{Json, RevealHeaders};
 use crate::tokens::TokenService;
 
 /// A token to mint.
@@ -104,6 +104,7 @@ pub async fn mint_token(
 
 /// Verify a token: answers what it carried, once; then it is gone.
 #[utoipa::path(post, path = "/api/tokens/verify", tag = "tokens", request_body = VerifyTokenRequest,
+    params(("Idempotency-Key" = Option<String>, Header, description = "16–64 visible ASCII characters, fresh per verify: a retry with the same key within `BURNBOX_REVEAL_RETRY_SECONDS` gets the same answer")),
     responses(
         (status = 200, description = "Valid; the token is consumed", body = VerifiedTokenResponse),
         (status = 400, description = "Malformed JSON", body = ErrorBody),
@@ -111,6 +112,7 @@ pub async fn mint_token(
         (status = 404, description = "Unknown, already used or expired", body = ErrorBody,
             example = json!({"error": "not_found", "message": "not found, already read, burned or expired"})),
         (status = 415, description = "Body is not application/json", body = ErrorBody),
+        (status = 422, description = "Malformed Idempotency-Key", body = ErrorBody),
         (status = 429, description = "Rate limited: see Retry-After and the RateLimit-* headers", body = ErrorBody,
             example = json!({"error": "rate_limited", "message": "too many requests; retry in 7 s"})),
         (status = 503, description = "Storage unavailable", body = ErrorBody),
@@ -118,10 +120,11 @@ pub async fn mint_token(
 pub async fn verify_token(
     _access: TokenAccess,
     service: web::Data<TokenService>,
+    headers: RevealHeaders,
     body: Json<VerifyTokenRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let token = TokenKey::parse(&body.token).ok_or(ApiError::NotFound)?;
-    let verified = service.verify(&token).await?;
+    let verified = service.verify(&token, headers.idempotency.as_ref()).await?;
     Ok(HttpResponse::Ok().json(VerifiedTokenResponse {
         subject: verified.payload.subject,
         claims: verified.payload.claims,

@@ -20,10 +20,10 @@ use crate::domain::{
 };
 use crate::http::auth::{Caller, SignedIn};
 use crate::http::error::{ApiError, ErrorMessage, FailedPassphrase};
-use crate::http::extract::FormOrJson;
+use crate::http::extract::{FormOrJson, RevealHeaders};
 use crate::http::middleware::{GuessBudget, with_body};
 use crate::http::routes::secrets::SecretOwner;
-use crate::secrets::{CreatedSecret, SecretService};
+use crate::secrets::{CreatedSecret, Presented, SecretService};
 
 /// Characters of a secret made by `/api/v1/generate` (onetimesecret's length).
 const GENERATED_LENGTH: i64 = 12;
@@ -436,7 +436,8 @@ pub struct V1Secret {
 
 /// Reveal a secret, once.
 #[utoipa::path(post, path = "/api/v1/secret/{secret_key}", tag = "onetimesecret v1",
-    params(("secret_key" = String, Path, description = "The secret key")),
+    params(("secret_key" = String, Path, description = "The secret key"),
+        ("Idempotency-Key" = Option<String>, Header, description = "16–64 visible ASCII characters, fresh per reveal: a retry with the same key within `BURNBOX_REVEAL_RETRY_SECONDS` gets the same answer")),
     request_body(content = Option<RetrieveRequest>, content_type = "application/x-www-form-urlencoded"),
     responses(
         (status = 200, description = "The secret; it no longer exists on the server", body = V1Secret),
@@ -448,6 +449,7 @@ pub async fn retrieve(
     service: web::Data<SecretService>,
     path: web::Path<String>,
     body: FormOrJson<RetrieveRequest>,
+    headers: RevealHeaders,
     guesses: GuessBudget,
 ) -> V1Result {
     let key = SecretKey::parse(&path).ok_or(ApiError::NotFound)?;
@@ -455,7 +457,12 @@ pub async fn retrieve(
     if passphrase.is_some() {
         guesses.reserve().await?;
     }
-    let secret = service.reveal(&key, passphrase).await?;
+    let presented = Presented {
+        passphrase,
+        proof: headers.proof,
+        idempotency: headers.idempotency,
+    };
+    let secret = service.reveal(&key, presented).await?;
     Ok(HttpResponse::Ok().json(V1Secret {
         value: secret.text.into_string(),
         secret_key: key.key().encode(),

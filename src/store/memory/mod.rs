@@ -14,11 +14,14 @@ use async_trait::async_trait;
 
 use self::accounts::MemoryAccounts;
 use super::accounts::AccountStore;
-use super::{Attempt, NewSecret, Reservation, Store, StoreError, TakeGuard, Taken, views_seen};
-use crate::crypto::{is_protected, views_allowed};
+use super::{
+    Attempt, Burn, BurnBy, NewSecret, Reservation, Store, StoreError, Take, TakeGuard, Taken,
+    views_seen,
+};
+use crate::crypto::{is_protected, proof_admits, views_allowed};
 use crate::domain::limits::{CLIENT_ID_BYTES, Limit, LimitState, assess};
 use crate::domain::time::now_micros;
-use crate::domain::{ReceiptRecord, RecordRef, SecretFate};
+use crate::domain::{KeptAnswer, ReceiptRecord, RecordRef, SecretFate};
 
 const SWEEP_INTERVAL: Duration = Duration::from_secs(1);
 
@@ -39,6 +42,8 @@ struct Inner {
     views: HashMap<RecordRef, Expiring<u32>>,
     receipts: HashMap<RecordRef, Expiring<ReceiptRecord>>,
     tokens: HashMap<RecordRef, Expiring<Vec<u8>>>,
+    /// Answers kept for a retry with the same idempotency key: bytes and views left.
+    kept: HashMap<RecordRef, Expiring<(Vec<u8>, u32)>>,
     rates: HashMap<([u8; CLIENT_ID_BYTES], &'static str, u64), Expiring<u64>>,
     last_sweep: Instant,
 }
@@ -60,6 +65,7 @@ impl MemoryStore {
                 views: HashMap::new(),
                 receipts: HashMap::new(),
                 tokens: HashMap::new(),
+                kept: HashMap::new(),
                 rates: HashMap::new(),
                 last_sweep: Instant::now(),
             }),
@@ -83,6 +89,7 @@ impl MemoryStore {
             + inner.views.len()
             + inner.receipts.len()
             + inner.tokens.len()
+            + inner.kept.len()
             + inner.rates.len()
     }
 }
@@ -123,6 +130,36 @@ impl Inner {
         Some(entry.value)
     }
 
+    /// The answer kept at `kept`, while it lives.
+    fn kept_answer(&self, kept: Option<&KeptAnswer>, now: Instant) -> Option<(Vec<u8>, u32)> {
+        let entry = self.kept.get(&kept?.record)?;
+        (entry.deadline > now).then(|| entry.value.clone())
+    }
+
+    /// Keeps a view handed out at `kept` for its window, and hands it out.
+    fn keep(
+        &mut self,
+        kept: Option<&KeptAnswer>,
+        sealed: Vec<u8>,
+        left: u32,
+        now: Instant,
+    ) -> Taken {
+        if let Some(kept) = kept {
+            self.kept.insert(
+                kept.record,
+                Expiring {
+                    value: (sealed.clone(), left),
+                    deadline: now + Duration::from_millis(kept.window_ms),
+                },
+            );
+        }
+        Taken::Sealed {
+            sealed,
+            views_left: left,
+            replayed: false,
+        }
+    }
+
     /// Views of `secret` taken so far.
     fn views_of(&self, secret: &RecordRef, now: Instant) -> Option<u32> {
         self.views
@@ -141,6 +178,7 @@ impl Inner {
         self.views.retain(|_, entry| entry.deadline > now);
         self.receipts.retain(|_, entry| entry.deadline > now);
         self.tokens.retain(|_, entry| entry.deadline > now);
+        self.kept.retain(|_, entry| entry.deadline > now);
         self.rates.retain(|_, entry| entry.deadline > now);
     }
 }
@@ -184,19 +222,29 @@ impl Store for MemoryStore {
             .map(|entry| entry.value.sealed.clone()))
     }
 
-    async fn take_secret(
+    async fn take_secret_with(
         &self,
         secret: &RecordRef,
-        guard: TakeGuard,
+        take: &Take,
         now: u64,
     ) -> Result<Taken, StoreError> {
         let instant = Instant::now();
         let mut inner = self.lock();
+        if let Some((sealed, views_left)) = inner.kept_answer(take.kept.as_ref(), instant) {
+            return Ok(Taken::Sealed {
+                sealed,
+                views_left,
+                replayed: true,
+            });
+        }
         let Some(entry) = inner.live_secret(secret, instant) else {
             return Ok(Taken::Missing);
         };
-        if guard == TakeGuard::Unprotected && is_protected(&entry.value.sealed) {
+        if take.guard == TakeGuard::Unprotected && is_protected(&entry.value.sealed) {
             return Ok(Taken::Protected);
+        }
+        if !proof_admits(&entry.value.sealed, take.proof.as_ref()) {
+            return Ok(Taken::ProofRefused);
         }
         let allowed = u32::from(views_allowed(&entry.value.sealed));
         let kept_until = entry.deadline + self.receipt_grace;
@@ -211,35 +259,50 @@ impl Store for MemoryStore {
                 },
             );
             if taken < allowed {
-                return Ok(Taken::Sealed {
-                    sealed,
-                    views_left: allowed - taken,
-                });
+                return Ok(inner.keep(take.kept.as_ref(), sealed, allowed - taken, instant));
             }
         }
-        Ok(inner
-            .finish(
-                secret,
-                SecretFate::Revealed(now),
-                self.receipt_grace,
-                instant,
-            )
-            .map_or(Taken::Missing, |taken| Taken::Sealed {
-                sealed: taken.sealed,
-                views_left: 0,
-            }))
+        let Some(taken) = inner.finish(
+            secret,
+            SecretFate::Revealed(now),
+            self.receipt_grace,
+            instant,
+        ) else {
+            return Ok(Taken::Missing);
+        };
+        Ok(inner.keep(take.kept.as_ref(), taken.sealed, 0, instant))
     }
 
-    async fn burn_secret(&self, secret: &RecordRef, now: u64) -> Result<bool, StoreError> {
+    async fn kept_answer(
+        &self,
+        _secret: &RecordRef,
+        kept: &KeptAnswer,
+    ) -> Result<Option<(Vec<u8>, u32)>, StoreError> {
+        Ok(self.lock().kept_answer(Some(kept), Instant::now()))
+    }
+
+    async fn burn_secret_by(
+        &self,
+        secret: &RecordRef,
+        by: BurnBy,
+        now: u64,
+    ) -> Result<Burn, StoreError> {
+        let instant = Instant::now();
         let mut inner = self.lock();
-        Ok(inner
-            .finish(
-                secret,
-                SecretFate::Burned(now),
-                self.receipt_grace,
-                Instant::now(),
-            )
-            .is_some())
+        if let BurnBy::Viewer(proof) = by {
+            let admitted = inner
+                .live_secret(secret, instant)
+                .map(|entry| proof_admits(&entry.value.sealed, proof.as_ref()));
+            if admitted == Some(false) {
+                return Ok(Burn::ProofRefused);
+            }
+        }
+        Ok(
+            match inner.finish(secret, SecretFate::Burned(now), self.receipt_grace, instant) {
+                Some(_) => Burn::Burned,
+                None => Burn::Missing,
+            },
+        )
     }
 
     async fn reserve_attempt(
@@ -338,13 +401,26 @@ impl Store for MemoryStore {
         Ok(())
     }
 
-    async fn take_token(&self, token: &RecordRef) -> Result<Option<Vec<u8>>, StoreError> {
+    async fn take_token_kept(
+        &self,
+        token: &RecordRef,
+        kept: Option<&KeptAnswer>,
+    ) -> Result<Option<Vec<u8>>, StoreError> {
+        let now = Instant::now();
         let mut inner = self.lock();
-        Ok(inner
+        if let Some((sealed, _)) = inner.kept_answer(kept, now) {
+            return Ok(Some(sealed));
+        }
+        let Some(sealed) = inner
             .tokens
             .remove(token)
-            .filter(|entry| entry.deadline > Instant::now())
-            .map(|entry| entry.value))
+            .filter(|entry| entry.deadline > now)
+            .map(|entry| entry.value)
+        else {
+            return Ok(None);
+        };
+        inner.keep(kept, sealed.clone(), 0, now);
+        Ok(Some(sealed))
     }
 
     async fn check_rate(

@@ -45,11 +45,14 @@ pub use self::server::{MIN_REDIS_VERSION, ServerFacts};
 use self::take::{
     FINISH_SCRIPT, RESERVE_ATTEMPT_SCRIPT, SETTLE_ATTEMPT_SCRIPT, TAKE_TOKEN_SCRIPT, fate_of,
 };
-use super::{Attempt, NewSecret, Reservation, Store, StoreError, TakeGuard, Taken, views_seen};
+use super::{
+    Attempt, Burn, BurnBy, NewSecret, Reservation, Store, StoreError, Take, TakeGuard, Taken,
+    views_seen,
+};
 // Settings types that live in `config`; named here too, for code written against this path.
 pub use crate::config::{AckReplicas, RedisTopology};
 use crate::domain::limits::{CLIENT_ID_BYTES, Limit, LimitState};
-use crate::domain::{ReceiptRecord, RecordRef, SecretFate};
+use crate::domain::{KeptAnswer, ReceiptRecord, RecordRef, SecretFate};
 use crate::metrics::METRICS;
 
 /// Connection and timing settings for [`RedisStore`].
@@ -90,6 +93,7 @@ pub struct RedisStore {
     /// have, a take counts them first (and fails if it cannot) rather than go unguarded.
     acks_known: Arc<std::sync::atomic::AtomicBool>,
     finish: Script,
+    take_token: Script,
     reserve_attempt: Script,
     settle_attempt: Script,
     refund: Script,
@@ -152,6 +156,7 @@ impl RedisStore {
             acks_known: Arc::new(std::sync::atomic::AtomicBool::new(known)),
             acks,
             finish: Script::new(FINISH_SCRIPT),
+            take_token: Script::new(TAKE_TOKEN_SCRIPT),
             reserve_attempt: Script::new(RESERVE_ATTEMPT_SCRIPT),
             settle_attempt: Script::new(SETTLE_ATTEMPT_SCRIPT),
             refund: Script::new(REFUND_SCRIPT),
@@ -232,6 +237,24 @@ impl RedisStore {
 }
 
 /// Counts a failed operation in the metrics on its way out.
+/// Reads a view as the take script returns it: {sealed, views left} when taken now,
+/// {sealed, views left, 1} when kept by an earlier take with the same idempotency key.
+fn view_of(reply: Vec<Value>) -> Result<(Vec<u8>, u32, bool), StoreError> {
+    let corrupt = || StoreError::Corrupt("take script reply");
+    let mut reply = reply.into_iter();
+    let (Some(Value::BulkString(sealed)), Some(Value::Int(left))) = (reply.next(), reply.next())
+    else {
+        return Err(corrupt());
+    };
+    let replayed = match reply.next() {
+        None => false,
+        Some(Value::Int(1)) => true,
+        Some(_) => return Err(corrupt()),
+    };
+    let left = u32::try_from(left).map_err(|_| corrupt())?;
+    Ok((sealed, left, replayed))
+}
+
 fn counted(error: StoreError) -> StoreError {
     METRICS.redis_error(error.kind());
     error
@@ -284,31 +307,67 @@ impl Store for RedisStore {
         self.query(redis::cmd("GET").arg(name)).await
     }
 
-    async fn take_secret(
+    async fn take_secret_with(
         &self,
         secret: &RecordRef,
-        guard: TakeGuard,
+        take: &Take,
         now: u64,
     ) -> Result<Taken, StoreError> {
-        match self.finish(secret, "r", guard, now).await? {
+        match self.finish(secret, "r", take, false, now).await? {
             Value::Nil => Ok(Taken::Missing),
             Value::Int(1) => Ok(Taken::Protected),
-            Value::Array(reply) => match <[Value; 2]>::try_from(reply) {
-                Ok([Value::BulkString(sealed), Value::Int(left)]) => Ok(Taken::Sealed {
+            Value::Int(2) => Ok(Taken::ProofRefused),
+            Value::Array(reply) => {
+                let (sealed, views_left, replayed) = view_of(reply)?;
+                Ok(Taken::Sealed {
                     sealed,
-                    views_left: u32::try_from(left)
-                        .map_err(|_| StoreError::Corrupt("views left"))?,
-                }),
-                _ => Err(StoreError::Corrupt("take script reply")),
-            },
+                    views_left,
+                    replayed,
+                })
+            }
             _ => Err(StoreError::Corrupt("take script reply")),
         }
     }
 
-    async fn burn_secret(&self, secret: &RecordRef, now: u64) -> Result<bool, StoreError> {
-        match self.finish(secret, "b", TakeGuard::Any, now).await? {
-            Value::Nil => Ok(false),
-            Value::Int(0) => Ok(true),
+    async fn kept_answer(
+        &self,
+        secret: &RecordRef,
+        kept: &KeptAnswer,
+    ) -> Result<Option<(Vec<u8>, u32)>, StoreError> {
+        let take = Take {
+            kept: Some(*kept),
+            ..TakeGuard::Any.into()
+        };
+        match self.finish(secret, "k", &take, true, 0).await? {
+            Value::Nil => Ok(None),
+            Value::Array(reply) => {
+                let (sealed, views_left, _) = view_of(reply)?;
+                Ok(Some((sealed, views_left)))
+            }
+            _ => Err(StoreError::Corrupt("kept answer reply")),
+        }
+    }
+
+    async fn burn_secret_by(
+        &self,
+        secret: &RecordRef,
+        by: BurnBy,
+        now: u64,
+    ) -> Result<Burn, StoreError> {
+        let (take, waive) = match by {
+            BurnBy::Owner => (Take::from(TakeGuard::Any), true),
+            BurnBy::Viewer(proof) => (
+                Take {
+                    proof,
+                    ..TakeGuard::Any.into()
+                },
+                false,
+            ),
+        };
+        match self.finish(secret, "b", &take, waive, now).await? {
+            Value::Nil => Ok(Burn::Missing),
+            Value::Int(0) => Ok(Burn::Burned),
+            Value::Int(2) => Ok(Burn::ProofRefused),
             _ => Err(StoreError::Corrupt("burn script reply")),
         }
     }
@@ -441,14 +500,29 @@ impl Store for RedisStore {
         .await
     }
 
-    async fn take_token(&self, token: &RecordRef) -> Result<Option<Vec<u8>>, StoreError> {
+    async fn take_token_kept(
+        &self,
+        token: &RecordRef,
+        kept: Option<&KeptAnswer>,
+    ) -> Result<Option<Vec<u8>>, StoreError> {
         let name = self.name(token, "t");
-        if !self.acknowledges().await? {
+        let acknowledged = self.acknowledges().await?;
+        if kept.is_none() && !acknowledged {
             let value: Option<Vec<u8>> = self.query(redis::cmd("GETDEL").arg(&name)).await?;
             return Ok(value);
         }
+        // Without a kept answer the token stands in for its key (never written then).
+        let (kept_name, window) = match kept {
+            Some(kept) => (self.name(&kept.record, "k"), kept.window_ms.to_string()),
+            None => (name.clone(), "0".to_owned()),
+        };
         let (value, durable) = self
-            .consume(Self::guarded(TAKE_TOKEN_SCRIPT).arg(1).arg(&name).clone())
+            .take_with(
+                &self.take_token,
+                TAKE_TOKEN_SCRIPT,
+                &[&name, &kept_name],
+                &[window.as_bytes()],
+            )
             .await?;
         if !durable && value != Value::Nil {
             return Err(StoreError::NotDurable);

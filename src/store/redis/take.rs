@@ -6,7 +6,7 @@ use redis::Value;
 use super::RedisStore;
 use crate::crypto::{EXPIRES_AT_OFFSET, PROTECTED_FLAG_OFFSET, VIEWS_OFFSET};
 use crate::domain::{RecordRef, SecretFate};
-use crate::store::{StoreError, TakeGuard, decode_outcome};
+use crate::store::{StoreError, Take, TakeGuard, decode_outcome};
 
 /// Hands out a view of a secret, or burns it, in one atomic step. A secret whose header
 /// allows several views (flag bit 2, then the views byte) counts each view in its views
@@ -16,14 +16,20 @@ use crate::store::{StoreError, TakeGuard, decode_outcome};
 /// its `PTTL`) plus the grace. A protected secret the take must
 /// leave is left untouched (read, not removed and put back); only a protected secret has
 /// attempts to delete.
-/// KEYS: secret, attempts, outcome, views. ARGV: outcome letter (`r` reveal, `b` burn),
-/// unix now, receipt grace in seconds, `1` to leave passphrase-protected secrets in place,
-/// flag offset, expiry offset, views offset.
-/// Returns {sealed bytes, views left} (reveal), 0 (burned), 1 (protected, left alone),
-/// nil (missing).
+/// An `e2e2` secret (flag bit 5, its verifier after the views byte) is taken only by a
+/// caller presenting the same verifier, compared in constant time. With a retry window,
+/// the view handed out is also kept (`SET … PX`: views left as one byte, then the sealed
+/// bytes), and a take that finds a kept answer returns it, taking nothing.
+/// KEYS: secret, attempts, outcome, views, kept answer. ARGV: letter (`r` reveal, `b`
+/// burn, `k` only read back a kept answer), unix now, receipt grace in seconds, `1` to
+/// leave passphrase-protected secrets in place, flag offset, expiry offset, views offset,
+/// retry window in ms (`0`: none), the presented verifier (`*`: waived).
+/// Returns {sealed bytes, views left} (reveal), {sealed, views left, 1} (kept answer),
+/// 0 (burned), 1 (protected, left alone), 2 (proof refused), nil (missing).
 pub(super) const FINISH_SCRIPT: &str = include_str!("scripts/finish.lua");
 
-/// Takes a token. KEYS: the token.
+/// Takes a token, keeping it for a retry within the window, and returns a kept one again.
+/// KEYS: the token, its kept answer. ARGV: retry window in ms (`0`: none).
 pub(super) const TAKE_TOKEN_SCRIPT: &str = include_str!("scripts/take_token.lua");
 
 /// Reserves a passphrase attempt. The attempts hash holds `f` (failures) and `p`
@@ -96,22 +102,35 @@ impl RedisStore {
         self.options.receipt_grace.as_millis()
     }
 
+    /// Runs [`FINISH_SCRIPT`]: `letter` is `r` (reveal), `b` (burn) or `k` (only read back
+    /// a kept answer); `proof` is the verifier presented (`None`: waived, as for the owner).
     pub(super) async fn finish(
         &self,
         secret: &RecordRef,
         letter: &str,
-        guard: TakeGuard,
+        take: &Take,
+        waive_proof: bool,
         now: u64,
     ) -> Result<Value, StoreError> {
         let [sealed, attempts, outcome, views] = self.secret_names(secret);
+        // Without a kept answer the outcome stands in for its key (same slot, untouched).
+        let (kept, window) = match &take.kept {
+            Some(kept) => (self.name(&kept.record, "k"), kept.window_ms.to_string()),
+            None => (outcome.clone(), "0".to_owned()),
+        };
         let (now_text, grace) = (
             now.to_string(),
             self.options.receipt_grace.as_secs().to_string(),
         );
-        let unprotected = if guard == TakeGuard::Unprotected {
+        let unprotected = if take.guard == TakeGuard::Unprotected {
             "1"
         } else {
             "0"
+        };
+        let proof: &[u8] = match (&take.proof, waive_proof) {
+            (_, true) => b"*",
+            (Some(verifier), false) => verifier,
+            (None, false) => b"",
         };
         let (offset, expires_at, views_at) = (
             PROTECTED_FLAG_OFFSET.to_string(),
@@ -122,7 +141,7 @@ impl RedisStore {
             .take_with(
                 &self.finish,
                 FINISH_SCRIPT,
-                &[&sealed, &attempts, &outcome, &views],
+                &[&sealed, &attempts, &outcome, &views, &kept],
                 &[
                     letter.as_bytes(),
                     now_text.as_bytes(),
@@ -131,14 +150,19 @@ impl RedisStore {
                     offset.as_bytes(),
                     expires_at.as_bytes(),
                     views_at.as_bytes(),
+                    window.as_bytes(),
+                    proof,
                 ],
             )
             .await?;
-        // Missing, or protected and left alone: nothing changed, nothing to lose.
-        if durable || matches!(value, Value::Nil | Value::Int(1)) {
+        // Missing, protected or refused and left alone: nothing changed, nothing to lose.
+        if durable || matches!(value, Value::Nil | Value::Int(1) | Value::Int(2)) {
             return Ok(value);
         }
-        if letter == "r" && matches!(value, Value::Array(_)) {
+        // Taken and kept for a retry: the same idempotency key may try again, and gets it
+        // once a replica has it (or, should a failover lose the take, takes it anew).
+        let fresh_take = matches!(&value, Value::Array(reply) if reply.len() == 2);
+        if letter == "r" && fresh_take && take.kept.is_none() {
             // Taken, never handed out: for the receipt it was burned. (A view that was
             // not the last leaves no outcome, so `XX` leaves it pending, one view less.)
             // XX: only the outcome the take wrote (never a new key without a TTL, should

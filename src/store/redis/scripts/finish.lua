@@ -1,9 +1,35 @@
 
+local window = tonumber(ARGV[8])
+if window > 0 then
+  local kept = redis.call('GET', KEYS[5])
+  if kept then
+    -- Written again as it is, so that the acknowledgement that follows covers it.
+    redis.call('PEXPIRE', KEYS[5], math.max(redis.call('PTTL', KEYS[5]), 1))
+    return {string.sub(kept, 2), string.byte(kept, 1), 1}
+  end
+end
+if ARGV[1] == 'k' then return false end
 local sealed = redis.call('GET', KEYS[1])
 if not sealed then return false end
 local flags = string.byte(sealed, tonumber(ARGV[5]) + 1) or 0
 local protected = flags % 2 == 1
 if protected and ARGV[4] == '1' then return 1 end
+if math.floor(flags / 32) % 2 == 1 and ARGV[9] ~= '*' then
+  local at = tonumber(ARGV[7]) + math.floor(flags / 4) % 2
+  local stored, presented = string.sub(sealed, at + 1, at + 32), ARGV[9]
+  if #stored ~= 32 or #presented ~= 32 then return 2 end
+  local differ = 0
+  for i = 1, 32 do
+    differ = bit.bor(differ, bit.bxor(string.byte(stored, i), string.byte(presented, i)))
+  end
+  if differ ~= 0 then return 2 end
+end
+local function keep(left)
+  if window > 0 then
+    redis.call('SET', KEYS[5], string.char(left) .. sealed, 'PX', window)
+  end
+  return {sealed, left}
+end
 local expires = 0
 for at = tonumber(ARGV[6]) + 1, tonumber(ARGV[6]) + 8 do
   expires = expires * 256 + (string.byte(sealed, at) or 0)
@@ -18,9 +44,9 @@ if ARGV[1] == 'r' and allowed > 1 then
   -- As long as the secret, by Redis's own clock, and the grace: never shorter, or a
   -- count gone before its secret would hand out views anew.
   redis.call('PEXPIRE', KEYS[4], math.max(redis.call('PTTL', KEYS[1]), 1) + tonumber(ARGV[3]) * 1000)
-  if views < allowed then return {sealed, allowed - views} end
+  if views < allowed then return keep(allowed - views) end
 end
 if protected then redis.call('DEL', KEYS[1], KEYS[2]) else redis.call('DEL', KEYS[1]) end
 redis.call('SET', KEYS[3], ARGV[1] .. ARGV[2], 'EXAT', kept_until)
-if ARGV[1] == 'r' then return {sealed, 0} end
+if ARGV[1] == 'r' then return keep(0) end
 return 0
