@@ -5,11 +5,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use burnbox::crypto::{self, Header, KdfParams, PassphraseSalt, Views};
-use burnbox::domain::{ClientKey, ReceiptKey, ReceiptRecord, RecordRef, SecretFate, SecretKey};
+use burnbox::domain::{
+    ClientKey, IdempotencyKey, KeptAnswer, ReceiptKey, ReceiptRecord, RecordRef, SecretFate,
+    SecretKey,
+};
 use burnbox::rate_limit::{CLIENT_ID_BYTES, Limit};
 use burnbox::store::redis::{RedisOptions, RedisTopology};
 use burnbox::store::{
-    Attempt, MemoryStore, NewSecret, RedisStore, Reservation, Store, TakeGuard, Taken,
+    Attempt, Burn, BurnBy, MemoryStore, NewSecret, RedisStore, Reservation, Store, Take, TakeGuard,
+    Taken,
 };
 
 use crate::helpers::{SHARED_CLUSTER, SHARED_REDIS_URL};
@@ -116,6 +120,7 @@ fn another_round(round: usize, started: std::time::Instant) -> bool {
 }
 
 struct Stored {
+    secret_key: SecretKey,
     secret: RecordRef,
     receipt: RecordRef,
     sealed: Vec<u8>,
@@ -130,6 +135,16 @@ async fn store_viewed(
     protected: bool,
     ttl_seconds: u64,
     views: Views,
+) -> Stored {
+    store_sealed(store, protected, ttl_seconds, views, None).await
+}
+
+async fn store_sealed(
+    store: &dyn Store,
+    protected: bool,
+    ttl_seconds: u64,
+    views: Views,
+    reveal_verifier: Option<[u8; 32]>,
 ) -> Stored {
     let tag = ClientKey::generate_tag();
     let secret_key = SecretKey::new(ClientKey::generate(tag));
@@ -147,9 +162,9 @@ async fn store_viewed(
     let header = Header {
         expires_at: burnbox::domain::time::now_unix() + ttl_seconds,
         passphrase: salt,
-        e2e: false,
+        e2e: reveal_verifier.is_some(),
         views,
-        reveal_verifier: None,
+        reveal_verifier,
     };
     let sealed = crypto::seal(
         crypto::Sealed::Secret,
@@ -176,6 +191,7 @@ async fn store_viewed(
         .await
         .expect("created");
     Stored {
+        secret_key,
         secret,
         receipt: receipt_key.record(),
         sealed,
@@ -844,3 +860,188 @@ async fn a_list_from_before_its_index_is_indexed_on_first_use() {
         "the index expires with its list: {ttl}"
     );
 }
+
+/// Where a take with idempotency key `name` keeps its answer, for a minute.
+fn kept(stored: &Stored, name: &str) -> KeptAnswer {
+    let key = IdempotencyKey::parse(&format!("{name:-<16}")).expect("a valid key");
+    KeptAnswer::of(&stored.secret_key, &key, 60_000)
+}
+
+fn take_kept(kept: KeptAnswer) -> Take {
+    Take {
+        kept: Some(kept),
+        ..TakeGuard::Any.into()
+    }
+}
+
+async fn a_kept_answer_goes_to_its_key_again_and_counts_no_view(store: Arc<dyn Store>) {
+    let stored = store_viewed(&*store, false, 60, views(3)).await;
+    let (first, second) = (kept(&stored, "first"), kept(&stored, "second"));
+    let view = |views_left, replayed| Taken::Sealed {
+        sealed: stored.sealed.clone(),
+        views_left,
+        replayed,
+    };
+    let take = |kept| {
+        let store = store.clone();
+        async move {
+            store
+                .take_secret_with(&stored.secret, &take_kept(kept), 7)
+                .await
+                .expect("take")
+        }
+    };
+    assert_eq!(take(first).await, view(2, false));
+    assert_eq!(take(first).await, view(2, true));
+    assert_eq!(take(second).await, view(1, false));
+    assert_eq!(
+        store
+            .kept_answer(&stored.secret, &first)
+            .await
+            .expect("kept"),
+        Some((stored.sealed.clone(), 2))
+    );
+    assert_eq!(store.views_taken(&stored.secret).await.expect("views"), 2);
+    // The last view: the secret is gone, and its kept answer is still its key's.
+    assert_eq!(take(kept(&stored, "third")).await, view(0, false));
+    assert_eq!(take(kept(&stored, "third")).await, view(0, true));
+    assert_eq!(take(kept(&stored, "fourth")).await, Taken::Missing);
+    assert_eq!(
+        fate(&*store, &stored.receipt).await,
+        SecretFate::Revealed(7)
+    );
+    assert_eq!(
+        store
+            .kept_answer(&stored.secret, &kept(&stored, "never"))
+            .await
+            .expect("kept"),
+        None
+    );
+}
+contract!(a_kept_answer_goes_to_its_key_again_and_counts_no_view);
+
+async fn racing_retries_with_one_key_take_one_view(store: Arc<dyn Store>) {
+    let stored = store_viewed(&*store, false, 60, views(5)).await;
+    let same = take_kept(kept(&stored, "same"));
+    let barrier = Arc::new(tokio::sync::Barrier::new(16));
+    let racers: Vec<_> = (0..16)
+        .map(|_| {
+            let (store, barrier) = (store.clone(), barrier.clone());
+            tokio::spawn(async move {
+                barrier.wait().await;
+                store.take_secret_with(&stored.secret, &same, 1).await
+            })
+        })
+        .collect();
+    let mut fresh = 0;
+    for racer in racers {
+        match racer.await.expect("racer").expect("take") {
+            Taken::Sealed {
+                views_left: 4,
+                replayed,
+                ..
+            } => fresh += usize::from(!replayed),
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(fresh, 1);
+    assert_eq!(store.views_taken(&stored.secret).await.expect("views"), 1);
+}
+contract!(racing_retries_with_one_key_take_one_view);
+
+async fn an_e2e2_secret_is_taken_and_burned_by_a_viewer_only_with_its_proof(store: Arc<dyn Store>) {
+    let (verifier, wrong) = ([0x5a; 32], [0x5b; 32]);
+    // The verifier's place moves with the views byte and precedes the passphrase's salt.
+    for (protected, allowed) in [(false, Views::ONCE), (false, views(3)), (true, views(2))] {
+        let stored = store_sealed(&*store, protected, 60, allowed, Some(verifier)).await;
+        for proof in [None, Some(wrong)] {
+            let take = Take {
+                proof,
+                ..TakeGuard::Any.into()
+            };
+            assert_eq!(
+                store
+                    .take_secret_with(&stored.secret, &take, 1)
+                    .await
+                    .expect("take"),
+                Taken::ProofRefused
+            );
+            assert_eq!(
+                store
+                    .burn_secret_by(&stored.secret, BurnBy::Viewer(proof), 1)
+                    .await
+                    .expect("burn"),
+                Burn::ProofRefused
+            );
+        }
+        assert_eq!(
+            store.peek_secret(&stored.secret).await.expect("peek"),
+            Some(stored.sealed.clone()),
+            "nothing was consumed"
+        );
+        let right = Take {
+            proof: Some(verifier),
+            ..TakeGuard::Any.into()
+        };
+        match store
+            .take_secret_with(&stored.secret, &right, 2)
+            .await
+            .expect("take")
+        {
+            Taken::Sealed { sealed, .. } => assert_eq!(sealed, stored.sealed),
+            other => panic!("{other:?}"),
+        }
+        let (burn_with, burned) = (BurnBy::Viewer(Some(verifier)), Burn::Burned);
+        let expected = if allowed.max > 1 {
+            burned
+        } else {
+            Burn::Missing
+        };
+        assert_eq!(
+            store
+                .burn_secret_by(&stored.secret, burn_with, 3)
+                .await
+                .expect("burn"),
+            expected
+        );
+    }
+    // Its owner burns it without a proof.
+    let stored = store_sealed(&*store, false, 60, Views::ONCE, Some(verifier)).await;
+    assert!(store.burn_secret(&stored.secret, 4).await.expect("burn"));
+}
+contract!(an_e2e2_secret_is_taken_and_burned_by_a_viewer_only_with_its_proof);
+
+async fn a_token_verified_with_a_key_is_answered_again_to_that_key(store: Arc<dyn Store>) {
+    let token = RecordRef {
+        tag: [1, 2],
+        lookup: burnbox::crypto::random_array(),
+    };
+    let (tag, lookup) = (token.tag, token.lookup);
+    let kept_at = |byte: u8| KeptAnswer {
+        record: RecordRef {
+            tag,
+            lookup: [lookup[0] ^ byte; 16],
+        },
+        window_ms: 1000,
+    };
+    store
+        .store_token(&token, b"sealed token", 60)
+        .await
+        .expect("stored");
+    let take = |byte| {
+        let store = store.clone();
+        async move {
+            store
+                .take_token_kept(&token, Some(&kept_at(byte)))
+                .await
+                .expect("take")
+        }
+    };
+    assert_eq!(take(1).await.as_deref(), Some(&b"sealed token"[..]));
+    assert_eq!(take(1).await.as_deref(), Some(&b"sealed token"[..]));
+    assert_eq!(take(2).await, None);
+    // Gone on time: the window is a second.
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    assert_eq!(take(1).await, None);
+}
+contract!(a_token_verified_with_a_key_is_answered_again_to_that_key);
