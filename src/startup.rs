@@ -305,7 +305,12 @@ fn cors(origins: Arc<Vec<String>>) -> Cors {
                 || same_origin(origin.as_bytes(), request.headers.get(header::HOST))
         })
         .allowed_methods(["GET", "POST", "PATCH", "DELETE"])
-        .allowed_headers([header::CONTENT_TYPE, header::AUTHORIZATION])
+        .allowed_headers([
+            header::CONTENT_TYPE,
+            header::AUTHORIZATION,
+            header::HeaderName::from_static(crate::http::extract::IDEMPOTENCY_KEY),
+            header::HeaderName::from_static(crate::http::extract::REVEAL_PROOF),
+        ])
         .expose_headers([
             "ratelimit-limit",
             "ratelimit-remaining",

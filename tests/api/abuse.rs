@@ -391,7 +391,10 @@ async fn cors_admits_configured_origins_only() {
             .request(reqwest::Method::OPTIONS, app.url("/api/secrets"))
             .header("origin", origin)
             .header("access-control-request-method", "POST")
-            .header("access-control-request-headers", "content-type")
+            .header(
+                "access-control-request-headers",
+                "content-type,idempotency-key,burnbox-reveal-proof",
+            )
             .send()
     };
     let allowed = preflight("https://app.example").await.expect("request");

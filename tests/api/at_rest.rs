@@ -5,6 +5,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use redis::AsyncCommands;
 use serde_json::json;
 
+use burnbox::e2e::{self, E2eKey};
+
 use crate::helpers::{Backend, CAPTURED_LOGS, TestApp, spawn_app};
 
 /// Runs a varied flow and returns every sensitive string a client saw or sent.
@@ -127,13 +129,42 @@ async fn run_flow(app: &TestApp) -> Vec<String> {
     .await
     .assert_error(400, "bad_request");
     sensitive.push("leak-me-Rt5".into());
+    sensitive.extend(reveal_e2e2_with_a_retry(app).await);
     sensitive
 }
 
+/// An `e2e2` secret revealed with its proof and an idempotency key, then again with the
+/// same key (its kept answer): the fragment key, the proof and the idempotency key.
+async fn reveal_e2e2_with_a_retry(app: &TestApp) -> Vec<String> {
+    let key = E2eKey::generate();
+    let created = app
+        .create_secret(json!({"secret": e2e::seal(&key, "e2e2 text"), "e2e": true}))
+        .await;
+    let (proof, idempotency) = (key.reveal_proof().encode(), "retry-key-Vb3kQ9zLm2");
+    for _ in 0..2 {
+        let reply = app
+            .client
+            .post(app.url(&format!("/api/secrets/{}/reveal", created.secret_key)))
+            .header("burnbox-reveal-proof", &proof)
+            .header("idempotency-key", idempotency)
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(reply.status(), 200);
+    }
+    vec![key.encode(), proof, idempotency.to_owned()]
+}
+
+/// The raw bytes a key's text stands for that must not show: a client key's (32
+/// characters) but its public routing tag, or all 32 bytes of an end-to-end key or proof
+/// (43 characters).
 fn as_raw_key(text: &str) -> Option<Vec<u8>> {
-    (text.len() == 32)
-        .then(|| URL_SAFE_NO_PAD.decode(text).ok())
-        .flatten()
+    let raw = URL_SAFE_NO_PAD.decode(text).ok()?;
+    match text.len() {
+        32 => Some(raw[2..].to_vec()),
+        43 => Some(raw),
+        _ => None,
+    }
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
@@ -171,9 +202,8 @@ async fn a_redis_dump_holds_no_plaintext_passphrase_or_key() {
                     "a key's {what} contains a sensitive string"
                 );
                 if let Some(raw) = as_raw_key(secret) {
-                    // The first two bytes are the public routing tag; the rest must not show.
                     assert!(
-                        !contains(bytes, &raw[2..]),
+                        !contains(bytes, &raw),
                         "a key's {what} contains raw key bytes"
                     );
                 }

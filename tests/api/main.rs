@@ -13,6 +13,7 @@ mod docs;
 mod errors;
 mod helpers;
 mod metrics;
+mod once;
 mod operations;
 mod pages;
 mod proxy;

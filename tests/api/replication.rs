@@ -13,7 +13,7 @@ use crate::helpers::{
 
 /// A shared CI machine can keep a healthy replica from answering for a while: 1 s for
 /// its acknowledgment keeps the happy paths from burning secrets on a slow moment.
-const ARGS: &[&str] = &[
+pub(crate) const ARGS: &[&str] = &[
     "--redis-timeout-ms",
     "2000",
     "--consume-ack-timeout-ms",
@@ -27,7 +27,7 @@ const ARGS: &[&str] = &[
 ];
 
 /// Waits until the replica holds as many keys as the master: it has caught up.
-fn caught_up(master: u16, replica: u16) {
+pub(crate) fn caught_up(master: u16, replica: u16) {
     let deadline = Instant::now() + Duration::from_secs(10);
     while redis_cli(master, &["DBSIZE"]) != redis_cli(replica, &["DBSIZE"]) {
         assert!(Instant::now() < deadline, "the replica did not catch up");
@@ -37,7 +37,11 @@ fn caught_up(master: u16, replica: u16) {
 
 /// The master dies; its (frozen) replica is thawed, sees it go, and is promoted; an
 /// instance with `app`'s key prefix then serves from it.
-async fn fail_over(master: RedisServer, replica: &RedisServer, app: &TestApp) -> TestApp {
+pub(crate) async fn fail_over(
+    master: RedisServer,
+    replica: &RedisServer,
+    app: &TestApp,
+) -> TestApp {
     let _ = master.stop();
     replica.thaw();
     let deadline = Instant::now() + Duration::from_secs(10);

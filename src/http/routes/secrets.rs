@@ -390,7 +390,9 @@ pub async fn reveal_secret(
     guesses: GuessBudget,
 ) -> Result<HttpResponse, ApiError> {
     let passphrase = Passphrase::parse_optional(body.0.passphrase)?;
-    if passphrase.is_some() {
+    // A passphrase or a proof is a guess at something secret: the client's budget of
+    // wrong guesses pays for it (and gets it back when it is right).
+    if passphrase.is_some() || headers.proof.is_some() {
         guesses.reserve().await?;
     }
     let presented = Presented {
@@ -424,8 +426,12 @@ pub async fn burn_secret(
     owner: SecretOwner,
     path: web::Path<String>,
     headers: RevealHeaders,
+    guesses: GuessBudget,
 ) -> Result<HttpResponse, ApiError> {
     let key = secret_key(&path)?;
+    if headers.proof.is_some() {
+        guesses.reserve().await?;
+    }
     service.burn(&key, headers.proof.as_ref()).await?;
     let record = key.record();
     owner
