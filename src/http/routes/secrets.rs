@@ -361,13 +361,14 @@ pub async fn secret_status(
     }))
 }
 
-/// Reveal a secret: it is handed out once and then gone. Send a fresh random
-/// `Idempotency-Key` with each reveal and retry with the same one when the answer is lost:
-/// the secret is not.
+/// Reveal a secret: it is handed out once and then gone.
+///
+/// Send a fresh random `Idempotency-Key` with each reveal, and retry with the same one
+/// when the answer is lost: the secret is not.
 #[utoipa::path(post, path = "/api/secrets/{secret_key}/reveal", tag = "secrets",
     params(("secret_key" = String, Path, description = "The key from the link"),
-        ("Idempotency-Key" = Option<String>, Header, description = "16–64 visible ASCII characters, fresh and random per reveal: a retry with the same key within `BURNBOX_REVEAL_RETRY_SECONDS` gets the same answer, and counts no view"),
-        ("Burnbox-Reveal-Proof" = Option<String>, Header, description = "For an `e2e2` secret: base64url of HKDF-SHA256(key from the link's fragment, info `burnbox reveal`); without it, or wrong, 403 and nothing is taken")),
+        ("Idempotency-Key" = Option<String>, Header, nullable = false, pattern = "^[!-~]{16,64}$", description = "16–64 visible ASCII characters, fresh and random per reveal: a retry with the same key within `BURNBOX_REVEAL_RETRY_SECONDS` gets the same answer, and counts no view"),
+        ("Burnbox-Reveal-Proof" = Option<String>, Header, nullable = false, pattern = "^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$", description = "For an `e2e2` secret: base64url of HKDF-SHA256(key from the link's fragment, info `burnbox reveal`); without it, or wrong, 403 and nothing is taken")),
     request_body(content = Option<RevealRequest>, description = "May be left out when there is no passphrase"),
     responses(
         (status = 200, description = "The secret; it no longer exists on the server", body = RevealedSecretResponse),
@@ -411,7 +412,7 @@ pub async fn reveal_secret(
 /// Burn a secret unread.
 #[utoipa::path(delete, path = "/api/secrets/{secret_key}", tag = "secrets",
     params(("secret_key" = String, Path, description = "The key from the link"),
-        ("Burnbox-Reveal-Proof" = Option<String>, Header, description = "For an `e2e2` secret: the reveal proof, as for a reveal")),
+        ("Burnbox-Reveal-Proof" = Option<String>, Header, nullable = false, pattern = "^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$", description = "For an `e2e2` secret: the reveal proof, as for a reveal")),
     responses(
         (status = 204, description = "Burned"),
         (status = 403, description = "The secret's creator did not let its viewers burn it, or a missing or wrong reveal proof (`reveal_proof_refused`)", body = ErrorBody,

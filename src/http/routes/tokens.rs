@@ -104,7 +104,7 @@ pub async fn mint_token(
 
 /// Verify a token: answers what it carried, once; then it is gone.
 #[utoipa::path(post, path = "/api/tokens/verify", tag = "tokens", request_body = VerifyTokenRequest,
-    params(("Idempotency-Key" = Option<String>, Header, description = "16–64 visible ASCII characters, fresh per verify: a retry with the same key within `BURNBOX_REVEAL_RETRY_SECONDS` gets the same answer")),
+    params(("Idempotency-Key" = Option<String>, Header, nullable = false, pattern = "^[!-~]{16,64}$", description = "16–64 visible ASCII characters, fresh per verify: a retry with the same key within `BURNBOX_REVEAL_RETRY_SECONDS` gets the same answer")),
     responses(
         (status = 200, description = "Valid; the token is consumed", body = VerifiedTokenResponse),
         (status = 400, description = "Malformed JSON", body = ErrorBody),

@@ -437,12 +437,13 @@ pub struct V1Secret {
 /// Reveal a secret, once.
 #[utoipa::path(post, path = "/api/v1/secret/{secret_key}", tag = "onetimesecret v1",
     params(("secret_key" = String, Path, description = "The secret key"),
-        ("Idempotency-Key" = Option<String>, Header, description = "16–64 visible ASCII characters, fresh per reveal: a retry with the same key within `BURNBOX_REVEAL_RETRY_SECONDS` gets the same answer")),
+        ("Idempotency-Key" = Option<String>, Header, nullable = false, pattern = "^[!-~]{16,64}$", description = "16–64 visible ASCII characters, fresh per reveal: a retry with the same key within `BURNBOX_REVEAL_RETRY_SECONDS` gets the same answer")),
     request_body(content = Option<RetrieveRequest>, content_type = "application/x-www-form-urlencoded"),
     responses(
         (status = 200, description = "The secret; it no longer exists on the server", body = V1Secret),
         (status = 404, description = "Unknown, consumed, expired, or a wrong passphrase", body = V1ErrorBody,
             example = json!({"message": "Unknown secret"})),
+        (status = 422, description = "Malformed Idempotency-Key", body = V1ErrorBody),
         (status = 503, description = "Storage unavailable", body = V1ErrorBody),
     ))]
 pub async fn retrieve(
