@@ -37,6 +37,7 @@ impl RedisCluster {
                         .args(["--cluster-enabled", "yes", "--cluster-node-timeout", "2000"])
                         .args(["--repl-diskless-sync-delay", "0"])
                         .args(["--cluster-config-file", &format!("nodes-{port}.conf")])
+                        .args(["--dbfilename", &format!("dump-{port}.rdb")])
                         .arg("--dir")
                         .arg(&dir);
                     prepare(&mut command);
@@ -120,6 +121,25 @@ impl RedisCluster {
         let pid = libc::pid_t::try_from(self.servers[index].id()).expect("a pid");
         // SAFETY: kill has no memory-safety preconditions; the pid is our own child's.
         assert_eq!(unsafe { libc::kill(pid, libc::SIGSTOP) }, 0, "SIGSTOP");
+    }
+
+    /// Starts the node on `port` again, from its own cluster configuration file: a master
+    /// that was failed over rejoins as a replica of the one that replaced it.
+    pub fn restart(&mut self, port: u16) {
+        let index = self
+            .ports
+            .iter()
+            .position(|p| *p == port)
+            .expect("a node of this cluster");
+        let mut command = redis_command(port);
+        command
+            .args(["--cluster-enabled", "yes", "--cluster-node-timeout", "2000"])
+            .args(["--repl-diskless-sync-delay", "0"])
+            .args(["--cluster-config-file", &format!("nodes-{port}.conf")])
+            .args(["--dbfilename", &format!("dump-{port}.rdb")])
+            .arg("--dir")
+            .arg(&self.dir);
+        self.servers[index] = command.spawn().expect("redis-server restarts");
     }
 
     /// Kills the node on `port` (a crash, not a shutdown).
