@@ -8,6 +8,7 @@
 //!   client library at the same concurrency;
 //! - the HTTP ceiling: `GET /health` on the same server (no Redis, no body);
 //! - the scenarios: create; reveal of pre-created secrets; mixed create→reveal pairs;
+//!   retry (mixed, each reveal with an `Idempotency-Key`, so its answer is kept);
 //!   passphrase create→reveal; token mint→verify — each as requests/s, latency
 //!   percentiles and errors by status, and its ratios to both ceilings;
 //! - Redis memory per stored 100-byte secret with its receipt (`used_memory` over 100k).
@@ -138,6 +139,9 @@ async fn start_server(
 /// Hands out source addresses 127.1.0.1, 127.1.0.2, … so no two connections share one.
 static NEXT_ADDRESS: AtomicU32 = AtomicU32::new(0);
 
+/// Numbers the idempotency keys of the `retry` scenario's reveals.
+static NEXT_IDEMPOTENCY_KEY: AtomicU32 = AtomicU32::new(0);
+
 fn next_source() -> IpAddr {
     let n = NEXT_ADDRESS.fetch_add(1, Ordering::Relaxed);
     let host = n % 250 + 1;
@@ -168,16 +172,22 @@ impl Connection {
         })
     }
 
-    /// A `POST` with `body` as JSON, or a `GET` when the path starts with `GET `.
+    /// A `POST` with `body` as JSON, or a `GET` when the path starts with `GET `; a path
+    /// starting with `RETRY ` is a `POST` with an `Idempotency-Key` of its own.
     async fn request(&mut self, path: &str, body: &Value) -> std::io::Result<(u16, Value)> {
         let body = if body.is_null() {
             String::new()
         } else {
             body.to_string()
         };
-        let head = match path.strip_prefix("GET ") {
-            Some(path) => format!("GET {path} HTTP/1.1\r\nHost: bench\r\n\r\n"),
-            None => format!(
+        let head = match (path.strip_prefix("GET "), path.strip_prefix("RETRY ")) {
+            (Some(path), _) => format!("GET {path} HTTP/1.1\r\nHost: bench\r\n\r\n"),
+            (None, Some(path)) => format!(
+                "POST {path} HTTP/1.1\r\nHost: bench\r\nIdempotency-Key: bench-reveal-{:016}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+                NEXT_IDEMPOTENCY_KEY.fetch_add(1, Ordering::Relaxed),
+                body.len()
+            ),
+            (None, None) => format!(
                 "POST {path} HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
                 body.len()
             ),
@@ -427,6 +437,13 @@ async fn run_scenario(
                             let (_, created) = client.call_scheduled("/api/secrets", &create, scheduled).await;
                             let key = key_of(&created, "secret_key");
                             client.call(&format!("/api/secrets/{key}/reveal"), &Value::Null).await;
+                        }
+                        // `mixed`, each reveal with an `Idempotency-Key` (its answer kept).
+                        "retry" => {
+                            let create = json!({"secret": SECRET, "ttl": 60});
+                            let (_, created) = client.call_scheduled("/api/secrets", &create, scheduled).await;
+                            let key = key_of(&created, "secret_key");
+                            client.call(&format!("RETRY /api/secrets/{key}/reveal"), &Value::Null).await;
                         }
                         "passphrase" => {
                             let body = json!({"secret": SECRET, "ttl": 60, "passphrase": "bench passphrase"});
