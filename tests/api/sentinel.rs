@@ -8,18 +8,18 @@ use serde_json::json;
 
 use crate::helpers::{Backend, RedisServer, Sentinel, TestApp, redis_cli, spawn_app_on};
 
-const NAME: &str = "burnbox";
-const PASSWORD: &str = "s3ntinel-pw";
+pub(crate) const NAME: &str = "burnbox";
+pub(crate) const PASSWORD: &str = "s3ntinel-pw";
 
 /// `redis-cli` as a client that knows the password.
-fn cli(port: u16, args: &[&str]) -> String {
+pub(crate) fn cli(port: u16, args: &[&str]) -> String {
     let mut all = vec!["-a", PASSWORD, "--no-auth-warning"];
     all.extend(args);
     redis_cli(port, &all)
 }
 
 /// Puts the password on a server, for its clients and for its own link to a master.
-fn protect(port: u16) {
+pub(crate) fn protect(port: u16) {
     for (name, value) in [("masterauth", PASSWORD), ("requirepass", PASSWORD)] {
         let answer = redis_cli(port, &["CONFIG", "SET", name, value]);
         assert!(answer.contains("OK"), "{answer}");
