@@ -18,7 +18,7 @@ use crate::helpers::{
 const ARGS: &[&str] = &[
     "--redis-timeout-ms",
     "2000",
-    "--consume-ack-timeout-ms",
+    "--ack-timeout-ms",
     "1000",
     "--rate-limit-create-per-minute",
     "0",
@@ -128,12 +128,7 @@ async fn an_unacknowledged_take_is_never_handed_out_and_a_refused_one_is_handed_
     // (An instance that waits 100 ms, as by default, and both takes at once: the master
     // must still count the frozen replica as online when they arrive.)
     let mut quick_args = ARGS.to_vec();
-    quick_args.extend([
-        "--key-prefix",
-        &app.key_prefix,
-        "--consume-ack-timeout-ms",
-        "100",
-    ]);
+    quick_args.extend(["--key-prefix", &app.key_prefix, "--ack-timeout-ms", "100"]);
     let quick = spawn_app_on(Backend::Redis, &master.url(), &quick_args).await;
     assert_eq!(
         quick.get("/ready").await.body["consume_ack_replicas"],
@@ -213,12 +208,7 @@ async fn without_replicas_auto_waits_for_none_and_a_forced_count_refuses_to_hand
 
     let forced = spawn_app_with(
         Backend::Redis,
-        &[
-            "--consume-ack-replicas",
-            "1",
-            "--consume-ack-timeout-ms",
-            "50",
-        ],
+        &["--ack-replicas", "1", "--ack-timeout-ms", "50"],
     )
     .await;
     // No replica online: a create is never acknowledged, so it hands no key out.
@@ -232,12 +222,7 @@ async fn without_replicas_auto_waits_for_none_and_a_forced_count_refuses_to_hand
     let careless = spawn_app_on(
         Backend::Redis,
         &redis_url,
-        &[
-            "--key-prefix",
-            &forced.key_prefix,
-            "--consume-ack-replicas",
-            "0",
-        ],
+        &["--key-prefix", &forced.key_prefix, "--ack-replicas", "0"],
     )
     .await;
     let created = careless
@@ -319,7 +304,7 @@ async fn a_wrong_passphrase_is_answered_only_once_a_replica_has_counted_it() {
     let replica = RedisServer::replica_of(master.port());
     let mut args = ARGS.to_vec();
     args.extend([
-        "--consume-ack-timeout-ms",
+        "--ack-timeout-ms",
         "100",
         "--passphrase-attempts",
         "2",
@@ -398,7 +383,7 @@ async fn an_unconfirmed_wrong_passphrase_still_spends_the_guessers_budget() {
     let replica = RedisServer::replica_of(master.port());
     let mut args = ARGS.to_vec();
     args.extend([
-        "--consume-ack-timeout-ms",
+        "--ack-timeout-ms",
         "100",
         "--passphrase-failures-per-hour",
         "2",
@@ -461,7 +446,7 @@ async fn a_create_answers_only_once_its_replica_holds_it() {
     let replica = RedisServer::replica_of(master.port());
     // Long enough for the replica to be thawed before the wait is over.
     let mut args = ARGS.to_vec();
-    args.extend(["--consume-ack-timeout-ms", "1400"]);
+    args.extend(["--ack-timeout-ms", "1400"]);
     let app = spawn_app_on(Backend::Redis, &master.url(), &args).await;
     assert_eq!(
         app.get("/ready").await.body["consume_ack_replicas"],
@@ -511,7 +496,7 @@ async fn an_unacknowledged_create_hands_no_key_out_and_what_it_wrote_expires() {
     let master = RedisServer::start();
     let replica = RedisServer::replica_of(master.port());
     let mut args = ARGS.to_vec();
-    args.extend(["--consume-ack-timeout-ms", "100", "--ttl-min", "1"]);
+    args.extend(["--ack-timeout-ms", "100", "--ttl-min", "1"]);
     let app = spawn_app_on(Backend::Redis, &master.url(), &args).await;
     assert_eq!(
         app.get("/ready").await.body["consume_ack_replicas"],
