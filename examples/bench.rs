@@ -66,10 +66,10 @@ struct Options {
     #[arg(long)]
     json: Option<String>,
     /// Attach a replica to the bench's Redis (takes then wait for it, unless
-    /// `--consume-ack-replicas 0`).
+    /// `--ack-replicas 0`).
     #[arg(long)]
     replica: bool,
-    /// Passed to the server as `BURNBOX_CONSUME_ACK_REPLICAS`.
+    /// Passed to the server as `BURNBOX_ACK_REPLICAS`.
     #[arg(long, default_value = "auto")]
     consume_ack_replicas: String,
     /// With `--replica`: two servers on the same Redis, acknowledgments on (`1`) and off
@@ -106,7 +106,7 @@ async fn start_server(
                 "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8",
             )
             .env("RUST_LOG", "warn")
-            .env("BURNBOX_CONSUME_ACK_REPLICAS", ack_replicas)
+            .env("BURNBOX_ACK_REPLICAS", ack_replicas)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -646,12 +646,12 @@ async fn main() {
         options.clients,
         options.seconds,
         if options.compare_acks {
-            "; a replica attached, each scenario on a server with BURNBOX_CONSUME_ACK_REPLICAS=1 \
+            "; a replica attached, each scenario on a server with BURNBOX_ACK_REPLICAS=1 \
              then on one with 0"
                 .to_owned()
         } else if options.replica {
             format!(
-                "; a replica attached, BURNBOX_CONSUME_ACK_REPLICAS={}",
+                "; a replica attached, BURNBOX_ACK_REPLICAS={}",
                 options.consume_ack_replicas
             )
         } else {

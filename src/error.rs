@@ -144,7 +144,9 @@ impl ApiError {
             Self::RateLimited { .. } => "rate_limited",
             Self::Busy => "busy",
             Self::Store(StoreError::Corrupt(_)) | Self::Internal(_) => "internal",
-            Self::Store(StoreError::NotDurable | StoreError::NoReplicas)
+            Self::Store(
+                StoreError::NotDurable | StoreError::CreateNotDurable | StoreError::NoReplicas,
+            )
             | Self::UnconfirmedWrongPassphrase
             | Self::UnconfirmedReveal => "not_durable",
             Self::Store(_) => "store_unavailable",
@@ -162,6 +164,9 @@ impl ApiError {
                  taken stays taken"
                     .to_owned()
             }
+            Self::Store(StoreError::CreateNotDurable) => "no replica confirmed the new record \
+                in time, so nothing was created and no key was handed out; retry shortly"
+                .to_owned(),
             Self::Store(StoreError::NoReplicas) => "too few replicas are online to confirm a \
                 change, so nothing was taken; retry shortly"
                 .to_owned(),

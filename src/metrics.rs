@@ -81,6 +81,9 @@ pub struct Metrics {
     pub consume_acknowledged: Counter,
     /// Takes the replicas did not acknowledge in time (answered 503 `not_durable`).
     pub consume_ack_timeouts: Counter,
+    /// Creates the replicas did not acknowledge in time (answered 503 `not_durable`, no
+    /// key handed out).
+    pub create_ack_timeouts: Counter,
     /// Takes refused before consuming anything: the server was not a master, or had fewer
     /// replicas online than takes wait for (answered 503 `not_durable`).
     pub consume_refused: Counter,
@@ -114,6 +117,7 @@ impl Metrics {
             consume_acknowledged: Counter::default(),
             consume_ack_timeouts: Counter::default(),
             consume_refused: Counter::default(),
+            create_ack_timeouts: Counter::default(),
             consume_ack_wait: Histogram::new(exponential_buckets(0.000_05, 2.0, 14)),
         };
         registry.register(
@@ -186,6 +190,11 @@ impl Metrics {
                 "consume_refused",
                 "Takes refused before consuming anything (no master, or too few replicas online), answered 503 not_durable",
                 &metrics.consume_refused,
+            ),
+            (
+                "create_ack_timeouts",
+                "Creates (secrets, requests, tokens, codes) not acknowledged by the replicas in time, answered 503 not_durable with no key handed out",
+                &metrics.create_ack_timeouts,
             ),
         ] {
             registry.register(name, help, counter.clone());

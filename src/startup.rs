@@ -350,6 +350,7 @@ pub async fn open_store(settings: &Settings) -> Result<Arc<dyn Store>, StartupEr
     // rustls (for `rediss://`) needs a process-wide crypto provider; a second call in the
     // same process (tests) finds it installed, which is fine.
     let _ = rustls::crypto::ring::default_provider().install_default();
+    let acks = settings.acks();
     let store = RedisStore::connect(
         &topology,
         RedisOptions {
@@ -357,9 +358,9 @@ pub async fn open_store(settings: &Settings) -> Result<Arc<dyn Store>, StartupEr
             receipt_grace: settings.receipt_grace(),
             timeout: settings.redis_timeout(),
             ca_pem,
-            ack_replicas: settings.consume_ack_replicas,
-            ack_timeout: Duration::from_millis(settings.consume_ack_timeout_ms),
-            ack_fsync: settings.consume_ack_fsync,
+            ack_replicas: acks.replicas,
+            ack_timeout: Duration::from_millis(acks.timeout_ms),
+            ack_fsync: acks.fsync,
         },
     )
     .map_err(StartupError::Redis)?;

@@ -12,7 +12,7 @@ mod tests;
 mod values;
 
 use self::policies::{list, non_empty};
-pub use self::redis::{AckReplicas, RedisTopology};
+pub use self::redis::{AckReplicas, Acks, RedisTopology};
 pub use self::server_key::{SERVER_KEY_BYTES, ServerKey};
 pub use self::settings::Settings;
 pub use self::values::{CodePurposes, CorsOrigins, PublicUrl};

@@ -146,17 +146,16 @@ impl Settings {
                 "must be at least 1",
             ));
         }
-        // A take's acknowledgments (WAIT, then WAITAOF) are awaited within the
-        // operation's own bound, with room to spare.
-        let waits = if self.consume_ack_fsync { 2 } else { 1 };
-        if self.consume_ack_timeout_ms.saturating_mul(4 * waits)
-            >= self.redis_timeout_ms.saturating_mul(3)
-        {
+        // A create's or take's acknowledgments (WAIT, then WAITAOF) are awaited within
+        // the operation's own bound, with room to spare.
+        let acks = self.acks();
+        let waits = if acks.fsync { 2 } else { 1 };
+        if acks.timeout_ms.saturating_mul(4 * waits) >= self.redis_timeout_ms.saturating_mul(3) {
             return Err(config_error(
-                "BURNBOX_CONSUME_ACK_TIMEOUT_MS",
+                self.ack_timeout_variable(),
                 format!(
                     "times {waits} must be below three quarters of BURNBOX_REDIS_TIMEOUT_MS \
-                     ({} ms): a take waits that long at most for its acknowledgments",
+                     ({} ms): a create or take waits that long at most for its acknowledgments",
                     self.redis_timeout_ms
                 ),
             ));

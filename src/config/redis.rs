@@ -1,4 +1,4 @@
-//! Where Redis is and how sure a take must be: the Redis settings as plain data.
+//! Where Redis is and how sure a create or take must be: the Redis settings as plain data.
 
 use super::{ConfigError, Settings, config_error, list, non_empty};
 
@@ -35,16 +35,16 @@ impl std::fmt::Debug for RedisTopology {
     }
 }
 
-/// How many replicas must hold a take (a reveal, burn, token or code consumption) before
-/// the server answers: with none, a failover or restart can lose the delete and hand the
-/// same thing out again.
+/// How many replicas must hold a create or a take (a reveal, burn, token or code
+/// consumption) before the server answers: with none, a failover or restart can lose a
+/// delete and hand the same thing out again, or lose a create that was answered 201.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AckReplicas {
     /// Every replica the masters report (the fewest any master has), counted before the
     /// first take, at every `/ready` and on each new Sentinel master, and never lowered
     /// for the life of the process; 0 while none was seen.
     Auto,
-    /// Exactly this many; with fewer replicas connected every take answers 503.
+    /// Exactly this many; with fewer replicas connected every create and take answers 503.
     Exactly(u32),
 }
 
@@ -62,7 +62,47 @@ impl std::str::FromStr for AckReplicas {
     }
 }
 
+/// What creates and takes wait for before they answer, resolved from the settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Acks {
+    /// Replicas that must acknowledge (`BURNBOX_ACK_REPLICAS`).
+    pub replicas: AckReplicas,
+    /// Milliseconds to wait for them (`BURNBOX_ACK_TIMEOUT_MS`).
+    pub timeout_ms: u64,
+    /// Whether the master's append-only file must have it too (`BURNBOX_ACK_FSYNC`).
+    pub fsync: bool,
+}
+
+/// A setting renamed: the new name's value, else the old name's, else the default. The
+/// old names (`BURNBOX_CONSUME_ACK_*`, from when only takes waited) keep working.
+fn renamed<T>(new: Option<T>, old: Option<T>, default: T) -> T {
+    new.or(old).unwrap_or(default)
+}
+
 impl Settings {
+    /// What creates and takes wait for; each setting by its `BURNBOX_ACK_*` name, else by
+    /// its old `BURNBOX_CONSUME_ACK_*` one.
+    pub fn acks(&self) -> Acks {
+        Acks {
+            replicas: renamed(
+                self.ack_replicas,
+                self.consume_ack_replicas,
+                AckReplicas::Auto,
+            ),
+            timeout_ms: renamed(self.ack_timeout_ms, self.consume_ack_timeout_ms, 100),
+            fsync: renamed(self.ack_fsync, self.consume_ack_fsync, false),
+        }
+    }
+
+    /// The variable the acknowledgment timeout was read from, for error messages: the old
+    /// name when only it was set.
+    pub(super) fn ack_timeout_variable(&self) -> &'static str {
+        match (self.ack_timeout_ms, self.consume_ack_timeout_ms) {
+            (None, Some(_)) => "BURNBOX_CONSUME_ACK_TIMEOUT_MS",
+            _ => "BURNBOX_ACK_TIMEOUT_MS",
+        }
+    }
+
     /// Where Redis is: one server, a cluster, or nowhere (the memory store).
     pub fn redis_topology(&self) -> Result<Option<RedisTopology>, ConfigError> {
         let nodes = non_empty(self.redis_cluster_nodes.as_deref());

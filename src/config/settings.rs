@@ -290,37 +290,66 @@ pub struct Settings {
         default_value_t = 1000
     )]
     pub redis_timeout_ms: u64,
-    /// Replicas that must acknowledge a reveal, burn, token or code use (Redis `WAIT`)
-    /// before the answer leaves: `auto` (every replica the masters report, never lowered;
-    /// 0 while none was seen) or a number (takes answer 503 `not_durable` when fewer
-    /// acknowledge, and take nothing when fewer are online).
+    /// Replicas that must acknowledge each create (secret, request, token, code) and take
+    /// (reveal, burn, wrong passphrase, token or code use) with Redis `WAIT` before the
+    /// answer leaves: `auto` (every replica the masters report, never lowered; 0 while none
+    /// was seen) or a number. Fewer acknowledgments: 503 `not_durable`, and takes take
+    /// nothing when fewer are online. [default: auto] (old name, read when
+    /// this is unset: BURNBOX_CONSUME_ACK_REPLICAS)
+    #[arg(
+        long,
+        env = "BURNBOX_ACK_REPLICAS",
+        value_name = "BURNBOX_ACK_REPLICAS"
+    )]
+    pub ack_replicas: Option<super::AckReplicas>,
+    /// The old name of BURNBOX_ACK_REPLICAS, read only when that is unset.
     #[arg(
         long,
         env = "BURNBOX_CONSUME_ACK_REPLICAS",
         value_name = "BURNBOX_CONSUME_ACK_REPLICAS",
-        default_value = "auto"
+        hide = true
     )]
-    pub consume_ack_replicas: super::AckReplicas,
-    /// Milliseconds a take waits for those acknowledgments before answering 503.
+    pub consume_ack_replicas: Option<super::AckReplicas>,
+    /// Milliseconds a create or take waits for those acknowledgments before answering
+    /// 503. [default: 100] (old name, read when this is unset:
+    /// BURNBOX_CONSUME_ACK_TIMEOUT_MS)
+    #[arg(
+        long,
+        env = "BURNBOX_ACK_TIMEOUT_MS",
+        value_name = "BURNBOX_ACK_TIMEOUT_MS"
+    )]
+    pub ack_timeout_ms: Option<u64>,
+    /// The old name of BURNBOX_ACK_TIMEOUT_MS, read only when that is unset.
     #[arg(
         long,
         env = "BURNBOX_CONSUME_ACK_TIMEOUT_MS",
         value_name = "BURNBOX_CONSUME_ACK_TIMEOUT_MS",
-        default_value_t = 100
+        hide = true
     )]
-    pub consume_ack_timeout_ms: u64,
-    /// Also wait until the master has written each take to its append-only file (Redis
-    /// `WAITAOF`, 7.2 or newer, with `appendonly yes`): exactly once through a restart
-    /// even with `appendfsync everysec`. Refused at start on a Redis without `WAITAOF`.
+    pub consume_ack_timeout_ms: Option<u64>,
+    /// Also wait until the master has written each create and take to its append-only
+    /// file (Redis `WAITAOF`, 7.2 or newer, with `appendonly yes`): exactly once through a
+    /// restart even with `appendfsync everysec`. Refused at start on a Redis without
+    /// `WAITAOF`. [default: false] (old name, read when this is unset:
+    /// BURNBOX_CONSUME_ACK_FSYNC)
+    #[arg(
+        long,
+        env = "BURNBOX_ACK_FSYNC",
+        value_name = "BURNBOX_ACK_FSYNC",
+        value_parser = clap::builder::BoolishValueParser::new(),
+        action = clap::ArgAction::Set
+    )]
+    pub ack_fsync: Option<bool>,
+    /// The old name of BURNBOX_ACK_FSYNC, read only when that is unset.
     #[arg(
         long,
         env = "BURNBOX_CONSUME_ACK_FSYNC",
         value_name = "BURNBOX_CONSUME_ACK_FSYNC",
-        default_value = "false",
         value_parser = clap::builder::BoolishValueParser::new(),
-        action = clap::ArgAction::Set
+        action = clap::ArgAction::Set,
+        hide = true
     )]
-    pub consume_ack_fsync: bool,
+    pub consume_ack_fsync: Option<bool>,
     /// SMTP server for verification codes (`smtp://host:587?tls=required`,
     /// `smtps://user:pass@host`, `smtp://127.0.0.1:2525` for a local relay); unset = codes
     /// are written to the log (development only).

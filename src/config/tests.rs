@@ -13,33 +13,90 @@ fn settings(args: &[&str]) -> Settings {
 #[test]
 fn acknowledging_replicas_are_auto_or_a_number() {
     use super::AckReplicas;
-    let error = settings(&["--consume-ack-timeout-ms", "750"])
+    let error = settings(&["--ack-timeout-ms", "750"])
         .validate()
         .expect_err("the wait must fit in the operation's bound");
-    assert_eq!(error.variable, "BURNBOX_CONSUME_ACK_TIMEOUT_MS");
-    assert!(
-        settings(&["--consume-ack-timeout-ms", "749"])
-            .validate()
-            .is_ok()
-    );
-    let waits_twice = settings(&[
-        "--consume-ack-fsync",
-        "true",
-        "--consume-ack-timeout-ms",
-        "375",
-    ]);
+    assert_eq!(error.variable, "BURNBOX_ACK_TIMEOUT_MS");
+    assert!(settings(&["--ack-timeout-ms", "749"]).validate().is_ok());
+    let waits_twice = settings(&["--ack-fsync", "true", "--ack-timeout-ms", "375"]);
     assert!(waits_twice.validate().is_err());
-    assert_eq!(settings(&[]).consume_ack_replicas, AckReplicas::Auto);
+    assert_eq!(settings(&[]).acks().replicas, AckReplicas::Auto);
+    assert_eq!(settings(&[]).acks().timeout_ms, 100);
     assert_eq!(
-        settings(&["--consume-ack-replicas", "2"]).consume_ack_replicas,
+        settings(&["--ack-replicas", "2"]).acks().replicas,
         AckReplicas::Exactly(2)
     );
-    let error =
-        Settings::from_args(["burnbox", "--consume-ack-replicas", "some"]).expect_err("neither");
+    let error = Settings::from_args(["burnbox", "--ack-replicas", "some"]).expect_err("neither");
     assert!(
         error.to_string().contains("neither `auto` nor a number"),
         "{error}"
     );
+}
+
+#[test]
+fn the_old_consume_ack_names_still_work_and_the_new_names_win() {
+    use super::AckReplicas;
+    use clap::CommandFactory;
+    // Each old variable is still read, by an argument of its own…
+    let command = Settings::command();
+    for (argument, old) in [
+        ("consume_ack_replicas", "BURNBOX_CONSUME_ACK_REPLICAS"),
+        ("consume_ack_timeout_ms", "BURNBOX_CONSUME_ACK_TIMEOUT_MS"),
+        ("consume_ack_fsync", "BURNBOX_CONSUME_ACK_FSYNC"),
+    ] {
+        let read = command
+            .get_arguments()
+            .find(|candidate| candidate.get_id() == argument)
+            .and_then(|candidate| candidate.get_env())
+            .map(|name| name.to_string_lossy().into_owned());
+        assert_eq!(read.as_deref(), Some(old));
+    }
+    // …and means what the new one means: alone, it is the value…
+    let old = settings(&[
+        "--consume-ack-replicas",
+        "1",
+        "--consume-ack-timeout-ms",
+        "250",
+        "--consume-ack-fsync",
+        "true",
+    ]);
+    let new = settings(&[
+        "--ack-replicas",
+        "1",
+        "--ack-timeout-ms",
+        "250",
+        "--ack-fsync",
+        "true",
+    ]);
+    assert_eq!(old.acks(), new.acks());
+    assert_eq!(old.acks().replicas, AckReplicas::Exactly(1));
+    // …but the new name wins when both are set.
+    let both = settings(&[
+        "--ack-replicas",
+        "2",
+        "--consume-ack-replicas",
+        "1",
+        "--ack-timeout-ms",
+        "50",
+        "--consume-ack-timeout-ms",
+        "250",
+        "--ack-fsync",
+        "false",
+        "--consume-ack-fsync",
+        "true",
+    ]);
+    assert_eq!(both.acks().replicas, AckReplicas::Exactly(2));
+    assert_eq!(both.acks().timeout_ms, 50);
+    assert!(!both.acks().fsync);
+    // An error names the variable the operator set.
+    let error = settings(&["--consume-ack-timeout-ms", "750"])
+        .validate()
+        .expect_err("too long");
+    assert_eq!(error.variable, "BURNBOX_CONSUME_ACK_TIMEOUT_MS");
+    let error = settings(&["--consume-ack-timeout-ms", "10", "--ack-timeout-ms", "750"])
+        .validate()
+        .expect_err("too long");
+    assert_eq!(error.variable, "BURNBOX_ACK_TIMEOUT_MS");
 }
 
 #[test]
@@ -365,12 +422,9 @@ fn sentinels_come_with_a_master_name_and_take_credentials_from_the_url() {
         let error = settings(args).redis_topology().expect_err("refused");
         assert_eq!(error.variable, variable, "{args:?}");
     }
-    assert!(!settings(&[]).consume_ack_fsync);
+    assert!(!settings(&[]).acks().fsync);
     for (value, fsync) in [("true", true), ("1", true), ("no", false)] {
-        assert_eq!(
-            settings(&["--consume-ack-fsync", value]).consume_ack_fsync,
-            fsync
-        );
+        assert_eq!(settings(&["--ack-fsync", value]).acks().fsync, fsync);
     }
 }
 

@@ -127,7 +127,8 @@ pub trait AccountStore: Send + Sync {
     async fn list_users(&self, offset: usize, limit: usize)
     -> Result<Page<UserRecord>, StoreError>;
 
-    /// Stores a code's digest unless the slot is cooling down.
+    /// Stores a code's digest unless the slot is cooling down, acknowledged by the
+    /// replicas as [`super::Store::create_secret`] is (else no mail may carry the code).
     async fn issue_code(&self, slot: &CodeSlot, digest: &[u8; 32])
     -> Result<CodeIssue, StoreError>;
 

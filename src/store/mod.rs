@@ -161,6 +161,10 @@ pub enum StoreError {
     /// back (nothing handed out), and what was taken stays taken.
     #[error("take not acknowledged by the replicas in time")]
     NotDurable,
+    /// A create was written but not acknowledged by the replicas in time: no key is handed
+    /// out, and what was written expires unreachable with its TTL.
+    #[error("create not acknowledged by the replicas in time")]
+    CreateNotDurable,
     /// A take refused before it consumed anything: the server was not a master, or had
     /// fewer replicas online than takes wait for.
     #[error("take refused: too few replicas online")]
@@ -175,7 +179,7 @@ impl StoreError {
             Self::Timeout(_) => "timeout",
             Self::Corrupt(_) => "corrupt",
             Self::Unsupported(_) => "unsupported",
-            Self::NotDurable | Self::NoReplicas => "not_durable",
+            Self::NotDurable | Self::CreateNotDurable | Self::NoReplicas => "not_durable",
         }
     }
 }
@@ -188,9 +192,10 @@ pub trait Store: Send + Sync {
     /// memory store, which holds the data, shares itself.
     fn for_this_worker(self: Arc<Self>) -> Arc<dyn Store>;
 
-    /// Stores a sealed secret and its receipt, both with their TTLs, in one round trip.
-    /// Should one write fail, the create fails; what was written expires unreachable
-    /// (its key was never handed out).
+    /// Stores a sealed secret and its receipt, both with their TTLs, in one round trip
+    /// (with the replicas' acknowledgments, when takes wait for them). Should one write
+    /// fail, or go unacknowledged ([`StoreError::CreateNotDurable`]), the create fails;
+    /// what was written expires unreachable (its key was never handed out).
     async fn create_secret(&self, new: &NewSecret<'_>) -> Result<(), StoreError>;
 
     /// Reads a secret's sealed bytes without consuming them.
@@ -282,7 +287,7 @@ pub trait Store: Send + Sync {
             .filter(|(record, ..)| record.secret == *secret))
     }
 
-    /// Stores a sealed token with its TTL.
+    /// Stores a sealed token with its TTL, acknowledged as [`Self::create_secret`] is.
     async fn store_token(
         &self,
         token: &RecordRef,
@@ -325,8 +330,8 @@ pub trait Store: Send + Sync {
     /// Checks that the backend answers.
     async fn ping(&self) -> Result<(), StoreError>;
 
-    /// Replicas that acknowledge each take before its answer leaves (0: none are waited
-    /// for, as on the memory store).
+    /// Replicas that acknowledge each take and create before its answer leaves (0: none
+    /// are waited for, as on the memory store).
     fn acknowledging_replicas(&self) -> u32 {
         0
     }

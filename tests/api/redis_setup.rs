@@ -198,10 +198,10 @@ async fn waiting_for_the_append_only_file_is_refused_at_start_where_redis_cannot
         .trim()
         .is_empty();
     let mut settings = settings_for(&redis.url());
-    settings.consume_ack_fsync = true;
+    settings.ack_fsync = Some(true);
     let refused = Application::build(settings).await;
     let Err(StartupError::UnsupportedRedis(reason)) = refused else {
-        panic!("BURNBOX_CONSUME_ACK_FSYNC was accepted by a Redis that cannot honour it");
+        panic!("BURNBOX_ACK_FSYNC was accepted by a Redis that cannot honour it");
     };
     if has_waitaof {
         // Redis 7.2 and newer: refused for want of an append-only file (this one has none).

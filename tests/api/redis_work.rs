@@ -2,46 +2,12 @@
 //! the test's own): a request the limiter refuses does no work beyond the limiter's, and
 //! finding or listing an account's pushes costs the same however many it has.
 
-use std::collections::BTreeMap;
-
 use serde_json::json;
 
 use crate::helpers::{Backend, RedisServer, TestApp, api_key, session, spawn_app_on};
 
 const EMAIL: &str = "counted@example.org";
 const PASSWORD: &str = "counted admin password";
-
-/// Commands Redis ran since the last reset, by name (`get`, `bitfield`, …).
-async fn commands_since_reset(app: &TestApp) -> BTreeMap<String, u64> {
-    let mut redis = app.redis().await;
-    let info: String = redis::cmd("INFO")
-        .arg("commandstats")
-        .query_async(&mut redis)
-        .await
-        .expect("INFO");
-    info.lines()
-        .filter_map(|line| {
-            let (name, stats) = line.strip_prefix("cmdstat_")?.split_once(':')?;
-            let calls = stats
-                .split(',')
-                .find_map(|pair| pair.strip_prefix("calls="))?;
-            Some((name.to_owned(), calls.parse().ok()?))
-        })
-        // The counting itself, and the test's own connection setup.
-        .filter(|(name, _)| {
-            !["info", "config|resetstat", "hello", "client|setinfo"].contains(&name.as_str())
-        })
-        .collect()
-}
-
-async fn reset_command_stats(app: &TestApp) {
-    let mut redis = app.redis().await;
-    let _: () = redis::cmd("CONFIG")
-        .arg("RESETSTAT")
-        .query_async(&mut redis)
-        .await
-        .expect("RESETSTAT");
-}
 
 /// An app alone on a Redis of its own, with an admin and an API key of theirs.
 async fn counted_app(redis: &RedisServer, extra: &[&str]) -> (TestApp, String) {
@@ -75,7 +41,7 @@ async fn a_refused_request_does_no_store_work_beyond_the_limiters() {
     // Spend what is left of the budget.
     while app.get("/api/secrets/unknown").await.status != 429 {}
 
-    reset_command_stats(&app).await;
+    app.reset_command_stats().await;
     let peek = format!("/api/secrets/{}", created.secret_key);
     let reveal = format!("/api/secrets/{}/reveal", created.secret_key);
     for _ in 0..5 {
@@ -95,7 +61,7 @@ async fn a_refused_request_does_no_store_work_beyond_the_limiters() {
             reply.assert_error(429, "rate_limited");
         }
     }
-    let ran = commands_since_reset(&app).await;
+    let ran = app.commands_since_reset().await;
     let other: Vec<_> = ran
         .iter()
         .filter(|(name, _)| !LIMITER_COMMANDS.contains(&name.as_str()))
@@ -143,9 +109,9 @@ async fn finding_and_listing_pushes_costs_the_same_however_many_the_account_has(
     let cost = |path: String| {
         let app = &app;
         async move {
-            reset_command_stats(app).await;
+            app.reset_command_stats().await;
             let reply = app.send(reqwest::Method::GET, &path, bearer, None).await;
-            let ran: u64 = commands_since_reset(app).await.values().sum();
+            let ran: u64 = app.commands_since_reset().await.values().sum();
             (reply, ran)
         }
     };

@@ -1,7 +1,9 @@
-//! Takes acknowledged by a replica (Redis `WAIT`): replication is asynchronous, so without
-//! this a master that dies right after a reveal leaves the secret alive on the replica that
-//! replaces it — and a second reader gets it again.
+//! Takes and creates acknowledged by a replica (Redis `WAIT`): replication is asynchronous,
+//! so without this a master that dies right after a reveal leaves the secret alive on the
+//! replica that replaces it — and a second reader gets it again — and one that dies right
+//! after a create loses a secret whose link was already handed out.
 
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use serde_json::json;
@@ -16,7 +18,7 @@ use crate::helpers::{
 pub(crate) const ARGS: &[&str] = &[
     "--redis-timeout-ms",
     "2000",
-    "--consume-ack-timeout-ms",
+    "--ack-timeout-ms",
     "1000",
     "--rate-limit-create-per-minute",
     "0",
@@ -130,12 +132,7 @@ async fn an_unacknowledged_take_is_never_handed_out_and_a_refused_one_is_handed_
     // (An instance that waits 100 ms, as by default, and both takes at once: the master
     // must still count the frozen replica as online when they arrive.)
     let mut quick_args = ARGS.to_vec();
-    quick_args.extend([
-        "--key-prefix",
-        &app.key_prefix,
-        "--consume-ack-timeout-ms",
-        "100",
-    ]);
+    quick_args.extend(["--key-prefix", &app.key_prefix, "--ack-timeout-ms", "100"]);
     let quick = spawn_app_on(Backend::Redis, &master.url(), &quick_args).await;
     assert_eq!(
         quick.get("/ready").await.body["consume_ack_replicas"],
@@ -215,38 +212,34 @@ async fn without_replicas_auto_waits_for_none_and_a_forced_count_refuses_to_hand
 
     let forced = spawn_app_with(
         Backend::Redis,
-        &[
-            "--consume-ack-replicas",
-            "1",
-            "--consume-ack-timeout-ms",
-            "50",
-        ],
+        &["--ack-replicas", "1", "--ack-timeout-ms", "50"],
     )
     .await;
-    let created = forced
+    // No replica online: a create is never acknowledged, so it hands no key out.
+    forced
+        .post("/api/secrets", json!({"secret": "never created"}))
+        .await
+        .assert_error(503, "not_durable");
+    // A secret made by an instance that waits for nothing is refused before anything is
+    // consumed, as often as asked.
+    let redis_url = forced.redis_url.clone().expect("on Redis");
+    let careless = spawn_app_on(
+        Backend::Redis,
+        &redis_url,
+        &["--key-prefix", &forced.key_prefix, "--ack-replicas", "0"],
+    )
+    .await;
+    let created = careless
         .create_secret(json!({"secret": "never handed out"}))
         .await;
-    // No replica online: refused before anything is consumed, as often as asked.
     for _ in 0..2 {
         let reply = forced.reveal(&created.secret_key, None).await;
         reply.assert_error(503, "not_durable");
         assert_eq!(reply.header("retry-after"), "1");
     }
     assert_eq!(forced.receipt_state(&created.receipt_key).await, "pending");
-    // Once it is gone (here: taken by an instance that does not wait), there is nothing
+    // Once it is gone (here: taken by the instance that does not wait), there is nothing
     // to take and nothing to wait for: a plain 404, not a 503.
-    let redis_url = forced.redis_url.clone().expect("on Redis");
-    let careless = spawn_app_on(
-        Backend::Redis,
-        &redis_url,
-        &[
-            "--key-prefix",
-            &forced.key_prefix,
-            "--consume-ack-replicas",
-            "0",
-        ],
-    )
-    .await;
     assert_eq!(careless.reveal(&created.secret_key, None).await.status, 200);
     forced
         .reveal(&created.secret_key, None)
@@ -315,7 +308,7 @@ async fn a_wrong_passphrase_is_answered_only_once_a_replica_has_counted_it() {
     let replica = RedisServer::replica_of(master.port());
     let mut args = ARGS.to_vec();
     args.extend([
-        "--consume-ack-timeout-ms",
+        "--ack-timeout-ms",
         "100",
         "--passphrase-attempts",
         "2",
@@ -394,7 +387,7 @@ async fn an_unconfirmed_wrong_passphrase_still_spends_the_guessers_budget() {
     let replica = RedisServer::replica_of(master.port());
     let mut args = ARGS.to_vec();
     args.extend([
-        "--consume-ack-timeout-ms",
+        "--ack-timeout-ms",
         "100",
         "--passphrase-failures-per-hour",
         "2",
@@ -416,4 +409,185 @@ async fn an_unconfirmed_wrong_passphrase_still_spends_the_guessers_budget() {
         .await
         .assert_error(429, "rate_limited");
     replica.thaw();
+}
+
+/// The app's keys on one server, sorted.
+fn keys_of(port: u16, app: &TestApp) -> Vec<String> {
+    let listed = redis_cli(port, &["KEYS", &format!("{}*", app.key_prefix)]);
+    let mut keys: Vec<String> = listed.lines().map(str::to_owned).collect();
+    keys.sort();
+    keys
+}
+
+/// What Redis ran for the app since the last reset, without what the replica itself sends
+/// its master (`REPLCONF ACK`, every second).
+async fn commands_for(app: &TestApp) -> BTreeMap<String, u64> {
+    let mut ran = app.commands_since_reset().await;
+    ran.retain(|name, _| !name.starts_with("replconf"));
+    ran
+}
+
+/// The creates an HTTP client can make, each of a kind of its own (`ttl` 2 s where the
+/// route takes one): a secret, a token, a request, a code.
+fn creates() -> [(&'static str, serde_json::Value); 4] {
+    [
+        (
+            "/api/secrets",
+            json!({"secret": "the new door code", "ttl": 2}),
+        ),
+        ("/api/tokens", json!({"subject": "user:9"})),
+        (
+            "/api/requests",
+            json!({"note": "the staging password", "ttl": 2}),
+        ),
+        ("/api/codes", json!({"recipient": "someone@example.org"})),
+    ]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_create_answers_only_once_its_replica_holds_it() {
+    let master = RedisServer::start();
+    let replica = RedisServer::replica_of(master.port());
+    // Long enough for the replica to be thawed before the wait is over.
+    let mut args = ARGS.to_vec();
+    args.extend(["--ack-timeout-ms", "1400"]);
+    let app = spawn_app_on(Backend::Redis, &master.url(), &args).await;
+    assert_eq!(
+        app.get("/ready").await.body["consume_ack_replicas"],
+        json!(1)
+    );
+
+    // Healthy: the two writes and one WAIT, in one round trip; when the 201 arrives the
+    // replica already holds everything the create wrote.
+    caught_up(master.port(), replica.port());
+    app.reset_command_stats().await;
+    let created = app.create_secret(json!({"secret": "seen by two"})).await;
+    assert_eq!(
+        commands_for(&app).await,
+        BTreeMap::from([("setex".to_owned(), 2), ("wait".to_owned(), 1)])
+    );
+    assert_eq!(keys_of(replica.port(), &app), keys_of(master.port(), &app));
+    assert_eq!(
+        keys_of(replica.port(), &app).len(),
+        2,
+        "a secret and its receipt"
+    );
+
+    // The replica freezes: the create waits, unanswered, until it is thawed and has it.
+    replica.freeze();
+    let (client, url) = (app.client.clone(), app.url("/api/secrets"));
+    let pending = tokio::spawn(async move {
+        let body = json!({"secret": "seen once thawed"});
+        let response = client.post(url).json(&body).send().await.expect("request");
+        response.status().as_u16()
+    });
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let answered_early = pending.is_finished();
+    replica.thaw();
+    assert!(
+        !answered_early,
+        "answered before the replica had the secret"
+    );
+    assert_eq!(pending.await.expect("no panic"), 201);
+    assert_eq!(keys_of(replica.port(), &app), keys_of(master.port(), &app));
+    assert_eq!(keys_of(replica.port(), &app).len(), 4);
+    let revealed = app.reveal(&created.secret_key, None).await;
+    assert_eq!(revealed.field("secret"), "seen by two");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unacknowledged_create_hands_no_key_out_and_what_it_wrote_expires() {
+    let master = RedisServer::start();
+    let replica = RedisServer::replica_of(master.port());
+    let mut args = ARGS.to_vec();
+    args.extend(["--ack-timeout-ms", "100", "--ttl-min", "1"]);
+    let app = spawn_app_on(Backend::Redis, &master.url(), &args).await;
+    assert_eq!(
+        app.get("/ready").await.body["consume_ack_replicas"],
+        json!(1)
+    );
+    caught_up(master.port(), replica.port());
+
+    // The replica freezes (still online for its master): each create is written on the
+    // master, but no acknowledgment comes, so none answers with a key (or mails a code).
+    replica.freeze();
+    for (path, body) in creates() {
+        let reply = app.post(path, body).await;
+        reply.assert_error(503, "not_durable");
+        assert!(
+            reply.field("message").contains("nothing was created"),
+            "{path}: {}",
+            reply.body
+        );
+        let fields: Vec<&String> = reply.body.as_object().expect("an object").keys().collect();
+        assert_eq!(fields, ["error", "message"], "{path}: {}", reply.body);
+    }
+    let outbox = format!("{}{{outbox}}due", app.key_prefix);
+    assert_eq!(redis_cli(master.port(), &["ZCARD", &outbox]).trim(), "0");
+
+    // What they wrote is on the master, unreachable (no key left it), and every key of
+    // it expires: the secret's and the request's within their 2 s.
+    let written = keys_of(master.port(), &app);
+    for kind in ["s:", "r:", "t:", "c:"] {
+        assert!(
+            written.iter().any(|key| key.contains(&format!("}}{kind}"))),
+            "no {kind} key in {written:?}"
+        );
+    }
+    for key in &written {
+        let ttl: i64 = redis_cli(master.port(), &["TTL", key])
+            .trim()
+            .parse()
+            .expect("a TTL");
+        assert!(ttl > 0, "{key} never expires ({ttl})");
+    }
+    replica.thaw();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while written
+        .iter()
+        .filter(|key| key.contains("}s:"))
+        .any(|key| redis_cli(master.port(), &["EXISTS", key]).trim() != "0")
+    {
+        assert!(Instant::now() < deadline, "the unacknowledged secrets stay");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    caught_up(master.port(), replica.port());
+    assert!(
+        keys_of(replica.port(), &app)
+            .iter()
+            .all(|key| !key.contains("}s:")),
+        "the replica still holds one"
+    );
+}
+
+#[tokio::test]
+async fn without_replicas_a_create_costs_what_it_did_and_waits_for_nothing() {
+    let redis = RedisServer::start();
+    let mut args = ARGS.to_vec();
+    args.extend(["--ttl-min", "1"]);
+    let app = spawn_app_on(Backend::Redis, &redis.url(), &args).await;
+    assert_eq!(
+        app.get("/ready").await.body["consume_ack_replicas"],
+        json!(0)
+    );
+    let expected = [
+        Some(BTreeMap::from([("setex".to_owned(), 2)])),
+        Some(BTreeMap::from([("set".to_owned(), 1)])),
+        Some(BTreeMap::from([("setex".to_owned(), 2)])),
+        // A code's script, and its mail queued (and perhaps sent): counted below.
+        None,
+    ];
+    for ((path, body), expected) in creates().into_iter().zip(expected) {
+        app.reset_command_stats().await;
+        let reply = app.post(path, body).await;
+        assert!([201, 202].contains(&reply.status), "{path}: {}", reply.body);
+        let ran = app.commands_since_reset().await;
+        assert!(
+            !ran.contains_key("wait") && !ran.contains_key("waitaof"),
+            "{path}: {ran:?}"
+        );
+        if let Some(expected) = expected {
+            assert_eq!(ran, expected, "{path}");
+        }
+    }
 }

@@ -214,7 +214,7 @@ async fn burnbox_follows_sentinel_failovers_and_hands_each_secret_out_once() {
             "2000",
             // A slow moment on a shared machine must not burn a secret (a late
             // acknowledgment); a refusal that takes nothing is retried.
-            "--consume-ack-timeout-ms",
+            "--ack-timeout-ms",
             "1000",
             "--rate-limit-per-minute",
             "0",

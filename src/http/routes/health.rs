@@ -40,10 +40,11 @@ pub struct ReadyResponse {
     /// `ready`.
     #[schema(example = "ready")]
     pub status: &'static str,
-    /// Replicas acknowledge every take before its answer leaves (`WAIT`), so a failover
-    /// to one of them cannot bring a consumed secret, token or code back.
+    /// Replicas acknowledge every take and create before its answer leaves (`WAIT`), so a
+    /// failover to one of them cannot bring a consumed secret, token or code back, nor
+    /// lose one that was created.
     pub exactly_once_through_failover: bool,
-    /// How many replicas each take waits for now.
+    /// How many replicas each take and create waits for now (`BURNBOX_ACK_REPLICAS`).
     pub consume_ack_replicas: u32,
 }
 

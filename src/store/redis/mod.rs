@@ -2,9 +2,10 @@
 //! command or one Lua script. This file holds the store, its key names and the [`Store`]
 //! impl; the rest is by concern: `take` (a view handed out or burned, and passphrase
 //! attempts, with their scripts in `scripts/`), `replication` (the guard and `WAIT` before
-//! a take's answer leaves), `limits` (rate windows), `accounts` (the [`AccountStore`]),
-//! `connection` (single, cluster or Sentinel; connections per worker), `sentinel`,
-//! `server` (version and durability checks) and `reply` (reading replies).
+//! a take's answer leaves, and `WAIT` before a create's), `limits` (rate windows),
+//! `accounts` (the [`AccountStore`]), `connection` (single, cluster or Sentinel;
+//! connections per worker), `sentinel`, `server` (version and durability checks) and
+//! `reply` (reading replies).
 //!
 //! Connection arrangement, chosen by measurement (`examples/redis_arrangements.rs`, 32
 //! concurrent `SET EX`/`GETDEL` pairs on the 2-core development machine): requests share
@@ -288,8 +289,9 @@ impl Store for RedisStore {
 
     async fn create_secret(&self, new: &NewSecret<'_>) -> Result<(), StoreError> {
         let receipt_ttl = new.ttl_seconds + self.options.receipt_grace.as_secs();
-        // No MULTI: should the receipt's write fail after the secret's, the create fails
-        // and the secret, whose key was never handed out, expires unread.
+        // No MULTI: should the receipt's write fail after the secret's (or the replicas not
+        // acknowledge both), the create fails and the secret, whose key was never handed
+        // out, expires unread.
         let mut pipe = redis::pipe();
         pipe.set_ex(self.name(&new.secret, "s"), new.sealed, new.ttl_seconds)
             .ignore()
@@ -299,7 +301,7 @@ impl Store for RedisStore {
                 receipt_ttl,
             )
             .ignore();
-        self.query_pipe(&pipe).await
+        self.create(pipe).await.map(drop)
     }
 
     async fn peek_secret(&self, secret: &RecordRef) -> Result<Option<Vec<u8>>, StoreError> {
@@ -490,14 +492,14 @@ impl Store for RedisStore {
         ttl_seconds: u64,
     ) -> Result<(), StoreError> {
         let name = self.name(token, "t");
-        self.query(
-            redis::cmd("SET")
-                .arg(name)
-                .arg(sealed)
-                .arg("EX")
-                .arg(ttl_seconds),
-        )
-        .await
+        let mut pipe = redis::pipe();
+        pipe.cmd("SET")
+            .arg(name)
+            .arg(sealed)
+            .arg("EX")
+            .arg(ttl_seconds)
+            .ignore();
+        self.create(pipe).await.map(drop)
     }
 
     async fn take_token_kept(

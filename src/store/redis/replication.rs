@@ -1,7 +1,8 @@
 //! Replication acknowledgement: a take runs behind a guard that refuses on a replica or an
-//! under-replicated master, then waits (`WAIT`, `WAITAOF`) before its answer leaves.
+//! under-replicated master, then waits (`WAIT`, `WAITAOF`) before its answer leaves; a
+//! create waits the same way (no guard: nothing exists yet) before its key is handed out.
 
-use redis::{Cmd, Script, Value};
+use redis::{Cmd, Pipeline, Script, Value};
 
 use super::reply::texts_of;
 use super::{RedisStore, counted, unavailable};
@@ -81,28 +82,63 @@ impl RedisStore {
             .clone()
     }
 
-    /// Runs a take built by [`Self::guarded`] (its arguments in place) and, on the same
-    /// connection right after it, `WAIT` for the replicas and, with
-    /// `BURNBOX_CONSUME_ACK_FSYNC`, `WAITAOF` for the master's append-only file. The
-    /// answer says whether they acknowledged in time; a take the guard refused (nothing
-    /// consumed) is `NotDurable` at once.
-    pub(super) async fn consume(&self, mut take: Cmd) -> Result<(Value, bool), StoreError> {
-        let replicas = self.ack_replicas();
+    /// Appends to `pipe`, after the writes it holds, the waits that acknowledge them:
+    /// `WAIT` for `replicas` and, with `BURNBOX_ACK_FSYNC`, `WAITAOF` for the master's
+    /// append-only file. Sent in the same round trip on the same connection as the writes,
+    /// so they wait for exactly those writes.
+    fn wait_for_acks(&self, pipe: &mut Pipeline, replicas: u32) {
         let timeout_ms = u64::try_from(self.options.ack_timeout.as_millis()).unwrap_or(u64::MAX);
-        take.arg(replicas);
-        let mut pipe = redis::pipe();
-        pipe.ignore_errors().add_command(take);
         if replicas > 0 {
             pipe.cmd("WAIT").arg(replicas).arg(timeout_ms);
         }
         if self.options.ack_fsync {
             pipe.cmd("WAITAOF").arg(1).arg(0).arg(timeout_ms);
         }
-        let started = std::time::Instant::now();
+    }
+
+    /// Reads the answers to [`Self::wait_for_acks`]: what did not acknowledge in time, in
+    /// words for the log (empty: everything did).
+    fn missing_acks(
+        &self,
+        replicas: u32,
+        mut answers: impl Iterator<Item = redis::RedisResult<Value>>,
+    ) -> Vec<String> {
+        let mut missing = Vec::new();
+        if replicas > 0 {
+            match answers.next() {
+                Some(Ok(Value::Int(acknowledged))) if acknowledged >= i64::from(replicas) => {}
+                other => missing.push(format!("replicas: {other:?}")),
+            }
+        }
+        if self.options.ack_fsync {
+            match answers.next() {
+                Some(Ok(answer)) if acknowledgments(&answer).0 => {}
+                other => missing.push(format!("append-only file: {other:?}")),
+            }
+        }
+        missing
+    }
+
+    /// One of the connections kept for writes that wait (see `take_connections`), in turn.
+    fn waiting_connection(&self) -> super::Connection {
         let turn = self
             .next_take
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let mut connection = self.take_connections[turn % self.take_connections.len()].clone();
+        self.take_connections[turn % self.take_connections.len()].clone()
+    }
+
+    /// Runs a take built by [`Self::guarded`] (its arguments in place) and, on the same
+    /// connection right after it, the waits of [`Self::wait_for_acks`]. The answer says
+    /// whether they acknowledged in time; a take the guard refused (nothing consumed) is
+    /// `NoReplicas` at once.
+    pub(super) async fn consume(&self, mut take: Cmd) -> Result<(Value, bool), StoreError> {
+        let replicas = self.ack_replicas();
+        take.arg(replicas);
+        let mut pipe = redis::pipe();
+        pipe.ignore_errors().add_command(take);
+        self.wait_for_acks(&mut pipe, replicas);
+        let started = std::time::Instant::now();
+        let mut connection = self.waiting_connection();
         let answers: Vec<redis::RedisResult<Value>> =
             self.run(pipe.query_async(&mut connection)).await?;
         let mut answers = answers.into_iter();
@@ -119,19 +155,7 @@ impl RedisStore {
         METRICS
             .consume_ack_wait
             .observe(started.elapsed().as_secs_f64());
-        let mut missing = Vec::new();
-        if replicas > 0 {
-            match answers.next() {
-                Some(Ok(Value::Int(acknowledged))) if acknowledged >= i64::from(replicas) => {}
-                other => missing.push(format!("replicas: {other:?}")),
-            }
-        }
-        if self.options.ack_fsync {
-            match answers.next() {
-                Some(Ok(answer)) if acknowledgments(&answer).0 => {}
-                other => missing.push(format!("append-only file: {other:?}")),
-            }
-        }
+        let missing = self.missing_acks(replicas, answers);
         let durable = missing.is_empty();
         if durable {
             METRICS.consume_acknowledged.inc();
@@ -143,6 +167,69 @@ impl RedisStore {
             );
         }
         Ok((value, durable))
+    }
+
+    /// Runs a create's `writes` (any error fails it) and returns their answers (none for
+    /// an ignored command). When writes wait for nothing, they run as they are, on this
+    /// worker's connection: no command and no round trip more. Otherwise they run on a
+    /// connection kept for waiting, with the waits of [`Self::wait_for_acks`] in the same
+    /// round trip, and unless those acknowledge in time the create is
+    /// [`StoreError::CreateNotDurable`]: its caller hands no key out, and what was written
+    /// expires unreachable with its TTL. No guard: nothing exists yet that could be
+    /// handed out twice.
+    pub(super) async fn create(&self, mut writes: Pipeline) -> Result<Vec<Value>, StoreError> {
+        if !self.acknowledges().await? {
+            return self.query_pipe(&writes).await;
+        }
+        let replicas = self.ack_replicas();
+        self.wait_for_acks(&mut writes, replicas);
+        let waits = usize::from(replicas > 0) + usize::from(self.options.ack_fsync);
+        let mut answers: Vec<Value> = self
+            .run(writes.query_async(&mut self.waiting_connection()))
+            .await?;
+        let acks = answers.split_off(answers.len().saturating_sub(waits));
+        let missing = self.missing_acks(replicas, acks.into_iter().map(Ok));
+        if !missing.is_empty() {
+            METRICS.create_ack_timeouts.inc();
+            log::warn!(
+                "a create was not acknowledged in time, so no key was handed out ({})",
+                missing.join("; ")
+            );
+            return Err(StoreError::CreateNotDurable);
+        }
+        Ok(answers)
+    }
+
+    /// Runs a create's `script` (`text` is its source) on `keys` and `args`, as
+    /// [`Self::create`] runs writes: invoked as it is when writes wait for nothing, else as
+    /// `EVAL` pipelined with its acknowledgments.
+    pub(super) async fn create_with(
+        &self,
+        script: &Script,
+        text: &str,
+        keys: &[&str],
+        args: &[&[u8]],
+    ) -> Result<Value, StoreError> {
+        if !self.acknowledges().await? {
+            let mut invocation = script.prepare_invoke();
+            for key in keys {
+                invocation.key(*key);
+            }
+            for arg in args {
+                invocation.arg(*arg);
+            }
+            return self.invoke(&invocation).await;
+        }
+        let mut pipe = redis::pipe();
+        pipe.cmd("EVAL")
+            .arg(text)
+            .arg(keys.len())
+            .arg(keys)
+            .arg(args);
+        self.create(pipe)
+            .await?
+            .pop()
+            .ok_or(StoreError::Corrupt("create script reply"))
     }
 
     /// Runs a take's `script` (`text` is its source) on `keys` and `args`: invoked as it is

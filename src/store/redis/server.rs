@@ -37,7 +37,7 @@ pub struct ServerFacts {
 
 impl ServerFacts {
     /// Why burnbox cannot run on this Redis, if it cannot; `fsync` when takes are to wait
-    /// for the append-only file (`BURNBOX_CONSUME_ACK_FSYNC`).
+    /// for the append-only file (`BURNBOX_ACK_FSYNC`).
     pub fn unsupported(&self, fsync: bool) -> Option<String> {
         if let Some(old) = self
             .versions
@@ -62,9 +62,9 @@ impl ServerFacts {
         if !self.has_waitaof {
             let versions = self.versions.as_deref().unwrap_or_default().join(", ");
             return Some(format!(
-                "BURNBOX_CONSUME_ACK_FSYNC needs WAITAOF, which Redis (and Valkey) have from \
-                 7.2 on; this server ({versions}) has none: upgrade Redis, or unset \
-                 BURNBOX_CONSUME_ACK_FSYNC and use `appendfsync always`"
+                "BURNBOX_ACK_FSYNC (or its old name BURNBOX_CONSUME_ACK_FSYNC) needs WAITAOF, \
+                 which Redis (and Valkey) have from 7.2 on; this server ({versions}) has \
+                 none: upgrade Redis, or unset it and use `appendfsync always`"
             ));
         }
         self.masters_without_aof
@@ -73,8 +73,8 @@ impl ServerFacts {
             .next()
             .map(|master| {
                 format!(
-                    "BURNBOX_CONSUME_ACK_FSYNC needs `appendonly yes`: Redis ({master}) keeps \
-                     no append-only file"
+                    "BURNBOX_ACK_FSYNC (or its old name BURNBOX_CONSUME_ACK_FSYNC) needs \
+                     `appendonly yes`: Redis ({master}) keeps no append-only file"
                 )
             })
     }

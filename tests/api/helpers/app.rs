@@ -358,6 +358,40 @@ impl TestApp {
             .await
             .expect("connects")
     }
+
+    /// Commands this app's Redis ran since the last [`Self::reset_command_stats`], by name
+    /// (`get`, `bitfield`, …), as Redis counts them (`INFO commandstats`).
+    pub async fn commands_since_reset(&self) -> std::collections::BTreeMap<String, u64> {
+        let mut redis = self.redis().await;
+        let info: String = redis::cmd("INFO")
+            .arg("commandstats")
+            .query_async(&mut redis)
+            .await
+            .expect("INFO");
+        info.lines()
+            .filter_map(|line| {
+                let (name, stats) = line.strip_prefix("cmdstat_")?.split_once(':')?;
+                let calls = stats
+                    .split(',')
+                    .find_map(|pair| pair.strip_prefix("calls="))?;
+                Some((name.to_owned(), calls.parse().ok()?))
+            })
+            // The counting itself, and the test's own connection setup.
+            .filter(|(name, _)| {
+                !["info", "config|resetstat", "hello", "client|setinfo"].contains(&name.as_str())
+            })
+            .collect()
+    }
+
+    /// Zeroes the command counts of this app's Redis (`CONFIG RESETSTAT`).
+    pub async fn reset_command_stats(&self) {
+        let mut redis = self.redis().await;
+        let _: () = redis::cmd("CONFIG")
+            .arg("RESETSTAT")
+            .query_async(&mut redis)
+            .await
+            .expect("RESETSTAT");
+    }
 }
 
 /// Asserts that of racing reveals (status, body) exactly one got the secret — whose body

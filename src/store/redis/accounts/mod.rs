@@ -14,7 +14,8 @@ use redis::Value;
 
 use self::scripts::{
     ACTIVATE_PENDING, ADD_OWNED, BUMP_GENERATION, CHECK_CODE, CHECK_CODE_SCRIPT, CLAIM_MAIL,
-    CREATE_API_KEY, CREATE_SESSION, ISSUE_CODE, OWNED_ENTRY, OWNED_PAGE, RELEASE_STALE_CLAIM,
+    CREATE_API_KEY, CREATE_SESSION, ISSUE_CODE, ISSUE_CODE_SCRIPT, OWNED_ENTRY, OWNED_PAGE,
+    RELEASE_STALE_CLAIM,
 };
 use super::RedisStore;
 use crate::crypto;
@@ -304,14 +305,21 @@ impl AccountStore for RedisStore {
         digest: &[u8; 32],
     ) -> Result<CodeIssue, StoreError> {
         let [code, attempts, cooldown] = self.code_names(slot);
-        let mut invocation = ISSUE_CODE.key(code);
-        invocation
-            .key(attempts)
-            .key(cooldown)
-            .arg(&digest[..])
-            .arg(slot.ttl_seconds)
-            .arg(slot.cooldown_seconds);
-        let left_ms: u64 = self.invoke(&invocation).await?;
+        let (ttl, cooldown_seconds) = (
+            slot.ttl_seconds.to_string(),
+            slot.cooldown_seconds.to_string(),
+        );
+        // Acknowledged as any create: unless the replicas have the code, no mail carries it.
+        let value = self
+            .create_with(
+                &ISSUE_CODE,
+                ISSUE_CODE_SCRIPT,
+                &[&code, &attempts, &cooldown],
+                &[&digest[..], ttl.as_bytes(), cooldown_seconds.as_bytes()],
+            )
+            .await?;
+        let left_ms: u64 =
+            redis::from_redis_value(value).map_err(|_| StoreError::Corrupt("code issue reply"))?;
         Ok(match left_ms {
             0 => CodeIssue::Stored,
             ms => CodeIssue::CoolingDown(ms.div_ceil(1000)),

@@ -6,17 +6,14 @@ use redis::Script;
 
 /// Stores a code unless the slot cools down. KEYS: code, attempts, cooldown.
 /// ARGV: digest, ttl s, cooldown s. Returns 0 (stored) or the cooldown's ms left.
-pub(super) static ISSUE_CODE: LazyLock<Script> = LazyLock::new(|| {
-    Script::new(
-        r"
+pub(super) const ISSUE_CODE_SCRIPT: &str = r"
 local left = redis.call('PTTL', KEYS[3])
 if left > 0 then return left end
 redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
 if tonumber(ARGV[3]) > 0 then redis.call('SET', KEYS[3], '1', 'EX', ARGV[3]) end
 return 0
-",
-    )
-});
+";
+pub(super) static ISSUE_CODE: LazyLock<Script> = LazyLock::new(|| Script::new(ISSUE_CODE_SCRIPT));
 
 /// Checks a code. KEYS: code, all attempts, this client's attempts. ARGV: digest,
 /// per-client limit, total limit, code ttl s. Returns -2 (matched, consumed), -1 (no
