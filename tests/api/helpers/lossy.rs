@@ -1,14 +1,17 @@
 //! A proxy that loses answers: in front of a test app, it passes every request on, but
-//! the answers to the first few reveals never reach the client. The app has taken the
+//! the answers to the next few reveals never reach the client. The app has taken the
 //! secret by then; the client gets a 502, as when a connection drops or a proxy gives up
 //! after the server answered — what a client's retry with its `Idempotency-Key` is for.
 
 use std::net::TcpListener;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use actix_web::dev::ServerHandle;
 use actix_web::http::StatusCode;
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+
+use super::free_port;
 
 /// What a reveal that went through the proxy carried, and what became of its answer.
 #[derive(Debug, Clone)]
@@ -24,25 +27,33 @@ pub struct ProxiedReveal {
 pub struct LossyProxy {
     pub address: String,
     reveals: Arc<Mutex<Vec<ProxiedReveal>>>,
+    to_lose: Arc<AtomicUsize>,
     handle: ServerHandle,
 }
 
 struct Upstream {
     base: String,
     client: reqwest::Client,
-    lose: usize,
+    /// How many reveals' answers are still to be lost.
+    to_lose: Arc<AtomicUsize>,
     reveals: Arc<Mutex<Vec<ProxiedReveal>>>,
 }
 
 impl LossyProxy {
-    /// A proxy to `upstream` (`http://127.0.0.1:…`) on `port`, losing the answers to the
-    /// first `lose` reveals.
+    /// A proxy to `upstream` (`http://127.0.0.1:…`) on a free port, losing the answers to
+    /// the first `lose` reveals.
+    pub fn start(upstream: &str, lose: usize) -> Self {
+        Self::start_on(free_port(), upstream, lose)
+    }
+
+    /// Like [`Self::start`], on `port` (for a client started before anything listened).
     pub fn start_on(port: u16, upstream: &str, lose: usize) -> Self {
         let reveals = Arc::new(Mutex::new(Vec::new()));
+        let to_lose = Arc::new(AtomicUsize::new(lose));
         let state = web::Data::new(Upstream {
             base: upstream.trim_end_matches('/').to_owned(),
             client: reqwest::Client::new(),
-            lose,
+            to_lose: to_lose.clone(),
             reveals: reveals.clone(),
         });
         let listener = TcpListener::bind(("127.0.0.1", port)).expect("the proxy's port");
@@ -61,8 +72,14 @@ impl LossyProxy {
         Self {
             address: format!("http://127.0.0.1:{port}"),
             reveals,
+            to_lose,
             handle,
         }
+    }
+
+    /// Loses the answers to the next `count` reveals (instead of what was left to lose).
+    pub fn lose_next(&self, count: usize) {
+        self.to_lose.store(count, Ordering::SeqCst);
     }
 
     /// Every reveal so far, in order.
@@ -120,7 +137,12 @@ async fn forward(
                 .map(str::to_owned)
         };
         let mut reveals = upstream.reveals.lock().unwrap();
-        let lost = reveals.len() < upstream.lose;
+        let lost = upstream
+            .to_lose
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |left| {
+                left.checked_sub(1)
+            })
+            .is_ok();
         reveals.push(ProxiedReveal {
             idempotency_key: header("idempotency-key"),
             reveal_proof: header("burnbox-reveal-proof"),
