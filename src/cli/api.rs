@@ -2,11 +2,14 @@
 //! uses), certificates always verified.
 
 use std::path::Path;
-use std::time::Duration;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
 use reqwest::{Method, StatusCode};
 use serde::Deserialize;
 use serde_json::Value;
+
+use crate::crypto::e2e::RevealProof;
 
 /// Why a command failed, and the exit code that says so to a script.
 #[derive(Debug, thiserror::Error)]
@@ -42,6 +45,22 @@ pub struct Api {
     base: String,
     client: reqwest::Client,
     api_key: Option<String>,
+    /// How long a request that may be sent again is retried after a lost answer.
+    retry_for: Duration,
+    /// Whether "retrying" was said already (once per command is enough).
+    retry_told: AtomicBool,
+}
+
+/// The first wait before a retry; each next one is twice as long, up to [`LONGEST_WAIT`].
+const FIRST_WAIT: Duration = Duration::from_millis(500);
+/// The longest wait between two retries.
+const LONGEST_WAIT: Duration = Duration::from_secs(4);
+
+/// Why one attempt failed: an answer to act on, or none (a transport error, a 5xx, a body
+/// that broke off), which a retry may still get.
+enum Attempt {
+    Answered(Failure),
+    Lost(Failure),
 }
 
 /// What `POST /api/secrets` (and `/generate`) answer.
@@ -69,6 +88,10 @@ pub struct Status {
     /// Whether the secret is an end-to-end envelope.
     #[serde(default)]
     pub e2e: bool,
+    /// Whether it is the answer to a request (sealed to the requester's key pair, whose
+    /// private half is the fragment: no e2e key, no reveal proof).
+    #[serde(default)]
+    pub answer: bool,
 }
 
 /// What a reveal answers.
@@ -114,7 +137,16 @@ impl Api {
             base: base.trim_end_matches('/').to_owned(),
             client,
             api_key,
+            retry_for: Duration::ZERO,
+            retry_told: AtomicBool::new(false),
         })
+    }
+
+    /// Retries [`Self::status`] and [`Self::reveal`] after a lost answer for up to
+    /// `retry_for` (none by default).
+    pub fn retrying_for(mut self, retry_for: Duration) -> Self {
+        self.retry_for = retry_for;
+        self
     }
 
     /// The server's address, without a trailing slash.
@@ -128,20 +160,74 @@ impl Api {
         path: &str,
         body: Option<Value>,
     ) -> Result<Value, Failure> {
+        self.attempt(method, path, body.as_ref(), &[])
+            .await
+            .map_err(|(Attempt::Answered(failure) | Attempt::Lost(failure))| failure)
+    }
+
+    /// [`Self::call`] for a request that may be sent again (a GET, or a reveal with its
+    /// Idempotency-Key): after a transport error or a 5xx it waits 0.5 s, then twice as
+    /// long each time up to 4 s, and sends it again while `retry_for` lasts. A 4xx is an
+    /// answer and is never sent again.
+    async fn call_retrying(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+        headers: &[(&str, &str)],
+    ) -> Result<Value, Failure> {
+        let started = Instant::now();
+        let mut wait = FIRST_WAIT;
+        loop {
+            match self
+                .attempt(method.clone(), path, body.as_ref(), headers)
+                .await
+            {
+                Ok(value) => return Ok(value),
+                Err(Attempt::Answered(failure)) => return Err(failure),
+                Err(Attempt::Lost(failure)) if started.elapsed() + wait > self.retry_for => {
+                    return Err(if self.retry_for.is_zero() {
+                        failure
+                    } else {
+                        gave_up(failure, started.elapsed())
+                    });
+                }
+                Err(Attempt::Lost(_)) => {
+                    if !self.retry_told.swap(true, Ordering::Relaxed) {
+                        eprintln!("burnbox: connection lost, retrying…");
+                    }
+                    tokio::time::sleep(wait).await;
+                    wait = (wait * 2).min(LONGEST_WAIT);
+                }
+            }
+        }
+    }
+
+    /// One request: its JSON answer, or why there is none.
+    async fn attempt(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+        headers: &[(&str, &str)],
+    ) -> Result<Value, Attempt> {
         let mut request = self.client.request(method, format!("{}{path}", self.base));
         if let Some(key) = &self.api_key {
             request = request.bearer_auth(key);
         }
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
         if let Some(body) = body {
-            request = request.json(&body);
+            request = request.json(body);
         }
         // reqwest's errors name the URL, and a URL here holds a key: never show it.
         let response = request.send().await.map_err(|error| {
-            Failure::Unavailable(format!(
+            Attempt::Lost(Failure::Unavailable(format!(
                 "cannot reach {}: {}",
                 self.base,
                 describe(&error.without_url())
-            ))
+            )))
         })?;
         let status = response.status();
         let retry_after = response
@@ -150,16 +236,21 @@ impl Api {
             .and_then(|value| value.to_str().ok())
             .map(str::to_owned);
         let text = response.text().await.map_err(|error| {
-            Failure::Unavailable(format!(
+            Attempt::Lost(Failure::Unavailable(format!(
                 "the answer broke off: {}",
                 describe(&error.without_url())
-            ))
+            )))
         })?;
         let body: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
         if status.is_success() {
             return Ok(body);
         }
-        Err(failure(status, &body, retry_after.as_deref()))
+        let failure = failure(status, &body, retry_after.as_deref());
+        Err(if status.is_server_error() {
+            Attempt::Lost(failure)
+        } else {
+            Attempt::Answered(failure)
+        })
     }
 
     /// `POST /api/secrets`.
@@ -175,25 +266,39 @@ impl Api {
         )
     }
 
-    /// `GET /api/secrets/{key}`: never consumes.
+    /// `GET /api/secrets/{key}`: never consumes, so it may be retried.
     pub async fn status(&self, key: &str) -> Result<Status, Failure> {
         decode(
-            self.call(Method::GET, &format!("/api/secrets/{key}"), None)
+            self.call_retrying(Method::GET, &format!("/api/secrets/{key}"), None, &[])
                 .await?,
         )
     }
 
-    /// `POST /api/secrets/{key}/reveal`: consumes.
-    pub async fn reveal(&self, key: &str, passphrase: Option<&str>) -> Result<Revealed, Failure> {
+    /// `POST /api/secrets/{key}/reveal`: consumes. With the reveal's own `idempotency`
+    /// key it is retried after a lost answer, and the server answers a retry as it
+    /// answered the first; `proof` opens an `e2e2` secret.
+    pub async fn reveal(
+        &self,
+        key: &str,
+        passphrase: Option<&str>,
+        proof: Option<&RevealProof>,
+        idempotency: &str,
+    ) -> Result<Revealed, Failure> {
         let body = match passphrase {
             Some(passphrase) => serde_json::json!({ "passphrase": passphrase }),
             None => serde_json::json!({}),
         };
+        let proof = proof.map(RevealProof::encode);
+        let mut headers = vec![("Idempotency-Key", idempotency)];
+        if let Some(proof) = &proof {
+            headers.push(("Burnbox-Reveal-Proof", proof));
+        }
         decode(
-            self.call(
+            self.call_retrying(
                 Method::POST,
                 &format!("/api/secrets/{key}/reveal"),
                 Some(body),
+                &headers,
             )
             .await?,
         )
@@ -238,6 +343,15 @@ fn decode<T: serde::de::DeserializeOwned>(body: Value) -> Result<T, Failure> {
             "the server's answer is not burnbox's: is this the right --server?".into(),
         )
     })
+}
+
+/// The last failure of a request retried for `elapsed`, saying so.
+fn gave_up(failure: Failure, elapsed: Duration) -> Failure {
+    let retried = format!("(gave up retrying after {:.1} s)", elapsed.as_secs_f64());
+    match failure {
+        Failure::Unavailable(message) => Failure::Unavailable(format!("{message} {retried}")),
+        other => other,
+    }
 }
 
 /// The error's own words and its causes', without the URL.

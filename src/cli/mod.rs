@@ -13,6 +13,10 @@ pub mod link;
 use std::io::{BufRead, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 use clap::Args;
 use serde_json::json;
@@ -85,6 +89,11 @@ pub struct OpenArgs {
     /// PEM file of a private CA that signed the server's certificate.
     #[arg(long, value_name = "FILE")]
     pub ca_file: Option<PathBuf>,
+    /// How long to keep retrying when the connection is lost or the server fails (5xx):
+    /// 30s, 2m; 0 does not retry. A retried reveal is the same reveal: the server answers
+    /// it as it answered the first, and counts no second view.
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
+    pub retry_for: u64,
 }
 
 /// `burnbox receipt`.
@@ -103,16 +112,21 @@ pub struct ReceiptArgs {
 }
 
 fn parse_ttl(text: &str) -> Result<u64, String> {
-    let seconds = match text.parse::<u64>() {
-        Ok(seconds) => seconds,
-        Err(_) => humantime::parse_duration(text)
-            .map_err(|_| format!("`{text}` is not a duration such as 90s, 15m, 1h or 7d"))?
-            .as_secs(),
-    };
+    let seconds = parse_duration(text)?;
     if seconds == 0 {
         return Err("the TTL must be at least a second".into());
     }
     Ok(seconds)
+}
+
+/// Seconds, written as people write them: `600`, `90s`, `15m`, `1h`, `7d`.
+fn parse_duration(text: &str) -> Result<u64, String> {
+    match text.parse::<u64>() {
+        Ok(seconds) => Ok(seconds),
+        Err(_) => humantime::parse_duration(text)
+            .map(|duration| duration.as_secs())
+            .map_err(|_| format!("`{text}` is not a duration such as 90s, 15m, 1h or 7d")),
+    }
 }
 
 /// Runs a client command on a small runtime of its own; one line on stderr if it fails.
@@ -382,7 +396,8 @@ pub async fn open(args: OpenArgs) -> Result<(), Failure> {
     })?;
     // The link names its server, which may not be yours: no API key goes there (a reveal
     // needs none).
-    let api = Api::new(&link.server, args.ca_file.as_deref(), None)?;
+    let api = Api::new(&link.server, args.ca_file.as_deref(), None)?
+        .retrying_for(Duration::from_secs(args.retry_for));
     let passphrase = passphrase(&args.passphrase)?;
     let status = api.status(&link.key).await?;
     let key = if status.e2e {
@@ -402,7 +417,22 @@ pub async fn open(args: OpenArgs) -> Result<(), Failure> {
                 .into(),
         ));
     }
-    let revealed = api.reveal(&link.key, passphrase.as_deref()).await?;
+    // An e2e key proves the reveal; an answer's fragment is a private key, which does not.
+    let proof = key
+        .as_ref()
+        .filter(|_| !status.answer)
+        .map(E2eKey::reveal_proof);
+    // One key for this reveal and its retries: fresh and random, so nobody else's reveal
+    // can claim its answer.
+    let idempotency = URL_SAFE_NO_PAD.encode(crate::crypto::random_array::<24>());
+    let revealed = api
+        .reveal(
+            &link.key,
+            passphrase.as_deref(),
+            proof.as_ref(),
+            &idempotency,
+        )
+        .await?;
     let text = match (&key, revealed.e2e) {
         // The answer to a request: sealed to the requester's key pair, whose private half
         // is the fragment.

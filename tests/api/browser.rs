@@ -25,7 +25,7 @@ use chromiumoxide::page::ScreenshotParams;
 use futures_util::StreamExt;
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, spawn_app};
+use crate::helpers::{Backend, LossyProxy, spawn_app};
 
 /// Debian's Chromium (`BURNBOX_TEST_CHROMIUM` names another).
 fn chromium() -> PathBuf {
@@ -292,6 +292,25 @@ impl Tab {
             }
         }
         assert_eq!(self.errors(), Vec::<String>::new(), "console errors");
+    }
+
+    /// [`Self::assert_clean_console`], once the errors that contain one of `expected` (those
+    /// a test provoked) are taken away; fails if none of them came.
+    async fn assert_clean_console_but(&self, expected: &[&str]) {
+        let deadline = Instant::now() + Duration::from_secs(3);
+        loop {
+            let before = self.events.load(Ordering::SeqCst);
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            if self.events.load(Ordering::SeqCst) == before || Instant::now() > deadline {
+                break;
+            }
+        }
+        let (provoked, other): (Vec<String>, Vec<String>) = self
+            .take_errors()
+            .into_iter()
+            .partition(|error| expected.iter().any(|text| error.contains(text)));
+        assert!(!provoked.is_empty(), "none of {expected:?} was logged");
+        assert_eq!(other, Vec::<String>::new(), "console errors");
     }
 
     /// Saves a PNG under `BURNBOX_TEST_SCREENSHOTS` (the pictures in docs/browser.md and the README), if set.
@@ -661,12 +680,31 @@ async fn a_truncated_link_reveals_nothing_and_api_secrets_open_on_the_same_page(
     }
     assert_eq!(app.receipt_state(&created.receipt_key).await, "pending");
 
+    // The whole link: the page presents the reveal proof its key derives (without it the
+    // server refuses an e2e2 secret) and opens the envelope.
     let whole = chromium.open(&format!("{page}#{}", key.encode())).await;
     whole.wait_shown("reveal-waiting").await;
     whole.click("#reveal-submit").await;
     whole.wait_shown("reveal-secret").await;
     assert_eq!(whole.value("revealed").await, "made in Rust");
     whole.assert_clean_console().await;
+
+    // A link an older client made (e2e1: no verifier, no proof) still opens.
+    let old_key = E2eKey::generate();
+    let old = app
+        .create_secret(json!({
+            "secret": e2e::seal_v1_with_nonce(&old_key, burnbox::crypto::random_array(), "made before e2e2"),
+            "e2e": true,
+        }))
+        .await;
+    let tab = chromium
+        .open(&app.url(&format!("/s/{}#{}", old.secret_key, old_key.encode())))
+        .await;
+    tab.wait_shown("reveal-waiting").await;
+    tab.click("#reveal-submit").await;
+    tab.wait_shown("reveal-secret").await;
+    assert_eq!(tab.value("revealed").await, "made before e2e2");
+    tab.assert_clean_console().await;
 
     // A plain secret from the JSON API, opened from onetimesecret's link shape.
     let plain = app.create_secret(json!({"secret": "plain text"})).await;
@@ -705,17 +743,43 @@ async fn a_csp_violation_is_caught_and_the_browser_speaks_the_readme_format() {
     let tab = chromium.open(&app.url("/")).await;
     tab.wait_for("!document.getElementById('share-submit').disabled")
         .await;
-    // The worked example from docs/security.md, opened by the page's own module.
+    // The worked example from docs/security.md (key 00..1f, nonce 07 × 12, text `hello`),
+    // derived, sealed and opened by the page's own module, is what the doc and the Rust
+    // side say.
+    let security = include_str!("../../docs/security.md");
+    let key = E2eKey::decode("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8").expect("a key");
+    let proof = key.reveal_proof();
+    let v2 = e2e::seal_with_nonce(&key, [7; e2e::NONCE_BYTES], "hello");
+    let v1 = e2e::seal_v1_with_nonce(&key, [7; e2e::NONCE_BYTES], "hello");
     let script = tab
         .eval("document.querySelector('script[type=module]').getAttribute('src')")
         .await;
-    let opened = tab
+    let page = tab
         .eval(&format!(
-            "import('{}').then((m) => m.open('e2e1.BwcHBwcHBwcHBwcHZw_KMADChmNBd3kjPtvtflwkKTq_', 'AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8'))",
-            script.as_str().expect("a script path")
+            "import('{script}').then(async (m) => {{ \
+               const key = '{key}'; \
+               const sealed = await m.sealWithNonce(key, new Uint8Array(12).fill(7), 'hello'); \
+               return {{ ...(await m.derive(key)), proof: await m.revealProof(key), sealed, \
+                 opened: await m.open('{v2}', key), openedV1: await m.open('{v1}', key) }}; }})",
+            script = script.as_str().expect("a script path"),
+            key = key.encode(),
         ))
         .await;
-    assert_eq!(opened, json!("hello"));
+    assert_eq!(page["proof"], json!(proof.encode()));
+    assert_eq!(page["verifier"], json!(URL_SAFE.encode(proof.verifier())));
+    assert_eq!(page["sealed"], json!(v2));
+    assert_eq!(
+        (&page["opened"], &page["openedV1"]),
+        (&json!("hello"), &json!("hello"))
+    );
+    for field in ["proof", "verifier", "textKey", "sealed"] {
+        let value = page[field].as_str().expect(field);
+        assert!(
+            security.contains(&format!("`{value}`")),
+            "docs/security.md lacks the {field} {value}"
+        );
+    }
+    assert!(security.contains(&format!("`{v1}`")));
     tab.assert_clean_console().await;
 
     // What the policy forbids is refused, and the refusal reaches the collector.
@@ -760,4 +824,152 @@ async fn links_from_the_terminal_open_in_the_browser_and_back() {
     let again = crate::cli::burnbox(&["open", &link], b"", &[]).await;
     assert_eq!(again.code, 1);
     sender.assert_clean_console().await;
+}
+
+/// A reveal whose answer is lost on the way (the server took the secret, the page got a
+/// 502 from the proxy in front) is sent again with the same Idempotency-Key and the reveal
+/// proof: the page says it is retrying, then shows the secret, and one view is counted.
+#[tokio::test]
+async fn a_reveal_whose_answer_is_lost_is_retried_and_counts_one_view() {
+    let app = spawn_app(Backend::Redis).await;
+    let proxy = LossyProxy::start(&app.address, 2);
+    let chromium = Chromium::launch().await;
+    let key = E2eKey::generate();
+    let created = app
+        .create_secret(
+            json!({"secret": e2e::seal(&key, "worth the wait"), "e2e": true, "max_views": 2}),
+        )
+        .await;
+    let link = format!(
+        "{}/s/{}#{}",
+        proxy.address,
+        created.secret_key,
+        key.encode()
+    );
+    let tab = chromium.open(&link).await;
+    tab.wait_shown("reveal-waiting").await;
+    tab.click("#reveal-submit").await;
+    // Said where a screen reader hears it, while the page retries.
+    tab.wait_for(
+        "(() => { const p = document.getElementById('reveal-progress'); \
+         return p.getAttribute('role') === 'status' && p.offsetParent !== null \
+           && p.textContent === 'Connection lost — retrying…'; })()",
+    )
+    .await;
+    tab.wait_shown("reveal-secret").await;
+    assert_eq!(tab.value("revealed").await, "worth the wait");
+
+    let reveals = proxy.reveals();
+    let lost: Vec<bool> = reveals.iter().map(|reveal| reveal.lost).collect();
+    assert_eq!(lost, [true, true, false], "{reveals:?}");
+    assert!(
+        reveals.iter().all(|reveal| reveal.status == 200),
+        "{reveals:?}"
+    );
+    let idempotency = reveals[0]
+        .idempotency_key
+        .clone()
+        .expect("an Idempotency-Key");
+    assert_eq!(idempotency.len(), 32);
+    let proof = key.reveal_proof().encode();
+    for reveal in &reveals {
+        assert_eq!(
+            reveal.idempotency_key.as_deref(),
+            Some(idempotency.as_str())
+        );
+        assert_eq!(reveal.reveal_proof.as_deref(), Some(proof.as_str()));
+    }
+    let receipt = app
+        .get(&format!("/api/receipts/{}", created.receipt_key))
+        .await;
+    assert_eq!(receipt.body["views"], json!(1), "{}", receipt.body);
+    // Chromium logs the two 502s the page rode out; nothing else.
+    tab.assert_clean_console_but(&["status of 502"]).await;
+
+    // The next reveal, from another page, is a reveal of its own: a fresh key.
+    let other = chromium.open(&link).await;
+    other.wait_shown("reveal-waiting").await;
+    other.click("#reveal-submit").await;
+    other.wait_shown("reveal-secret").await;
+    let reveals = proxy.reveals();
+    assert_eq!(reveals.len(), 4);
+    assert_ne!(
+        reveals[3].idempotency_key.as_deref(),
+        Some(idempotency.as_str())
+    );
+    other.assert_clean_console().await;
+}
+
+/// When the retries run out, the page says so and keeps the reveal's Idempotency-Key:
+/// pressing Reveal again continues the same reveal, so the answer the server took the
+/// secret for is handed to this page rather than burned.
+#[tokio::test]
+async fn when_retries_run_out_reveal_again_continues_the_same_reveal() {
+    let app = spawn_app(Backend::Redis).await;
+    let proxy = LossyProxy::start(&app.address, usize::MAX);
+    let chromium = Chromium::launch().await;
+    let key = E2eKey::generate();
+    let created = app
+        .create_secret(json!({"secret": e2e::seal(&key, "still yours"), "e2e": true}))
+        .await;
+    let tab = chromium
+        .open(&format!(
+            "{}/s/{}#{}",
+            proxy.address,
+            created.secret_key,
+            key.encode()
+        ))
+        .await;
+    tab.wait_shown("reveal-waiting").await;
+    tab.click("#reveal-submit").await;
+    let started = Instant::now();
+    // About 30 s of retries (0.5, 1, 2, 4, 4, … s apart), then the failure.
+    while !tab
+        .eval("!document.getElementById('reveal-error').hidden")
+        .await
+        .as_bool()
+        .unwrap_or(false)
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(45),
+            "still retrying"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(
+        started.elapsed() > Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(
+        tab.text("#reveal-error")
+            .await
+            .starts_with("The connection to the server was lost and the secret was not shown."),
+        "{}",
+        tab.text("#reveal-error").await
+    );
+    assert_eq!(
+        tab.eval("document.getElementById('reveal-progress').textContent")
+            .await,
+        json!("")
+    );
+    let tried = proxy.reveals();
+    assert!(tried.len() >= 6, "{tried:?}");
+    // The server took the secret at the first attempt: a fresh reveal would find nothing.
+    assert_eq!(tried[0].status, 200);
+    assert!(tried[1..].iter().all(|reveal| reveal.status == 200));
+
+    proxy.lose_next(0);
+    tab.click("#reveal-submit").await;
+    tab.wait_shown("reveal-secret").await;
+    assert_eq!(tab.value("revealed").await, "still yours");
+    let reveals = proxy.reveals();
+    assert_eq!(reveals.len(), tried.len() + 1);
+    assert!(
+        reveals
+            .iter()
+            .all(|reveal| reveal.idempotency_key == tried[0].idempotency_key),
+        "{reveals:?}"
+    );
+    tab.assert_clean_console_but(&["status of 502"]).await;
 }

@@ -3,11 +3,14 @@
 
 use std::io::Write;
 use std::process::{Command, Stdio};
+use std::time::Duration;
 
+use burnbox::e2e::{self, E2eKey};
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    Backend, Certificates, Nginx, TestApp, api_key, free_port, session, spawn_app, spawn_app_with,
+    Backend, Certificates, LossyProxy, Nginx, TestApp, api_key, free_port, session, spawn_app,
+    spawn_app_with,
 };
 use crate::on_both_backends;
 
@@ -122,6 +125,135 @@ async fn a_piped_secret_opens_once_from_its_link(backend: Backend) {
     assert!(read.stdout.contains("\nrevealed: "));
 }
 on_both_backends!(a_piped_secret_opens_once_from_its_link);
+
+/// What `share` makes is `e2e2`: the link's path alone (a scanner's, a log's, curl's)
+/// cannot consume it, and `open`, which derives the reveal proof from the key after `#`,
+/// can.
+async fn a_shared_secret_opens_only_with_the_proof_from_its_key(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (link, receipt) = share(&app, &["--views", "2"], b"proof needed\n").await;
+    let key = E2eKey::decode(link.split_once('#').expect("a fragment").1).expect("a key");
+    let path = format!("/api/secrets/{}/reveal", secret_key_of(&link));
+    app.post_empty(&path)
+        .await
+        .assert_error(403, "reveal_proof_refused");
+    // With the proof, the envelope the CLI made: e2e2, and it opens with the link's key.
+    let revealed = app
+        .client
+        .post(app.url(&path))
+        .header("burnbox-reveal-proof", key.reveal_proof().encode())
+        .send()
+        .await
+        .expect("reveal");
+    assert_eq!(revealed.status().as_u16(), 200);
+    let envelope = revealed.json::<Value>().await.expect("JSON")["secret"]
+        .as_str()
+        .expect("a secret")
+        .to_owned();
+    assert!(envelope.starts_with("e2e2."), "{envelope}");
+    assert_eq!(e2e::open(&key, &envelope).as_deref(), Ok("proof needed\n"));
+    // The refused reveal took nothing: the CLI gets the second view, and then none is left.
+    let opened = burnbox(&["open", &link], b"", &[]).await;
+    assert_eq!(
+        (opened.code, opened.stdout.as_str()),
+        (0, "proof needed\n"),
+        "{}",
+        opened.stderr
+    );
+    let read = burnbox(&["receipt", &receipt], b"", &[]).await;
+    assert!(read.stdout.ends_with("views: 2 of 2\n"), "{}", read.stdout);
+    // A 4xx is an answer, never retried.
+    let again = burnbox(&["open", &link], b"", &[]).await;
+    assert_eq!(again.code, 1, "{}", again.stderr);
+    assert!(!again.stderr.contains("retrying"), "{}", again.stderr);
+}
+on_both_backends!(a_shared_secret_opens_only_with_the_proof_from_its_key);
+
+/// Links that older clients made (`e2e1`, no proof) still open.
+async fn an_e2e1_link_still_opens(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let key = E2eKey::generate();
+    let envelope =
+        e2e::seal_v1_with_nonce(&key, burnbox::crypto::random_array(), "made before e2e2");
+    let created = app
+        .create_secret(json!({"secret": envelope, "e2e": true}))
+        .await;
+    let link = app.url(&format!("/s/{}#{}", created.secret_key, key.encode()));
+    let opened = burnbox(&["open", &link], b"", &[]).await;
+    assert_eq!(
+        (opened.code, opened.stdout.as_str()),
+        (0, "made before e2e2"),
+        "{}",
+        opened.stderr
+    );
+    assert_eq!(burnbox(&["open", &link], b"", &[]).await.code, 1);
+}
+on_both_backends!(an_e2e1_link_still_opens);
+
+/// `open` started while nothing listens, and whose first reveal's answer is then lost
+/// after the server took the secret: it retries with the same Idempotency-Key, gets the
+/// answer the server kept for it, and one view is counted.
+#[tokio::test]
+async fn open_rides_out_a_lost_connection_and_counts_one_view() {
+    let app = spawn_app(Backend::Redis).await;
+    let (link, receipt) = share(&app, &["--views", "2"], b"worth the wait\n").await;
+    let fragment = link.split_once('#').expect("a fragment").1.to_owned();
+    let port = free_port();
+    let moved = link.replace(&app.address, &format!("http://127.0.0.1:{port}"));
+    let opening = tokio::spawn(async move { burnbox(&["open", &moved], b"", &[]).await });
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let proxy = LossyProxy::start_on(port, &app.address, 1);
+    let opened = opening.await.expect("ran");
+    assert_eq!(
+        (opened.code, opened.stdout.as_str()),
+        (0, "worth the wait\n"),
+        "{}",
+        opened.stderr
+    );
+    assert_eq!(
+        opened.stderr, "burnbox: connection lost, retrying…\n",
+        "said once, and nothing secret"
+    );
+
+    let reveals = proxy.reveals();
+    assert_eq!(reveals.len(), 2, "{reveals:?}");
+    assert!(
+        reveals[0].lost && reveals[0].status == 200,
+        "the server took it: {reveals:?}"
+    );
+    assert_eq!(reveals[1].status, 200);
+    let idempotency = reveals[0]
+        .idempotency_key
+        .clone()
+        .expect("an Idempotency-Key");
+    assert_eq!(idempotency.len(), 32);
+    assert_eq!(
+        reveals[1].idempotency_key.as_deref(),
+        Some(idempotency.as_str())
+    );
+    let proof = E2eKey::decode(&fragment)
+        .expect("a key")
+        .reveal_proof()
+        .encode();
+    for reveal in &reveals {
+        assert_eq!(reveal.reveal_proof.as_deref(), Some(proof.as_str()));
+    }
+    let read = burnbox(&["receipt", &receipt], b"", &[]).await;
+    assert!(read.stdout.ends_with("views: 1 of 2\n"), "{}", read.stdout);
+
+    // The next open is a reveal of its own: a fresh key, and the second view.
+    let through_proxy = link.replace(&app.address, &proxy.address);
+    let second = burnbox(&["open", &through_proxy], b"", &[]).await;
+    assert_eq!((second.code, second.stderr.as_str()), (0, ""));
+    let reveals = proxy.reveals();
+    assert_eq!(reveals.len(), 3);
+    assert_ne!(
+        reveals[2].idempotency_key.as_deref(),
+        Some(idempotency.as_str())
+    );
+    let read = burnbox(&["receipt", &receipt], b"", &[]).await;
+    assert!(read.stdout.ends_with("views: 2 of 2\n"), "{}", read.stdout);
+}
 
 async fn a_link_of_two_views_opens_twice(backend: Backend) {
     let app = spawn_app(backend).await;
@@ -331,8 +463,32 @@ async fn every_exit_code_means_one_thing() {
         run.stderr
     );
     assert_no_panic(&run);
-    let run = burnbox(&["open", &format!("{down}/s/abc#def")], b"", &[]).await;
+    let run = burnbox(
+        &["open", "--retry-for", "0", &format!("{down}/s/abc#def")],
+        b"",
+        &[],
+    )
+    .await;
     assert_eq!(run.code, 4, "{}", run.stderr);
+    assert!(!run.stderr.contains("retrying"), "{}", run.stderr);
+    // `open` retries a lost connection for as long as --retry-for says, then gives up.
+    let started = std::time::Instant::now();
+    let run = burnbox(
+        &["open", "--retry-for", "1s", &format!("{down}/s/abc#def")],
+        b"",
+        &[],
+    )
+    .await;
+    assert_eq!(run.code, 4, "{}", run.stderr);
+    assert!(
+        run.stderr.starts_with(&format!(
+            "burnbox: connection lost, retrying…\nburnbox: cannot reach {down}"
+        )) && run.stderr.trim_end().ends_with(" s)"),
+        "{}",
+        run.stderr
+    );
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_no_panic(&run);
     // BURNBOX_URL names the server when --server does not.
     let (_, receipt_link) = share(&app, &[], b"y").await;
     let key = receipt_link.rsplit('/').next().expect("key");

@@ -4,7 +4,7 @@
 use burnbox::e2e::{self, E2eKey};
 use serde_json::json;
 
-use crate::helpers::{Backend, TestApp, spawn_app, spawn_app_with};
+use crate::helpers::{Backend, Reply, TestApp, spawn_app, spawn_app_with};
 use crate::on_both_backends;
 
 const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
@@ -37,7 +37,20 @@ async fn an_e2e_secret_is_stored_as_sent_and_says_so(backend: Backend) {
     assert_eq!(status.body["e2e"], json!(true), "{}", status.body);
     assert_eq!(status.body["passphrase_required"], json!(true));
 
-    let revealed = app.reveal(&created.secret_key, Some("pw")).await;
+    // An e2e2 secret goes only to a reveal with the proof its key derives.
+    app.reveal(&created.secret_key, Some("pw"))
+        .await
+        .assert_error(403, "reveal_proof_refused");
+    let revealed = Reply::from_response(
+        app.client
+            .post(app.url(&format!("/api/secrets/{}/reveal", created.secret_key)))
+            .header("burnbox-reveal-proof", key.reveal_proof().encode())
+            .json(&json!({"passphrase": "pw"}))
+            .send()
+            .await
+            .expect("reveal"),
+    )
+    .await;
     assert_eq!(revealed.status, 200, "{}", revealed.body);
     assert_eq!(revealed.body["e2e"], json!(true));
     assert_eq!(revealed.field("secret"), envelope);

@@ -1,7 +1,7 @@
 //! What the integration tests start, one module per kind of thing: the app ([`app`]), Redis
 //! ([`redis`], [`cluster`], [`sentinel`]), nginx ([`nginx`]), Python virtualenvs
-//! ([`python`]), and the log capture ([`logs`]). Everything is re-exported here, so tests
-//! name `crate::helpers::X`.
+//! ([`python`]), a proxy that loses reveals' answers ([`lossy`]), and the log capture
+//! ([`logs`]). Everything is re-exported here, so tests name `crate::helpers::X`.
 //!
 //! One throwaway `redis-server` serves the whole test binary (`--save "" --appendonly no`
 //! on a free port), unless `BURNBOX_TEST_REDIS_URL` names one. Each test app gets its own
@@ -12,6 +12,7 @@ use std::net::TcpListener;
 mod app;
 mod cluster;
 mod logs;
+mod lossy;
 mod nginx;
 mod python;
 mod redis;
@@ -20,6 +21,7 @@ mod sentinel;
 pub use app::*;
 pub use cluster::*;
 pub use logs::*;
+pub use lossy::*;
 pub use nginx::*;
 pub use python::*;
 pub use redis::*;

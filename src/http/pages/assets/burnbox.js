@@ -1,14 +1,22 @@
 // burnbox pages: encryption in the browser and the calls to the API.
 //
-// The end-to-end format (the README has it in full, with a worked example):
-// the key is 32 random bytes, base64url without padding, carried only in the link's
-// fragment; the secret the server stores is "e2e1." + base64url(nonce ‖ AES-256-GCM
-// ciphertext ‖ tag), a fresh 12-byte nonce, no associated data.
+// The end-to-end format (docs/security.md has it in full, with a worked example): the key
+// is 32 random bytes, base64url without padding, carried only in the link's fragment.
+// HKDF-SHA256 (no salt) derives from it the text key (info "burnbox e2e2 text") and the
+// reveal proof (info "burnbox reveal"); the verifier is SHA-256 of the proof. The secret
+// the server stores is "e2e2." + base64url(verifier ‖ nonce ‖ AES-256-GCM ciphertext ‖
+// tag) under the text key, a fresh 12-byte nonce, the verifier as associated data; a
+// reveal presents the proof. Older links hold "e2e1." + base64url(nonce ‖ ciphertext ‖
+// tag) under the key itself, with no associated data: they still open.
 
-const PREFIX = "e2e1.";
+const PREFIX = "e2e2.";
+const PREFIX_V1 = "e2e1.";
 const KEY_BYTES = 32;
+const VERIFIER_BYTES = 32;
 const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
+const TEXT_KEY_INFO = new TextEncoder().encode("burnbox e2e2 text");
+const PROOF_INFO = new TextEncoder().encode("burnbox reveal");
 
 function encode(bytes) {
   let binary = "";
@@ -26,8 +34,34 @@ function decode(text) {
 
 /** The length in characters of an envelope holding `bytes` bytes of text. */
 function envelopeLength(bytes) {
-  const sealed = NONCE_BYTES + bytes + TAG_BYTES;
+  const sealed = VERIFIER_BYTES + NONCE_BYTES + bytes + TAG_BYTES;
   return PREFIX.length + Math.floor(sealed / 3) * 4 + [0, 2, 3][sealed % 3];
+}
+
+/** HKDF-SHA256 with no salt: 32 bytes for `info` from the key's raw bytes. */
+async function hkdf(raw, info) {
+  const ikm = await crypto.subtle.importKey("raw", raw, "HKDF", false, ["deriveBits"]);
+  const bits = await crypto.subtle.deriveBits(
+    { name: "HKDF", hash: "SHA-256", salt: new Uint8Array(0), info },
+    ikm,
+    256,
+  );
+  return new Uint8Array(bits);
+}
+
+/** What a link's key stands for (base64url each): its reveal proof, the proof's verifier,
+ * and the text key of its e2e2 envelope. */
+export async function derive(keyText) {
+  const raw = decode(keyText);
+  const proof = await hkdf(raw, PROOF_INFO);
+  const verifier = new Uint8Array(await crypto.subtle.digest("SHA-256", proof));
+  const textKey = await hkdf(raw, TEXT_KEY_INFO);
+  return { proof: encode(proof), verifier: encode(verifier), textKey: encode(textKey) };
+}
+
+/** The reveal proof an e2e2 secret's reveal (and a viewer's burn) presents. */
+export async function revealProof(keyText) {
+  return encode(await hkdf(decode(keyText), PROOF_INFO));
 }
 
 async function aesKey(raw, usage) {
@@ -36,16 +70,25 @@ async function aesKey(raw, usage) {
 
 /** Encrypts `text` under a fresh key: the envelope for the server, the key for the link. */
 export async function seal(text) {
-  const raw = crypto.getRandomValues(new Uint8Array(KEY_BYTES));
+  const key = encode(crypto.getRandomValues(new Uint8Array(KEY_BYTES)));
   const nonce = crypto.getRandomValues(new Uint8Array(NONCE_BYTES));
-  const key = await aesKey(raw, "encrypt");
+  return { envelope: await sealWithNonce(key, nonce, text), key };
+}
+
+/** Encrypts `text` as e2e2 under the key (base64url) and `nonce`. A nonce must never be
+ * used twice with a key: only `seal` and the worked example call this. */
+export async function sealWithNonce(keyText, nonce, text) {
+  const derived = await derive(keyText);
+  const verifier = decode(derived.verifier);
+  const key = await aesKey(decode(derived.textKey), "encrypt");
   const sealed = new Uint8Array(
-    await crypto.subtle.encrypt({ name: "AES-GCM", iv: nonce }, key, new TextEncoder().encode(text)),
+    await crypto.subtle.encrypt(
+      { name: "AES-GCM", iv: nonce, additionalData: verifier },
+      key,
+      new TextEncoder().encode(text),
+    ),
   );
-  const bytes = new Uint8Array(NONCE_BYTES + sealed.length);
-  bytes.set(nonce);
-  bytes.set(sealed, NONCE_BYTES);
-  return { envelope: PREFIX + encode(bytes), key: encode(raw) };
+  return PREFIX + encode(concat(verifier, nonce, sealed));
 }
 
 /** Whether a link's fragment can be a key: 32 bytes of base64url. */
@@ -57,14 +100,28 @@ export function isKey(text) {
   }
 }
 
-/** Decrypts an envelope with the key from the link; throws when it does not open. */
+/** Decrypts an envelope (e2e2 or e2e1) with the key from the link; throws when it does not
+ * open. */
 export async function open(envelope, keyText) {
-  if (!envelope.startsWith(PREFIX)) throw new Error("not an e2e1 envelope");
-  const bytes = decode(envelope.slice(PREFIX.length));
-  if (bytes.length <= NONCE_BYTES + TAG_BYTES) throw new Error("envelope too short");
-  const key = await aesKey(decode(keyText), "decrypt");
+  let bytes;
+  let textKey;
+  let additionalData = new Uint8Array(0);
+  if (envelope.startsWith(PREFIX)) {
+    bytes = decode(envelope.slice(PREFIX.length));
+    if (bytes.length <= VERIFIER_BYTES + NONCE_BYTES + TAG_BYTES) throw new Error("envelope too short");
+    additionalData = bytes.subarray(0, VERIFIER_BYTES);
+    bytes = bytes.subarray(VERIFIER_BYTES);
+    textKey = decode((await derive(keyText)).textKey);
+  } else if (envelope.startsWith(PREFIX_V1)) {
+    bytes = decode(envelope.slice(PREFIX_V1.length));
+    if (bytes.length <= NONCE_BYTES + TAG_BYTES) throw new Error("envelope too short");
+    textKey = decode(keyText);
+  } else {
+    throw new Error("not an e2e2 or e2e1 envelope");
+  }
+  const key = await aesKey(textKey, "decrypt");
   const plain = await crypto.subtle.decrypt(
-    { name: "AES-GCM", iv: bytes.subarray(0, NONCE_BYTES) },
+    { name: "AES-GCM", iv: bytes.subarray(0, NONCE_BYTES), additionalData },
     key,
     bytes.subarray(NONCE_BYTES),
   );
@@ -153,8 +210,8 @@ async function openSealed(envelope, privateText) {
   return new TextDecoder("utf-8", { fatal: true }).decode(plain);
 }
 
-async function api(method, path, body) {
-  const init = { method, cache: "no-store", credentials: "same-origin", headers: {} };
+async function api(method, path, body, headers = {}) {
+  const init = { method, cache: "no-store", credentials: "same-origin", headers: { ...headers } };
   if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
@@ -163,10 +220,49 @@ async function api(method, path, body) {
   let data = null;
   try {
     data = await response.json();
-  } catch {
+  } catch (failure) {
+    // A success whose body broke off is a lost answer, not an empty one.
+    if (response.ok) throw failure;
     data = null;
   }
   return { status: response.status, data, retryAfter: response.headers.get("Retry-After") };
+}
+
+// A reveal whose answer is lost (the connection dropped, a proxy gave up, the server
+// could not answer) is sent again with the same Idempotency-Key: if the server took the
+// secret the first time, it hands the same answer out again and counts no second view.
+const RETRY_FOR_MS = 30000;
+const FIRST_WAIT_MS = 500;
+const LONGEST_WAIT_MS = 4000;
+
+/** A fresh Idempotency-Key: 24 random bytes, base64url (32 characters). */
+function idempotencyKey() {
+  return encode(crypto.getRandomValues(new Uint8Array(24)));
+}
+
+/** `api(...)`, sent again on a network error or a 5xx, waiting 0.5 s, then twice as long
+ * each time (at most 4 s), for up to 30 s; `retrying()` is told before each wait. A 4xx
+ * is an answer and is never sent again. Gives the last reply, or throws the last error. */
+async function withRetries(send, retrying) {
+  const started = Date.now();
+  let wait = FIRST_WAIT_MS;
+  for (;;) {
+    let reply;
+    let failure;
+    try {
+      reply = await send();
+    } catch (error) {
+      failure = error;
+    }
+    if (reply && reply.status < 500) return reply;
+    if (Date.now() - started + wait > RETRY_FOR_MS) {
+      if (reply) return reply;
+      throw failure;
+    }
+    retrying();
+    await new Promise((resolve) => setTimeout(resolve, wait));
+    wait = Math.min(wait * 2, LONGEST_WAIT_MS);
+  }
 }
 
 function show(element, visible) {
@@ -237,7 +333,8 @@ function sharePage(root) {
     }
     const bytes = new TextEncoder().encode(text).length;
     if (envelopeLength(bytes) > maxBytes) {
-      const room = Math.floor(((maxBytes - PREFIX.length) * 3) / 4) - NONCE_BYTES - TAG_BYTES;
+      const room =
+        Math.floor(((maxBytes - PREFIX.length) * 3) / 4) - VERIFIER_BYTES - NONCE_BYTES - TAG_BYTES;
       say(error, `The secret is too long: ${bytes} bytes, and at most ${room} fit.`);
       return;
     }
@@ -326,13 +423,44 @@ function revealPage() {
     view("waiting");
   }
 
+  const progress = document.getElementById("reveal-progress");
+  const lost =
+    "The connection to the server was lost and the secret was not shown. Press Reveal again soon, without reloading this page: if the server already handed it out, it hands it to this page again.";
+  // The Idempotency-Key of a reveal whose outcome is unknown (its retries ran out):
+  // pressing Reveal again continues that reveal, so an answer the server gave but that
+  // was lost on the way is given again rather than burned. Any answer clears it.
+  let unfinished = null;
+
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     say(error, "");
     submit.disabled = true;
     const body = status.passphrase_required ? { passphrase: passphraseInput.value } : {};
+    const headers = { "Idempotency-Key": unfinished || idempotencyKey() };
+    unfinished = null;
     try {
-      const reply = await api("POST", `/api/secrets/${encodeURIComponent(secretKey)}/reveal`, body);
+      // An answer's fragment is a private key, not an e2e key: it proves nothing.
+      if (status.e2e && !status.answer) {
+        headers["Burnbox-Reveal-Proof"] = await revealProof(fragment);
+      }
+      const path = `/api/secrets/${encodeURIComponent(secretKey)}/reveal`;
+      let reply;
+      try {
+        reply = await withRetries(
+          () => api("POST", path, body, headers),
+          () => {
+            progress.textContent = "Connection lost — retrying…";
+          },
+        );
+      } finally {
+        progress.textContent = "";
+      }
+      if (reply.status >= 500) {
+        unfinished = headers["Idempotency-Key"];
+        say(error, lost);
+        submit.disabled = false;
+        return;
+      }
       if (reply.status === 404) return view("gone");
       if (reply.status === 403 && reply.data && reply.data.attempts_left === 0) {
         say(error, "Wrong passphrase. No attempts are left: the secret is burned.");
@@ -369,8 +497,9 @@ function revealPage() {
       document.getElementById("revealed-views-left").textContent =
         `${left} more time${left === 1 ? "" : "s"}`;
       view("secret");
-    } catch (failure) {
-      say(error, `Could not reach the server: ${failure.message}`);
+    } catch {
+      unfinished = headers["Idempotency-Key"];
+      say(error, lost);
       submit.disabled = false;
     }
   });
