@@ -119,6 +119,9 @@ async fn a_cluster_failover_mid_reveal_loses_nothing_untaken_and_reveals_nothing
     // Redis calls wait up to 2 s: the reveals held by the paused master outlast the pause.
     let mut args = FAULT_TEST_ARGS.to_vec();
     args.extend(["--redis-timeout-ms", "2000"]);
+    // Creates wait for a replica (`auto`): a slow moment on a shared machine must not
+    // turn one into a 503.
+    args.extend(["--ack-timeout-ms", "1000"]);
     let apps = spawn_cluster_apps(&cluster.nodes(), 1, &args).await;
     let app = &apps[0];
     let (mut secrets, mut receipts) = (Vec::new(), Vec::new());
@@ -253,13 +256,26 @@ async fn a_crashed_cluster_master_gives_bounded_503s_until_its_replica_takes_ove
     // waiting when it is killed.
     let mut args = FAULT_TEST_ARGS.to_vec();
     args.extend(["--redis-timeout-ms", "2000"]);
-    let apps = spawn_cluster_apps(&cluster.nodes(), 1, &args).await;
-    let app = &apps[0];
+    // Creates wait for a replica (`auto`): a slow moment on a shared machine must not
+    // turn one into a 503.
+    args.extend(["--ack-timeout-ms", "1000"]);
+    let creating = spawn_cluster_apps(&cluster.nodes(), 1, &args).await;
+    // Takes by an instance that waits for no replica: the one promoted below has none of
+    // its own, and where takes wait for one they are refused there until one is back
+    // (tested in replication.rs and sentinel.rs).
+    let nodes = cluster.nodes().join(",");
+    let prefix = creating[0].key_prefix.clone();
+    let mut taking_args = args.clone();
+    taking_args.extend(["--redis-cluster-nodes", &nodes, "--key-prefix", &prefix]);
+    taking_args.extend(["--ack-replicas", "0"]);
+    let mut taking = spawn_app_on(Backend::Memory, "", &taking_args).await;
+    taking.key_prefix = prefix;
+    let app = &taking;
     let (mut secrets, mut receipts) = (Vec::new(), Vec::new());
     for index in 0..30 {
         // A create answers 201 only once a replica holds it (`auto`): none is lost below.
         let text = format!("crash {index}");
-        let created = app.create_secret(json!({ "secret": text })).await;
+        let created = creating[0].create_secret(json!({ "secret": text })).await;
         secrets.push((format!("/api/secrets/{}/reveal", created.secret_key), text));
         receipts.push(created.receipt_key);
     }
