@@ -121,6 +121,9 @@ async fn a_cluster_failover_mid_reveal_loses_nothing_untaken_and_reveals_nothing
     // Redis calls wait up to 2 s: the reveals held by the paused master outlast the pause.
     let mut args = FAULT_TEST_ARGS.to_vec();
     args.extend(["--redis-timeout-ms", "2000"]);
+    // Creates wait for a replica (`auto`): a slow moment on a shared machine must not
+    // turn one into a 503.
+    args.extend(["--ack-timeout-ms", "1000"]);
     let apps = spawn_cluster_apps(&cluster.nodes(), 1, &args).await;
     let app = &apps[0];
     let (mut secrets, mut receipts) = (Vec::new(), Vec::new());
@@ -266,6 +269,9 @@ async fn a_crashed_cluster_master_gives_bounded_503s_and_loses_no_secret_to_its_
     // waiting when it is killed.
     let mut args = FAULT_TEST_ARGS.to_vec();
     args.extend(["--redis-timeout-ms", "2000"]);
+    // Creates and takes wait for a replica (`auto`): a slow moment on a shared machine
+    // must not turn one into a 503.
+    args.extend(["--ack-timeout-ms", "1000"]);
     let apps = spawn_cluster_apps(&cluster.nodes(), 1, &args).await;
     let app = &apps[0];
     let mut secrets = Vec::new();
