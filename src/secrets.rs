@@ -436,9 +436,18 @@ impl SecretService {
             return Err(ApiError::NotFound);
         };
         let record = key.record();
-        let Some((sealed, views_left)) = self.store.kept_answer(&record, kept).await? else {
+        let Some((sealed, views_left)) = self
+            .store
+            .kept_answer(&record, kept)
+            .await
+            .map_err(|error| unconfirmed(error, take))?
+        else {
             return Err(ApiError::NotFound);
         };
+        // A replay needs the proof again, as the take did.
+        if !crypto::proof_admits(&sealed, take.proof.as_ref()) {
+            return Err(ApiError::ProofRefused);
+        }
         let (header, _) = Header::decode(&sealed).map_err(corrupt)?;
         let stretched = match header.passphrase {
             Some(salt) => Some(self.kdf.stretch(salt, passphrase).await?),

@@ -112,13 +112,13 @@ pub struct Settings {
     )]
     pub receipt_grace: u64,
     /// Seconds the answer to a reveal that carried an `Idempotency-Key` is kept (sealed)
-    /// for a retry with the same key; 0 keeps none (0–3600).
+    /// for a retry with the same key; 0 keeps none (0–600).
     #[arg(
         long,
         env = "BURNBOX_REVEAL_RETRY_SECONDS",
         value_name = "BURNBOX_REVEAL_RETRY_SECONDS",
         default_value_t = 60,
-        value_parser = clap::value_parser!(u64).range(0..=3600)
+        value_parser = clap::value_parser!(u64).range(0..=600)
     )]
     pub reveal_retry_seconds: u64,
     /// Largest secret in bytes (UTF-8).

@@ -379,22 +379,24 @@ async fn a_refused_proof_is_charged_to_the_guessers_budget_and_e2e1_needs_none()
             .await
             .assert_error(403, "reveal_proof_refused");
     }
-    // Three failures spent the budget: no proof is even checked now.
+    // Three failures spent the budget: the next guess at anything secret from this client
+    // (a passphrase here) is refused unchecked. A proof is not such a guess (256 bits):
+    // the right one still opens.
+    let protected = app
+        .create_secret(json!({"secret": "p", "passphrase": "the right one"}))
+        .await;
+    app.reveal(&protected.secret_key, Some("the right one"))
+        .await
+        .assert_error(429, "rate_limited");
     let right = key.reveal_proof().encode();
-    reveal(
+    let revealed = reveal(
         &app,
         &created.secret_key,
         "a-guessing-client-1",
         Some(&right),
     )
-    .await
-    .assert_error(429, "rate_limited");
-    assert_eq!(
-        app.get(&format!("/api/secrets/{}", created.secret_key))
-            .await
-            .status,
-        200
-    );
+    .await;
+    assert_eq!(revealed.status, 200, "{}", revealed.body);
 
     let fresh = spawn_app(Backend::Redis).await;
     let old = e2e::seal_v1_with_nonce(&key, burnbox::crypto::random_array(), "made by 0.x");
@@ -515,4 +517,41 @@ async fn a_reveal_whose_master_died_after_the_take_is_recovered_with_the_same_ke
     reveal(&promoted, &created.secret_key, "somebody-elses-key", None)
         .await
         .assert_error(404, "not_found");
+}
+
+#[tokio::test]
+async fn a_retry_needs_the_passphrase_and_the_proof_again() {
+    for backend in [Backend::Memory, Backend::Redis] {
+        let app = spawn_app(backend).await;
+        let key = E2eKey::generate();
+        let created = app
+            .create_secret(json!({
+                "secret": e2e::seal(&key, "twice guarded"), "e2e": true, "passphrase": "pass"
+            }))
+            .await;
+        let proof = key.reveal_proof().encode();
+        let send = |passphrase: Option<&str>, proof: Option<&str>| {
+            let mut request = app
+                .client
+                .post(app.url(&format!("/api/secrets/{}/reveal", created.secret_key)))
+                .header("idempotency-key", "the-one-true-reader");
+            if let Some(proof) = proof {
+                request = request.header("burnbox-reveal-proof", proof);
+            }
+            if let Some(passphrase) = passphrase {
+                request = request.json(&json!({ "passphrase": passphrase }));
+            }
+            async move { Reply::from_response(request.send().await.expect("request")).await }
+        };
+        let first = send(Some("pass"), Some(&proof)).await;
+        assert_eq!(first.status, 200, "{}", first.body);
+        // The secret is gone; its kept answer goes only to what opened it.
+        send(None, Some(&proof))
+            .await
+            .assert_error(403, "passphrase_required");
+        send(Some("pass"), None)
+            .await
+            .assert_error(403, "reveal_proof_refused");
+        assert_eq!(send(Some("pass"), Some(&proof)).await.body, first.body);
+    }
 }

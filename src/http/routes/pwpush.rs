@@ -365,7 +365,7 @@ pub async fn retrieve(
         .find(|(name, _)| name == "passphrase")
         .map(|(_, value)| Passphrase::parse(value.clone()))
         .transpose()?;
-    if passphrase.is_some() || headers.proof.is_some() {
+    if passphrase.is_some() {
         guesses.reserve().await?;
     }
     let presented = Presented {

@@ -391,9 +391,11 @@ pub async fn reveal_secret(
     guesses: GuessBudget,
 ) -> Result<HttpResponse, ApiError> {
     let passphrase = Passphrase::parse_optional(body.0.passphrase)?;
-    // A passphrase or a proof is a guess at something secret: the client's budget of
-    // wrong guesses pays for it (and gets it back when it is right).
-    if passphrase.is_some() || headers.proof.is_some() {
+    // A passphrase is a guess at something secret: the client's budget of wrong guesses
+    // pays for it (and gets it back when it is right). A proof of 256 bits cannot be
+    // guessed: only a refused one is charged (afterwards), so a neighbour's wrong proofs
+    // cannot hold up every reveal from an address.
+    if passphrase.is_some() {
         guesses.reserve().await?;
     }
     let presented = Presented {
@@ -418,6 +420,7 @@ pub async fn reveal_secret(
         (status = 403, description = "The secret's creator did not let its viewers burn it, or a missing or wrong reveal proof (`reveal_proof_refused`)", body = ErrorBody,
             example = json!({"error": "burn_not_allowed", "message": "this secret's creator did not allow its viewers to burn it"})),
         (status = 404, description = "Unknown, already read, burned or expired", body = ErrorBody),
+        (status = 422, description = "Malformed reveal proof", body = ErrorBody),
         (status = 429, description = "Rate limited: see Retry-After and the RateLimit-* headers", body = ErrorBody,
             example = json!({"error": "rate_limited", "message": "too many requests; retry in 7 s"})),
         (status = 503, description = "Storage unavailable", body = ErrorBody),
@@ -427,12 +430,8 @@ pub async fn burn_secret(
     owner: SecretOwner,
     path: web::Path<String>,
     headers: RevealHeaders,
-    guesses: GuessBudget,
 ) -> Result<HttpResponse, ApiError> {
     let key = secret_key(&path)?;
-    if headers.proof.is_some() {
-        guesses.reserve().await?;
-    }
     service.burn(&key, headers.proof.as_ref()).await?;
     let record = key.record();
     owner

@@ -455,7 +455,7 @@ pub async fn retrieve(
 ) -> V1Result {
     let key = SecretKey::parse(&path).ok_or(ApiError::NotFound)?;
     let passphrase = Passphrase::parse_optional(body.0.passphrase.filter(|p| !p.is_empty()))?;
-    if passphrase.is_some() || headers.proof.is_some() {
+    if passphrase.is_some() {
         guesses.reserve().await?;
     }
     let presented = Presented {

@@ -230,21 +230,28 @@ impl Store for MemoryStore {
     ) -> Result<Taken, StoreError> {
         let instant = Instant::now();
         let mut inner = self.lock();
+        // The same checks as a take: a replay needs the passphrase and the proof again.
+        let refused = |sealed: &[u8]| {
+            if take.guard == TakeGuard::Unprotected && is_protected(sealed) {
+                Some(Taken::Protected)
+            } else if !proof_admits(sealed, take.proof.as_ref()) {
+                Some(Taken::ProofRefused)
+            } else {
+                None
+            }
+        };
         if let Some((sealed, views_left)) = inner.kept_answer(take.kept.as_ref(), instant) {
-            return Ok(Taken::Sealed {
+            return Ok(refused(&sealed).unwrap_or(Taken::Sealed {
                 sealed,
                 views_left,
                 replayed: true,
-            });
+            }));
         }
         let Some(entry) = inner.live_secret(secret, instant) else {
             return Ok(Taken::Missing);
         };
-        if take.guard == TakeGuard::Unprotected && is_protected(&entry.value.sealed) {
-            return Ok(Taken::Protected);
-        }
-        if !proof_admits(&entry.value.sealed, take.proof.as_ref()) {
-            return Ok(Taken::ProofRefused);
+        if let Some(refusal) = refused(&entry.value.sealed) {
+            return Ok(refusal);
         }
         let allowed = u32::from(views_allowed(&entry.value.sealed));
         let kept_until = entry.deadline + self.receipt_grace;

@@ -1,11 +1,33 @@
 
+-- Whether the caller may have these sealed bytes: an e2e2 secret (flag bit 5, its
+-- verifier after the views byte) only with the same verifier, compared in constant time.
+local function admits(sealed)
+  local flags = string.byte(sealed, tonumber(ARGV[5]) + 1) or 0
+  if math.floor(flags / 32) % 2 == 0 or ARGV[9] == '*' then return true end
+  local at = tonumber(ARGV[7]) + math.floor(flags / 4) % 2
+  local stored, presented = string.sub(sealed, at + 1, at + 32), ARGV[9]
+  if #stored ~= 32 or #presented ~= 32 then return false end
+  local differ = 0
+  for i = 1, 32 do
+    differ = bit.bor(differ, bit.bxor(string.byte(stored, i), string.byte(presented, i)))
+  end
+  return differ == 0
+end
+local function protected_left_alone(sealed)
+  local flags = string.byte(sealed, tonumber(ARGV[5]) + 1) or 0
+  return flags % 2 == 1 and ARGV[4] == '1'
+end
 local window = tonumber(ARGV[8])
 if window > 0 then
   local kept = redis.call('GET', KEYS[5])
   if kept then
+    -- The same checks as a take: a replay needs the passphrase and the proof again.
+    local bytes = string.sub(kept, 2)
+    if protected_left_alone(bytes) then return 1 end
+    if not admits(bytes) then return 2 end
     -- Written again as it is, so that the acknowledgement that follows covers it.
     redis.call('PEXPIRE', KEYS[5], math.max(redis.call('PTTL', KEYS[5]), 1))
-    return {string.sub(kept, 2), string.byte(kept, 1), 1}
+    return {bytes, string.byte(kept, 1), 1}
   end
 end
 if ARGV[1] == 'k' then return false end
@@ -13,17 +35,8 @@ local sealed = redis.call('GET', KEYS[1])
 if not sealed then return false end
 local flags = string.byte(sealed, tonumber(ARGV[5]) + 1) or 0
 local protected = flags % 2 == 1
-if protected and ARGV[4] == '1' then return 1 end
-if math.floor(flags / 32) % 2 == 1 and ARGV[9] ~= '*' then
-  local at = tonumber(ARGV[7]) + math.floor(flags / 4) % 2
-  local stored, presented = string.sub(sealed, at + 1, at + 32), ARGV[9]
-  if #stored ~= 32 or #presented ~= 32 then return 2 end
-  local differ = 0
-  for i = 1, 32 do
-    differ = bit.bor(differ, bit.bxor(string.byte(stored, i), string.byte(presented, i)))
-  end
-  if differ ~= 0 then return 2 end
-end
+if protected_left_alone(sealed) then return 1 end
+if not admits(sealed) then return 2 end
 local function keep(left)
   if window > 0 then
     redis.call('SET', KEYS[5], string.char(left) .. sealed, 'PX', window)
