@@ -558,6 +558,9 @@ async fn an_unacknowledged_create_hands_no_key_out_and_what_it_wrote_expires() {
             .all(|key| !key.contains("}s:")),
         "the replica still holds one"
     );
+    // No mail went out for the unacknowledged code: asking again is not a resend.
+    let [.., (path, body)] = creates();
+    assert_eq!(app.post(path, body).await.status, 202);
 }
 
 #[tokio::test]

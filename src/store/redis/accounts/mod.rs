@@ -310,14 +310,21 @@ impl AccountStore for RedisStore {
             slot.cooldown_seconds.to_string(),
         );
         // Acknowledged as any create: unless the replicas have the code, no mail carries it.
-        let value = self
+        let issued = self
             .create_with(
                 &ISSUE_CODE,
                 ISSUE_CODE_SCRIPT,
                 &[&code, &attempts, &cooldown],
                 &[&digest[..], ttl.as_bytes(), cooldown_seconds.as_bytes()],
             )
-            .await?;
+            .await;
+        if matches!(issued, Err(StoreError::CreateNotDurable)) {
+            // No mail went out: the retry the answer invites must not meet the cooldown.
+            if let Err(error) = self.query::<()>(redis::cmd("DEL").arg(&cooldown)).await {
+                log::warn!("could not lift the cooldown of an unacknowledged code: {error}");
+            }
+        }
+        let value = issued?;
         let left_ms: u64 =
             redis::from_redis_value(value).map_err(|_| StoreError::Corrupt("code issue reply"))?;
         Ok(match left_ms {
