@@ -51,7 +51,8 @@ struct Tally {
 }
 
 /// One client's request until it is answered with something but a 5xx, retried with
-/// backoff for up to 30 s; `None` if it never was.
+/// backoff for up to 55 s (within the 60 s an answer is kept: a reader that gives up
+/// later than that may find its kept answer gone); `None` if it never was.
 async fn answered(
     tally: &Mutex<Tally>,
     send: impl Fn() -> reqwest::RequestBuilder,
@@ -92,7 +93,7 @@ async fn answered(
                 }
             }
         }
-        if started.elapsed() > Duration::from_secs(30) {
+        if started.elapsed() > Duration::from_secs(55) {
             return None;
         }
         tokio::time::sleep(wait).await;
