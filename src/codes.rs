@@ -6,13 +6,13 @@ use std::sync::Arc;
 
 use crate::config::ServerKey;
 use crate::crypto;
-use crate::domain::{Code, CodePurpose, Email, ValidationError};
+use crate::domain::{Code, CodePurpose, Email, IdempotencyKey, KeptAnswer, ValidationError};
 use crate::error::ApiError;
 use crate::network::ClientAddress;
 use crate::outbox::Outbox;
 use crate::rate_limit::client_id;
-use crate::store::Store;
 use crate::store::accounts::{CodeCheck, CodeIssue, CodeLimits, CodeSlot};
+use crate::store::{Store, StoreError};
 
 /// Codes asked for through `/api/codes`; account confirmation uses its own namespace so
 /// the two can never stand in for each other.
@@ -38,6 +38,8 @@ pub struct CodePolicy {
     /// `BURNBOX_CODE_PURPOSES`: the only purposes `/api/codes` takes, and the only ones
     /// its mails name; `None`: any purpose, named in no mail.
     pub purposes: Option<Arc<[CodePurpose]>>,
+    /// Seconds a match is kept for a verify's retry with the same idempotency key.
+    pub reveal_retry_seconds: u64,
 }
 
 /// Sends and checks codes.
@@ -160,6 +162,7 @@ impl CodeService {
         recipient: &Email,
         code: &Code,
         client: ClientAddress,
+        idempotency: Option<&IdempotencyKey>,
     ) -> Result<(), ApiError> {
         let slot = self.slot(namespace, purpose, recipient);
         let digest = crypto::code_digest(self.server_key.as_bytes(), &slot.slot, code.as_str());
@@ -168,12 +171,22 @@ impl CodeService {
             per_client: self.policy.attempts,
             total: self.policy.total_attempts,
         };
+        // A match is kept for the same key and the same code only: the key alone, or the
+        // code alone, finds nothing.
+        let window_ms = self.policy.reveal_retry_seconds.saturating_mul(1000);
+        let tag = [slot.recipient[0], slot.recipient[1]];
+        let kept = idempotency.filter(|_| window_ms > 0).map(|key| {
+            KeptAnswer::beside(tag, &[&slot.slot[..], &digest].concat(), key, window_ms)
+        });
         match self
             .store
             .accounts()
-            .check_code(&slot, &client, &digest, limits)
-            .await?
-        {
+            .check_code(&slot, &client, &digest, limits, kept.as_ref())
+            .await
+            .map_err(|error| match error {
+                StoreError::NotDurable if kept.is_some() => ApiError::UnconfirmedReveal,
+                error => error.into(),
+            })? {
             CodeCheck::Matched => Ok(()),
             CodeCheck::Wrong(attempts_left) => Err(ApiError::WrongCode { attempts_left }),
             CodeCheck::Missing => Err(ApiError::NotFound),

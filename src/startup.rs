@@ -123,6 +123,7 @@ impl Application {
             cooldown_seconds: settings.code_cooldown,
             purposes: (!settings.code_purposes.0.is_empty())
                 .then(|| settings.code_purposes.0.clone().into()),
+            reveal_retry_seconds: settings.reveal_retry_seconds,
         };
         let account_policy = AccountPolicy {
             session_ttl_seconds: settings.session_ttl,

@@ -89,7 +89,7 @@ impl AccountService {
         let purpose = CodePurpose::parse(Some(CONFIRM_PURPOSE))?;
         match self
             .codes
-            .verify(ACCOUNT_NAMESPACE, &purpose, email, code, ip)
+            .verify(ACCOUNT_NAMESPACE, &purpose, email, code, ip, None)
             .await
         {
             Ok(()) => {}
@@ -331,7 +331,7 @@ impl AccountService {
         let purpose = CodePurpose::parse(Some(RESET_PURPOSE))?;
         match self
             .codes
-            .verify(RESET_NAMESPACE, &purpose, email, code, ip)
+            .verify(RESET_NAMESPACE, &purpose, email, code, ip, None)
             .await
         {
             Ok(()) => {}

@@ -54,11 +54,17 @@ impl KeptAnswer {
     /// Where the answer to `key`'s reveal with `idempotency` is kept for `window_ms`.
     pub fn of<K: KeyKind>(key: &TypedKey<K>, idempotency: &IdempotencyKey, window_ms: u64) -> Self {
         let client = key.key();
-        let mut input = client.as_bytes().to_vec();
+        Self::beside(client.tag(), client.as_bytes(), idempotency, window_ms)
+    }
+
+    /// Where an answer about `what` (bytes only its rightful caller can name: a key, a
+    /// code's digest) is kept for `idempotency`, under the routing tag `tag`.
+    pub fn beside(tag: [u8; 2], what: &[u8], idempotency: &IdempotencyKey, window_ms: u64) -> Self {
+        let mut input = what.to_vec();
         input.extend_from_slice(idempotency.0.as_bytes());
         Self {
             record: RecordRef {
-                tag: client.tag(),
+                tag,
                 lookup: crypto::lookup_id(LookupKind::KeptAnswer, &input),
             },
             window_ms,

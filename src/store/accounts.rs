@@ -21,8 +21,8 @@ use async_trait::async_trait;
 use super::StoreError;
 use crate::domain::limits::CLIENT_ID_BYTES;
 use crate::domain::{
-    ApiKeyRecord, AuditEvent, Email, OwnedReceipt, RecordRef, SessionRecord, UserChange, UserId,
-    UserRecord,
+    ApiKeyRecord, AuditEvent, Email, KeptAnswer, OwnedReceipt, RecordRef, SessionRecord,
+    UserChange, UserId, UserRecord,
 };
 
 /// Result of storing a fresh code.
@@ -136,13 +136,16 @@ pub trait AccountStore: Send + Sync {
     /// (exactly once), counted when it does not, per client and in total. A client that
     /// spent `limits.per_client` gets no more answers about the code (the code lives on for
     /// others); at `limits.total` the code dies. The counts outlive a reissued code (for
-    /// the code's lifetime), so asking for a new code buys no new guesses.
+    /// the code's lifetime), so asking for a new code buys no new guesses. With `kept`, a
+    /// match is kept there for its window (in the same step), and a check that finds it
+    /// kept is a match again: a retry of a verify whose answer was lost.
     async fn check_code(
         &self,
         slot: &CodeSlot,
         client: &[u8; CLIENT_ID_BYTES],
         digest: &[u8; 32],
         limits: CodeLimits,
+        kept: Option<&KeptAnswer>,
     ) -> Result<CodeCheck, StoreError>;
 
     /// Queues a sealed mail under `id`, due now.

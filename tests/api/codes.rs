@@ -180,3 +180,31 @@ async fn one_users_wrong_codes_never_lock_out_the_backends_other_users(backend: 
     assert_eq!(verified.status, 200, "{}", verified.body);
 }
 on_both_backends!(one_users_wrong_codes_never_lock_out_the_backends_other_users);
+
+/// A check whose answer was lost is asked again with the same `Idempotency-Key`: the same
+/// code gets the same 200; another key, or another code, finds the code consumed.
+async fn a_code_check_is_retry_safe_for_the_same_key_and_code_only(backend: Backend) {
+    let (app, sink) = app_with_mail(backend, &[]).await;
+    let recipient = unique_email("retry");
+    send(&app, None, json!({ "recipient": recipient })).await;
+    let code = sink.code(&recipient, 0).await;
+    let check = |key: &'static str, code: &str| {
+        let request = app
+            .client
+            .post(app.url("/api/codes/verify"))
+            .header("idempotency-key", key)
+            .json(&json!({"recipient": recipient, "code": code}));
+        async move { Reply::from_response(request.send().await.expect("request")).await }
+    };
+    let first = check("a-backends-check-1", &code).await;
+    assert_eq!(first.status, 200, "{}", first.body);
+    assert_eq!(check("a-backends-check-1", &code).await.body, first.body);
+    let other_code = if code == "000000" { "111111" } else { "000000" };
+    check("a-backends-check-1", other_code)
+        .await
+        .assert_error(404, "not_found");
+    check("a-backends-check-2", &code)
+        .await
+        .assert_error(404, "not_found");
+}
+on_both_backends!(a_code_check_is_retry_safe_for_the_same_key_and_code_only);

@@ -15,7 +15,7 @@ use crate::domain::{
 use crate::http::access::CodeAccess;
 use crate::http::auth::{Caller, SessionCaller, SignedIn};
 use crate::http::error::{ApiError, ErrorBody};
-use crate::http::extract::Json;
+use crate::http::extract::{Json, RevealHeaders};
 
 /// Largest page a list returns.
 pub const MAX_PAGE: usize = 200;
@@ -125,26 +125,36 @@ pub async fn send_code(
 
 /// Check a code; it is consumed when right.
 #[utoipa::path(post, path = "/api/codes/verify", tag = "codes", request_body = VerifyCodeRequest,
+    params(("Idempotency-Key" = Option<String>, Header, nullable = false, pattern = "^[!-~]{16,64}$", description = "16–64 visible ASCII characters, fresh per check: a retry with the same key and the same code within `BURNBOX_REVEAL_RETRY_SECONDS` gets the same 200")),
     responses(
         (status = 200, description = "Right: the code is consumed", body = CodeVerifiedResponse),
         (status = 400, description = "Malformed JSON", body = ErrorBody),
         (status = 403, description = "Wrong code (it dies when no attempts are left); or neither in a trusted network nor an admin's API key with the `codes` scope (`forbidden`)", body = ErrorBody,
             example = json!({"error": "wrong_code", "message": "wrong code", "attempts_left": 4})),
         (status = 404, description = "No live code for this recipient and purpose", body = ErrorBody),
-        (status = 422, description = "Not six digits, or invalid recipient or purpose, or a purpose BURNBOX_CODE_PURPOSES does not list", body = ErrorBody),
+        (status = 422, description = "Not six digits, or invalid recipient or purpose, a purpose BURNBOX_CODE_PURPOSES does not list, or a malformed Idempotency-Key", body = ErrorBody),
         (status = 429, description = "Rate limited", body = ErrorBody),
         (status = 503, description = "Storage unavailable", body = ErrorBody),
     ))]
 pub async fn verify_code(
     access: CodeAccess,
     codes: web::Data<CodeService>,
+    headers: RevealHeaders,
     body: Json<VerifyCodeRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let recipient = Email::parse(&body.recipient)?;
     let purpose = codes.requested_purpose(body.purpose.as_deref())?;
     let code = Code::parse(&body.code)?;
+    let idempotency = headers.idempotency.as_ref();
     codes
-        .verify(API_NAMESPACE, &purpose, &recipient, &code, access.client)
+        .verify(
+            API_NAMESPACE,
+            &purpose,
+            &recipient,
+            &code,
+            access.client,
+            idempotency,
+        )
         .await?;
     Ok(HttpResponse::Ok().json(CodeVerifiedResponse {
         recipient: recipient.as_str().to_owned(),

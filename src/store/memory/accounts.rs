@@ -11,8 +11,8 @@ use async_trait::async_trait;
 use crate::domain::limits::CLIENT_ID_BYTES;
 use crate::domain::time::now_micros;
 use crate::domain::{
-    AccountState, ApiKeyRecord, AuditEvent, Email, OwnedReceipt, RecordRef, SessionRecord,
-    UserChange, UserId, UserRecord,
+    AccountState, ApiKeyRecord, AuditEvent, Email, KeptAnswer, OwnedReceipt, RecordRef,
+    SessionRecord, UserChange, UserId, UserRecord,
 };
 use crate::store::StoreError;
 use crate::store::accounts::{AccountStore, CodeCheck, CodeIssue, CodeLimits, CodeSlot, Page};
@@ -33,6 +33,8 @@ pub(super) struct Accounts {
     cooldowns: HashMap<[u8; 16], Instant>,
     failures: HashMap<[u8; 16], (u32, Instant)>,
     client_failures: HashMap<([u8; 16], [u8; CLIENT_ID_BYTES]), (u32, Instant)>,
+    /// Matches kept for a verify's retry with the same idempotency key and code.
+    kept_matches: HashMap<RecordRef, Instant>,
     sessions: HashMap<RecordRef, (SessionRecord, Instant)>,
     api_keys: HashMap<RecordRef, (UserId, ApiKeyRecord)>,
     receipts: HashMap<UserId, Vec<OwnedReceipt>>,
@@ -231,10 +233,15 @@ impl AccountStore for MemoryAccounts {
         client: &[u8; CLIENT_ID_BYTES],
         digest: &[u8; 32],
         limits: CodeLimits,
+        kept: Option<&KeptAnswer>,
     ) -> Result<CodeCheck, StoreError> {
         let now = Instant::now();
         let mut accounts = self.accounts_lock();
         let accounts = &mut *accounts;
+        accounts.kept_matches.retain(|_, until| *until > now);
+        if kept.is_some_and(|kept| accounts.kept_matches.contains_key(&kept.record)) {
+            return Ok(CodeCheck::Matched);
+        }
         let Some(stored) = accounts
             .codes
             .get(&slot.slot)
@@ -262,6 +269,10 @@ impl AccountStore for MemoryAccounts {
             accounts.codes.remove(&slot.slot);
             accounts.failures.remove(&slot.slot);
             accounts.client_failures.remove(&client_slot);
+            if let Some(kept) = kept {
+                let until = now + Duration::from_millis(kept.window_ms);
+                accounts.kept_matches.insert(kept.record, until);
+            }
             return Ok(CodeCheck::Matched);
         }
         let until = now + Duration::from_secs(slot.ttl_seconds.max(1));

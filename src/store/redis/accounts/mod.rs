@@ -22,8 +22,8 @@ use crate::crypto;
 use crate::domain::limits::CLIENT_ID_BYTES;
 use crate::domain::time::now_micros;
 use crate::domain::{
-    AccountState, ApiKeyRecord, AuditEvent, AuditStream, Email, OwnedReceipt, RecordRef, Role,
-    SessionRecord, UserChange, UserId, UserRecord,
+    AccountState, ApiKeyRecord, AuditEvent, AuditStream, Email, KeptAnswer, OwnedReceipt,
+    RecordRef, Role, SessionRecord, UserChange, UserId, UserRecord,
 };
 use crate::store::StoreError;
 use crate::store::accounts::{AccountStore, CodeCheck, CodeIssue, CodeLimits, CodeSlot, Page};
@@ -339,22 +339,32 @@ impl AccountStore for RedisStore {
         client: &[u8; CLIENT_ID_BYTES],
         digest: &[u8; 32],
         limits: CodeLimits,
+        kept: Option<&KeptAnswer>,
     ) -> Result<CodeCheck, StoreError> {
         let [code, attempts, _] = self.code_names(slot);
         let tag = [slot.recipient[0], slot.recipient[1]];
         let client_attempts = self.tagged(tag, "cx", &b64(&[&slot.slot[..], client].concat()));
         let (per_client, total) = (limits.per_client.to_string(), limits.total.to_string());
         let ttl = slot.ttl_seconds.max(1).to_string();
+        // Without a kept match the code stands in for its key (never written then).
+        let (kept, window) = match kept {
+            Some(kept) => (
+                self.tagged(kept.record.tag, "ck", &b64(&kept.record.lookup)),
+                kept.window_ms.to_string(),
+            ),
+            None => (code.clone(), "0".to_owned()),
+        };
         let (value, durable) = self
             .take_with(
                 &CHECK_CODE,
                 CHECK_CODE_SCRIPT,
-                &[&code, &attempts, &client_attempts],
+                &[&code, &attempts, &client_attempts, &kept],
                 &[
                     &digest[..],
                     per_client.as_bytes(),
                     total.as_bytes(),
                     ttl.as_bytes(),
+                    window.as_bytes(),
                 ],
             )
             .await?;

@@ -15,12 +15,19 @@ return 0
 ";
 pub(super) static ISSUE_CODE: LazyLock<Script> = LazyLock::new(|| Script::new(ISSUE_CODE_SCRIPT));
 
-/// Checks a code. KEYS: code, all attempts, this client's attempts. ARGV: digest,
-/// per-client limit, total limit, code ttl s. Returns -2 (matched, consumed), -1 (no
-/// code), else attempts left for this client (0: none). A spent budget refuses even the
-/// right code — the client's own for that client, the total for everyone (the code dies);
-/// the counts survive reissued codes.
+/// Checks a code. KEYS: code, all attempts, this client's attempts, the match kept for a
+/// retry. ARGV: digest, per-client limit, total limit, code ttl s, retry window ms (`0`:
+/// none). Returns -2 (matched, consumed; or kept from an earlier match with the same
+/// idempotency key and code), -1 (no code), else attempts left for this client (0: none).
+/// A spent budget refuses even the right code — the client's own for that client, the
+/// total for everyone (the code dies); the counts survive reissued codes.
 pub(super) const CHECK_CODE_SCRIPT: &str = r"
+local window = tonumber(ARGV[5])
+if window > 0 and redis.call('EXISTS', KEYS[4]) == 1 then
+  -- Written again as it is, so that the acknowledgement that follows covers it.
+  redis.call('PEXPIRE', KEYS[4], math.max(redis.call('PTTL', KEYS[4]), 1))
+  return -2
+end
 local stored = redis.call('GET', KEYS[1])
 if not stored then return -1 end
 if tonumber(redis.call('GET', KEYS[2]) or '0') >= tonumber(ARGV[3]) then
@@ -30,6 +37,7 @@ end
 if tonumber(redis.call('GET', KEYS[3]) or '0') >= tonumber(ARGV[2]) then return 0 end
 if stored == ARGV[1] then
   redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
+  if window > 0 then redis.call('SET', KEYS[4], '1', 'PX', window) end
   return -2
 end
 local total = redis.call('INCR', KEYS[2])
