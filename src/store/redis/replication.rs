@@ -52,6 +52,22 @@ pub(super) fn acknowledgments(answer: &Value) -> (bool, i64) {
     }
 }
 
+/// `script` invoked on `keys` and `args` (by its hash, loaded on first use).
+fn invocation<'a>(
+    script: &'a Script,
+    keys: &[&str],
+    args: &[&[u8]],
+) -> redis::ScriptInvocation<'a> {
+    let mut invocation = script.prepare_invoke();
+    for key in keys {
+        invocation.key(*key);
+    }
+    for arg in args {
+        invocation.arg(*arg);
+    }
+    invocation
+}
+
 impl RedisStore {
     /// The replicas takes wait for now.
     pub fn ack_replicas(&self) -> u32 {
@@ -211,13 +227,7 @@ impl RedisStore {
         args: &[&[u8]],
     ) -> Result<Value, StoreError> {
         if !self.acknowledges().await? {
-            let mut invocation = script.prepare_invoke();
-            for key in keys {
-                invocation.key(*key);
-            }
-            for arg in args {
-                invocation.arg(*arg);
-            }
+            let invocation = invocation(script, keys, args);
             return self.invoke(&invocation).await;
         }
         let mut pipe = redis::pipe();
@@ -243,13 +253,7 @@ impl RedisStore {
         args: &[&[u8]],
     ) -> Result<(Value, bool), StoreError> {
         if !self.acknowledges().await? {
-            let mut invocation = script.prepare_invoke();
-            for key in keys {
-                invocation.key(*key);
-            }
-            for arg in args {
-                invocation.arg(*arg);
-            }
+            let invocation = invocation(script, keys, args);
             let value = self
                 .run(invocation.invoke_async(&mut self.connection.clone()))
                 .await?;

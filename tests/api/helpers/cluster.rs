@@ -32,14 +32,7 @@ impl RedisCluster {
         let (servers, ports): (Vec<Child>, Vec<u16>) = (0..masters * (1 + replicas))
             .map(|_| {
                 spawn_on_a_free_port(|port| {
-                    let mut command = redis_command(port);
-                    command
-                        .args(["--cluster-enabled", "yes", "--cluster-node-timeout", "2000"])
-                        .args(["--repl-diskless-sync-delay", "0"])
-                        .args(["--cluster-config-file", &format!("nodes-{port}.conf")])
-                        .args(["--dbfilename", &format!("dump-{port}.rdb")])
-                        .arg("--dir")
-                        .arg(&dir);
+                    let mut command = node_command(port, &dir);
                     prepare(&mut command);
                     command
                 })
@@ -131,15 +124,9 @@ impl RedisCluster {
             .iter()
             .position(|p| *p == port)
             .expect("a node of this cluster");
-        let mut command = redis_command(port);
-        command
-            .args(["--cluster-enabled", "yes", "--cluster-node-timeout", "2000"])
-            .args(["--repl-diskless-sync-delay", "0"])
-            .args(["--cluster-config-file", &format!("nodes-{port}.conf")])
-            .args(["--dbfilename", &format!("dump-{port}.rdb")])
-            .arg("--dir")
-            .arg(&self.dir);
-        self.servers[index] = command.spawn().expect("redis-server restarts");
+        self.servers[index] = node_command(port, &self.dir)
+            .spawn()
+            .expect("redis-server restarts");
     }
 
     /// Kills the node on `port` (a crash, not a shutdown).
@@ -152,6 +139,19 @@ impl RedisCluster {
         let _ = self.servers[index].kill();
         let _ = self.servers[index].wait();
     }
+}
+
+/// A cluster node on `port`, its configuration and data files of its own in `dir`.
+fn node_command(port: u16, dir: &std::path::Path) -> Command {
+    let mut command = redis_command(port);
+    command
+        .args(["--cluster-enabled", "yes", "--cluster-node-timeout", "2000"])
+        .args(["--repl-diskless-sync-delay", "0"])
+        .args(["--cluster-config-file", &format!("nodes-{port}.conf")])
+        .args(["--dbfilename", &format!("dump-{port}.rdb")])
+        .arg("--dir")
+        .arg(dir);
+    command
 }
 
 impl Drop for RedisCluster {
