@@ -174,8 +174,10 @@ async fn run(replicas: usize, seconds: u64, period: Duration) -> (Tally, usize) 
         NAME,
         "--redis-timeout-ms",
         "2000",
-        "--consume-ack-replicas",
-        "1",
+        // Every replica: with two, a create or take acknowledged by one could be lost to
+        // a failover that promotes the other (Sentinel picks by offsets it last heard).
+        "--ack-replicas",
+        &replicas.to_string(),
         "--consume-ack-timeout-ms",
         "1000",
         "--rate-limit-per-minute",
