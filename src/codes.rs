@@ -12,7 +12,7 @@ use crate::network::ClientAddress;
 use crate::outbox::Outbox;
 use crate::rate_limit::client_id;
 use crate::store::accounts::{CodeCheck, CodeIssue, CodeLimits, CodeSlot};
-use crate::store::{Store, StoreError};
+use crate::store::Store;
 
 /// Codes asked for through `/api/codes`; account confirmation uses its own namespace so
 /// the two can never stand in for each other.
@@ -183,10 +183,8 @@ impl CodeService {
             .accounts()
             .check_code(&slot, &client, &digest, limits, kept.as_ref())
             .await
-            .map_err(|error| match error {
-                StoreError::NotDurable if kept.is_some() => ApiError::UnconfirmedReveal,
-                error => error.into(),
-            })? {
+            .map_err(|error| ApiError::from_take(error, kept.is_some()))?
+        {
             CodeCheck::Matched => Ok(()),
             CodeCheck::Wrong(attempts_left) => Err(ApiError::WrongCode { attempts_left }),
             CodeCheck::Missing => Err(ApiError::NotFound),

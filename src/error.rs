@@ -177,6 +177,16 @@ impl ApiError {
         }
     }
 
+    /// A failed take's error for its caller: one that kept its answer for a retry with the
+    /// same idempotency key (`kept`) and was not acknowledged says so; any other is as the
+    /// store said (without a key, such a take is lost to its caller).
+    pub fn from_take(error: StoreError, kept: bool) -> Self {
+        match error {
+            StoreError::NotDurable if kept => Self::UnconfirmedReveal,
+            error => error.into(),
+        }
+    }
+
     /// A serde error, with any submitted value cut out of the message.
     pub fn from_json(error: &serde_json::Error) -> Self {
         Self::Malformed(format!(

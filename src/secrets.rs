@@ -627,10 +627,7 @@ fn count_reveal(replayed: bool) {
 /// A take not acknowledged in time: with an idempotency key it was kept, and the same key
 /// may retry; without one it is lost to the reader (burned, for the receipt).
 fn unconfirmed(error: StoreError, take: &Take) -> ApiError {
-    match error {
-        StoreError::NotDurable if take.kept.is_some() => ApiError::UnconfirmedReveal,
-        error => error.into(),
-    }
+    ApiError::from_take(error, take.kept.is_some())
 }
 
 fn into_text(plaintext: Vec<u8>, sealed: &[u8]) -> Result<SecretText, ApiError> {

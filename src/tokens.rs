@@ -13,7 +13,7 @@ use crate::domain::{
 };
 use crate::error::ApiError;
 use crate::metrics::METRICS;
-use crate::store::{Store, StoreError};
+use crate::store::Store;
 
 /// The operator's rules for tokens.
 #[derive(Debug, Clone, Copy)]
@@ -124,10 +124,7 @@ impl TokenService {
             .store
             .take_token_kept(&record, kept.as_ref())
             .await
-            .map_err(|error| match error {
-                StoreError::NotDurable if kept.is_some() => ApiError::UnconfirmedReveal,
-                error => error.into(),
-            })?
+            .map_err(|error| ApiError::from_take(error, kept.is_some()))?
             .ok_or(ApiError::NotFound)?;
         let corrupt = |error: &dyn std::fmt::Display| {
             ApiError::Internal(format!("stored token could not be opened: {error}"))

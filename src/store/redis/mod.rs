@@ -197,6 +197,20 @@ impl RedisStore {
         )
     }
 
+    /// A kept answer's key (of `kind`) and its window in ms, as the take scripts take
+    /// them; without one, `stand_in` (a key of the same slot, never written then) and `0`.
+    pub(super) fn kept_args(
+        &self,
+        kept: Option<&KeptAnswer>,
+        kind: &str,
+        stand_in: &str,
+    ) -> (String, String) {
+        match kept {
+            Some(kept) => (self.name(&kept.record, kind), kept.window_ms.to_string()),
+            None => (stand_in.to_owned(), "0".to_owned()),
+        }
+    }
+
     /// The secret's own keys: sealed value, attempt counter, outcome, views taken.
     fn secret_names(&self, secret: &RecordRef) -> [String; 4] {
         [
@@ -513,11 +527,7 @@ impl Store for RedisStore {
             let value: Option<Vec<u8>> = self.query(redis::cmd("GETDEL").arg(&name)).await?;
             return Ok(value);
         }
-        // Without a kept answer the token stands in for its key (never written then).
-        let (kept_name, window) = match kept {
-            Some(kept) => (self.name(&kept.record, "k"), kept.window_ms.to_string()),
-            None => (name.clone(), "0".to_owned()),
-        };
+        let (kept_name, window) = self.kept_args(kept, "k", &name);
         let (value, durable) = self
             .take_with(
                 &self.take_token,

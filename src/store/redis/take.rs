@@ -113,11 +113,7 @@ impl RedisStore {
         now: u64,
     ) -> Result<Value, StoreError> {
         let [sealed, attempts, outcome, views] = self.secret_names(secret);
-        // Without a kept answer the outcome stands in for its key (same slot, untouched).
-        let (kept, window) = match &take.kept {
-            Some(kept) => (self.name(&kept.record, "k"), kept.window_ms.to_string()),
-            None => (outcome.clone(), "0".to_owned()),
-        };
+        let (kept, window) = self.kept_args(take.kept.as_ref(), "k", &outcome);
         let (now_text, grace) = (
             now.to_string(),
             self.options.receipt_grace.as_secs().to_string(),

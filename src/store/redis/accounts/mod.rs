@@ -346,14 +346,7 @@ impl AccountStore for RedisStore {
         let client_attempts = self.tagged(tag, "cx", &b64(&[&slot.slot[..], client].concat()));
         let (per_client, total) = (limits.per_client.to_string(), limits.total.to_string());
         let ttl = slot.ttl_seconds.max(1).to_string();
-        // Without a kept match the code stands in for its key (never written then).
-        let (kept, window) = match kept {
-            Some(kept) => (
-                self.tagged(kept.record.tag, "ck", &b64(&kept.record.lookup)),
-                kept.window_ms.to_string(),
-            ),
-            None => (code.clone(), "0".to_owned()),
-        };
+        let (kept, window) = self.kept_args(kept, "ck", &code);
         let (value, durable) = self
             .take_with(
                 &CHECK_CODE,
