@@ -11,8 +11,8 @@ use crate::error::ApiError;
 use crate::network::ClientAddress;
 use crate::outbox::Outbox;
 use crate::rate_limit::client_id;
-use crate::store::accounts::{CodeCheck, CodeIssue, CodeLimits, CodeSlot};
 use crate::store::Store;
+use crate::store::accounts::{CodeCheck, CodeIssue, CodeLimits, CodeSlot};
 
 /// Codes asked for through `/api/codes`; account confirmation uses its own namespace so
 /// the two can never stand in for each other.
