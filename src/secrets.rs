@@ -318,6 +318,7 @@ impl SecretService {
             guard: TakeGuard::Unprotected,
             proof: presented.proof.as_ref().map(RevealProof::verifier),
             kept: self.kept_answer(key, presented.idempotency.as_ref()),
+            file_window_ms: None,
         };
         let Some(passphrase) = presented.passphrase else {
             // One atomic step: take unless protected.
@@ -340,7 +341,7 @@ impl SecretService {
                 }
                 Taken::Protected => Err(ApiError::PassphraseRequired),
                 Taken::ProofRefused => Err(ApiError::ProofRefused),
-                Taken::Missing => Err(ApiError::NotFound),
+                Taken::Missing | Taken::FileRefused => Err(ApiError::NotFound),
             };
         };
 
@@ -498,7 +499,7 @@ impl SecretService {
                 "taken bytes differ from checked bytes".into(),
             )),
             Taken::ProofRefused => Err(ApiError::ProofRefused),
-            Taken::Missing | Taken::Protected => Err(ApiError::NotFound),
+            Taken::Missing | Taken::Protected | Taken::FileRefused => Err(ApiError::NotFound),
         }
     }
 

@@ -16,6 +16,8 @@ pub(super) const FLAG_VIEWS: u8 = 0b100;
 pub(super) const FLAG_RETRIEVAL_STEP: u8 = 0b1000;
 pub(super) const FLAG_ANSWER: u8 = 0b1_0000;
 pub(super) const FLAG_PROOF: u8 = 0b10_0000;
+/// Flag bit 6: a file secret, whose text is its manifest and whose content is chunks.
+pub const FLAG_FILE: u8 = 0b100_0000;
 /// Bytes of a reveal proof's verifier (with flag bit 5, after the views byte if any); the
 /// Redis take script compares it with the verifier of the proof a reveal presents.
 pub const VERIFIER_BYTES: usize = 32;
@@ -61,6 +63,9 @@ pub struct Views {
     /// Whether it is the answer to a request, sealed to its requester's key pair
     /// ([`crate::crypto::sealed_box`]): a reader needs X25519 to open it.
     pub answer: bool,
+    /// Whether it is a file secret: its text is the file's manifest, its content chunks
+    /// ([`crate::crypto::file`]).
+    pub file: bool,
 }
 
 impl Views {
@@ -72,6 +77,7 @@ impl Views {
         viewer_may_burn: true,
         retrieval_step: false,
         answer: false,
+        file: false,
     };
 
     /// The header byte, or none for one view that its viewer may burn.
@@ -117,6 +123,9 @@ impl Header {
         if self.views.answer {
             flags |= FLAG_ANSWER;
         }
+        if self.views.file {
+            flags |= FLAG_FILE;
+        }
         if self.reveal_verifier.is_some() {
             flags |= FLAG_PROOF;
         }
@@ -146,7 +155,8 @@ impl Header {
                     | FLAG_VIEWS
                     | FLAG_RETRIEVAL_STEP
                     | FLAG_ANSWER
-                    | FLAG_PROOF)
+                    | FLAG_PROOF
+                    | FLAG_FILE)
                 != 0
         {
             return Err(CryptoError::Malformed);
@@ -170,6 +180,7 @@ impl Header {
         };
         views.retrieval_step = base[1] & FLAG_RETRIEVAL_STEP != 0;
         views.answer = base[1] & FLAG_ANSWER != 0;
+        views.file = base[1] & FLAG_FILE != 0;
         if base[1] & FLAG_PASSPHRASE == 0 {
             return Ok((
                 Self {
@@ -247,6 +258,13 @@ pub fn proof_admits(sealed: &[u8], verifier: Option<&[u8; VERIFIER_BYTES]>) -> b
         }
         _ => false,
     }
+}
+
+/// Whether a sealed secret is a file secret, read the same way the take script reads it.
+pub fn is_file(sealed: &[u8]) -> bool {
+    sealed
+        .get(PROTECTED_FLAG_OFFSET)
+        .is_some_and(|flags| flags & FLAG_FILE != 0)
 }
 
 /// Whether a sealed secret holds an end-to-end envelope.

@@ -8,6 +8,7 @@ pub(super) const SESSION_LOOKUP_CONTEXT: &str = "burnbox 2026-11-22 session look
 pub(super) const API_KEY_LOOKUP_CONTEXT: &str = "burnbox 2026-11-22 api key lookup v1";
 pub(super) const REQUEST_LOOKUP_CONTEXT: &str = "burnbox 2026-11-23 request lookup v1";
 pub(super) const KEPT_ANSWER_LOOKUP_CONTEXT: &str = "burnbox 2026-12-07 kept answer lookup v1";
+const UPLOAD_LOOKUP_CONTEXT: &str = "burnbox 2026-12-07 upload lookup v1";
 pub(super) const EMAIL_INDEX_CONTEXT: &str = "burnbox 2026-11-22 email index v1";
 pub(super) const CODE_SLOT_CONTEXT: &str = "burnbox 2026-11-22 code slot v1";
 pub(super) const LOGIN_GUARD_CONTEXT: &str = "burnbox 2026-11 login failures v1";
@@ -30,6 +31,8 @@ pub enum LookupKind {
     Request,
     /// An answer kept for a reveal's retry, from the key and the idempotency key.
     KeptAnswer,
+    /// A file upload under way, from its upload key.
+    Upload,
 }
 
 /// The one-way id under which a record is stored (truncated BLAKE3 `derive_key`).
@@ -42,6 +45,7 @@ pub fn lookup_id<const N: usize>(kind: LookupKind, key: &[u8]) -> [u8; N] {
         LookupKind::ApiKey => API_KEY_LOOKUP_CONTEXT,
         LookupKind::Request => REQUEST_LOOKUP_CONTEXT,
         LookupKind::KeptAnswer => KEPT_ANSWER_LOOKUP_CONTEXT,
+        LookupKind::Upload => UPLOAD_LOOKUP_CONTEXT,
     };
     let mut out = [0u8; N];
     blake3::Hasher::new_derive_key(context)

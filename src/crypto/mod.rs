@@ -7,7 +7,7 @@
 //! | bytes | field |
 //! |---|---|
 //! | 1 | format version ([`FORMAT_VERSION`]) |
-//! | 1 | flags: bit 0 set when a passphrase is needed ([`PROTECTED_FLAG_OFFSET`]); bit 1 when the text is an end-to-end envelope ([`crate::crypto::e2e`]); bit 2 when a views byte follows the expiry; bit 3 when the link asked for a click-through page (Password Pusher's retrieval step); bit 4 when it is the sealed answer to a request |
+//! | 1 | flags: bit 0 set when a passphrase is needed ([`PROTECTED_FLAG_OFFSET`]); bit 1 when the text is an end-to-end envelope ([`crate::crypto::e2e`]); bit 2 when a views byte follows the expiry; bit 3 when the link asked for a click-through page (Password Pusher's retrieval step); bit 4 when it is the sealed answer to a request; bit 5 when a reveal-proof verifier follows; bit 6 when it is a file secret (its text the file's manifest, its content sealed chunks, [`file`]) |
 //! | 8 | expiry, unix seconds, big-endian |
 //! | 1 | only with flag bit 2 ([`VIEWS_OFFSET`]): views allowed (bits 0–6, 1–100) and bit 7 set when a viewer may burn the rest; without it, one view that its viewer may burn |
 //! | 28 | only with a passphrase: Argon2id salt (16) and m, t, p costs (4 each) |
@@ -21,6 +21,8 @@
 //! no passphrase hash exists to steal.
 
 pub mod e2e;
+pub mod e2e_file;
+pub mod file;
 mod header;
 mod kdf;
 mod lookup;
@@ -30,8 +32,8 @@ pub mod sealed_box;
 mod tests;
 
 pub use self::header::{
-    EXPIRES_AT_OFFSET, FORMAT_VERSION, Header, PROTECTED_FLAG_OFFSET, VERIFIER_BYTES, VIEWS_OFFSET,
-    Views, is_e2e, is_protected, proof_admits, views_allowed,
+    EXPIRES_AT_OFFSET, FLAG_FILE, FORMAT_VERSION, Header, PROTECTED_FLAG_OFFSET, VERIFIER_BYTES, VIEWS_OFFSET,
+    Views, is_e2e, is_file, is_protected, proof_admits, views_allowed,
 };
 pub use self::kdf::{KdfMemory, KdfParams, PassphraseSalt, PasswordHash, StretchedPassphrase};
 pub use self::lookup::{

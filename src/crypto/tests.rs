@@ -178,6 +178,7 @@ fn views_survive_the_header_and_old_headers_mean_one_view() {
             viewer_may_burn: false,
             retrieval_step: true,
             answer: false,
+            file: true,
         },
         Views {
             max: 1,

@@ -148,6 +148,14 @@ pub struct ApiKeyKind;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RequestKind;
 
+/// Marker: the key of a file upload under way, which its chunks and its finish present.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UploadKind;
+
+impl KeyKind for UploadKind {
+    const LOOKUP: LookupKind = LookupKind::Upload;
+}
+
 impl KeyKind for RequestKind {
     const LOOKUP: LookupKind = LookupKind::Request;
 }
@@ -191,6 +199,8 @@ pub type SessionKey = TypedKey<SessionKind>;
 pub type ApiKey = TypedKey<ApiKeyKind>;
 /// The key in a request's link (`/q/{request_key}`).
 pub type RequestKey = TypedKey<RequestKind>;
+/// The key of a file upload under way (`/api/files/uploads/{upload}`).
+pub type UploadKey = TypedKey<UploadKind>;
 
 impl<K: KeyKind> TypedKey<K> {
     /// Wraps a client key.

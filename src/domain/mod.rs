@@ -1,6 +1,7 @@
 //! Domain types: validated once at the edge, trusted everywhere after. No HTTP, no Redis.
 
 pub mod account;
+pub mod file;
 pub mod keys;
 pub mod limits;
 pub mod receipt;
@@ -14,8 +15,10 @@ pub use account::{
     AccountState, ApiKeyRecord, AuditAction, AuditEvent, AuditStream, Code, CodePurpose, Email,
     KeyName, OwnedReceipt, Password, Role, Scope, SessionRecord, UserChange, UserId, UserRecord,
 };
+pub use file::{ChunkIndex, DeclaredBytes, FileManifest, FileName, MediaType};
 pub use keys::{
     ApiKey, ClientKey, ReceiptKey, RecordRef, RequestKey, SecretKey, SessionKey, TokenKey, TypedKey,
+    UploadKey,
 };
 pub use receipt::{ReceiptRecord, ReceiptState, ReceiptView, SecretFate};
 pub use retry::{IdempotencyKey, KeptAnswer};

@@ -66,6 +66,10 @@ pub struct Take {
     /// Where to keep the answer for a retry with the same idempotency key; when an answer
     /// is kept there already, it is the answer, and nothing else is taken.
     pub kept: Option<KeptAnswer>,
+    /// Whether this reveal may hand out a file secret (header flag bit 6), and for how many
+    /// milliseconds its chunks stay downloadable after the take; `None`: a file secret is
+    /// left in place and the take answers [`Taken::FileRefused`].
+    pub file_window_ms: Option<u64>,
 }
 
 impl From<TakeGuard> for Take {
@@ -74,6 +78,7 @@ impl From<TakeGuard> for Take {
             guard,
             proof: None,
             kept: None,
+            file_window_ms: None,
         }
     }
 }
@@ -118,6 +123,88 @@ pub enum Taken {
     Protected,
     /// An `e2e2` secret, and the proof was missing or wrong: nothing taken.
     ProofRefused,
+    /// A file secret, and the take did not allow files: nothing taken.
+    FileRefused,
+}
+
+/// A file upload to start: its state and the chunks' key live until the secret's expiry.
+#[derive(Debug)]
+pub struct NewUpload<'a> {
+    /// Where the upload's state lives (from the upload key).
+    pub upload: RecordRef,
+    /// The service's sealed state, kept as it is and handed back by [`Store::upload`].
+    pub state: &'a [u8],
+    /// Bytes the chunks will carry in all.
+    pub declared_bytes: u64,
+    /// When the upload, its chunks and the secret they become expire (unix seconds).
+    pub expires_at: u64,
+}
+
+/// An upload under way, as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Upload {
+    /// The service's sealed state.
+    pub state: Vec<u8>,
+    /// Bytes the chunks will carry in all.
+    pub declared_bytes: u64,
+    /// Chunks received.
+    pub chunks: u32,
+    /// Bytes received (the chunks' plain lengths, as given to [`Store::put_chunk`]).
+    pub bytes: u64,
+}
+
+/// One chunk to store.
+#[derive(Debug)]
+pub struct NewChunk<'a> {
+    /// The upload it belongs to.
+    pub upload: RecordRef,
+    /// The secret it will be part of (names the chunks' hash: `f:` beside `s:`).
+    pub secret: RecordRef,
+    /// Its index, from 0.
+    pub index: u32,
+    /// The sealed chunk.
+    pub sealed: &'a [u8],
+    /// Bytes it carries for the upload's count (the body as received, before sealing).
+    pub plain_len: u64,
+    /// When the chunks expire (unix seconds): set with the first chunk.
+    pub expires_at: u64,
+}
+
+/// Result of storing a chunk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChunkStored {
+    /// Stored (or, for the last index again, replaced): the counts so far.
+    Stored {
+        /// Chunks received.
+        chunks: u32,
+        /// Bytes received.
+        bytes: u64,
+    },
+    /// Not the next index (nor the last again): nothing stored.
+    OutOfOrder {
+        /// The index expected next.
+        expected: u32,
+    },
+    /// It would carry the upload past its declared bytes: nothing stored.
+    ExceedsDeclared,
+    /// No such upload (unknown, expired or finished).
+    Missing,
+}
+
+/// Result of finishing an upload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UploadFinished {
+    /// The secret and its receipt exist now; the upload's state is gone.
+    Created,
+    /// The chunks received do not carry the declared bytes: nothing created.
+    Incomplete {
+        /// Chunks received.
+        chunks: u32,
+        /// Bytes received.
+        bytes: u64,
+    },
+    /// No such upload (unknown, expired or finished).
+    Missing,
 }
 
 /// Result of reserving a passphrase attempt before the Argon2 work.
@@ -326,6 +413,31 @@ pub trait Store: Send + Sync {
         limit: &Limit,
         charged_at_us: u64,
     ) -> Result<(), StoreError>;
+
+    /// Starts a file upload: stores its state with nothing received.
+    async fn start_upload(&self, new: &NewUpload<'_>) -> Result<(), StoreError>;
+
+    /// An upload's state and counts; `None` when unknown, expired or finished.
+    async fn upload(&self, upload: &RecordRef) -> Result<Option<Upload>, StoreError>;
+
+    /// Stores one chunk of an upload, atomically with its counts: the next index, or the
+    /// last one again (a retry, replacing it), never past the declared bytes. The chunks'
+    /// hash gets the secret's expiry with its first chunk.
+    async fn put_chunk(&self, chunk: &NewChunk<'_>) -> Result<ChunkStored, StoreError>;
+
+    /// Finishes an upload in one atomic step: when the bytes received are the bytes
+    /// declared (and at least one chunk came), stores the secret and its receipt as
+    /// [`Self::create_secret`] does (acknowledged alike) and removes the upload's state.
+    async fn finish_upload(
+        &self,
+        upload: &RecordRef,
+        new: &NewSecret<'_>,
+    ) -> Result<UploadFinished, StoreError>;
+
+    /// One sealed chunk of a file secret, while its chunks are kept (until the secret's
+    /// expiry, a burn, or the download window after its last view).
+    async fn read_chunk(&self, secret: &RecordRef, index: u32)
+    -> Result<Option<Vec<u8>>, StoreError>;
 
     /// Checks that the backend answers.
     async fn ping(&self) -> Result<(), StoreError>;

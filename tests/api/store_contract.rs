@@ -338,7 +338,9 @@ async fn racing_readers_get_exactly_the_views_allowed(store: Arc<dyn Store>) {
             match taken {
                 Taken::Sealed { views_left, .. } => left.push(views_left),
                 Taken::Missing => {}
-                Taken::Protected | Taken::ProofRefused => panic!("plain secret reported guarded"),
+                Taken::Protected | Taken::ProofRefused | Taken::FileRefused => {
+                    panic!("plain secret reported guarded")
+                }
             }
         }
         left.sort_unstable();
@@ -411,7 +413,9 @@ async fn concurrent_takes_have_one_winner(store: Arc<dyn Store>) {
             match taken {
                 Taken::Sealed { .. } => winners += 1,
                 Taken::Missing => {}
-                Taken::Protected | Taken::ProofRefused => panic!("plain secret reported guarded"),
+                Taken::Protected | Taken::ProofRefused | Taken::FileRefused => {
+                    panic!("plain secret reported guarded")
+                }
             }
         }
         assert_eq!(winners, 1, "round {round}");

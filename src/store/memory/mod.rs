@@ -185,6 +185,30 @@ impl Inner {
 
 #[async_trait]
 impl Store for MemoryStore {
+    async fn start_upload(&self, _new: &crate::store::NewUpload<'_>) -> Result<(), StoreError> {
+        Err(StoreError::Unsupported("files: not yet".into()))
+    }
+
+    async fn upload(&self, _upload: &RecordRef) -> Result<Option<crate::store::Upload>, StoreError> {
+        Err(StoreError::Unsupported("files: not yet".into()))
+    }
+
+    async fn put_chunk(&self, _chunk: &crate::store::NewChunk<'_>) -> Result<crate::store::ChunkStored, StoreError> {
+        Err(StoreError::Unsupported("files: not yet".into()))
+    }
+
+    async fn finish_upload(
+        &self,
+        _upload: &RecordRef,
+        _new: &NewSecret<'_>,
+    ) -> Result<crate::store::UploadFinished, StoreError> {
+        Err(StoreError::Unsupported("files: not yet".into()))
+    }
+
+    async fn read_chunk(&self, _secret: &RecordRef, _index: u32) -> Result<Option<Vec<u8>>, StoreError> {
+        Err(StoreError::Unsupported("files: not yet".into()))
+    }
+
     fn for_this_worker(self: Arc<Self>) -> Arc<dyn Store> {
         self
     }
