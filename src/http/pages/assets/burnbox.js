@@ -128,6 +128,75 @@ export async function open(envelope, keyText) {
   return new TextDecoder("utf-8", { fatal: true }).decode(plain);
 }
 
+// Files ("e2e2 file", docs/security.md): the name, type and size go as an e2e2 envelope
+// of JSON, the content in chunks of 1 MiB. Chunk i is AES-256-GCM under the file key
+// (HKDF-SHA256 of the link's key, info "burnbox e2e2 file"), with the nonce 000000 ‖
+// u64be(i) ‖ 01 on the last chunk, 00 before, and the verifier as associated data: a
+// chunk dropped, cut short or moved does not decrypt.
+const FILE_KEY_INFO = new TextEncoder().encode("burnbox e2e2 file");
+const CHUNK_BYTES = 1048576;
+const SEALED_CHUNK_BYTES = CHUNK_BYTES + TAG_BYTES;
+
+/** What encrypts or decrypts the chunks of a link's file: the file key and the verifier. */
+export async function fileCipher(keyText, usage) {
+  const derived = await derive(keyText);
+  return {
+    key: await aesKey(await hkdf(decode(keyText), FILE_KEY_INFO), usage),
+    verifier: decode(derived.verifier),
+  };
+}
+
+function chunkParameters(cipher, index, last) {
+  const iv = new Uint8Array(NONCE_BYTES);
+  new DataView(iv.buffer).setBigUint64(3, BigInt(index));
+  iv[NONCE_BYTES - 1] = last ? 1 : 0;
+  return { name: "AES-GCM", iv, additionalData: cipher.verifier };
+}
+
+/** Chunk `index` of a file, encrypted: ciphertext ‖ tag. */
+export async function sealChunk(cipher, index, last, plain) {
+  const params = chunkParameters(cipher, index, last);
+  return new Uint8Array(await crypto.subtle.encrypt(params, cipher.key, plain));
+}
+
+/** A chunk that was altered, or is not where its nonce says. */
+class Unauthentic extends Error {}
+
+/** Chunk `index` decrypted; throws `Unauthentic` when it does not authenticate. */
+export async function openChunk(cipher, index, last, sealed) {
+  try {
+    const params = chunkParameters(cipher, index, last);
+    return new Uint8Array(await crypto.subtle.decrypt(params, cipher.key, sealed));
+  } catch {
+    throw new Unauthentic(`chunk ${index} does not decrypt`);
+  }
+}
+
+/** The bytes of a response body in pieces of `size`, as they arrive: `{ bytes, last }`.
+ * A full piece is handed on only once more bytes follow it, so the piece that ends the
+ * body is the one flagged last. */
+async function* pieces(body, size) {
+  const reader = body.getReader();
+  let piece = new Uint8Array(size);
+  let filled = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    for (let at = 0; at < value.length; ) {
+      if (filled === size) {
+        yield { bytes: piece, last: false };
+        piece = new Uint8Array(size);
+        filled = 0;
+      }
+      const taken = Math.min(size - filled, value.length - at);
+      piece.set(value.subarray(at, at + taken), filled);
+      filled += taken;
+      at += taken;
+    }
+  }
+  yield { bytes: piece.subarray(0, filled), last: true };
+}
+
 // Answers to requests (the README has the format): sealed to the requester's X25519
 // public key with an ephemeral key, HKDF-SHA256 (salt: ephemeral then recipient public
 // key), AES-256-GCM; "sb1." + base64url(ephemeral ‖ nonce ‖ ciphertext ‖ tag).
@@ -210,9 +279,13 @@ async function openSealed(envelope, privateText) {
   return new TextDecoder("utf-8", { fatal: true }).decode(plain);
 }
 
+/** A call to the API: JSON out and back, or raw bytes out when `body` is a Uint8Array. */
 async function api(method, path, body, headers = {}) {
   const init = { method, cache: "no-store", credentials: "same-origin", headers: { ...headers } };
-  if (body !== undefined) {
+  if (body instanceof Uint8Array) {
+    init.headers["Content-Type"] = "application/octet-stream";
+    init.body = body;
+  } else if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
   }
@@ -284,6 +357,63 @@ function when(rfc3339) {
   return `${relative} (${at.toLocaleString()})`;
 }
 
+/** A size as people read it: 512 bytes, 3.4 KB, 25.0 MB. */
+function size(bytes) {
+  if (bytes < 1024) return `${bytes} byte${bytes === 1 ? "" : "s"}`;
+  const units = ["KB", "MB", "GB"];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${value.toFixed(1)} ${units[unit]}`;
+}
+
+/** Shows `done` of `total` bytes on a <progress> and in its text. The text is a polite
+ * live region: it changes every tenth of the way only, so a screen reader hears ten
+ * steps, not every chunk. */
+function progressOf(bar, text) {
+  let tenth = -1;
+  return (done, total) => {
+    const percent = total ? Math.floor((done * 100) / total) : 100;
+    bar.value = percent;
+    if (Math.floor(percent / 10) !== tenth) {
+      tenth = Math.floor(percent / 10);
+      text.textContent = `${percent}% — ${size(done)} of ${size(total)}`;
+    }
+  };
+}
+
+/** Starts the upload of `file` (`body`: its metadata envelope and the options), sends its
+ * chunks encrypted under the link's key, one at a time, each sent again on a network error
+ * or a 5xx (the same index replaces), then finishes it. Gives the first reply that is not
+ * a success, or the finish's. */
+async function uploadFile(file, key, body, report, retrying) {
+  const count = Math.max(1, Math.ceil(file.size / CHUNK_BYTES));
+  const started = await api("POST", "/api/files", { ...body, bytes: file.size + count * TAG_BYTES });
+  if (started.status !== 201) return started;
+  const cipher = await fileCipher(key, "encrypt");
+  for (let index = 0; index < count; index += 1) {
+    const slice = file.slice(index * CHUNK_BYTES, (index + 1) * CHUNK_BYTES);
+    const sealed = await sealChunk(cipher, index, index === count - 1, await slice.arrayBuffer());
+    const path = `${started.data.chunks_url}${index}`;
+    const sent = await withRetries(() => api("PUT", path, sealed), retrying);
+    if (sent.status !== 200) return sent;
+    report(Math.min(file.size, (index + 1) * CHUNK_BYTES), file.size);
+  }
+  const finish = `/api/files/uploads/${encodeURIComponent(started.data.upload)}/finish`;
+  return withRetries(() => api("POST", finish), retrying);
+}
+
+/** Below a revealed secret or file: whether the link opens again, and how often. */
+function viewsLeft(prefix, left) {
+  show(document.getElementById(`${prefix}-gone`), left === 0);
+  show(document.getElementById(`${prefix}-left`), left > 0);
+  document.getElementById(`${prefix}-views-left`).textContent =
+    `${left} more time${left === 1 ? "" : "s"}`;
+}
+
 function problem(reply) {
   const message = reply.data && reply.data.message;
   if (reply.status === 429) {
@@ -321,43 +451,119 @@ function sharePage(root) {
     return;
   }
   const maxBytes = Number(root.dataset.maxBytes);
-  submit.disabled = false;
-  form.addEventListener("submit", async (event) => {
+  const secretInput = document.getElementById("secret");
+  const fileInput = document.getElementById("file");
+  const isFile = () => form.elements.kind.value === "file";
+  const showKind = () => {
+    show(document.getElementById("text-field"), !isFile());
+    show(document.getElementById("file-field"), isFile());
+    secretInput.required = !isFile();
+    fileInput.required = isFile();
+  };
+  for (const radio of form.elements.kind) radio.addEventListener("change", showKind);
+  showKind();
+
+  // A file dropped anywhere on the page is the file to share (the picker does the same).
+  const dragsFiles = (event) => event.dataTransfer && event.dataTransfer.types.includes("Files");
+  document.addEventListener("dragover", (event) => {
+    if (!dragsFiles(event) || form.hidden) return;
     event.preventDefault();
+    form.classList.add("dropping");
+  });
+  document.addEventListener("dragleave", (event) => {
+    if (!event.relatedTarget) form.classList.remove("dropping");
+  });
+  document.addEventListener("drop", (event) => {
+    if (!dragsFiles(event) || form.hidden) return;
+    event.preventDefault();
+    form.classList.remove("dropping");
+    const files = event.dataTransfer.files;
+    if (files.length !== 1) {
+      say(error, "Drop one file. To share several, put them in an archive first.");
+      return;
+    }
     say(error, "");
-    const text = document.getElementById("secret").value;
+    fileInput.files = files;
+    form.elements.kind.value = "file";
+    showKind();
+    fileInput.focus();
+  });
+
+  /** What every secret's creation carries: its expiry, views and passphrase. */
+  function options() {
+    const body = { ttl: Number(document.getElementById("ttl").value), e2e: true };
+    const views = Number(document.getElementById("views").value);
+    if (views > 1) body.max_views = views;
     const passphrase = document.getElementById("passphrase").value;
+    if (passphrase) body.passphrase = passphrase;
+    return body;
+  }
+
+  async function shareText() {
+    const text = secretInput.value;
     if (!text) {
       say(error, "Write the secret first.");
-      return;
+      return null;
     }
     const bytes = new TextEncoder().encode(text).length;
     if (envelopeLength(bytes) > maxBytes) {
       const room =
         Math.floor(((maxBytes - PREFIX.length) * 3) / 4) - VERIFIER_BYTES - NONCE_BYTES - TAG_BYTES;
       say(error, `The secret is too long: ${bytes} bytes, and at most ${room} fit.`);
-      return;
+      return null;
     }
+    const { envelope, key } = await seal(text);
+    return { reply: await api("POST", "/api/secrets", { ...options(), secret: envelope }), key };
+  }
+
+  async function shareFile() {
+    const file = fileInput.files[0];
+    if (!file) {
+      say(error, "Choose a file first.");
+      return null;
+    }
+    const { envelope, key } = await seal(JSON.stringify({ name: file.name, type: file.type, size: file.size }));
+    if (envelope.length > maxBytes) {
+      say(error, "The file's name is too long to share.");
+      return null;
+    }
+    const progress = document.getElementById("share-progress");
+    const text = document.getElementById("share-progress-text");
+    const report = progressOf(document.getElementById("share-progress-bar"), text);
+    report(0, file.size);
+    // Only an upload that takes more than a moment shows its progress.
+    const slow = setTimeout(() => show(progress, true), 400);
+    try {
+      const retrying = () => {
+        text.textContent = "Connection lost — retrying…";
+      };
+      const body = { ...options(), secret: envelope };
+      return { reply: await uploadFile(file, key, body, report, retrying), key };
+    } finally {
+      clearTimeout(slow);
+      show(progress, false);
+    }
+  }
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    say(error, "");
     submit.disabled = true;
     try {
-      const { envelope, key } = await seal(text);
-      const views = Number(document.getElementById("views").value);
-      const body = { secret: envelope, ttl: Number(document.getElementById("ttl").value), e2e: true };
-      if (views > 1) body.max_views = views;
-      if (passphrase) body.passphrase = passphrase;
-      const reply = await api("POST", "/api/secrets", body);
-      if (reply.status !== 201) {
-        say(error, problem(reply));
+      const shared = isFile() ? await shareFile() : await shareText();
+      if (!shared) return;
+      if (shared.reply.status !== 201) {
+        say(error, problem(shared.reply));
         return;
       }
-      const created = reply.data;
+      const created = shared.reply.data;
       const shareBase = created.share_url || `${location.origin}/s/${created.secret_key}`;
       const receipt = created.receipt_url || `${location.origin}/r/${created.receipt_key}`;
-      document.getElementById("share-link").value = `${shareBase}#${key}`;
+      const views = Number(document.getElementById("views").value);
+      document.getElementById("share-link").value = `${shareBase}#${shared.key}`;
       document.getElementById("receipt-link").value = receipt;
       document.getElementById("share-expires").textContent = when(created.expires_at);
-      document.getElementById("share-views").textContent =
-        views > 1 ? `${views} times` : "once";
+      document.getElementById("share-views").textContent = views > 1 ? `${views} times` : "once";
       form.reset();
       show(form, false);
       show(document.getElementById("share-result"), true);
@@ -374,7 +580,7 @@ function revealPage() {
   // /s/{key}, /secret/{key}, /p/{key} and /p/{key}/r: the key is the second segment.
   const secretKey = location.pathname.split("/").filter(Boolean)[1] || "";
   const fragment = location.hash.slice(1);
-  const sections = ["checking", "waiting", "secret", "gone", "incomplete", "failed"];
+  const sections = ["checking", "waiting", "secret", "file", "file-failed", "gone", "incomplete", "failed"];
   const view = (name) => {
     for (const section of sections) {
       show(document.getElementById(`reveal-${section}`), section === name);
@@ -411,6 +617,10 @@ function revealPage() {
         "This browser cannot open answers (it lacks X25519). Nothing was revealed: open the link in a current browser, or with burnbox open.",
       );
       return;
+    }
+    if (status.file) {
+      document.getElementById("reveal-waiting-title").textContent = "A file is waiting for you";
+      show(document.getElementById("reveal-file-note"), true);
     }
     document.getElementById("reveal-expires").textContent = when(status.expires_at);
     const several = status.views_left > 1;
@@ -478,6 +688,7 @@ function revealPage() {
         submit.disabled = false;
         return;
       }
+      if (reply.data.file) return await revealFile(reply.data);
       let text = reply.data.secret;
       if (reply.data.e2e) {
         try {
@@ -491,11 +702,7 @@ function revealPage() {
       // The key has done its work: keep it out of the history and the address bar.
       history.replaceState(null, "", location.pathname);
       document.getElementById("revealed").value = text;
-      const left = reply.data.views_left || 0;
-      show(document.getElementById("revealed-gone"), left === 0);
-      show(document.getElementById("revealed-left"), left > 0);
-      document.getElementById("revealed-views-left").textContent =
-        `${left} more time${left === 1 ? "" : "s"}`;
+      viewsLeft("revealed", reply.data.views_left || 0);
       view("secret");
     } catch {
       unfinished = headers["Idempotency-Key"];
@@ -503,6 +710,89 @@ function revealPage() {
       submit.disabled = false;
     }
   });
+
+  /** A revealed file: its name and size from the metadata envelope (or the server, for a
+   * file sent in the clear), then its content. */
+  async function revealFile(revealed) {
+    let meta = { name: revealed.file.name, size: revealed.file.bytes };
+    let cipher = null;
+    if (revealed.e2e) {
+      try {
+        meta = JSON.parse(await open(revealed.secret, fragment));
+        cipher = await fileCipher(fragment, "decrypt");
+      } catch {
+        return view("failed");
+      }
+    }
+    history.replaceState(null, "", location.pathname);
+    const name = typeof meta.name === "string" && meta.name ? meta.name : "file";
+    document.getElementById("file-name").textContent = name;
+    document.getElementById("file-size").textContent = size(Number(meta.size) || 0);
+    viewsLeft("file", revealed.views_left || 0);
+    view("file");
+    const retry = document.getElementById("file-retry");
+    retry.addEventListener("click", () => download(revealed.file, cipher, name, meta.size));
+    await download(revealed.file, cipher, name, meta.size);
+  }
+
+  /** Fetches a revealed file's content, decrypts it piece by piece as it arrives and
+   * offers it to save; a broken download may be tried again until its ticket expires. */
+  async function download(file, cipher, name, expected) {
+    const progress = document.getElementById("file-progress");
+    const text = document.getElementById("file-progress-text");
+    const retry = document.getElementById("file-retry");
+    const fileError = document.getElementById("file-error");
+    show(retry, false);
+    say(fileError, "");
+    show(progress, true);
+    const report = progressOf(document.getElementById("file-progress-bar"), text);
+    report(0, file.bytes);
+    const parts = [];
+    let plainBytes = 0;
+    let status = 0;
+    try {
+      const response = await fetch(file.download, { cache: "no-store", credentials: "same-origin" });
+      status = response.status;
+      if (!response.ok) throw new Error(`HTTP ${status}`);
+      let received = 0;
+      let index = 0;
+      const pieceBytes = cipher ? SEALED_CHUNK_BYTES : CHUNK_BYTES;
+      for await (const piece of pieces(response.body, pieceBytes)) {
+        received += piece.bytes.length;
+        const plain = cipher ? await openChunk(cipher, index, piece.last, piece.bytes) : piece.bytes;
+        parts.push(plain);
+        plainBytes += plain.length;
+        index += 1;
+        report(received, file.bytes);
+      }
+      if (received !== file.bytes) throw new Error("the download was cut short");
+      if (cipher && typeof expected === "number" && plainBytes !== expected) {
+        throw new Unauthentic("not the size its sender gave");
+      }
+    } catch (failure) {
+      if (failure instanceof Unauthentic) return view("file-failed");
+      show(progress, false);
+      if (status === 404) {
+        say(fileError, "The file is no longer on the server: its download expired.");
+        return;
+      }
+      say(
+        fileError,
+        `The download broke off. Try it again: it stays possible until ${new Date(file.download_expires_at).toLocaleTimeString()}.`,
+      );
+      show(retry, true);
+      return;
+    }
+    text.textContent = `Decrypted ${size(plainBytes)}: ready to save.`;
+    // Saved, never shown: the page hands it over as bytes of no particular type, and the
+    // name only ever names the download.
+    const save = document.getElementById("file-save");
+    save.href = URL.createObjectURL(new Blob(parts, { type: "application/octet-stream" }));
+    save.download = name;
+    save.textContent = `Save “${name}”`;
+    show(document.getElementById("file-save-line"), true);
+    save.click();
+  }
 
   check().catch((failure) => {
     view("waiting");
