@@ -13,6 +13,9 @@ use base64::engine::general_purpose::STANDARD;
 use burnbox::e2e::{self, E2eKey};
 use chromiumoxide::Page;
 use chromiumoxide::browser::{Browser, BrowserConfig};
+use chromiumoxide::cdp::browser_protocol::browser::{
+    BrowserContextId, SetDownloadBehaviorBehavior, SetDownloadBehaviorParams,
+};
 use chromiumoxide::cdp::browser_protocol::input::InsertTextParams;
 use chromiumoxide::cdp::browser_protocol::log::{EventEntryAdded, LogEntrySource};
 use chromiumoxide::cdp::browser_protocol::network::EventRequestWillBeSent;
@@ -35,14 +38,16 @@ fn chromium() -> PathBuf {
 }
 
 /// One headless Chromium with its own profile; killed when dropped.
-struct Chromium {
+pub(crate) struct Chromium {
     browser: Browser,
     _profile: TempDir,
 }
 
 /// A page in a browser context of its own, with what it logged and sent.
-struct Tab {
-    page: Page,
+pub(crate) struct Tab {
+    pub(crate) page: Page,
+    /// The browser context the tab has to itself.
+    context: BrowserContextId,
     errors: Arc<Mutex<Vec<String>>>,
     /// How many log entries and exceptions arrived, errors or not (to wait for quiet).
     events: Arc<AtomicUsize>,
@@ -59,7 +64,7 @@ impl Drop for Tab {
     }
 }
 
-struct TempDir(PathBuf);
+pub(crate) struct TempDir(pub(crate) PathBuf);
 
 impl Drop for TempDir {
     fn drop(&mut self) {
@@ -68,7 +73,22 @@ impl Drop for TempDir {
 }
 
 impl Chromium {
-    async fn launch() -> Self {
+    /// Lets `tab` save downloads, under their own names, into `directory`.
+    pub(crate) async fn save_downloads(&self, tab: &Tab, directory: &std::path::Path) {
+        self.browser
+            .execute(
+                SetDownloadBehaviorParams::builder()
+                    .behavior(SetDownloadBehaviorBehavior::Allow)
+                    .browser_context_id(tab.context.clone())
+                    .download_path(directory.to_string_lossy())
+                    .build()
+                    .expect("download behaviour"),
+            )
+            .await
+            .expect("downloads allowed");
+    }
+
+    pub(crate) async fn launch() -> Self {
         let profile = std::env::temp_dir().join(format!(
             "burnbox-chromium-{}",
             URL_SAFE.encode(burnbox::crypto::random_array::<9>())
@@ -97,7 +117,7 @@ impl Chromium {
     }
 
     /// A fresh tab in a fresh browser context (no shared storage), opened at `url`.
-    async fn open(&self, url: &str) -> Tab {
+    pub(crate) async fn open(&self, url: &str) -> Tab {
         let context = self
             .browser
             .create_browser_context(CreateBrowserContextParams::default())
@@ -105,7 +125,7 @@ impl Chromium {
             .expect("context");
         let params = CreateTargetParams::builder()
             .url("about:blank")
-            .browser_context_id(context)
+            .browser_context_id(context.clone())
             .build()
             .expect("target");
         let page = self.browser.new_page(params).await.expect("page");
@@ -170,6 +190,7 @@ impl Chromium {
         });
         let tab = Tab {
             page,
+            context,
             errors,
             events,
             requests,
@@ -179,16 +200,17 @@ impl Chromium {
     }
 }
 
-const URL_SAFE: base64::engine::GeneralPurpose = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+pub(crate) const URL_SAFE: base64::engine::GeneralPurpose =
+    base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 impl Tab {
-    async fn goto(&self, url: &str) {
+    pub(crate) async fn goto(&self, url: &str) {
         self.page.goto(url).await.expect("navigates");
         self.page.wait_for_navigation().await.expect("loads");
     }
 
     /// Evaluates a JavaScript expression (awaiting a promise) into JSON.
-    async fn eval(&self, expression: &str) -> Value {
+    pub(crate) async fn eval(&self, expression: &str) -> Value {
         self.page
             .evaluate(expression)
             .await
@@ -200,7 +222,13 @@ impl Tab {
 
     /// Waits until `expression` is true, for up to 15 s (through navigations, when the
     /// page has no context to evaluate in for a moment).
-    async fn wait_for(&self, expression: &str) {
+    pub(crate) async fn wait_for(&self, expression: &str) {
+        self.wait_for_within(expression, Duration::from_secs(15))
+            .await;
+    }
+
+    /// [`Self::wait_for`], for up to `limit`.
+    pub(crate) async fn wait_for_within(&self, expression: &str, limit: Duration) {
         let started = Instant::now();
         loop {
             let value = self.page.evaluate(expression).await.ok();
@@ -208,7 +236,7 @@ impl Tab {
                 return;
             }
             assert!(
-                started.elapsed() < Duration::from_secs(15),
+                started.elapsed() < limit,
                 "timed out waiting for `{expression}`; page says: {}; errors: {:?}",
                 self.eval("document.querySelector('main').innerText").await,
                 self.errors()
@@ -218,7 +246,7 @@ impl Tab {
     }
 
     /// Waits until the element with `id` is shown.
-    async fn wait_shown(&self, id: &str) {
+    pub(crate) async fn wait_shown(&self, id: &str) {
         self.wait_for(&format!(
             "(() => {{ const e = document.getElementById('{id}'); return !!e && !e.hidden && e.offsetParent !== null; }})()"
         ))
@@ -227,7 +255,7 @@ impl Tab {
 
     /// Clicks into a field and types: key by key, and what no key makes (`Ü`, `🔐`) as
     /// an input method would.
-    async fn type_into(&self, selector: &str, text: &str) {
+    pub(crate) async fn type_into(&self, selector: &str, text: &str) {
         let field = self.page.find_element(selector).await.expect(selector);
         field.click().await.expect("focus");
         if text.is_ascii() {
@@ -240,7 +268,7 @@ impl Tab {
         }
     }
 
-    async fn click(&self, selector: &str) {
+    pub(crate) async fn click(&self, selector: &str) {
         self.page
             .find_element(selector)
             .await
@@ -250,7 +278,7 @@ impl Tab {
             .expect("clicks");
     }
 
-    async fn value(&self, id: &str) -> String {
+    pub(crate) async fn value(&self, id: &str) -> String {
         self.eval(&format!("document.getElementById('{id}').value"))
             .await
             .as_str()
@@ -258,7 +286,7 @@ impl Tab {
             .to_owned()
     }
 
-    async fn text(&self, selector: &str) -> String {
+    pub(crate) async fn text(&self, selector: &str) -> String {
         self.eval(&format!("document.querySelector('{selector}').innerText"))
             .await
             .as_str()
@@ -266,23 +294,23 @@ impl Tab {
             .to_owned()
     }
 
-    fn errors(&self) -> Vec<String> {
+    pub(crate) fn errors(&self) -> Vec<String> {
         self.errors.lock().unwrap().clone()
     }
 
     /// The errors so far, forgotten by the tab (for a test that provokes them).
-    fn take_errors(&self) -> Vec<String> {
+    pub(crate) fn take_errors(&self) -> Vec<String> {
         std::mem::take(&mut *self.errors.lock().unwrap())
     }
 
-    fn requests(&self) -> Vec<(String, String, String)> {
+    pub(crate) fn requests(&self) -> Vec<(String, String, String)> {
         self.requests.lock().unwrap().clone()
     }
 
     /// Fails on any console error the page produced so far. Log events arrive
     /// asynchronously: it waits until none has come for 300 ms (at most 3 s), and the
     /// tab checks again when dropped, so a later error fails the test too.
-    async fn assert_clean_console(&self) {
+    pub(crate) async fn assert_clean_console(&self) {
         let deadline = Instant::now() + Duration::from_secs(3);
         loop {
             let before = self.events.load(Ordering::SeqCst);
@@ -296,7 +324,7 @@ impl Tab {
 
     /// [`Self::assert_clean_console`], once the errors that contain one of `expected` (those
     /// a test provoked) are taken away; fails if none of them came.
-    async fn assert_clean_console_but(&self, expected: &[&str]) {
+    pub(crate) async fn assert_clean_console_but(&self, expected: &[&str]) {
         let deadline = Instant::now() + Duration::from_secs(3);
         loop {
             let before = self.events.load(Ordering::SeqCst);
@@ -314,7 +342,7 @@ impl Tab {
     }
 
     /// Saves a PNG under `BURNBOX_TEST_SCREENSHOTS` (the pictures in docs/browser.md and the README), if set.
-    async fn screenshot(&self, name: &str) {
+    pub(crate) async fn screenshot(&self, name: &str) {
         let Some(directory) = std::env::var_os("BURNBOX_TEST_SCREENSHOTS") else {
             let png = self
                 .page
@@ -356,7 +384,7 @@ fn is_expected_api_refusal(entry: &chromiumoxide::cdp::browser_protocol::log::Lo
 }
 
 /// Shares `text` from `/` in `tab`; returns the share link and the receipt link.
-async fn share(tab: &Tab, text: &str, passphrase: Option<&str>) -> (String, String) {
+pub(crate) async fn share(tab: &Tab, text: &str, passphrase: Option<&str>) -> (String, String) {
     tab.wait_for("!document.getElementById('share-submit').disabled")
         .await;
     tab.type_into("#secret", text).await;
@@ -371,7 +399,7 @@ async fn share(tab: &Tab, text: &str, passphrase: Option<&str>) -> (String, Stri
     )
 }
 
-fn split_link(link: &str) -> (String, String) {
+pub(crate) fn split_link(link: &str) -> (String, String) {
     let (base, key) = link.split_once('#').expect("a key fragment");
     let secret_key = base.rsplit('/').next().expect("a key").to_owned();
     (secret_key, key.to_owned())

@@ -5,6 +5,7 @@ mod abuse;
 mod accounts;
 mod at_rest;
 mod browser;
+mod browser_files;
 mod chaos;
 mod cli;
 mod cluster;

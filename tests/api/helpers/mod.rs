@@ -1,6 +1,7 @@
 //! What the integration tests start, one module per kind of thing: the app ([`app`]), Redis
 //! ([`redis`], [`cluster`], [`sentinel`]), nginx ([`nginx`]), Python virtualenvs
-//! ([`python`]), a proxy that loses reveals' answers ([`lossy`]), and the log capture
+//! ([`python`]), npm packages ([`npm`]), a proxy that loses reveals' answers ([`lossy`]),
+//! a TCP proxy that records what clients send ([`recording`]), and the log capture
 //! ([`logs`]). Everything is re-exported here, so tests name `crate::helpers::X`.
 //!
 //! One throwaway `redis-server` serves the whole test binary (`--save "" --appendonly no`
@@ -14,7 +15,9 @@ mod cluster;
 mod logs;
 mod lossy;
 mod nginx;
+mod npm;
 mod python;
+mod recording;
 mod redis;
 mod sentinel;
 
@@ -23,7 +26,9 @@ pub use cluster::*;
 pub use logs::*;
 pub use lossy::*;
 pub use nginx::*;
+pub use npm::*;
 pub use python::*;
+pub use recording::*;
 pub use redis::*;
 pub use sentinel::*;
 

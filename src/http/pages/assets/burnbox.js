@@ -462,6 +462,7 @@ function sharePage(root) {
   };
   for (const radio of form.elements.kind) radio.addEventListener("change", showKind);
   showKind();
+  submit.disabled = false;
 
   // A file dropped anywhere on the page is the file to share (the picker does the same).
   const dragsFiles = (event) => event.dataTransfer && event.dataTransfer.types.includes("Files");
