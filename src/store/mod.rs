@@ -436,8 +436,11 @@ pub trait Store: Send + Sync {
 
     /// One sealed chunk of a file secret, while its chunks are kept (until the secret's
     /// expiry, a burn, or the download window after its last view).
-    async fn read_chunk(&self, secret: &RecordRef, index: u32)
-    -> Result<Option<Vec<u8>>, StoreError>;
+    async fn read_chunk(
+        &self,
+        secret: &RecordRef,
+        index: u32,
+    ) -> Result<Option<Vec<u8>>, StoreError>;
 
     /// Checks that the backend answers.
     async fn ping(&self) -> Result<(), StoreError>;
