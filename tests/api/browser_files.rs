@@ -567,3 +567,52 @@ async fn the_page_seals_files_as_the_worked_example_says() {
     assert_eq!(json!(small), page["small"]);
     tab.assert_clean_console().await;
 }
+
+/// A file over `BURNBOX_MAX_FILE_BYTES` is refused before anything is sent, and an
+/// upload the server refuses (here the hourly byte budget is spent) says why.
+#[tokio::test]
+async fn a_file_too_large_or_over_the_budget_is_refused_with_a_clear_error() {
+    let app = spawn_app_with(
+        Backend::Redis,
+        &[
+            "--max-file-bytes",
+            "2097152",
+            "--file-bytes-per-hour",
+            "1048576",
+        ],
+    )
+    .await;
+    let chromium = Chromium::launch().await;
+    let files = temp_dir("files");
+    let tab = chromium.open(&app.url("/")).await;
+    assert!(tab.text("#file-hint").await.contains("up to 2.0 MB"));
+
+    let (too_large, _) = random_file(&files.0, "too-large.bin", 2 * MIB + 1);
+    choose_file(&tab, &too_large).await;
+    tab.click("#share-submit").await;
+    tab.wait_shown("share-error").await;
+    assert_eq!(
+        tab.text("#share-error").await,
+        "The file is too large: 2097153 bytes, and at most 2.0 MB can be shared."
+    );
+    assert!(
+        !tab.requests()
+            .iter()
+            .any(|(_, url, _)| url.contains("/api/files")),
+        "nothing was sent"
+    );
+
+    let (over_budget, _) = random_file(&files.0, "over-budget.bin", 2 * MIB);
+    choose_file(&tab, &over_budget).await;
+    tab.click("#share-submit").await;
+    tab.wait_for(
+        "document.getElementById('share-error').textContent.startsWith('Too many requests')",
+    )
+    .await;
+    assert!(
+        tab.eval("document.getElementById('share-result').hidden")
+            .await
+            == json!(true)
+    );
+    tab.assert_clean_console().await;
+}

@@ -14,6 +14,7 @@ use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 
 use crate::config::PublicUrl;
 use crate::domain::{ReceiptKey, ReceiptState, ReceiptView, SecretKey, TtlPolicy};
+use crate::files::FileService;
 use crate::http::error::ApiError;
 use crate::secrets::SecretService;
 
@@ -146,10 +147,17 @@ pub async fn asset(request: HttpRequest, file: web::Path<String>) -> HttpRespons
 }
 
 /// `GET /`: the share page.
-pub async fn share(service: web::Data<SecretService>) -> HttpResponse {
+pub async fn share(
+    service: web::Data<SecretService>,
+    files: web::Data<FileService>,
+) -> HttpResponse {
     let policy = service.policy();
     let main = include_str!("share.html")
         .replace("{{max_bytes}}", &policy.max_secret_bytes.to_string())
+        .replace(
+            "{{max_file_bytes}}",
+            &files.policy().max_file_bytes.to_string(),
+        )
         .replace("{{ttl_options}}", &ttl_options(policy.ttl));
     page(StatusCode::OK, "Share a secret", &main)
 }

@@ -451,6 +451,8 @@ function sharePage(root) {
     return;
   }
   const maxBytes = Number(root.dataset.maxBytes);
+  const maxFileBytes = Number(root.dataset.maxFileBytes);
+  document.getElementById("file-limit").textContent = size(maxFileBytes);
   const secretInput = document.getElementById("secret");
   const fileInput = document.getElementById("file");
   const isFile = () => form.elements.kind.value === "file";
@@ -521,6 +523,12 @@ function sharePage(root) {
     const file = fileInput.files[0];
     if (!file) {
       say(error, "Choose a file first.");
+      return null;
+    }
+    if (file.size > maxFileBytes) {
+      // Just over the limit, the rounded sizes would read alike: the bytes tell them apart.
+      const over = size(file.size) === size(maxFileBytes) ? `${file.size} bytes` : size(file.size);
+      say(error, `The file is too large: ${over}, and at most ${size(maxFileBytes)} can be shared.`);
       return null;
     }
     const { envelope, key } = await seal(JSON.stringify({ name: file.name, type: file.type, size: file.size }));
