@@ -20,12 +20,15 @@ use crate::domain::keys::CLIENT_KEY_BYTES;
 use crate::domain::time::now_unix;
 use crate::domain::{
     ChunkIndex, ClientKey, DeclaredBytes, FileManifest, FileName, MediaType, Passphrase,
-    ReceiptKey, SecretKey, SecretText, Ttl, UploadKey,
+    ReceiptKey, RecordRef, SecretKey, SecretText, Ttl, UploadKey,
 };
 use crate::error::ApiError;
 use crate::metrics::METRICS;
-use crate::secrets::{CreatedSecret, SecretService};
+use crate::secrets::{CreatedSecret, SealedNew, SecretService};
 use crate::store::{ChunkStored, NewChunk, NewSecret, NewUpload, Store, UploadFinished};
+
+/// Bytes of the chunks the server cuts a stream into (the clients' chunk size).
+const CHUNK_BYTES: usize = 1_048_576;
 
 /// The operator's rules for files.
 #[derive(Debug, Clone, Copy)]
@@ -90,7 +93,7 @@ pub struct DownloadTicket {
 pub struct Download {
     store: Arc<dyn Store>,
     sealer: ChunkSealer,
-    secret: crate::domain::RecordRef,
+    secret: RecordRef,
     next: u32,
     sent: u64,
     first: Option<Vec<u8>>,
@@ -256,51 +259,171 @@ impl FileService {
     /// of its content.
     pub async fn finish(&self, upload_key: &UploadKey) -> Result<(CreatedSecret, u64), ApiError> {
         let state = self.state(upload_key).await?;
-        let now = now_unix();
-        if state.expires_at <= now {
-            return Err(ApiError::NotFound);
-        }
         let (header, _) = Header::decode(&state.sealed)
             .map_err(|error| ApiError::Internal(format!("an upload's secret: {error}")))?;
-        let created = CreatedSecret {
-            secret_key: state.secret_key,
-            receipt_key: state.receipt_key,
-            ttl: state.ttl,
-            expires_at: state.expires_at,
-            passphrase_required: header.passphrase.is_some(),
-            views: header.views,
+        let new = SealedNew {
+            created: CreatedSecret {
+                secret_key: state.secret_key,
+                receipt_key: state.receipt_key,
+                ttl: state.ttl,
+                expires_at: state.expires_at,
+                passphrase_required: header.passphrase.is_some(),
+                views: header.views,
+            },
+            receipt_record: crate::domain::ReceiptRecord {
+                created_at: state.created_at,
+                expires_at: state.expires_at,
+                secret: state.secret,
+                sealed_secret_key: None,
+                max_views: header.views.max,
+            },
+            sealed: state.sealed,
         };
+        let created = self
+            .finish_sealed(&upload_key.record(), new, state.declared)
+            .await?;
+        Ok((created, state.declared))
+    }
+
+    /// Makes the sealed secret of an upload exist, once exactly `bytes` arrived.
+    async fn finish_sealed(
+        &self,
+        upload: &RecordRef,
+        new: SealedNew,
+        bytes: u64,
+    ) -> Result<CreatedSecret, ApiError> {
+        let now = now_unix();
+        let expires_at = new.created.expires_at;
+        if expires_at <= now {
+            return Err(ApiError::NotFound);
+        }
         let finished = self
             .store
             .finish_upload(
-                &upload_key.record(),
+                upload,
                 &NewSecret {
-                    secret: created.secret_key.record(),
-                    receipt: created.receipt_key.record(),
-                    sealed: &state.sealed,
-                    receipt_record: crate::domain::ReceiptRecord {
-                        created_at: state.created_at,
-                        expires_at: state.expires_at,
-                        secret: created.secret_key.record(),
-                        sealed_secret_key: None,
-                        max_views: header.views.max,
-                    },
-                    ttl_seconds: state.expires_at - now,
+                    secret: new.created.secret_key.record(),
+                    receipt: new.created.receipt_key.record(),
+                    sealed: &new.sealed,
+                    receipt_record: new.receipt_record,
+                    ttl_seconds: expires_at - now,
                 },
+                bytes,
             )
             .await?;
         match finished {
             UploadFinished::Created => {
                 METRICS.secrets_created.inc();
-                Ok((created, state.declared))
+                Ok(new.created)
             }
-            UploadFinished::Incomplete { chunks, bytes } => Err(ApiError::UploadIncomplete {
+            UploadFinished::Incomplete {
                 chunks,
-                bytes,
-                declared: state.declared,
+                bytes: received,
+            } => Err(ApiError::UploadIncomplete {
+                chunks,
+                bytes: received,
+                declared: bytes,
             }),
             UploadFinished::Missing => Err(ApiError::NotFound),
         }
+    }
+
+    /// Stores a file whose bytes arrive in one stream the server reads itself (Password
+    /// Pusher's multipart upload): chunked and sealed as they come, one chunk in memory at
+    /// a time, never more than `bound` bytes; the secret exists once the stream ended.
+    /// Its TTL counts from the start, like a client's upload.
+    pub async fn upload_stream<B: AsRef<[u8]>>(
+        &self,
+        label: FileLabel,
+        passphrase: Option<Passphrase>,
+        ttl: Ttl,
+        views: Views,
+        bound: DeclaredBytes,
+        mut body: impl futures_util::Stream<Item = Result<B, ApiError>> + Unpin,
+    ) -> Result<(CreatedSecret, u64), ApiError> {
+        use futures_util::StreamExt;
+        let started_at = now_unix();
+        let expires_at = started_at + ttl.seconds();
+        let secret_key = SecretKey::new(ClientKey::generate(ClientKey::generate_tag()));
+        let upload_key = UploadKey::new(ClientKey::generate(secret_key.key().tag()));
+        let (upload, secret) = (upload_key.record(), secret_key.record());
+        // The state is never read: this process holds the keys until the finish.
+        self.store
+            .start_upload(&NewUpload {
+                upload,
+                state: b"-",
+                declared_bytes: bound.get(),
+                expires_at,
+            })
+            .await?;
+        let sealer = ChunkSealer::new(secret_key.key().as_bytes(), &secret.lookup);
+        let (mut index, mut received) = (0u32, 0u64);
+        let mut buffer = Vec::with_capacity(CHUNK_BYTES);
+        let mut ended = false;
+        while !ended {
+            match body.next().await.transpose()? {
+                Some(piece) => buffer.extend_from_slice(piece.as_ref()),
+                None => ended = true,
+            }
+            // Full chunks go as they fill; the rest (or an empty file's one chunk) at the end.
+            while buffer.len() >= CHUNK_BYTES || (ended && (!buffer.is_empty() || index == 0)) {
+                let rest = buffer.split_off(buffer.len().min(CHUNK_BYTES));
+                let chunk = std::mem::replace(&mut buffer, rest);
+                received += chunk.len() as u64;
+                if received > bound.get() {
+                    return Err(ApiError::UploadExceedsDeclared);
+                }
+                let stored = self
+                    .store
+                    .put_chunk(&NewChunk {
+                        upload,
+                        secret,
+                        index,
+                        sealed: &sealer.seal(index, &chunk),
+                        plain_len: chunk.len() as u64,
+                        expires_at,
+                    })
+                    .await?;
+                if !matches!(stored, ChunkStored::Stored { .. }) {
+                    return Err(ApiError::Internal(format!(
+                        "a streamed chunk was refused: {stored:?}"
+                    )));
+                }
+                index += 1;
+                if buffer.is_empty() && ended {
+                    break;
+                }
+            }
+        }
+        let (name, media_type) = match label {
+            FileLabel::Plain { name, media_type } => (name, media_type),
+            FileLabel::Envelope(_) => {
+                return Err(ApiError::Internal("a streamed file has no envelope".into()));
+            }
+        };
+        let manifest = FileManifest {
+            bytes: received,
+            name,
+            media_type,
+            envelope: None,
+        };
+        let text = SecretText::file_manifest(manifest.to_text(), None);
+        let new = self
+            .secrets
+            .seal_new(
+                &text,
+                passphrase,
+                Ttl::stored(now_unix(), expires_at),
+                Views {
+                    file: true,
+                    ..views
+                },
+                false,
+                Some(secret_key),
+            )
+            .await?;
+        let created = self.finish_sealed(&upload, new, received).await?;
+        Ok((created, received))
     }
 
     /// The ticket a reader of `key`'s file downloads it with, valid for the download window.
@@ -375,6 +498,7 @@ impl FileService {
 
 /// What an upload keeps, sealed under its key, for its chunks and its finish.
 struct UploadState {
+    secret: RecordRef,
     secret_key: SecretKey,
     receipt_key: ReceiptKey,
     created_at: u64,
@@ -404,8 +528,10 @@ impl UploadState {
             ))
         };
         let (header, _) = Header::decode(&sealed).map_err(|_| corrupt())?;
+        let secret_key = SecretKey::new(key(0)?);
         Ok(Self {
-            secret_key: SecretKey::new(key(0)?),
+            secret: secret_key.record(),
+            secret_key,
             receipt_key: ReceiptKey::new(key(CLIENT_KEY_BYTES)?),
             created_at: number(2 * CLIENT_KEY_BYTES)?,
             ttl: Ttl::stored(number(2 * CLIENT_KEY_BYTES)?, header.expires_at),

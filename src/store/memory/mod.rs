@@ -207,6 +207,7 @@ impl Store for MemoryStore {
         &self,
         _upload: &RecordRef,
         _new: &NewSecret<'_>,
+        _bytes: u64,
     ) -> Result<crate::store::UploadFinished, StoreError> {
         Err(StoreError::Unsupported("files: not yet".into()))
     }

@@ -303,6 +303,7 @@ impl Store for RedisStore {
         &self,
         _upload: &RecordRef,
         _new: &NewSecret<'_>,
+        _bytes: u64,
     ) -> Result<crate::store::UploadFinished, StoreError> {
         Err(StoreError::Unsupported("files: not yet".into()))
     }
