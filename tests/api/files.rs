@@ -12,6 +12,8 @@ use crate::helpers::{
 };
 
 const MIB: usize = 1024 * 1024;
+/// The largest chunk the server takes (1 MiB − 64).
+const CHUNK: usize = 1_048_512;
 
 /// Bytes that look random and hold every byte value.
 fn content(len: usize, seed: u64) -> Vec<u8> {
@@ -50,10 +52,10 @@ async fn start(app: &TestApp, bytes: usize, options: Value) -> String {
     reply.field("upload")
 }
 
-/// Uploads `file` in chunks of 1 MiB and finishes; returns the finish's answer.
+/// Uploads `file` in the largest chunks and finishes; returns the finish's answer.
 async fn upload(app: &TestApp, file: &[u8], options: Value) -> Value {
     let upload = start(app, file.len(), options).await;
-    for (index, chunk) in file.chunks(MIB).enumerate() {
+    for (index, chunk) in file.chunks(CHUNK).enumerate() {
         let reply = put_chunk(app, &upload, index, chunk).await;
         assert_eq!(reply.status, 200, "{}", reply.body);
     }
@@ -126,7 +128,7 @@ async fn chunks_go_in_order_and_nothing_half_uploaded_is_created() {
         let upload = start(&app, file.len(), json!({"name": "a.bin"})).await;
         let finish = format!("/api/files/uploads/{upload}/finish");
 
-        put_chunk(&app, &upload, 1, &file[MIB..2 * MIB])
+        put_chunk(&app, &upload, 1, &file[CHUNK..2 * CHUNK])
             .await
             .assert_error(409, "chunk_out_of_order");
         let first = put_chunk(&app, &upload, 0, &file[..10]).await;
@@ -135,25 +137,26 @@ async fn chunks_go_in_order_and_nothing_half_uploaded_is_created() {
             (json!(1), json!(10))
         );
         // A retry of the last chunk replaces it.
-        let retried = put_chunk(&app, &upload, 0, &file[..MIB]).await;
-        assert_eq!(retried.body["bytes"], MIB, "{}", retried.body);
+        let retried = put_chunk(&app, &upload, 0, &file[..CHUNK]).await;
+        assert_eq!(retried.body["bytes"], CHUNK, "{}", retried.body);
         let reply = app.post_empty(&finish).await;
         reply.assert_error(422, "upload_incomplete");
-        assert!(reply.field("message").contains(&format!("{MIB} of the")));
+        assert!(reply.field("message").contains(&format!("{CHUNK} of the")));
         put_chunk(&app, &upload, 2, &file[..5])
             .await
             .assert_error(409, "chunk_out_of_order");
-        put_chunk(&app, &upload, 1, &file[MIB..])
+        put_chunk(&app, &upload, 1, &file[CHUNK..2 * CHUNK + 1])
             .await
             .assert_error(413, "payload_too_large");
-        put_chunk(&app, &upload, 1, &file[MIB..2 * MIB]).await;
-        put_chunk(&app, &upload, 2, &vec![0; 11])
+        put_chunk(&app, &upload, 1, &file[CHUNK..2 * CHUNK]).await;
+        let rest = file.len() - 2 * CHUNK;
+        put_chunk(&app, &upload, 2, &vec![0; rest + 1])
             .await
             .assert_error(422, "upload_exceeds_declared");
         put_chunk(&app, &upload, 2, &[])
             .await
             .assert_error(422, "empty_chunk");
-        put_chunk(&app, &upload, 2, &file[2 * MIB..]).await;
+        put_chunk(&app, &upload, 2, &file[2 * CHUNK..]).await;
         let finished = app.post_empty(&finish).await;
         assert_eq!(finished.status, 201, "{}", finished.body);
         // Finished: the upload key opens nothing any more.
@@ -390,7 +393,7 @@ async fn no_chunk_outlives_its_file() {
     .await;
     // Abandoned: half uploaded, never finished.
     let abandoned = start(&app, 3 * MIB, json!({"ttl": 2})).await;
-    put_chunk(&app, &abandoned, 0, &content(MIB, 5)).await;
+    put_chunk(&app, &abandoned, 0, &content(CHUNK, 5)).await;
     // Revealed: downloadable for the window, then gone.
     let revealed_file = upload(&app, &content(MIB + 5, 6), json!({})).await;
     let revealed = app
@@ -483,4 +486,36 @@ async fn an_hourly_byte_budget_bounds_what_one_client_uploads() {
     let reply = app.post("/api/files", json!({"bytes": 2_000_000})).await;
     reply.assert_error(429, "rate_limited");
     assert!(!reply.header("retry-after").is_empty());
+}
+
+#[tokio::test]
+async fn a_file_goes_through_nginx_configured_as_the_docs_say() {
+    let app = spawn_app(Backend::Redis).await;
+    let nginx = crate::helpers::Nginx::start(&app.address);
+    let proxied = TestApp {
+        address: nginx.address(),
+        client: app.client.clone(),
+        key_prefix: app.key_prefix.clone(),
+        redis_url: app.redis_url.clone(),
+    };
+    // Chunks of the largest size, as the pages send them (1 MiB − 128 and a tag).
+    let file = content(5 * MIB / 2, 10);
+    let upload_key = start(&proxied, file.len() + 48, json!({})).await;
+    for (index, chunk) in file.chunks(CHUNK - 16).enumerate() {
+        let mut body = chunk.to_vec();
+        body.extend_from_slice(&[index as u8; 16]);
+        let reply = put_chunk(&proxied, &upload_key, index, &body).await;
+        assert_eq!(reply.status, 200, "{}", reply.body);
+    }
+    let finished = proxied
+        .post_empty(&format!("/api/files/uploads/{upload_key}/finish"))
+        .await;
+    let revealed = proxied.reveal(&finished.field("secret_key"), None).await;
+    let body = download(&proxied, &revealed.body)
+        .await
+        .bytes()
+        .await
+        .expect("body");
+    assert_eq!(body.len(), file.len() + 48);
+    assert_eq!(&body[..CHUNK - 16], &file[..CHUNK - 16]);
 }
