@@ -734,3 +734,32 @@ async fn the_memory_store_sweeps_abandoned_uploads_and_their_chunks() {
         .await;
     assert_eq!(store.entry_count(), 1, "only the new upload is left");
 }
+
+/// The chunks' expiry comes from the upload's start, the secret's from its finish: the
+/// finish lets the chunks live at least as long as the secret they belong to.
+async fn a_finished_file_keeps_its_chunks_as_long_as_its_secret(under: Under) {
+    let store = &*under.store;
+    let file = FileSecret::new(false, 60, a_file(1), &[]);
+    file.start(store, 5).await;
+    let soon = burnbox::domain::time::now_unix() + 1;
+    let chunk = NewChunk {
+        upload: file.upload,
+        secret: file.secret(),
+        index: 0,
+        sealed: b"chunk",
+        plain_len: 5,
+        expires_at: soon,
+    };
+    assert!(matches!(
+        store.put_chunk(&chunk).await,
+        Ok(ChunkStored::Stored { .. })
+    ));
+    assert_eq!(file.finish(store).await, UploadFinished::Created);
+    if let Some(redis) = &under.redis {
+        let ttl = redis.pttl(&file.secret(), "f").await;
+        assert!(ttl > 55_000, "{ttl}");
+    }
+    tokio::time::sleep(Duration::from_millis(1_200)).await;
+    assert!(file.chunks_readable(store).await);
+}
+files_contract!(a_finished_file_keeps_its_chunks_as_long_as_its_secret);
