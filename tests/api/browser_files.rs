@@ -197,6 +197,56 @@ async fn upload(
     ))
 }
 
+/// What `proxy` recorded of a share of `plaintext` as `name` under `key_text`: the whole
+/// upload, as the format makes it, and neither the name, the key nor the plaintext.
+fn assert_only_ciphertext_reached_the_server(
+    proxy: &RecordingProxy,
+    name: &str,
+    key_text: &str,
+    plaintext: &[u8],
+) {
+    // Everything the browsers sent went through the proxy: the whole upload, the chunks
+    // exactly as the format makes them from the key (so the recording would show the
+    // plaintext if it had been sent)…
+    assert!(proxy.bytes_sent() > 25 * MIB, "{}", proxy.bytes_sent());
+    let key = E2eKey::decode(key_text).expect("a key");
+    let chunks = format::seal_file(&key, plaintext);
+    assert_eq!(chunks.len(), 25);
+    for chunk in [&chunks[0], &chunks[12], &chunks[24]] {
+        assert!(
+            proxy.carried(&chunk[..64]),
+            "a chunk as the format makes it"
+        );
+        assert!(proxy.carried(&chunk[chunk.len() - 64..]));
+    }
+    // … and never the file's bytes, its name, or the key in any spelling.
+    let raw_key = URL_SAFE.decode(key_text).expect("a key");
+    let mut secrets: Vec<(String, Vec<u8>)> = vec![
+        ("the name".into(), name.as_bytes().to_vec()),
+        (
+            "the name, URL-encoded".into(),
+            "Q3%20plan%20%E2%80%93%207QXz%20confidential.bin".into(),
+        ),
+        (
+            "the name, JSON-escaped".into(),
+            "Q3 plan \\u2013 7QXz confidential.bin".into(),
+        ),
+        ("the key".into(), key_text.as_bytes().to_vec()),
+        ("the key's bytes".into(), raw_key.clone()),
+        ("the key in base64".into(), STANDARD.encode(&raw_key).into()),
+        ("the file key".into(), format::file_key(&key).to_vec()),
+    ];
+    for offset in [0, MIB - 32, 12 * MIB + 5, 25 * MIB - 64] {
+        secrets.push((
+            format!("the plaintext at {offset}"),
+            plaintext[offset..offset + 64].to_vec(),
+        ));
+    }
+    for (what, bytes) in &secrets {
+        assert!(!proxy.carried(bytes), "{what} reached the server");
+    }
+}
+
 /// A 25 MiB file shared in one Chromium opens in another: the second saves exactly the
 /// first's bytes, and nothing that reached the server (recorded by a TCP proxy in front of
 /// it) carried the file's bytes, its name or the link's key.
@@ -225,15 +275,18 @@ async fn a_file_shared_in_one_chromium_is_saved_whole_by_another_and_the_server_
     );
     sender
         .wait_for_within(
-            "!document.getElementById('share-result').hidden",
-            Duration::from_secs(120),
+            "!document.getElementById('share-result').hidden \
+             || !document.getElementById('share-error').hidden",
+            Duration::from_secs(180),
         )
         .await;
     let shared_in = started.elapsed();
+    assert_eq!(sender.text("#share-error").await, "");
     let link = sender.value("share-link").await;
     assert!(link.starts_with(&format!("{}/s/", proxy.address)), "{link}");
     let (secret_key, key_text) = split_link(&link);
-    let key = E2eKey::decode(&key_text).expect("the fragment is a key");
+    // What the sender's browser sent, before anyone opened the link.
+    assert_only_ciphertext_reached_the_server(&proxy, name, &key_text, &plaintext);
 
     let opening = Chromium::launch().await;
     let recipient = opening.open("about:blank").await;
@@ -249,7 +302,14 @@ async fn a_file_shared_in_one_chromium_is_saved_whole_by_another_and_the_server_
     recipient.wait_shown("reveal-file").await;
     assert_eq!(recipient.text("#file-name").await, name);
     assert_eq!(recipient.text("#file-size").await, "25.0 MB");
-    let bytes = saved(&downloads.0, name, Duration::from_secs(120)).await;
+    recipient
+        .wait_for_within(
+            "!document.getElementById('file-save-line').hidden \
+             || !document.getElementById('reveal-file').offsetParent",
+            Duration::from_secs(180),
+        )
+        .await;
+    let bytes = saved(&downloads.0, name, Duration::from_secs(10)).await;
     let opened_in = started.elapsed();
     eprintln!("25 MiB: shared in {shared_in:?}, revealed and saved in {opened_in:?}");
     assert_eq!(
@@ -271,45 +331,7 @@ async fn a_file_shared_in_one_chromium_is_saved_whole_by_another_and_the_server_
         "read once"
     );
 
-    // Everything the browsers sent went through the proxy: the whole upload, the chunks
-    // exactly as the format makes them from the key (so the recording would show the
-    // plaintext if it had been sent)…
-    assert!(proxy.bytes_sent() > 25 * MIB, "{}", proxy.bytes_sent());
-    let chunks = format::seal_file(&key, &plaintext);
-    assert_eq!(chunks.len(), 25);
-    for chunk in [&chunks[0], &chunks[12], &chunks[24]] {
-        assert!(
-            proxy.carried(&chunk[..64]),
-            "a chunk as the format makes it"
-        );
-        assert!(proxy.carried(&chunk[chunk.len() - 64..]));
-    }
-    // … and never the file's bytes, its name, or the key in any spelling.
-    let raw_key = URL_SAFE.decode(&key_text).expect("a key");
-    let mut secrets: Vec<(String, Vec<u8>)> = vec![
-        ("the name".into(), name.as_bytes().to_vec()),
-        (
-            "the name, URL-encoded".into(),
-            "Q3%20plan%20%E2%80%93%207QXz%20confidential.bin".into(),
-        ),
-        (
-            "the name, JSON-escaped".into(),
-            "Q3 plan \\u2013 7QXz confidential.bin".into(),
-        ),
-        ("the key".into(), key_text.clone().into_bytes()),
-        ("the key's bytes".into(), raw_key.clone()),
-        ("the key in base64".into(), STANDARD.encode(&raw_key).into()),
-        ("the file key".into(), format::file_key(&key).to_vec()),
-    ];
-    for offset in [0, MIB - 32, 12 * MIB + 5, 25 * MIB - 64] {
-        secrets.push((
-            format!("the plaintext at {offset}"),
-            plaintext[offset..offset + 64].to_vec(),
-        ));
-    }
-    for (what, bytes) in &secrets {
-        assert!(!proxy.carried(bytes), "{what} reached the server");
-    }
+    assert_only_ciphertext_reached_the_server(&proxy, name, &key_text, &plaintext);
     for tab in [&sender, &recipient] {
         tab.assert_clean_console().await;
     }
@@ -340,7 +362,9 @@ async fn a_file_altered_cut_short_or_reordered_is_refused_and_nothing_is_offered
         let mut chunks = format::seal_file(&key, &plaintext);
         assert_eq!(chunks.len(), 3);
         alter(&mut chunks);
-        let link = upload(&app, &key, "altered.bin", size, &chunks).await;
+        // The metadata tells the size of what is left: only the chunks can tell.
+        let left: usize = chunks.iter().map(|chunk| chunk.len() - 16).sum();
+        let link = upload(&app, &key, "altered.bin", left, &chunks).await;
         let tab = chromium.open("about:blank").await;
         chromium.save_downloads(&tab, &downloads.0).await;
         tab.goto(&link).await;
