@@ -417,7 +417,8 @@ function viewsLeft(prefix, left) {
 function problem(reply) {
   const message = reply.data && reply.data.message;
   if (reply.status === 429) {
-    return `Too many requests. Try again in ${reply.retryAfter || "a few"} seconds.`;
+    const after = reply.retryAfter || "a few";
+    return `Too many requests. Try again in ${after} second${after === "1" ? "" : "s"}.`;
   }
   if (reply.status === 503) return "The service is briefly unavailable. Try again shortly.";
   return message ? `${message[0].toUpperCase()}${message.slice(1)}.` : `Failed (HTTP ${reply.status}).`;
