@@ -129,12 +129,13 @@ export async function open(envelope, keyText) {
 }
 
 // Files ("e2e2 file", docs/security.md): the name, type and size go as an e2e2 envelope
-// of JSON, the content in chunks of 1 MiB. Chunk i is AES-256-GCM under the file key
-// (HKDF-SHA256 of the link's key, info "burnbox e2e2 file"), with the nonce 000000 ‖
+// of JSON, the content in chunks of 1 MiB − 128 bytes (a sealed chunk then stays within
+// 1 MiB, which Redis stores without rounding up). Chunk i is AES-256-GCM under the file
+// key (HKDF-SHA256 of the link's key, info "burnbox e2e2 file"), with the nonce 000000 ‖
 // u64be(i) ‖ 01 on the last chunk, 00 before, and the verifier as associated data: a
 // chunk dropped, cut short or moved does not decrypt.
 const FILE_KEY_INFO = new TextEncoder().encode("burnbox e2e2 file");
-const CHUNK_BYTES = 1048576;
+const CHUNK_BYTES = 1048448;
 const SEALED_CHUNK_BYTES = CHUNK_BYTES + TAG_BYTES;
 
 /** What encrypts or decrypts the chunks of a link's file: the file key and the verifier. */
