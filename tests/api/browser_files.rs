@@ -352,7 +352,8 @@ async fn a_file_altered_cut_short_or_reordered_is_refused_and_nothing_is_offered
         .fill(&mut plaintext);
     let size = plaintext.len();
 
-    let alterations: [(&str, fn(&mut Vec<Vec<u8>>)); 3] = [
+    type Alteration = fn(&mut Vec<Vec<u8>>);
+    let alterations: [(&str, Alteration); 3] = [
         ("one byte flipped", |chunks| chunks[1][100] ^= 0x01),
         ("the last chunk dropped", |chunks| drop(chunks.pop())),
         ("two chunks swapped", |chunks| chunks.swap(0, 1)),

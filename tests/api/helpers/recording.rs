@@ -8,12 +8,15 @@ use std::net::{Shutdown, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
+/// What one connection's client sent.
+type Recording = Arc<Mutex<Vec<u8>>>;
+
 /// The proxy, listening on `address`; stops accepting when dropped.
 pub struct RecordingProxy {
     pub address: String,
     /// What the clients sent, one buffer per connection (searched apart, so that bytes of
     /// two connections never mix).
-    sent: Arc<Mutex<Vec<Arc<Mutex<Vec<u8>>>>>>,
+    sent: Arc<Mutex<Vec<Recording>>>,
     stopped: Arc<AtomicBool>,
 }
 
@@ -86,7 +89,7 @@ impl Drop for RecordingProxy {
 
 /// Copies `client` → `server` (recording into `buffer`) and back, each way on a thread of
 /// its own, until either side closes.
-fn pipe(mut client: TcpStream, mut server: TcpStream, buffer: Arc<Mutex<Vec<u8>>>) {
+fn pipe(mut client: TcpStream, mut server: TcpStream, buffer: Recording) {
     let (Ok(mut client_back), Ok(mut server_back)) = (client.try_clone(), server.try_clone())
     else {
         return;
