@@ -289,7 +289,16 @@ pub(super) async fn save_file(
     let saved = match destination {
         Destination::Stdout => {
             let mut stdout = std::io::stdout().lock();
-            download(api, &file.download, opening.as_ref(), size, &mut stdout).await?;
+            let left = "stdout got only what came before it";
+            download(
+                api,
+                &file.download,
+                opening.as_ref(),
+                size,
+                &mut stdout,
+                left,
+            )
+            .await?;
             stdout.flush().map_err(|error| cannot_write(&error))?;
             "stdout".to_owned()
         }
@@ -320,37 +329,38 @@ async fn save_to(
         Some(part) => part,
         None => Part::create(target.parent().unwrap_or(Path::new(".")))?,
     };
-    download(api, &file.download, opening, size, &mut part.file).await?;
+    let left = "nothing was saved";
+    download(api, &file.download, opening, size, &mut part.file, left).await?;
     part.keep_as(target)?;
     Ok(target.display().to_string())
 }
 
 /// Downloads the content into `sink`, decrypted when `opening` says how, and checks it
 /// holds `size` bytes. A lost download is fetched again (the ticket holds for minutes)
-/// within the retry time; what was written already is not written twice.
+/// within the retry time; what was written already is not written twice. A failure's
+/// message ends with what is `left` of the output then.
 async fn download(
     api: &Api,
     url: &str,
     opening: Option<&Opening>,
     size: u64,
     sink: &mut dyn Write,
+    left: &str,
 ) -> Result<(), Failure> {
     let mut written = 0;
     let mut backoff = api.backoff();
     loop {
-        match download_once(api, url, opening, sink, &mut written).await {
+        match download_once(api, url, opening, sink, &mut written, left).await {
             Ok(produced) if produced == size => return Ok(()),
             Ok(_) => {
-                return Err(Failure::Usage(
-                    "the file was handed out but its size is not what its description says; nothing was saved"
-                        .into(),
-                ));
+                return Err(Failure::Usage(format!(
+                    "the file was handed out but its size is not what its description says; {left}"
+                )));
             }
             Err(Attempt::Answered(Failure::NotFound(_))) => {
-                return Err(Failure::NotFound(
-                    "the file was handed out but its download is gone (expired, or burned); nothing was saved"
-                        .into(),
-                ));
+                return Err(Failure::NotFound(format!(
+                    "the file was handed out but its download is gone (expired, or burned); {left}"
+                )));
             }
             Err(attempt) => backoff.after(attempt).await?,
         }
@@ -365,13 +375,14 @@ async fn download_once(
     opening: Option<&Opening>,
     sink: &mut dyn Write,
     written: &mut u64,
+    left: &str,
 ) -> Result<u64, Attempt> {
     let mut response = api.download(url).await?;
     let mut opener = opening.map(|(key, verifier)| ChunkOpener::new(key, *verifier));
     let mut produced = 0;
     let undecryptable = |error: e2e_file::FileError| {
         Attempt::Answered(Failure::Usage(format!(
-            "the file was handed out but did not decrypt: {error}; nothing was saved"
+            "the file was handed out but did not decrypt: {error}; {left}"
         )))
     };
     loop {

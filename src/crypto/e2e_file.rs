@@ -38,13 +38,11 @@ pub enum FileError {
     #[error("its description is not a file's name, type and size")]
     BadMetadata,
     /// The download ended before a whole last chunk: fewer bytes than a tag.
-    #[error("the file was cut off")]
+    #[error("it was cut off")]
     Truncated,
     /// A chunk did not authenticate: altered, reordered, left out, cut off, or followed
     /// by bytes that do not belong, or the key is not the file's.
-    #[error(
-        "chunk {index} did not decrypt: the file was altered, reordered, cut off or lengthened"
-    )]
+    #[error("chunk {index} did not authenticate: it was altered, reordered, cut off or lengthened")]
     Unauthentic {
         /// The chunk's index (from 0).
         index: u64,
