@@ -425,19 +425,24 @@ pub trait Store: Send + Sync {
     /// hash gets the secret's expiry with its first chunk.
     async fn put_chunk(&self, chunk: &NewChunk<'_>) -> Result<ChunkStored, StoreError>;
 
-    /// Finishes an upload in one atomic step: when the bytes received are the bytes
-    /// declared (and at least one chunk came), stores the secret and its receipt as
-    /// [`Self::create_secret`] does (acknowledged alike) and removes the upload's state.
+    /// Finishes an upload in one atomic step: when exactly `bytes` were received (the
+    /// declared bytes, or fewer for a stream the server read itself) in at least one chunk,
+    /// stores the secret and its receipt as [`Self::create_secret`] does (acknowledged
+    /// alike) and removes the upload's state.
     async fn finish_upload(
         &self,
         upload: &RecordRef,
         new: &NewSecret<'_>,
+        bytes: u64,
     ) -> Result<UploadFinished, StoreError>;
 
     /// One sealed chunk of a file secret, while its chunks are kept (until the secret's
     /// expiry, a burn, or the download window after its last view).
-    async fn read_chunk(&self, secret: &RecordRef, index: u32)
-    -> Result<Option<Vec<u8>>, StoreError>;
+    async fn read_chunk(
+        &self,
+        secret: &RecordRef,
+        index: u32,
+    ) -> Result<Option<Vec<u8>>, StoreError>;
 
     /// Checks that the backend answers.
     async fn ping(&self) -> Result<(), StoreError>;

@@ -189,11 +189,17 @@ impl Store for MemoryStore {
         Err(StoreError::Unsupported("files: not yet".into()))
     }
 
-    async fn upload(&self, _upload: &RecordRef) -> Result<Option<crate::store::Upload>, StoreError> {
+    async fn upload(
+        &self,
+        _upload: &RecordRef,
+    ) -> Result<Option<crate::store::Upload>, StoreError> {
         Err(StoreError::Unsupported("files: not yet".into()))
     }
 
-    async fn put_chunk(&self, _chunk: &crate::store::NewChunk<'_>) -> Result<crate::store::ChunkStored, StoreError> {
+    async fn put_chunk(
+        &self,
+        _chunk: &crate::store::NewChunk<'_>,
+    ) -> Result<crate::store::ChunkStored, StoreError> {
         Err(StoreError::Unsupported("files: not yet".into()))
     }
 
@@ -201,11 +207,16 @@ impl Store for MemoryStore {
         &self,
         _upload: &RecordRef,
         _new: &NewSecret<'_>,
+        _bytes: u64,
     ) -> Result<crate::store::UploadFinished, StoreError> {
         Err(StoreError::Unsupported("files: not yet".into()))
     }
 
-    async fn read_chunk(&self, _secret: &RecordRef, _index: u32) -> Result<Option<Vec<u8>>, StoreError> {
+    async fn read_chunk(
+        &self,
+        _secret: &RecordRef,
+        _index: u32,
+    ) -> Result<Option<Vec<u8>>, StoreError> {
         Err(StoreError::Unsupported("files: not yet".into()))
     }
 
