@@ -427,15 +427,20 @@ impl Api {
         )
     }
 
-    /// `GET` of a revealed file's content (`download`, a path on this server, under the
-    /// link's path prefix if any): the response, whose body comes in pieces.
+    /// `GET` of a revealed file's content: `download` is a path on this server (under the
+    /// link's path prefix, if any), or a full URL when the server knows its public
+    /// address. The response, whose body comes in pieces.
     pub(super) async fn download(&self, download: &str) -> Result<reqwest::Response, Attempt> {
-        if !download.starts_with('/') || download.starts_with("//") {
+        let url = if download.starts_with("https://") || download.starts_with("http://") {
+            download.to_owned()
+        } else if download.starts_with('/') && !download.starts_with("//") {
+            format!("{}{download}", self.base)
+        } else {
             return Err(Attempt::Answered(Failure::Unavailable(
-                "the server's answer is not burnbox's: the file's download is not a path".into(),
+                "the server's answer is not burnbox's: the file's download is not a path or URL"
+                    .into(),
             )));
-        }
-        let url = format!("{}{download}", self.base);
+        };
         // The whole body may take long; a stalled one is caught piece by piece.
         self.send(
             self.builder(Method::GET, &url)

@@ -464,7 +464,7 @@ async fn text_reads_a_file_as_a_text_secret() {
     let status = app
         .get(&format!("/api/secrets/{}", secret_key_of(&link)))
         .await;
-    assert_eq!(status.body["file"], json!(false), "{}", status.body);
+    assert_eq!(status.body["file"], Value::Null, "{}", status.body);
     let reader = scratch.subdirectory("reader");
     let opened = burnbox_in(&reader, &["open", &link]).await;
     assert_eq!(
@@ -612,4 +612,43 @@ async fn a_download_that_breaks_off_is_fetched_again() {
         broken.stderr
     );
     assert_eq!(listing(&other), Vec::<String>::new());
+}
+
+/// A server that knows its public address answers the download as a full URL.
+#[tokio::test]
+async fn a_download_given_as_a_full_url_is_followed() {
+    let bind = format!("127.0.0.1:{}", crate::helpers::free_port());
+    let public_url = format!("http://{bind}");
+    let app = crate::helpers::spawn_app_with(
+        Backend::Memory,
+        &["--bind", &bind, "--public-url", &public_url],
+    )
+    .await;
+    let scratch = Scratch::new();
+    std::fs::write(scratch.0.join("a.txt"), "absolute\n").expect("writes");
+    let link = share_file(&app, &scratch.0, "a.txt", &["--views", "2"]).await;
+    assert!(link.starts_with(&format!("{public_url}/s/")), "{link}");
+    let key = E2eKey::decode(link.split_once('#').expect("key").1).expect("a key");
+    let revealed = app
+        .client
+        .post(app.url(&format!("/api/secrets/{}/reveal", secret_key_of(&link))))
+        .header("burnbox-reveal-proof", key.reveal_proof().encode())
+        .send()
+        .await
+        .expect("reveal")
+        .json::<Value>()
+        .await
+        .expect("JSON");
+    let download = revealed["file"]["download"].as_str().expect("a download");
+    assert!(
+        download.starts_with(&format!("{public_url}/api/files/")),
+        "{download}"
+    );
+    let reader = scratch.subdirectory("reader");
+    let opened = burnbox_in(&reader, &["open", &link]).await;
+    assert_eq!(opened.code, 0, "{}", opened.stderr);
+    assert_eq!(
+        std::fs::read(reader.join("a.txt")).expect("saved"),
+        b"absolute\n"
+    );
 }
