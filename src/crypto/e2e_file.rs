@@ -21,8 +21,9 @@ use serde::{Deserialize, Serialize};
 
 use super::e2e::{self, E2eError, E2eKey, KEY_BYTES, NONCE_BYTES, PROOF_BYTES, TAG_BYTES};
 
-/// Plaintext bytes of every chunk but the last.
-pub const CHUNK_PLAIN_BYTES: usize = 1_048_576;
+/// Plaintext bytes of every chunk but the last: 1 MiB − 128, so that a chunk sealed again
+/// by the server still fits the 1 MiB size class of Redis' allocator.
+pub const CHUNK_PLAIN_BYTES: usize = 1_048_448;
 /// Bytes of a full chunk as uploaded: its plaintext and the GCM tag.
 pub const CHUNK_SEALED_BYTES: usize = CHUNK_PLAIN_BYTES + TAG_BYTES;
 /// HKDF info of the file key.
@@ -149,7 +150,7 @@ pub fn seal_chunk(
     verifier: &[u8; PROOF_BYTES],
     plaintext: &[u8],
 ) -> Vec<u8> {
-    // AES-GCM refuses only messages over 64 GiB; a chunk is 1 MiB.
+    // AES-GCM refuses only messages over 64 GiB; a chunk is under 1 MiB.
     #[allow(clippy::expect_used)]
     key.cipher()
         .encrypt(
@@ -323,12 +324,13 @@ mod tests {
 
     #[test]
     fn sizes_and_nonces_follow_the_format() {
-        assert_eq!(CHUNK_SEALED_BYTES, 1_048_592);
+        assert_eq!(CHUNK_SEALED_BYTES, 1_048_464);
         assert_eq!(chunk_count(0), 1);
         assert_eq!(sealed_len(0), 16);
         assert_eq!(sealed_len(3), 19);
-        assert_eq!(sealed_len(1_048_576), 1_048_592);
-        assert_eq!(sealed_len(1_048_577), 1_048_577 + 32);
+        assert_eq!(sealed_len(1_048_448), 1_048_464);
+        assert_eq!(sealed_len(1_048_449), 1_048_449 + 32);
+        assert_eq!(sealed_len(1_048_576), 1_048_576 + 32);
         assert_eq!(
             hex(&chunk_nonce(0, false)),
             "000000000000000000000000",
@@ -525,7 +527,7 @@ mod tests {
         let json = serde_json::to_string(&metadata).expect("JSON");
         let envelope = seal_metadata_with_nonce(&key, [7; NONCE_BYTES], &metadata);
         let chunk = seal_chunk(&file_key, 0, true, &verifier, b"hi\n");
-        // Two chunks: 1_048_579 bytes of `i mod 251`.
+        // Two chunks: 1_048_451 bytes of `i mod 251`.
         let two = chunks_of(&key, &content(CHUNK_PLAIN_BYTES + 3));
         let upload_digest = ring::digest::digest(&ring::digest::SHA256, &two.concat());
         let expected = [
