@@ -327,15 +327,18 @@ async fn hostile_names_never_write_outside_the_directory() {
     assert!(!absolute.exists(), "nothing at the absolute path");
 
     // A file the server may see (made with curl): its clear name, made safe the same way.
-    let secret_key = upload(
-        &app,
-        json!({"name": "..", "type": "text/plain"}),
-        &[b"in the clear".to_vec()],
-    )
-    .await;
-    let opened = burnbox_in(&reader, &["open", &app.url(&format!("/s/{secret_key}"))]).await;
-    assert_eq!(opened.code, 0, "{}", opened.stderr);
-    assert_eq!(listing(&reader), ["burnbox-file"]);
+    for (name, saved_as) in [(".bashrc", "bashrc"), ("txt.\u{202e}fdp", "burnbox-file")] {
+        let secret_key = upload(
+            &app,
+            json!({"name": name, "type": "text/plain"}),
+            &[b"in the clear".to_vec()],
+        )
+        .await;
+        let opened = burnbox_in(&reader, &["open", &app.url(&format!("/s/{secret_key}"))]).await;
+        assert_eq!(opened.code, 0, "{}", opened.stderr);
+        assert_eq!(listing(&reader), [saved_as], "{name:?}");
+        std::fs::remove_file(reader.join(saved_as)).expect("removes");
+    }
     let secret_key = upload(
         &app,
         json!({"name": "notes.txt"}),
@@ -490,15 +493,18 @@ async fn text_reads_a_file_as_a_text_secret() {
     assert_eq!(directory.code, 2, "{}", directory.stderr);
 }
 
-/// A proxy that breaks off the first `cuts` file downloads after `after` bytes of their
-/// answer (the connection closed mid-body), and counts the downloads it saw.
+/// A proxy that breaks off the answers to the first `cuts` requests that start with
+/// `request` after `after` bytes (the connection closed), and counts those requests.
 struct BreakingProxy {
     address: String,
-    downloads: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    requests: std::sync::Arc<std::sync::atomic::AtomicUsize>,
 }
 
+/// What a file download's request starts with.
+const DOWNLOAD: &[u8] = b"GET /api/files/";
+
 impl BreakingProxy {
-    fn start(upstream: &str, cuts: usize, after: u64) -> Self {
+    fn start(upstream: &str, request: &'static [u8], cuts: usize, after: u64) -> Self {
         use std::io::{Read, Write};
         use std::net::{Shutdown, TcpListener, TcpStream};
         use std::sync::Arc;
@@ -508,8 +514,8 @@ impl BreakingProxy {
         let address = format!("http://{}", listener.local_addr().expect("an address"));
         let upstream = upstream.trim_start_matches("http://").to_owned();
         let cuts = Arc::new(AtomicUsize::new(cuts));
-        let downloads = Arc::new(AtomicUsize::new(0));
-        let seen = downloads.clone();
+        let requests = Arc::new(AtomicUsize::new(0));
+        let seen = requests.clone();
         std::thread::spawn(move || {
             for client in listener.incoming() {
                 let Ok(client) = client else { return };
@@ -529,7 +535,7 @@ impl BreakingProxy {
                         if read == 0 {
                             break;
                         }
-                        if buffer[..read].starts_with(b"GET /api/files/") {
+                        if buffer[..read].starts_with(request) {
                             seen.fetch_add(1, Ordering::SeqCst);
                             if cuts
                                 .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |left| {
@@ -571,7 +577,7 @@ impl BreakingProxy {
                 });
             }
         });
-        Self { address, downloads }
+        Self { address, requests }
     }
 }
 
@@ -586,7 +592,7 @@ async fn a_download_that_breaks_off_is_fetched_again() {
     let content = every_byte();
     std::fs::write(sender.join("big.bin"), &content).expect("writes");
     let link = share_file(&app, &sender, "big.bin", &[]).await;
-    let proxy = BreakingProxy::start(&app.address, 1, 1_500_000);
+    let proxy = BreakingProxy::start(&app.address, DOWNLOAD, 1, 1_500_000);
     let through = link.replace(&app.address, &proxy.address);
     let opened = burnbox_in(&reader, &["open", &through]).await;
     assert_eq!(opened.code, 0, "{}", opened.stderr);
@@ -594,14 +600,29 @@ async fn a_download_that_breaks_off_is_fetched_again() {
         opened.stderr,
         "burnbox: connection lost, retrying…\nsaved: ./big.bin (2621440 bytes)\n"
     );
-    assert_eq!(proxy.downloads.load(std::sync::atomic::Ordering::SeqCst), 2);
+    assert_eq!(proxy.requests.load(std::sync::atomic::Ordering::SeqCst), 2);
     let saved = std::fs::read(reader.join("big.bin")).expect("saved");
     assert!(sha256(&saved) == sha256(&content), "the bytes changed");
     assert_eq!(listing(&reader), ["big.bin"]);
 
+    // A file the server may see comes in pieces that do not end where the break did:
+    // the retry skips exactly what was written.
+    let chunks: Vec<Vec<u8>> = content.chunks(1_000_000).map(<[u8]>::to_vec).collect();
+    let secret_key = upload(&app, json!({"name": "clear.bin"}), &chunks).await;
+    let proxy = BreakingProxy::start(&app.address, DOWNLOAD, 1, 1_234_567);
+    let opened = burnbox_in(
+        &reader,
+        &["open", &format!("{}/s/{secret_key}", proxy.address)],
+    )
+    .await;
+    assert_eq!(opened.code, 0, "{}", opened.stderr);
+    assert_eq!(proxy.requests.load(std::sync::atomic::Ordering::SeqCst), 2);
+    let saved = std::fs::read(reader.join("clear.bin")).expect("saved");
+    assert!(sha256(&saved) == sha256(&content), "the bytes changed");
+
     // With no time to retry, the break is the end, and nothing is left behind.
     let link = share_file(&app, &sender, "big.bin", &[]).await;
-    let proxy = BreakingProxy::start(&app.address, 1, 1_500_000);
+    let proxy = BreakingProxy::start(&app.address, DOWNLOAD, 1, 1_500_000);
     let through = link.replace(&app.address, &proxy.address);
     let other = scratch.subdirectory("other");
     let broken = burnbox_in(&other, &["open", "--retry-for", "0", &through]).await;
@@ -651,4 +672,30 @@ async fn a_download_given_as_a_full_url_is_followed() {
         std::fs::read(reader.join("a.txt")).expect("saved"),
         b"absolute\n"
     );
+}
+
+/// A chunk whose answer is lost is sent again, and the server takes it as the same chunk.
+#[tokio::test]
+async fn a_chunk_whose_answer_is_lost_is_sent_again() {
+    let app = spawn_app(Backend::Redis).await;
+    let scratch = Scratch::new();
+    let sender = scratch.subdirectory("sender");
+    let reader = scratch.subdirectory("reader");
+    let content = every_byte();
+    std::fs::write(sender.join("big.bin"), &content).expect("writes");
+    // The answers to the first two PUTs are lost after the server stored their chunks.
+    let proxy = BreakingProxy::start(&app.address, b"PUT /api/files/uploads/", 2, 0);
+    let run = burnbox_in(&sender, &["share", "--server", &proxy.address, "big.bin"]).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let chunks = e2e_file::chunk_count(content.len() as u64) as usize;
+    assert_eq!(
+        proxy.requests.load(std::sync::atomic::Ordering::SeqCst),
+        chunks + 2
+    );
+    let link = String::from_utf8(run.stdout).expect("a link");
+    let link = link.trim_end().replace(&proxy.address, &app.address);
+    let opened = burnbox_in(&reader, &["open", &link]).await;
+    assert_eq!(opened.code, 0, "{}", opened.stderr);
+    let saved = std::fs::read(reader.join("big.bin")).expect("saved");
+    assert!(sha256(&saved) == sha256(&content), "the bytes changed");
 }
