@@ -463,7 +463,13 @@ async fn text_reads_a_file_as_a_text_secret() {
     let app = spawn_app(Backend::Memory).await;
     let scratch = Scratch::new();
     std::fs::write(scratch.0.join("password.txt"), "hunter2\n").expect("writes");
-    let link = share_file(&app, &scratch.0, "password.txt", &["--text"]).await;
+    let link = share_file(
+        &app,
+        &scratch.0,
+        "password.txt",
+        &["--text", "--views", "2"],
+    )
+    .await;
     let status = app
         .get(&format!("/api/secrets/{}", secret_key_of(&link)))
         .await;
@@ -477,6 +483,16 @@ async fn text_reads_a_file_as_a_text_secret() {
         opened.stderr
     );
     assert_eq!(listing(&reader), Vec::<String>::new());
+    // `-o PATH` writes a text there, exactly; a directory is for files only.
+    let refused = burnbox_in(&reader, &["open", &link, "-o", "."]).await;
+    assert_eq!(refused.code, 2, "{}", refused.stderr);
+    let saved = burnbox_in(&reader, &["open", &link, "-o", "password.txt"]).await;
+    assert_eq!(saved.code, 0, "{}", saved.stderr);
+    assert!(saved.stdout.is_empty());
+    assert_eq!(
+        std::fs::read(reader.join("password.txt")).expect("saved"),
+        b"hunter2\n"
+    );
     // A binary file is a file; as a text it is refused before anything is sent.
     std::fs::write(scratch.0.join("binary"), [0xff, 0xfe, 0]).expect("writes");
     let refused = burnbox_in(
