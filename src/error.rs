@@ -102,7 +102,8 @@ pub enum ApiError {
     BurnNotAllowed,
     /// A file secret asked for through an API that hands out text only: nothing taken.
     #[error(
-        "this secret is a file: open its link in the page, with `burnbox open`, or through          POST /api/secrets/{{key}}/reveal; nothing was taken"
+        "this secret is a file: open its link in the page, with `burnbox open`, or through \
+         POST /api/secrets/{{key}}/reveal; nothing was taken"
     )]
     FileSecret,
     /// A chunk that is neither the next one nor the last one again.
@@ -116,7 +117,8 @@ pub enum ApiError {
     UploadExceedsDeclared,
     /// A finish before every declared byte arrived.
     #[error(
-        "{bytes} of the {declared} bytes declared arrived (in {chunks} chunks); send the rest,          then finish again: nothing was created"
+        "{bytes} of the {declared} bytes declared arrived (in {chunks} chunks); send the rest, \
+         then finish again: nothing was created"
     )]
     UploadIncomplete {
         /// Chunks received.

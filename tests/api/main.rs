@@ -8,6 +8,7 @@ mod browser;
 mod browser_files;
 mod chaos;
 mod cli;
+mod cli_files;
 mod cluster;
 mod codes;
 mod contract;
