@@ -11,6 +11,7 @@ use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
+use burnbox::crypto::e2e_file;
 use burnbox::e2e::{self, E2eKey};
 use chromiumoxide::cdp::browser_protocol::dom::SetFileInputFilesParams;
 use chromiumoxide::cdp::browser_protocol::emulation::{MediaFeature, SetEmulatedMediaParams};
@@ -583,13 +584,23 @@ async fn the_page_seals_files_as_the_worked_example_says() {
             "notLast": "chunk 0 does not decrypt",
         })
     );
-    // The test's own reading of the format agrees.
+    // The test's own reading of the format agrees, and so does the CLI's.
     let key = E2eKey::decode("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8").expect("a key");
-    let small: String = format::seal_chunk(&key, 0, true, b"hi\n")
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect();
-    assert_eq!(json!(small), page["small"]);
+    let hex =
+        |bytes: Vec<u8>| -> String { bytes.iter().map(|byte| format!("{byte:02x}")).collect() };
+    assert_eq!(
+        json!(hex(format::seal_chunk(&key, 0, true, b"hi\n"))),
+        page["small"]
+    );
+    let cli = e2e_file::seal_chunk(
+        &e2e_file::FileKey::derive(&key),
+        0,
+        true,
+        &key.reveal_proof().verifier(),
+        b"hi\n",
+    );
+    assert_eq!(json!(hex(cli)), page["small"]);
+    assert_eq!(format::CHUNK_BYTES, e2e_file::CHUNK_PLAIN_BYTES);
     tab.assert_clean_console().await;
 }
 
@@ -640,4 +651,54 @@ async fn a_file_too_large_or_over_the_budget_is_refused_with_a_clear_error() {
             == json!(true)
     );
     tab.assert_clean_console().await;
+}
+
+/// A file shared with `burnbox share FILE` opens on the reveal page, and one shared from
+/// the page opens with `burnbox open`: the same bytes under the same name both ways.
+#[tokio::test]
+async fn a_file_from_the_terminal_opens_in_the_browser_and_back() {
+    let app = spawn_app_with(Backend::Redis, &[]).await;
+    let chromium = Chromium::launch().await;
+    let files = temp_dir("files");
+    let downloads = temp_dir("downloads");
+
+    let (path, plaintext) = random_file(&files.0, "from the terminal ✓.bin", 2 * MIB + 3);
+    let shared = crate::cli::burnbox(
+        &["share", "--server", &app.address, &path.to_string_lossy()],
+        b"",
+        &[],
+    )
+    .await;
+    assert_eq!(shared.code, 0, "{}", shared.stderr);
+    let tab = chromium.open("about:blank").await;
+    chromium.save_downloads(&tab, &downloads.0).await;
+    tab.goto(shared.stdout.trim_end()).await;
+    tab.wait_shown("reveal-file-note").await;
+    tab.click("#reveal-submit").await;
+    let bytes = saved(
+        &downloads.0,
+        "from the terminal ✓.bin",
+        Duration::from_secs(60),
+    )
+    .await;
+    assert_eq!(sha256(&bytes), sha256(&plaintext));
+    tab.assert_clean_console().await;
+
+    let (path, plaintext) = random_file(&files.0, "from the browser ✓.bin", MIB + 5);
+    let sender = chromium.open(&app.url("/")).await;
+    choose_file(&sender, &path).await;
+    sender.click("#share-submit").await;
+    sender.wait_shown("share-result").await;
+    let link = sender.value("share-link").await;
+    let opened = temp_dir("opened");
+    let run = crate::cli::burnbox(
+        &["open", &link, "-o", &opened.0.to_string_lossy()],
+        b"",
+        &[],
+    )
+    .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let bytes = std::fs::read(opened.0.join("from the browser ✓.bin")).expect("saved by the CLI");
+    assert_eq!(sha256(&bytes), sha256(&plaintext));
+    sender.assert_clean_console().await;
 }
