@@ -410,6 +410,41 @@ async fn a_file_altered_cut_short_or_reordered_is_refused_and_nothing_is_offered
     let bytes = saved(&downloads.0, "intact.bin", Duration::from_secs(30)).await;
     assert_eq!(sha256(&bytes), sha256(&plaintext));
     tab.assert_clean_console().await;
+
+    // A file sent in the clear (by curl) opens on the same page, under the name it was
+    // given.
+    let started = app
+        .post(
+            "/api/files",
+            json!({"bytes": plaintext.len(), "name": "in the clear.bin"}),
+        )
+        .await;
+    assert_eq!(started.status, 201, "{}", started.body);
+    for (index, piece) in plaintext.chunks(format::CHUNK_BYTES).enumerate() {
+        let put = app
+            .client
+            .put(app.url(&format!("{}{index}", started.field("chunks_url"))))
+            .body(piece.to_vec())
+            .send()
+            .await
+            .expect("PUT");
+        assert_eq!(put.status().as_u16(), 200);
+    }
+    let finished = app
+        .post_empty(&format!(
+            "/api/files/uploads/{}/finish",
+            started.field("upload")
+        ))
+        .await;
+    let tab = chromium.open("about:blank").await;
+    chromium.save_downloads(&tab, &downloads.0).await;
+    tab.goto(&app.url(&format!("/s/{}", finished.field("secret_key"))))
+        .await;
+    tab.wait_shown("reveal-file-note").await;
+    tab.click("#reveal-submit").await;
+    let bytes = saved(&downloads.0, "in the clear.bin", Duration::from_secs(30)).await;
+    assert_eq!(sha256(&bytes), sha256(&plaintext));
+    tab.assert_clean_console().await;
 }
 
 /// Slows what `tab` sends to `bytes_per_second` (-1: full speed again).
@@ -701,4 +736,36 @@ async fn a_file_from_the_terminal_opens_in_the_browser_and_back() {
     let bytes = std::fs::read(opened.0.join("from the browser ✓.bin")).expect("saved by the CLI");
     assert_eq!(sha256(&bytes), sha256(&plaintext));
     sender.assert_clean_console().await;
+}
+
+/// The download link a reveal answers with names `BURNBOX_PUBLIC_URL`; a page opened at
+/// another address of the same server (an internal name) fetches it from its own origin,
+/// the only one its CSP allows.
+#[tokio::test]
+async fn a_file_downloads_from_the_pages_own_origin_whatever_the_public_url() {
+    let app = spawn_app_with(
+        Backend::Memory,
+        &["--public-url", "https://secrets.example.org"],
+    )
+    .await;
+    let chromium = Chromium::launch().await;
+    let downloads = temp_dir("downloads");
+    let key = E2eKey::generate();
+    let plaintext = b"opened at an internal address".to_vec();
+    let link = upload(
+        &app,
+        &key,
+        "internal.txt",
+        plaintext.len(),
+        &format::seal_file(&key, &plaintext),
+    )
+    .await;
+    let tab = chromium.open("about:blank").await;
+    chromium.save_downloads(&tab, &downloads.0).await;
+    tab.goto(&link).await;
+    tab.wait_shown("reveal-waiting").await;
+    tab.click("#reveal-submit").await;
+    let bytes = saved(&downloads.0, "internal.txt", Duration::from_secs(30)).await;
+    assert_eq!(bytes, plaintext);
+    tab.assert_clean_console().await;
 }

@@ -762,7 +762,11 @@ function revealPage() {
     let plainBytes = 0;
     let status = 0;
     try {
-      const response = await fetch(file.download, { cache: "no-store", credentials: "same-origin" });
+      // From this page's origin, whatever origin the server names (BURNBOX_PUBLIC_URL
+      // may not be the address this page was opened at, and the CSP allows only this one).
+      const url = new URL(file.download, location.href);
+      const init = { cache: "no-store", credentials: "same-origin" };
+      const response = await fetch(`${url.pathname}${url.search}`, init);
       status = response.status;
       if (!response.ok) throw new Error(`HTTP ${status}`);
       let received = 0;
