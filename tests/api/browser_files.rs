@@ -21,7 +21,7 @@ use chromiumoxide::cdp::browser_protocol::network::{
 use serde_json::json;
 
 use crate::browser::{Chromium, Tab, TempDir, URL_SAFE, split_link};
-use crate::helpers::{Backend, RecordingProxy, TestApp, npm_package, spawn_app_with};
+use crate::helpers::{Backend, LossyProxy, RecordingProxy, TestApp, npm_package, spawn_app_with};
 
 const MIB: usize = 1024 * 1024;
 /// Room for the 25 MiB file (and its chunks' tags).
@@ -768,4 +768,44 @@ async fn a_file_downloads_from_the_pages_own_origin_whatever_the_public_url() {
     let bytes = saved(&downloads.0, "internal.txt", Duration::from_secs(30)).await;
     assert_eq!(bytes, plaintext);
     tab.assert_clean_console().await;
+}
+
+/// A chunk whose answer is lost after the server stored it (a proxy in front answers
+/// 502) is sent again with the same index, which replaces it: the upload goes on and the
+/// file arrives whole.
+#[tokio::test]
+async fn a_chunk_whose_answer_is_lost_is_sent_again_and_the_file_arrives_whole() {
+    let app = spawn_app_with(Backend::Redis, &[]).await;
+    let proxy = LossyProxy::start_losing(&app.address, 2, |method, path| {
+        method == "PUT" && path.ends_with("/chunks/1")
+    });
+    let chromium = Chromium::launch().await;
+    let files = temp_dir("files");
+    let (path, plaintext) = random_file(&files.0, "resent.bin", 2 * MIB + 9);
+    let sender = chromium.open(&format!("{}/", proxy.address)).await;
+    choose_file(&sender, &path).await;
+    sender.click("#share-submit").await;
+    sender.wait_shown("share-result").await;
+    let puts: Vec<(u16, bool)> = proxy
+        .reveals()
+        .iter()
+        .map(|put| (put.status, put.lost))
+        .collect();
+    assert_eq!(
+        puts,
+        [(200, true), (200, true), (200, false)],
+        "stored three times, answered once"
+    );
+    let link = sender.value("share-link").await;
+    let opened = temp_dir("opened");
+    let run = crate::cli::burnbox(
+        &["open", &link, "-o", &opened.0.to_string_lossy()],
+        b"",
+        &[],
+    )
+    .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let bytes = std::fs::read(opened.0.join("resent.bin")).expect("saved");
+    assert_eq!(sha256(&bytes), sha256(&plaintext));
+    sender.assert_clean_console_but(&["status of 502"]).await;
 }

@@ -31,8 +31,12 @@ pub struct LossyProxy {
     handle: ServerHandle,
 }
 
+/// Which requests' answers the proxy may lose: a method and a path.
+pub type Losable = fn(&str, &str) -> bool;
+
 struct Upstream {
     base: String,
+    losable: Losable,
     client: reqwest::Client,
     /// How many reveals' answers are still to be lost.
     to_lose: Arc<AtomicUsize>,
@@ -46,12 +50,25 @@ impl LossyProxy {
         Self::start_on(free_port(), upstream, lose)
     }
 
+    /// Like [`Self::start`], losing the answers to the first `lose` requests that
+    /// `losable` picks (by method and path) instead of reveals.
+    pub fn start_losing(upstream: &str, lose: usize, losable: Losable) -> Self {
+        Self::start_with(free_port(), upstream, lose, losable)
+    }
+
     /// Like [`Self::start`], on `port` (for a client started before anything listened).
     pub fn start_on(port: u16, upstream: &str, lose: usize) -> Self {
+        Self::start_with(port, upstream, lose, |method, path| {
+            method == "POST" && path.ends_with("/reveal")
+        })
+    }
+
+    fn start_with(port: u16, upstream: &str, lose: usize, losable: Losable) -> Self {
         let reveals = Arc::new(Mutex::new(Vec::new()));
         let to_lose = Arc::new(AtomicUsize::new(lose));
         let state = web::Data::new(Upstream {
             base: upstream.trim_end_matches('/').to_owned(),
+            losable,
             client: reqwest::Client::new(),
             to_lose: to_lose.clone(),
             reveals: reveals.clone(),
@@ -60,6 +77,8 @@ impl LossyProxy {
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
+                // Room for a file's chunks.
+                .app_data(web::PayloadConfig::new(2 * 1024 * 1024))
                 .default_service(web::to(forward))
         })
         .workers(1)
@@ -82,7 +101,7 @@ impl LossyProxy {
         self.to_lose.store(count, Ordering::SeqCst);
     }
 
-    /// Every reveal so far, in order.
+    /// Every reveal (or request `losable` picked) so far, in order.
     pub fn reveals(&self) -> Vec<ProxiedReveal> {
         self.reveals.lock().unwrap().clone()
     }
@@ -104,7 +123,7 @@ async fn forward(
 ) -> HttpResponse {
     let method =
         reqwest::Method::from_bytes(request.method().as_str().as_bytes()).expect("a method");
-    let is_reveal = method == reqwest::Method::POST && request.path().ends_with("/reveal");
+    let losable = (upstream.losable)(method.as_str(), request.path());
     let mut forwarded = upstream
         .client
         .request(method, format!("{}{}", upstream.base, request.uri()))
@@ -128,7 +147,7 @@ async fn forward(
         .map(|(name, value)| (name.as_str().to_owned(), value.as_bytes().to_vec()))
         .collect();
     let bytes = answer.bytes().await.expect("the app's answer");
-    if is_reveal {
+    if losable {
         let header = |name: &str| {
             request
                 .headers()
