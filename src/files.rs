@@ -27,8 +27,8 @@ use crate::metrics::METRICS;
 use crate::secrets::{CreatedSecret, SealedNew, SecretService};
 use crate::store::{ChunkStored, NewChunk, NewSecret, NewUpload, Store, UploadFinished};
 
-/// Bytes of the chunks the server cuts a stream into (the clients' chunk size).
-const CHUNK_BYTES: usize = 1_048_576;
+/// Bytes of the chunks the server cuts a stream into: the most a chunk may carry.
+const CHUNK_BYTES: usize = crate::domain::file::MAX_CHUNK_BYTES;
 
 /// The operator's rules for files.
 #[derive(Debug, Clone, Copy)]

@@ -155,13 +155,13 @@ pub struct Settings {
         default_value_t = 1_073_741_824
     )]
     pub account_file_bytes_per_hour: u64,
-    /// Seconds a revealed file stays downloadable by its reader (10–3600).
+    /// Seconds a revealed file stays downloadable by its reader (1–3600).
     #[arg(
         long,
         env = "BURNBOX_FILE_DOWNLOAD_SECONDS",
         value_name = "BURNBOX_FILE_DOWNLOAD_SECONDS",
         default_value_t = 600,
-        value_parser = clap::value_parser!(u64).range(10..=3600)
+        value_parser = clap::value_parser!(u64).range(1..=3600)
     )]
     pub file_download_seconds: u64,
     /// Wrong passphrases allowed per secret (all callers together) before it is burned.

@@ -70,7 +70,7 @@ pub struct StartedUploadResponse {
     #[schema(example = 1_048_592)]
     pub bytes: u64,
     /// Most bytes one chunk may carry.
-    #[schema(example = 1_049_600)]
+    #[schema(example = 1_048_512)]
     pub chunk_bytes_max: usize,
     /// When the upload, and the secret it becomes, expire (RFC 3339).
     #[schema(example = "2026-12-07T16:10:18Z")]
@@ -234,13 +234,13 @@ pub async fn start_upload(
 #[utoipa::path(put, path = "/api/files/uploads/{upload}/chunks/{index}", tag = "files",
     params(("upload" = String, Path, description = "The upload's key"),
         ("index" = u32, Path, description = "The chunk's index: 0, 1, … in order; the last one again replaces it (a retry)")),
-    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The chunk's bytes: 1 to 1049600"),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The chunk's bytes: 1 to 1048512"),
     responses(
         (status = 200, description = "Stored", body = UploadProgressResponse),
         (status = 404, description = "Unknown, expired or finished upload", body = ErrorBody),
         (status = 409, description = "Not the next chunk (nor the last one again)", body = ErrorBody,
             example = json!({"error": "chunk_out_of_order", "message": "chunks go in order: the next one is 3"})),
-        (status = 413, description = "The chunk is larger than 1049600 bytes", body = ErrorBody),
+        (status = 413, description = "The chunk is larger than 1048512 bytes", body = ErrorBody),
         (status = 422, description = "Empty chunk, bad index, or more bytes than the upload declared", body = ErrorBody),
         (status = 429, description = "Rate limited: see Retry-After", body = ErrorBody),
         (status = 503, description = "Storage unavailable", body = ErrorBody),
