@@ -464,9 +464,12 @@ async fn a_refused_legacy_retrieve_costs_no_view(backend: Backend) {
     let path = format!("/p/{token}.json");
     let first = send(&app, reqwest::Method::GET, &path, None, None).await;
     assert_eq!(first.body["views_remaining"], 2);
-    send(&app, reqwest::Method::GET, &path, None, None)
-        .await
-        .assert_error(429, "rate_limited");
+    // The file pushes' retrieve draws on the same budget.
+    for path in [path, format!("/f/{token}.json")] {
+        send(&app, reqwest::Method::GET, &path, None, None)
+            .await
+            .assert_error(429, "rate_limited");
+    }
     let status = app.get(&format!("/api/secrets/{token}")).await;
     assert_eq!(status.body["views_left"], 2);
 }
@@ -1006,3 +1009,24 @@ async fn a_file_push_form_is_read_as_password_pusher_reads_it(backend: Backend) 
     assert!(answer.contains("length_required"), "{answer}");
 }
 on_both_backends!(a_file_push_form_is_read_as_password_pusher_reads_it);
+
+/// A file push spends the client's hourly byte budget as any upload does, before its
+/// file is read: over it, 429 and nothing stored.
+#[tokio::test]
+async fn a_file_push_spends_the_hourly_byte_budget() {
+    let app = spawn_app_with(Backend::Redis, &["--file-bytes-per-hour", "3000000"]).await;
+    let file = every_byte(2_000_000);
+    let push = || {
+        form(
+            &[("push[kind]", "file")],
+            &[("push[files][]", "a.bin", None, &file)],
+        )
+    };
+    let created = post_form(&app, "/api/v2/pushes", push()).await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let chunks = stored(&app, "f").await;
+    let refused = post_form(&app, "/api/v2/pushes", push()).await;
+    refused.assert_error(429, "rate_limited");
+    assert!(!refused.header("retry-after").is_empty());
+    assert_eq!(stored(&app, "f").await, chunks, "nothing stored");
+}
