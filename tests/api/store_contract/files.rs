@@ -220,9 +220,10 @@ impl FileSecret {
             .expect("put")
     }
 
-    async fn finish(&self, store: &dyn Store) -> UploadFinished {
+    /// Finishes the upload once `bytes` have come.
+    async fn finish(&self, store: &dyn Store, bytes: u64) -> UploadFinished {
         store
-            .finish_upload(&self.upload, &self.stored.new_secret())
+            .finish_upload(&self.upload, &self.stored.new_secret(), bytes)
             .await
             .expect("finish")
     }
@@ -238,7 +239,7 @@ impl FileSecret {
                 ChunkStored::Stored { .. }
             ));
         }
-        assert_eq!(self.finish(store).await, UploadFinished::Created);
+        assert_eq!(self.finish(store, declared).await, UploadFinished::Created);
         self
     }
 
@@ -329,7 +330,7 @@ async fn an_upload_takes_chunks_in_order_and_becomes_a_secret_when_complete(unde
 
     // Incomplete: nothing to reveal, and the upload goes on.
     assert_eq!(
-        file.finish(store).await,
+        file.finish(store, 30).await,
         UploadFinished::Incomplete {
             chunks: 2,
             bytes: 13
@@ -345,9 +346,9 @@ async fn an_upload_takes_chunks_in_order_and_becomes_a_secret_when_complete(unde
     assert_eq!(store.peek_secret(&secret).await.expect("peek"), None);
     assert_eq!(file.put(store, 2, &[b'z'; 17]).await, stored(3, 30));
 
-    assert_eq!(file.finish(store).await, UploadFinished::Created);
+    assert_eq!(file.finish(store, 30).await, UploadFinished::Created);
     assert_eq!(store.upload(&file.upload).await.expect("upload"), None);
-    assert_eq!(file.finish(store).await, UploadFinished::Missing);
+    assert_eq!(file.finish(store, 30).await, UploadFinished::Missing);
     assert_eq!(file.put(store, 2, b"late").await, ChunkStored::Missing);
     assert_eq!(file.put(store, 3, b"late").await, ChunkStored::Missing);
     if let Some(redis) = &under.redis {
@@ -380,6 +381,54 @@ async fn an_upload_takes_chunks_in_order_and_becomes_a_secret_when_complete(unde
     );
 }
 files_contract!(an_upload_takes_chunks_in_order_and_becomes_a_secret_when_complete);
+
+/// A stream the server reads itself declares a bound, not a size: it finishes with the
+/// bytes that came, which must be exactly those received, in one chunk at least (an
+/// empty file is one empty chunk).
+async fn an_upload_finishes_with_exactly_the_bytes_received(under: Under) {
+    let store = &*under.store;
+    let streamed = FileSecret::new(false, 60, a_file(1), &[]);
+    streamed.start(store, 100).await;
+    assert!(matches!(
+        streamed.put(store, 0, b"ten bytes!").await,
+        ChunkStored::Stored { .. }
+    ));
+    for expected in [100, 11, 9] {
+        assert_eq!(
+            streamed.finish(store, expected).await,
+            UploadFinished::Incomplete {
+                chunks: 1,
+                bytes: 10
+            }
+        );
+    }
+    assert_eq!(streamed.finish(store, 10).await, UploadFinished::Created);
+    assert!(streamed.chunks_readable(store).await);
+
+    let empty = FileSecret::new(false, 60, a_file(1), &[]);
+    empty.start(store, 16).await;
+    assert_eq!(
+        empty.finish(store, 0).await,
+        UploadFinished::Incomplete {
+            chunks: 0,
+            bytes: 0
+        },
+        "no chunk came"
+    );
+    assert_eq!(
+        empty.put(store, 0, b"").await,
+        ChunkStored::Stored {
+            chunks: 1,
+            bytes: 0
+        }
+    );
+    assert_eq!(empty.finish(store, 0).await, UploadFinished::Created);
+    assert_eq!(
+        store.read_chunk(&empty.secret(), 0).await.expect("read"),
+        Some(Vec::new())
+    );
+}
+files_contract!(an_upload_finishes_with_exactly_the_bytes_received);
 
 async fn a_take_without_a_download_window_leaves_a_file_alone(under: Under) {
     let store = &*under.store;
@@ -694,7 +743,7 @@ async fn a_finish_is_acknowledged_by_the_replicas_like_a_create() {
         ChunkStored::Stored { .. }
     ));
     let finished = alone
-        .finish_upload(&file.upload, &file.stored.new_secret())
+        .finish_upload(&file.upload, &file.stored.new_secret(), 5)
         .await;
     assert!(
         matches!(finished, Err(StoreError::CreateNotDurable)),
@@ -754,7 +803,7 @@ async fn a_finished_file_keeps_its_chunks_as_long_as_its_secret(under: Under) {
         store.put_chunk(&chunk).await,
         Ok(ChunkStored::Stored { .. })
     ));
-    assert_eq!(file.finish(store).await, UploadFinished::Created);
+    assert_eq!(file.finish(store, 5).await, UploadFinished::Created);
     if let Some(redis) = &under.redis {
         let ttl = redis.pttl(&file.secret(), "f").await;
         assert!(ttl > 55_000, "{ttl}");
