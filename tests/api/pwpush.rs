@@ -837,6 +837,8 @@ async fn post_form(app: &TestApp, path: &str, (content_type, body): (String, Vec
 /// checked, fields after the file, two files, a file in JSON, no Content-Length.
 async fn a_file_push_form_is_read_as_password_pusher_reads_it(backend: Backend) {
     let app = spawn_app(backend).await;
+    let version = app.get("/api/v2/version").await;
+    assert_eq!(version.body["features"]["pushes"]["files"], true);
     let csv: &[u8] = b"name,secret\nroot,hunter2\n";
     // A declared type is kept; a passphrase in the form guards the file.
     let created = post_form(
