@@ -46,6 +46,7 @@ impl ResponseError for ApiError {
             Self::Malformed(_) => StatusCode::BAD_REQUEST,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::LengthRequired => StatusCode::LENGTH_REQUIRED,
             Self::Invalid(invalid) if invalid.too_large => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Invalid(_)
             | Self::FileSecret
