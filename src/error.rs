@@ -24,6 +24,9 @@ pub enum ApiError {
         /// The limit in bytes.
         limit: usize,
     },
+    /// A body whose size must be known before it is read came without `Content-Length`.
+    #[error("send Content-Length: this upload's size is checked before it is read")]
+    LengthRequired,
     /// A value was read but refused.
     #[error(transparent)]
     Invalid(#[from] ValidationError),
@@ -152,6 +155,7 @@ impl ApiError {
             Self::Malformed(_) => "bad_request",
             Self::UnsupportedMediaType => "unsupported_media_type",
             Self::BodyTooLarge { .. } => "payload_too_large",
+            Self::LengthRequired => "length_required",
             Self::Invalid(invalid) => invalid.code,
             Self::Forbidden(_) => "forbidden",
             Self::Unauthorized(_) => "unauthorized",

@@ -187,14 +187,38 @@ impl Part {
         self.keep_as(target)
     }
 
-    /// Gives the written file the `target` name, unless something has that name: a hard
-    /// link never replaces (where links are not supported, a new file is copied to).
+    /// Gives the written file the first of `candidates` that nothing has; returns it.
+    fn keep_as_first_free(mut self, candidates: &[PathBuf]) -> Result<String, Failure> {
+        for target in candidates {
+            match self.keep(target) {
+                Ok(()) => return Ok(target.display().to_string()),
+                Err(Kept::Exists) => continue,
+                Err(Kept::Failed(failure)) => return Err(failure),
+            }
+        }
+        let last = candidates.last().map_or_else(PathBuf::new, Clone::clone);
+        Err(exists(&last))
+    }
+
+    /// Gives the written file the `target` name, unless something has that name.
     fn keep_as(mut self, target: &Path) -> Result<(), Failure> {
-        self.file.sync_all().map_err(|error| cannot_write(&error))?;
+        match self.keep(target) {
+            Ok(()) => Ok(()),
+            Err(Kept::Exists) => Err(exists(target)),
+            Err(Kept::Failed(failure)) => Err(failure),
+        }
+    }
+
+    /// Links the written file to `target`: a hard link never replaces (where links are not
+    /// supported, a new file is copied to).
+    fn keep(&mut self, target: &Path) -> Result<(), Kept> {
+        self.file
+            .sync_all()
+            .map_err(|error| Kept::Failed(cannot_write(&error)))?;
         match std::fs::hard_link(&self.path, target) {
             Ok(()) => {}
             Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
-                return Err(exists(target));
+                return Err(Kept::Exists);
             }
             Err(_) => {
                 let mut copy = OpenOptions::new()
@@ -202,15 +226,15 @@ impl Part {
                     .create_new(true)
                     .open(target)
                     .map_err(|error| match error.kind() {
-                        std::io::ErrorKind::AlreadyExists => exists(target),
-                        _ => cannot_write(&error),
+                        std::io::ErrorKind::AlreadyExists => Kept::Exists,
+                        _ => Kept::Failed(cannot_write(&error)),
                     })?;
                 let copied = File::open(&self.path)
                     .and_then(|mut part| std::io::copy(&mut part, &mut copy))
                     .and_then(|_| copy.sync_all());
                 if let Err(error) = copied {
                     let _ = std::fs::remove_file(target);
-                    return Err(cannot_write(&error));
+                    return Err(Kept::Failed(cannot_write(&error)));
                 }
             }
         }
@@ -225,6 +249,25 @@ impl Drop for Part {
         if !self.kept {
             let _ = std::fs::remove_file(&self.path);
         }
+    }
+}
+
+/// Why a written file could not take a name.
+enum Kept {
+    /// Something has that name.
+    Exists,
+    /// Writing failed.
+    Failed(Failure),
+}
+
+/// `name` for `n` = 0, else `name (n)` before its extension: `a.txt` → `a (1).txt`.
+fn numbered(name: &str, n: u32) -> String {
+    if n == 0 {
+        return name.to_owned();
+    }
+    match name.rsplit_once('.') {
+        Some((stem, extension)) if !stem.is_empty() => format!("{stem} ({n}).{extension}"),
+        _ => format!("{name} ({n})"),
     }
 }
 
@@ -303,11 +346,27 @@ pub(super) async fn save_file(
             "stdout".to_owned()
         }
         Destination::Directory(directory) => {
-            let target = directory.join(safe_name(&name));
-            if std::fs::symlink_metadata(&target).is_ok() {
-                return Err(exists(&target));
-            }
-            save_to(api, file, opening.as_ref(), size, part, &target).await?
+            // The view is spent already: a name that is taken must not lose the file, so
+            // it is kept under the first free `name (n).ext` instead (never overwriting).
+            let name = safe_name(&name);
+            let candidates: Vec<PathBuf> = (0..100)
+                .map(|n| directory.join(numbered(&name, n)))
+                .collect();
+            let mut part = match part {
+                Some(part) => part,
+                None => Part::create(directory.as_path())?,
+            };
+            let left = "nothing was saved";
+            download(
+                api,
+                &file.download,
+                opening.as_ref(),
+                size,
+                &mut part.file,
+                left,
+            )
+            .await?;
+            part.keep_as_first_free(&candidates)?
         }
         Destination::Path(target) => {
             save_to(api, file, opening.as_ref(), size, part, &target).await?
@@ -439,6 +498,13 @@ fn emit(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_taken_name_gets_a_number_before_its_extension() {
+        assert_eq!(numbered("a.txt", 0), "a.txt");
+        assert_eq!(numbered("a.tar.gz", 2), "a.tar (2).gz");
+        assert_eq!(numbered("README", 1), "README (1)");
+    }
 
     #[test]
     fn only_a_plain_final_name_is_used() {

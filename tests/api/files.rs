@@ -140,7 +140,7 @@ async fn chunks_go_in_order_and_nothing_half_uploaded_is_created() {
         let retried = put_chunk(&app, &upload, 0, &file[..CHUNK]).await;
         assert_eq!(retried.body["bytes"], CHUNK, "{}", retried.body);
         let reply = app.post_empty(&finish).await;
-        reply.assert_error(422, "upload_incomplete");
+        reply.assert_error(409, "upload_incomplete");
         assert!(reply.field("message").contains(&format!("{CHUNK} of the")));
         put_chunk(&app, &upload, 2, &file[..5])
             .await
@@ -152,7 +152,7 @@ async fn chunks_go_in_order_and_nothing_half_uploaded_is_created() {
         let rest = file.len() - 2 * CHUNK;
         put_chunk(&app, &upload, 2, &vec![0; rest + 1])
             .await
-            .assert_error(422, "upload_exceeds_declared");
+            .assert_error(409, "upload_exceeds_declared");
         put_chunk(&app, &upload, 2, &[])
             .await
             .assert_error(422, "empty_chunk");
