@@ -55,27 +55,30 @@ impl RecordingProxy {
 
     /// How many bytes the clients sent, over all connections.
     pub fn bytes_sent(&self) -> usize {
-        self.connections().iter().map(Vec::len).sum()
-    }
-
-    /// Whether any connection carried `needle` from a client to the server.
-    pub fn carried(&self, needle: &[u8]) -> bool {
-        let pattern: String = std::iter::once("(?-u)".to_owned())
-            .chain(needle.iter().map(|byte| format!("\\x{byte:02x}")))
-            .collect();
-        let regex = regex::bytes::Regex::new(&pattern).expect("a byte pattern");
-        self.connections()
-            .iter()
-            .any(|connection| regex.is_match(connection))
-    }
-
-    fn connections(&self) -> Vec<Vec<u8>> {
         self.sent
             .lock()
             .unwrap()
             .iter()
-            .map(|buffer| buffer.lock().unwrap().clone())
-            .collect()
+            .map(|buffer| buffer.lock().unwrap().len())
+            .sum()
+    }
+
+    /// Which of `needles` a client sent to the server over any one connection (each
+    /// connection read once, whatever the number of needles).
+    pub fn carried(&self, needles: &[&[u8]]) -> Vec<bool> {
+        let patterns = needles.iter().map(|needle| {
+            std::iter::once("(?-u)".to_owned())
+                .chain(needle.iter().map(|byte| format!("\\x{byte:02x}")))
+                .collect::<String>()
+        });
+        let set = regex::bytes::RegexSet::new(patterns).expect("byte patterns");
+        let mut found = vec![false; needles.len()];
+        for buffer in self.sent.lock().unwrap().iter() {
+            for index in set.matches(&buffer.lock().unwrap()).iter() {
+                found[index] = true;
+            }
+        }
+        found
     }
 }
 
