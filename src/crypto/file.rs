@@ -71,11 +71,18 @@ pub struct ChunkSealer {
     lookup: Vec<u8>,
 }
 
+/// The key a file's chunks are sealed under, derived from its secret key: what a download
+/// ticket carries instead of the secret key (which would open the secret itself).
+pub fn chunk_key(secret_key: &[u8]) -> [u8; 32] {
+    blake3::derive_key(CHUNK_CONTEXT, secret_key)
+}
+
 impl ChunkSealer {
-    /// The sealer for the file secret whose key is `secret_key` and lookup id `lookup`.
-    pub fn new(secret_key: &[u8], lookup: &[u8]) -> Self {
+    /// The sealer for the file whose chunk key is `chunk_key` ([`chunk_key`]) and whose
+    /// secret's lookup id is `lookup`.
+    pub fn new(chunk_key: &[u8; 32], lookup: &[u8]) -> Self {
         Self {
-            cipher: cipher(CHUNK_CONTEXT, secret_key),
+            cipher: XChaCha20Poly1305::new(&(*chunk_key).into()),
             lookup: lookup.to_vec(),
         }
     }
@@ -127,14 +134,14 @@ mod tests {
 
     #[test]
     fn a_chunk_opens_only_for_its_file_and_index() {
-        let sealer = ChunkSealer::new(b"secret key", b"lookup");
+        let sealer = ChunkSealer::new(&chunk_key(b"secret key"), b"lookup");
         let sealed = sealer.seal(3, b"bytes");
         assert_eq!(sealed.len(), 5 + SEAL_OVERHEAD);
         assert_eq!(sealer.open(3, &sealed).ok().as_deref(), Some(&b"bytes"[..]));
         assert_eq!(sealer.open(4, &sealed), Err(CryptoError::Unauthentic));
-        let other = ChunkSealer::new(b"secret key", b"other lookup");
+        let other = ChunkSealer::new(&chunk_key(b"secret key"), b"other lookup");
         assert_eq!(other.open(3, &sealed), Err(CryptoError::Unauthentic));
-        let other = ChunkSealer::new(b"other key", b"lookup");
+        let other = ChunkSealer::new(&chunk_key(b"other key"), b"lookup");
         assert_eq!(other.open(3, &sealed), Err(CryptoError::Unauthentic));
         assert_eq!(sealer.open(3, &sealed[..10]), Err(CryptoError::Malformed));
     }
