@@ -861,18 +861,20 @@ async fn main() {
         }
     }
 
-    println!(
-        "{:<20} {:>10} {:>12} {:>8} {:>8} {:>8} {:>8} {:>9} {:>8}  statuses",
-        "scenario",
-        "req/s",
-        "units/s",
-        "p50 ms",
-        "p90 ms",
-        "p99 ms",
-        "max ms",
-        "/ceiling",
-        "/health"
-    );
+    if !results.is_empty() {
+        println!(
+            "\n{:<20} {:>10} {:>12} {:>8} {:>8} {:>8} {:>8} {:>9} {:>8}  statuses",
+            "scenario",
+            "req/s",
+            "units/s",
+            "p50 ms",
+            "p90 ms",
+            "p99 ms",
+            "max ms",
+            "/ceiling",
+            "/health"
+        );
+    }
     for result in &results {
         let to_health = result
             .ratio_to_health
@@ -910,10 +912,12 @@ async fn main() {
             );
         }
     }
-    println!(
-        "RSS under load (peak sampled): {:.1} MiB",
-        rss_peak as f64 / 1024.0
-    );
+    if !results.is_empty() {
+        println!(
+            "RSS under load (peak sampled): {:.1} MiB",
+            rss_peak as f64 / 1024.0
+        );
+    }
     if let Some(passphrase) = results
         .iter()
         .find(|result| result.scenario == "passphrase")

@@ -266,11 +266,13 @@ async fn download(server: SocketAddr, key: &str, file: usize, size: u64) -> Resu
     if revealed["file"]["bytes"].as_u64() != Some(size) {
         return Err("reveal: file.bytes differs".to_owned());
     }
-    let path = revealed["file"]["download"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
-    connection.download(&path, file, size).await
+    let download = revealed["file"]["download"].as_str().unwrap_or_default();
+    // An absolute link when BURNBOX_PUBLIC_URL is set: its path, on this connection.
+    let path = match download.split_once("://") {
+        Some((_, rest)) => rest.find('/').map_or("/", |slash| &rest[slash..]),
+        None => download,
+    };
+    connection.download(path, file, size).await
 }
 
 /// One measured step: bytes moved, wall time, CPU, and what failed.
