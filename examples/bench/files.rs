@@ -1,10 +1,10 @@
 //! The `files` scenario: what file secrets cost against Redis itself, in one run.
 //!
-//! 1. Throughput of plain (non-e2e) uploads — `POST /api/files`, every 1 MiB chunk
-//!    `PUT`, `finish` — and downloads — the reveal, then the streamed `GET` of its ticket —
-//!    for each file size, one file at a time and `--file-parallel` at once, next to raw
-//!    Redis `SET`/`GET` of the same bytes in 1 MiB values against the same `redis-server`
-//!    with the same number of clients; burnbox / raw is the figure to watch (target ≥ 0.5).
+//! 1. Throughput of plain (non-e2e) uploads — `POST /api/files`, every chunk `PUT` (of the
+//!    server's `chunk_bytes_max`), `finish` — and downloads — the reveal, then the streamed
+//!    `GET` of its ticket — for each file size, one file at a time and `--file-parallel` at
+//!    once, next to raw Redis `SET`/`GET` of the same values against the same
+//!    `redis-server` with as many clients; burnbox / raw is the figure to watch (≥ 0.5).
 //! 2. The server's RSS (`VmRSS`, every 50 ms) while `--file-memory-files` 25 MiB files
 //!    upload at once and then download at once: idle, peak, and peak − idle (the bound:
 //!    streaming keeps it under ~64 MiB whatever the file sizes).
@@ -19,7 +19,7 @@
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, LazyLock};
+use std::sync::{Arc, LazyLock, OnceLock};
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
@@ -29,8 +29,14 @@ use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
 use crate::{Connection, Cost, CpuProbe, redis_used_memory, rss_kib};
 
 const MIB: u64 = 1024 * 1024;
-/// The chunk size every client uses (the pages', the CLI's, and `chunk_bytes_max`'s 1 MiB).
-const CHUNK: u64 = MIB;
+/// The chunk size: the server's `chunk_bytes_max` (1 MiB − 64, so that a sealed chunk
+/// stays in jemalloc's 1 MiB size class), learnt from the first upload and used by the raw
+/// `SET`s too, so both sides store values of the same size.
+static CHUNK: OnceLock<u64> = OnceLock::new();
+
+fn chunk_bytes() -> u64 {
+    CHUNK.get().copied().unwrap_or(MIB)
+}
 
 /// What the scenario is asked to do.
 pub struct FileOptions {
@@ -63,13 +69,14 @@ static PATTERN: LazyLock<Vec<u8>> = LazyLock::new(|| {
 
 /// The content of chunk `index` of file `file` in a file of `size` bytes.
 fn chunk_of(file: usize, size: u64, index: u64) -> &'static [u8] {
-    let length = (size - index * CHUNK).min(CHUNK) as usize;
+    let chunk = chunk_bytes();
+    let length = (size - index * chunk).min(chunk) as usize;
     let start = (file as u64 * 7919 + index * 4099) % MIB;
     &PATTERN[start as usize..start as usize + length]
 }
 
 fn chunks_in(size: u64) -> u64 {
-    size.div_ceil(CHUNK)
+    size.div_ceil(chunk_bytes())
 }
 
 /// What failed, by step and status (`PUT chunk 429`), for the table's last column.
@@ -164,8 +171,8 @@ impl Connection {
         let mut buffer = vec![0; 256 * 1024];
         let mut offset = 0;
         while offset < size {
-            let index = offset / CHUNK;
-            let within = (offset % CHUNK) as usize;
+            let index = offset / chunk_bytes();
+            let within = (offset % chunk_bytes()) as usize;
             let expected = &chunk_of(file, size, index)[within..];
             let take = expected.len().min(buffer.len());
             self.stream
@@ -214,6 +221,15 @@ async fn upload(server: SocketAddr, file: usize, size: u64) -> Result<String, St
         .unwrap_or_default()
         .to_owned();
     let upload = started["upload"].as_str().unwrap_or_default().to_owned();
+    let Some(chunk) = started["chunk_bytes_max"]
+        .as_u64()
+        .filter(|&chunk| chunk > 0)
+    else {
+        return Err("POST /api/files: no chunk_bytes_max".to_owned());
+    };
+    if *CHUNK.get_or_init(|| chunk) != chunk {
+        return Err("POST /api/files: chunk_bytes_max changed".to_owned());
+    }
     for index in 0..chunks_in(size) {
         let (status, _) = connection
             .json(
@@ -388,7 +404,7 @@ fn raw_key(run: &str, file: usize, index: u64) -> String {
     format!("bench-raw:{run}:{file}:{index}")
 }
 
-/// `SET`s file `file`'s chunks as plain 1 MiB values.
+/// `SET`s file `file`'s chunks as plain values.
 async fn raw_set(
     mut connection: redis::aio::MultiplexedConnection,
     run: &str,
@@ -805,8 +821,9 @@ pub async fn run(
     let all_rows = rows.iter().chain(std::iter::once(&memory.throughput));
 
     println!(
-        "\nfiles: plain uploads (start, 1 MiB chunk PUTs, finish) and downloads (reveal, streamed GET), \
-         every byte checked;\nraw = Redis SET / GET of the same 1 MiB values, same clients. MB = 10^6 bytes."
+        "\nfiles: plain uploads (start, chunk PUTs of {} bytes, finish) and downloads (reveal, streamed GET), \
+         every byte checked;\nraw = Redis SET / GET of the same values, same clients. MB = 10^6 bytes.",
+        chunk_bytes()
     );
     println!(
         "{:<8} {:>7} {:>5} | {:>10} {:>10} {:>6} | {:>10} {:>10} {:>6} | failures",
@@ -874,7 +891,7 @@ pub async fn run(
         m.redis_baseline, m.redis_loaded, m.redis_after, m.redis_after_minus_baseline
     );
     println!(
-        "  (loaded − baseline) / stored bytes: {:.3} (raw SET of the same 1 MiB chunks: {:.3}); chunks gone {} after the downloads",
+        "  (loaded − baseline) / stored bytes: {:.3} (raw SET of the same chunks: {:.3}); chunks gone {} after the downloads",
         m.redis_per_stored_byte,
         m.raw_per_stored_byte,
         m.chunks_gone_after_seconds
