@@ -100,6 +100,32 @@ pub enum ApiError {
     /// The secret's creator did not let its viewers burn it.
     #[error("this secret's creator did not allow its viewers to burn it")]
     BurnNotAllowed,
+    /// A file secret asked for through an API that hands out text only: nothing taken.
+    #[error(
+        "this secret is a file: open its link in the page, with `burnbox open`, or through          POST /api/secrets/{{key}}/reveal; nothing was taken"
+    )]
+    FileSecret,
+    /// A chunk that is neither the next one nor the last one again.
+    #[error("chunks go in order: the next one is {expected}")]
+    ChunkOutOfOrder {
+        /// The index expected next.
+        expected: u32,
+    },
+    /// A chunk that would carry an upload past the bytes it declared.
+    #[error("this chunk carries the upload past the bytes it declared; nothing was stored")]
+    UploadExceedsDeclared,
+    /// A finish before every declared byte arrived.
+    #[error(
+        "{bytes} of the {declared} bytes declared arrived (in {chunks} chunks); send the rest,          then finish again: nothing was created"
+    )]
+    UploadIncomplete {
+        /// Chunks received.
+        chunks: u32,
+        /// Bytes received.
+        bytes: u64,
+        /// Bytes declared.
+        declared: u64,
+    },
     /// The client used up a rate limit.
     #[error("too many requests; retry in {retry_after_seconds} s")]
     RateLimited {
@@ -141,6 +167,10 @@ impl ApiError {
             Self::PassphraseRequired => "passphrase_required",
             Self::ProofRefused => "reveal_proof_refused",
             Self::BurnNotAllowed => "burn_not_allowed",
+            Self::FileSecret => "file_secret",
+            Self::ChunkOutOfOrder { .. } => "chunk_out_of_order",
+            Self::UploadExceedsDeclared => "upload_exceeds_declared",
+            Self::UploadIncomplete { .. } => "upload_incomplete",
             Self::RateLimited { .. } => "rate_limited",
             Self::Busy => "busy",
             Self::Store(StoreError::Corrupt(_)) | Self::Internal(_) => "internal",

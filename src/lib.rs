@@ -9,7 +9,7 @@
 //! The layers, from the edge inwards, imports only running down (`scripts/module-graph`
 //! checks): [`http`] (routes, middleware, pages; the only code that knows actix, and the
 //! only place status codes are chosen) → the services, one module per capability
-//! ([`secrets`], [`tokens`], [`requests`], [`codes`], [`accounts`], …; they return
+//! ([`secrets`], [`files`], [`tokens`], [`requests`], [`codes`], [`accounts`], …; they return
 //! [`error::ApiError`], which knows no HTTP) → [`store`] (the only module that knows Redis)
 //! → [`domain`], [`crypto`] and [`config`] (plain types, sealing and hashing, settings;
 //! knowing neither HTTP nor Redis). Values are validated once into [`domain`] types.
@@ -22,6 +22,7 @@ pub mod config;
 pub mod crypto;
 pub mod domain;
 pub mod error;
+pub mod files;
 pub mod healthcheck;
 pub mod http;
 pub mod kdf_pool;

@@ -257,6 +257,41 @@ impl RateLimiter {
         Ok(())
     }
 
+    /// Charges an upload of `bytes` to the client's hourly byte budget and, for an
+    /// account's upload, to the account's: refused (nothing charged to the client) when
+    /// either is spent.
+    pub async fn charge_file_bytes(
+        &self,
+        client: ClientAddress,
+        account: Option<&[u8]>,
+        bytes: u64,
+    ) -> Result<(), ApiError> {
+        let (for_client, for_account) = self.policy.file_limits(bytes);
+        if let (Some(limit), Some(account)) = (for_account, account) {
+            let mut id = [0u8; CLIENT_ID_BYTES];
+            blake3::Hasher::new_keyed(self.server_key.as_bytes())
+                .update(b"burnbox file budget account v1")
+                .update(account)
+                .finalize_xof()
+                .fill(&mut id);
+            let decision = decide(&[limit], &self.store.check_rate(&id, &[limit]).await?);
+            if !decision.allowed {
+                return Err(refusal(&decision));
+            }
+        }
+        if let Some(limit) = for_client {
+            let states = self
+                .store
+                .check_rate(&self.client_id(client), &[limit])
+                .await?;
+            let decision = decide(&[limit], &states);
+            if !decision.allowed {
+                return Err(refusal(&decision));
+            }
+        }
+        Ok(())
+    }
+
     /// Charges a wrong passphrase to the client.
     pub async fn charge_passphrase_failure(&self, client: ClientAddress) -> Result<(), ApiError> {
         if let Some(limit) = self.policy.passphrase_failure_limit() {

@@ -10,8 +10,8 @@ use crate::crypto::{self, CryptoError, Header, KdfParams, PassphraseSalt, Views}
 use crate::domain::keys::CLIENT_KEY_BYTES;
 use crate::domain::time::now_unix;
 use crate::domain::{
-    ClientKey, GenerateLength, IdempotencyKey, KeptAnswer, Passphrase, ReceiptKey, ReceiptRecord,
-    ReceiptView, RecordRef, SecretFate, SecretKey, SecretText, Ttl, TtlPolicy,
+    ClientKey, FileManifest, GenerateLength, IdempotencyKey, KeptAnswer, Passphrase, ReceiptKey,
+    ReceiptRecord, ReceiptView, RecordRef, SecretFate, SecretKey, SecretText, Ttl, TtlPolicy,
 };
 use crate::error::ApiError;
 use crate::kdf_pool::KdfPool;
@@ -36,6 +36,8 @@ pub struct SecretPolicy {
     /// Seconds the answer to a reveal with an idempotency key is kept for its retry
     /// (0: not kept, and the header is ignored).
     pub reveal_retry_seconds: u64,
+    /// Seconds a revealed file's chunks stay downloadable after its take.
+    pub file_download_seconds: u64,
 }
 
 /// What a reader brings to a reveal besides the link's key.
@@ -47,6 +49,9 @@ pub struct Presented {
     pub proof: Option<RevealProof>,
     /// The reader's key for this reveal: a retry with it gets the same answer.
     pub idempotency: Option<IdempotencyKey>,
+    /// Whether the reader's API can hand out a file secret (its download); otherwise a
+    /// file secret is refused ([`ApiError::FileSecret`]) and nothing is taken.
+    pub files: bool,
 }
 
 /// A secret just stored.
@@ -84,10 +89,24 @@ pub struct SecretStatus {
 /// A view handed out.
 #[derive(Debug)]
 pub struct Revealed {
-    /// The secret's text.
+    /// The secret's text (for a file secret: its end-to-end envelope of the file's name,
+    /// type and size, or empty).
     pub text: SecretText,
     /// Views the secret still allows (0: it is gone).
     pub views_left: u32,
+    /// For a file secret, its manifest: the content is downloaded apart.
+    pub file: Option<FileManifest>,
+}
+
+/// A secret sealed and ready to store, with its keys (see [`SecretService::seal_new`]).
+#[derive(Debug)]
+pub struct SealedNew {
+    /// What the create answers.
+    pub created: CreatedSecret,
+    /// The sealed bytes.
+    pub sealed: Vec<u8>,
+    /// The receipt's content.
+    pub receipt_record: ReceiptRecord,
 }
 
 /// Secrets and receipts, over a store.
@@ -182,6 +201,34 @@ impl SecretService {
         keep_key: bool,
         secret_key: Option<SecretKey>,
     ) -> Result<CreatedSecret, ApiError> {
+        let new = self
+            .seal_new(text, passphrase, ttl, views, keep_key, secret_key)
+            .await?;
+        let created = new.created;
+        self.store
+            .create_secret(&NewSecret {
+                secret: created.secret_key.record(),
+                receipt: created.receipt_key.record(),
+                sealed: &new.sealed,
+                receipt_record: new.receipt_record,
+                ttl_seconds: ttl.seconds(),
+            })
+            .await?;
+        METRICS.secrets_created.inc();
+        Ok(created)
+    }
+
+    /// Seals a new secret under fresh keys (or `secret_key`), its passphrase stretched,
+    /// with its receipt's content: everything a store needs, nothing stored yet.
+    pub async fn seal_new(
+        &self,
+        text: &SecretText,
+        passphrase: Option<Passphrase>,
+        ttl: Ttl,
+        views: Views,
+        keep_key: bool,
+        secret_key: Option<SecretKey>,
+    ) -> Result<SealedNew, ApiError> {
         let created_at = now_unix();
         let expires_at = created_at + ttl.seconds();
         let secret_key = secret_key
@@ -212,44 +259,39 @@ impl SecretService {
             &secret.lookup,
             text.as_str().as_bytes(),
         );
-        self.store
-            .create_secret(&NewSecret {
-                secret,
-                receipt: receipt_key.record(),
-                sealed: &sealed,
-                receipt_record: ReceiptRecord {
-                    created_at,
-                    expires_at,
-                    secret,
-                    sealed_secret_key: keep_key.then(|| {
-                        crypto::seal(
-                            crypto::Sealed::SecretKeyForReceipt,
-                            receipt_key.key().as_bytes(),
-                            None,
-                            &Header {
-                                expires_at,
-                                passphrase: None,
-                                e2e: false,
-                                views: crate::crypto::Views::ONCE,
-                                reveal_verifier: None,
-                            },
-                            &receipt_key.record().lookup,
-                            secret_key.key().as_bytes(),
-                        )
-                    }),
-                    max_views: views.max,
-                },
-                ttl_seconds: ttl.seconds(),
-            })
-            .await?;
-        METRICS.secrets_created.inc();
-        Ok(CreatedSecret {
-            secret_key,
-            receipt_key,
-            ttl,
+        let receipt_record = ReceiptRecord {
+            created_at,
             expires_at,
-            passphrase_required: salt.is_some(),
-            views,
+            secret,
+            sealed_secret_key: keep_key.then(|| {
+                crypto::seal(
+                    crypto::Sealed::SecretKeyForReceipt,
+                    receipt_key.key().as_bytes(),
+                    None,
+                    &Header {
+                        expires_at,
+                        passphrase: None,
+                        e2e: false,
+                        views: crate::crypto::Views::ONCE,
+                        reveal_verifier: None,
+                    },
+                    &receipt_key.record().lookup,
+                    secret_key.key().as_bytes(),
+                )
+            }),
+            max_views: views.max,
+        };
+        Ok(SealedNew {
+            created: CreatedSecret {
+                secret_key,
+                receipt_key,
+                ttl,
+                expires_at,
+                passphrase_required: salt.is_some(),
+                views,
+            },
+            sealed,
+            receipt_record,
         })
     }
 
@@ -318,7 +360,9 @@ impl SecretService {
             guard: TakeGuard::Unprotected,
             proof: presented.proof.as_ref().map(RevealProof::verifier),
             kept: self.kept_answer(key, presented.idempotency.as_ref()),
-            file_window_ms: None,
+            file_window_ms: presented
+                .files
+                .then(|| self.policy.file_download_seconds.saturating_mul(1000)),
         };
         let Some(passphrase) = presented.passphrase else {
             // One atomic step: take unless protected.
@@ -334,14 +378,12 @@ impl SecretService {
                     replayed,
                 } => {
                     count_reveal(replayed);
-                    Ok(Revealed {
-                        text: self.open(key, None, &sealed)?,
-                        views_left,
-                    })
+                    revealed(self.open(key, None, &sealed)?, &sealed, views_left)
                 }
                 Taken::Protected => Err(ApiError::PassphraseRequired),
                 Taken::ProofRefused => Err(ApiError::ProofRefused),
-                Taken::Missing | Taken::FileRefused => Err(ApiError::NotFound),
+                Taken::FileRefused => Err(ApiError::FileSecret),
+                Taken::Missing => Err(ApiError::NotFound),
             };
         };
 
@@ -355,6 +397,9 @@ impl SecretService {
         // path alone may not touch.
         if !crypto::proof_admits(&sealed, take.proof.as_ref()) {
             return Err(ApiError::ProofRefused);
+        }
+        if crypto::is_file(&sealed) && take.file_window_ms.is_none() {
+            return Err(ApiError::FileSecret);
         }
         let (header, _) = Header::decode(&sealed).map_err(corrupt)?;
         let take = Take {
@@ -469,7 +514,7 @@ impl SecretService {
             Err(error) => return Err(corrupt(error)),
         };
         count_reveal(true);
-        Ok(Revealed { text, views_left })
+        revealed(text, &sealed, views_left)
     }
 
     /// Takes a secret whose bytes were checked, answering only if the bytes taken are the
@@ -493,13 +538,14 @@ impl SecretService {
                 replayed,
             } if taken == sealed => {
                 count_reveal(replayed);
-                Ok(Revealed { text, views_left })
+                revealed(text, sealed, views_left)
             }
             Taken::Sealed { .. } => Err(ApiError::Internal(
                 "taken bytes differ from checked bytes".into(),
             )),
             Taken::ProofRefused => Err(ApiError::ProofRefused),
-            Taken::Missing | Taken::Protected | Taken::FileRefused => Err(ApiError::NotFound),
+            Taken::FileRefused => Err(ApiError::FileSecret),
+            Taken::Missing | Taken::Protected => Err(ApiError::NotFound),
         }
     }
 
@@ -636,6 +682,25 @@ fn into_text(plaintext: Vec<u8>, sealed: &[u8]) -> Result<SecretText, ApiError> 
         .map_err(|_| ApiError::Internal("revealed secret is not UTF-8".into()))?;
     // Sealed texts were validated on the way in; re-checking them would only hide data.
     Ok(SecretText::stored(text, crypto::is_e2e(sealed)))
+}
+
+/// The view handed out: for a file secret, its manifest read from the text, and the text
+/// the client's envelope of name, type and size (or nothing, when the server may see them).
+fn revealed(text: SecretText, sealed: &[u8], views_left: u32) -> Result<Revealed, ApiError> {
+    if !crypto::is_file(sealed) {
+        return Ok(Revealed {
+            text,
+            views_left,
+            file: None,
+        });
+    }
+    let manifest = FileManifest::from_text(text.as_str())
+        .ok_or_else(|| ApiError::Internal("a file secret holds no manifest".into()))?;
+    Ok(Revealed {
+        text: SecretText::stored(manifest.envelope.clone().unwrap_or_default(), text.is_e2e()),
+        views_left,
+        file: Some(manifest),
+    })
 }
 
 /// Stored bytes that should open but do not: tampering or a bug, never the client's fault.

@@ -169,6 +169,11 @@ impl Application {
             kdf: settings.kdf_params(),
             receipt_grace_seconds: settings.receipt_grace,
             reveal_retry_seconds: settings.reveal_retry_seconds,
+            file_download_seconds: settings.file_download_seconds,
+        };
+        let file_policy = crate::files::FilePolicy {
+            max_file_bytes: settings.max_file_bytes,
+            download_seconds: settings.file_download_seconds,
         };
         let token_policy = TokenPolicy {
             ttl: settings.token_ttl_policy(),
@@ -202,6 +207,12 @@ impl Application {
                 kdf.clone(),
                 secret_policy,
             ));
+            let files = web::Data::new(crate::files::FileService::new(
+                store.clone(),
+                (**service).clone(),
+                server_key.clone(),
+                file_policy,
+            ));
             let requests = web::Data::new(crate::requests::RequestService::new(
                 store.clone(),
                 (**service).clone(),
@@ -223,6 +234,7 @@ impl Application {
                 .wrap(security_headers())
                 .wrap(from_fn(access_log))
                 .app_data(service)
+                .app_data(files)
                 .app_data(requests)
                 .app_data(tokens)
                 .app_data(accounts)

@@ -234,6 +234,8 @@ impl Settings {
             create_per_minute: self.rate_limit_create_per_minute,
             reveal_per_minute: self.rate_limit_reveal_per_minute,
             passphrase_failures_per_hour: self.passphrase_failures_per_hour,
+            file_kib_per_hour: kib(self.file_bytes_per_hour),
+            account_file_kib_per_hour: kib(self.account_file_bytes_per_hour),
             ipv6_prefix: self.rate_limit_ipv6_prefix,
         }
     }
@@ -300,4 +302,10 @@ fn resolve_cores(configured: usize) -> usize {
         return configured;
     }
     std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+}
+
+/// A byte budget in whole KiB (rounded up, so a small budget is not switched off), capped
+/// at what a rate-limit counter holds.
+fn kib(bytes: u64) -> u32 {
+    u32::try_from(bytes.div_ceil(1024)).unwrap_or(u32::MAX)
 }

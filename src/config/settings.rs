@@ -129,6 +129,41 @@ pub struct Settings {
         default_value_t = 65_536
     )]
     pub max_secret_bytes: usize,
+    /// Largest file secret in bytes (at most 512 MiB); encryption overhead of 32 bytes per
+    /// started 64 KiB is allowed on top.
+    #[arg(
+        long,
+        env = "BURNBOX_MAX_FILE_BYTES",
+        value_name = "BURNBOX_MAX_FILE_BYTES",
+        default_value_t = 26_214_400,
+        value_parser = clap::value_parser!(u64).range(1..=crate::domain::file::MAX_FILE_BYTES_LIMIT)
+    )]
+    pub max_file_bytes: u64,
+    /// Bytes of files one client may upload per hour (0: no limit).
+    #[arg(
+        long,
+        env = "BURNBOX_FILE_BYTES_PER_HOUR",
+        value_name = "BURNBOX_FILE_BYTES_PER_HOUR",
+        default_value_t = 268_435_456
+    )]
+    pub file_bytes_per_hour: u64,
+    /// Bytes of files one account may upload per hour, from all its clients (0: no limit).
+    #[arg(
+        long,
+        env = "BURNBOX_ACCOUNT_FILE_BYTES_PER_HOUR",
+        value_name = "BURNBOX_ACCOUNT_FILE_BYTES_PER_HOUR",
+        default_value_t = 1_073_741_824
+    )]
+    pub account_file_bytes_per_hour: u64,
+    /// Seconds a revealed file stays downloadable by its reader (1–3600).
+    #[arg(
+        long,
+        env = "BURNBOX_FILE_DOWNLOAD_SECONDS",
+        value_name = "BURNBOX_FILE_DOWNLOAD_SECONDS",
+        default_value_t = 600,
+        value_parser = clap::value_parser!(u64).range(1..=3600)
+    )]
+    pub file_download_seconds: u64,
     /// Wrong passphrases allowed per secret (all callers together) before it is burned.
     #[arg(
         long,

@@ -143,7 +143,9 @@ mod tests {
     fn states_and_tickets_open_only_under_their_keys() {
         let state = seal_upload_state(b"upload", b"lookup", b"state");
         assert_eq!(
-            open_upload_state(b"upload", b"lookup", &state).ok().as_deref(),
+            open_upload_state(b"upload", b"lookup", &state)
+                .ok()
+                .as_deref(),
             Some(&b"state"[..])
         );
         assert!(open_upload_state(b"other", b"lookup", &state).is_err());
@@ -155,7 +157,10 @@ mod tests {
         );
         let mut edited = ticket.clone();
         edited[30] ^= 1;
-        assert_eq!(open_ticket(b"server", &edited), Err(CryptoError::Unauthentic));
+        assert_eq!(
+            open_ticket(b"server", &edited),
+            Err(CryptoError::Unauthentic)
+        );
         assert!(open_ticket(b"other server", &ticket).is_err());
     }
 }

@@ -32,8 +32,8 @@ pub mod sealed_box;
 mod tests;
 
 pub use self::header::{
-    EXPIRES_AT_OFFSET, FLAG_FILE, FORMAT_VERSION, Header, PROTECTED_FLAG_OFFSET, VERIFIER_BYTES, VIEWS_OFFSET,
-    Views, is_e2e, is_file, is_protected, proof_admits, views_allowed,
+    EXPIRES_AT_OFFSET, FLAG_FILE, FORMAT_VERSION, Header, PROTECTED_FLAG_OFFSET, VERIFIER_BYTES,
+    VIEWS_OFFSET, Views, is_e2e, is_file, is_protected, proof_admits, views_allowed,
 };
 pub use self::kdf::{KdfMemory, KdfParams, PassphraseSalt, PasswordHash, StretchedPassphrase};
 pub use self::lookup::{

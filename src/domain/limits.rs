@@ -174,6 +174,10 @@ pub struct RatePolicy {
     pub reveal_per_minute: u32,
     /// Wrong passphrases per hour per client, across all secrets.
     pub passphrase_failures_per_hour: u32,
+    /// KiB of files per hour per client.
+    pub file_kib_per_hour: u32,
+    /// KiB of files per hour per account.
+    pub account_file_kib_per_hour: u32,
     /// IPv6 clients are one client per network of this prefix length.
     pub ipv6_prefix: u8,
 }
@@ -212,6 +216,18 @@ impl RatePolicy {
     /// The limit charged after a wrong passphrase.
     pub fn passphrase_failure_limit(&self) -> Option<Limit> {
         Self::limit("pwfail", 0, self.passphrase_failures_per_hour, HOUR)
+    }
+
+    /// The byte budgets an upload of `bytes` is charged to, in KiB (rounded up): the
+    /// client's, then the account's (counted under the account's own id).
+    pub fn file_limits(&self, bytes: u64) -> (Option<Limit>, Option<Limit>) {
+        let charge = u32::try_from(bytes.div_ceil(1024)).unwrap_or(u32::MAX);
+        let limit =
+            |name, limit| Self::limit(name, 1, limit, HOUR).map(|limit| Limit { charge, ..limit });
+        (
+            limit("filebytes", self.file_kib_per_hour),
+            limit("accountfilebytes", self.account_file_kib_per_hour),
+        )
     }
 }
 
@@ -345,6 +361,8 @@ pub(crate) mod tests {
             create_per_minute: 0,
             reveal_per_minute: 30,
             passphrase_failures_per_hour: 20,
+            file_kib_per_hour: 1024,
+            account_file_kib_per_hour: 0,
             ipv6_prefix: 64,
         };
         let names = |class| {
@@ -364,6 +382,9 @@ pub(crate) mod tests {
         };
         assert!(off.limits_for(RequestClass::Other).is_empty());
         assert_eq!(off.passphrase_failure_limit(), None);
+        let (client, account) = policy.file_limits(1025);
+        assert_eq!(client.map(|l| (l.limit, l.charge)), Some((1024, 2)));
+        assert_eq!(account, None);
     }
 
     #[test]

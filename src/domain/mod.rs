@@ -17,8 +17,8 @@ pub use account::{
 };
 pub use file::{ChunkIndex, DeclaredBytes, FileManifest, FileName, MediaType};
 pub use keys::{
-    ApiKey, ClientKey, ReceiptKey, RecordRef, RequestKey, SecretKey, SessionKey, TokenKey, TypedKey,
-    UploadKey,
+    ApiKey, ClientKey, ReceiptKey, RecordRef, RequestKey, SecretKey, SessionKey, TokenKey,
+    TypedKey, UploadKey,
 };
 pub use receipt::{ReceiptRecord, ReceiptState, ReceiptView, SecretFate};
 pub use retry::{IdempotencyKey, KeptAnswer};

@@ -13,6 +13,8 @@ pub const MAX_PASSPHRASE_CHARS: usize = 1024;
 pub struct SecretText {
     text: String,
     e2e: bool,
+    /// The reveal verifier of an envelope this text carries inside (a file's manifest).
+    carried_verifier: Option<[u8; crate::crypto::VERIFIER_BYTES]>,
 }
 
 impl SecretText {
@@ -33,7 +35,11 @@ impl SecretText {
                 ),
             ));
         }
-        Ok(Self { text, e2e: false })
+        Ok(Self {
+            text,
+            e2e: false,
+            carried_verifier: None,
+        })
     }
 
     /// Validates an end-to-end envelope: the size limit, and the shape of the format (the
@@ -64,7 +70,21 @@ impl SecretText {
 
     /// A text read back from storage, marked as its header says.
     pub fn stored(text: String, e2e: bool) -> Self {
-        Self { text, e2e }
+        Self {
+            text,
+            e2e,
+            carried_verifier: None,
+        }
+    }
+
+    /// A file secret's text: its manifest, which carries the sender's envelope (if any),
+    /// and with it that envelope's reveal verifier.
+    pub fn file_manifest(manifest: String, envelope: Option<&Self>) -> Self {
+        Self {
+            text: manifest,
+            e2e: envelope.is_some_and(Self::is_e2e),
+            carried_verifier: envelope.and_then(Self::reveal_verifier),
+        }
     }
 
     /// The text.
@@ -79,9 +99,11 @@ impl SecretText {
 
     /// For an `e2e2` envelope: the verifier of the proof its reveals must present.
     pub fn reveal_verifier(&self) -> Option<[u8; crate::crypto::VERIFIER_BYTES]> {
-        self.e2e
-            .then(|| crate::crypto::e2e::envelope_verifier(&self.text))
-            .flatten()
+        self.carried_verifier.or_else(|| {
+            self.e2e
+                .then(|| crate::crypto::e2e::envelope_verifier(&self.text))
+                .flatten()
+        })
     }
 
     /// Gives the text up.

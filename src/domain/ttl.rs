@@ -7,6 +7,12 @@ use super::ValidationError;
 pub struct Ttl(u64);
 
 impl Ttl {
+    /// The TTL of a record read back from storage: from its creation to its expiry (it
+    /// was validated when it was created).
+    pub fn stored(created_at: u64, expires_at: u64) -> Self {
+        Self(expires_at.saturating_sub(created_at))
+    }
+
     /// The number of seconds.
     pub fn seconds(self) -> u64 {
         self.0

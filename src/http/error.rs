@@ -47,7 +47,11 @@ impl ResponseError for ApiError {
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Invalid(invalid) if invalid.too_large => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Invalid(_)
+            | Self::FileSecret
+            | Self::UploadExceedsDeclared
+            | Self::UploadIncomplete { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::ChunkOutOfOrder { .. } => StatusCode::CONFLICT,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Forbidden(_)

@@ -248,7 +248,11 @@ fn body_limit(request: &HttpRequest) -> usize {
 }
 
 /// Reads a body of at most `limit` bytes.
-async fn read_body(mut payload: Payload, limit: usize) -> Result<Vec<u8>, ApiError> {
+/// Reads a body of at most `limit` bytes (more: 413).
+pub(crate) async fn read_body<E>(
+    mut payload: impl futures_util::Stream<Item = Result<actix_web::web::Bytes, E>> + Unpin,
+    limit: usize,
+) -> Result<Vec<u8>, ApiError> {
     use futures_util::StreamExt;
     let mut body = Vec::new();
     while let Some(chunk) = payload.next().await {

@@ -32,6 +32,10 @@ use crate::http::routes::accounts::{
 use crate::http::routes::admin::{
     self, AuditEntryView, AuditPage, CreateUserRequest, UpdateUserRequest, UserPage,
 };
+use crate::http::routes::files::{
+    self, FinishedFile, FinishedUploadResponse, RevealedFile, StartUploadRequest,
+    StartedUploadResponse, UploadProgressResponse,
+};
 use crate::http::routes::health::{self, HealthResponse, ReadyResponse};
 use crate::http::routes::receipts;
 use crate::http::routes::requests::{
@@ -67,6 +71,10 @@ use crate::http::routes::v1::{
         secrets::secret_status,
         secrets::reveal_secret,
         secrets::burn_secret,
+        files::start_upload,
+        files::put_chunk,
+        files::finish_upload,
+        files::download,
         receipts::read_receipt,
         receipts::burn_receipt,
         requests::create_request,
@@ -113,6 +121,12 @@ use crate::http::routes::v1::{
         SecretStatusResponse,
         RevealRequest,
         RevealedSecretResponse,
+        StartUploadRequest,
+        StartedUploadResponse,
+        UploadProgressResponse,
+        FinishedUploadResponse,
+        FinishedFile,
+        RevealedFile,
         ReceiptView,
         ReceiptState,
         CreateRequestBody,
@@ -172,6 +186,7 @@ use crate::http::routes::v1::{
     modifiers(&BearerAuth),
     tags(
         (name = "secrets", description = "Share a secret by link; it can be read once"),
+        (name = "files", description = "Share a file by link: upload it in chunks, finish, and it is a secret like any other"),
         (name = "receipts", description = "The owner's view: was it read? burn it"),
         (name = "requests", description = "Ask someone for a secret: they fill it in once, only you can read it"),
         (name = "tokens", description = "One-time tokens for backends (trusted networks only)"),

@@ -48,6 +48,16 @@ pub fn pattern_of(path: &str) -> Option<&'static str> {
         ("api", ["secrets", key, "reveal"]) if !key.is_empty() => {
             "/api/secrets/{secret_key}/reveal"
         }
+        ("api", ["files"]) => "/api/files",
+        ("api", ["files", "uploads", key, "chunks", index])
+            if !key.is_empty() && !index.is_empty() =>
+        {
+            "/api/files/uploads/{upload}/chunks/{index}"
+        }
+        ("api", ["files", "uploads", key, "finish"]) if !key.is_empty() => {
+            "/api/files/uploads/{upload}/finish"
+        }
+        ("api", ["files", ticket]) if !ticket.is_empty() => "/api/files/{ticket}",
         ("api", ["receipts", key]) if !key.is_empty() => "/api/receipts/{receipt_key}",
         ("api", ["receipts", key, "burn"]) if !key.is_empty() => "/api/receipts/{receipt_key}/burn",
         ("api", ["requests"]) => "/api/requests",
@@ -110,6 +120,7 @@ pub fn classify(method: &Method, pattern: Option<&str>) -> RequestClass {
             Some(
                 "/api/secrets"
                 | "/api/secrets/generate"
+                | "/api/files"
                 | "/api/v1/share"
                 | "/api/v1/generate"
                 | "/api/v2/pushes"

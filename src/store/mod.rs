@@ -6,12 +6,14 @@
 //! safe), one critical section in [`MemoryStore`]. The contract
 //! tests in `tests/api/store_contract.rs` hold both to the same behaviour.
 //!
-//! A secret owns up to four keys, all under its routing tag (one cluster hash slot):
+//! A secret owns up to five keys, all under its routing tag (one cluster hash slot):
 //! `s:` the sealed secret, `ah:` its attempts (a hash: `f` failures, `p` guesses being
 //! checked), `o:` its outcome (revealed or burned, with the time), written by the same
-//! atomic step that removes the secret, and, for a secret of several views, `v:` the
+//! atomic step that removes the secret, for a secret of several views, `v:` the
 //! views taken, counted by the step that hands each view out (it lives as long as the
-//! outcome, so the receipt can tell).
+//! outcome, so the receipt can tell), and for a file secret `f:` its chunks (a hash of
+//! index → sealed chunk, kept for a download window after a view, unlinked by a burn).
+//! A file upload under way is one `u:` hash under the same tag, gone when it finishes.
 //! A receipt is one immutable `r:` key that outlives the secret by the receipt grace.
 //! A one-time token is one `t:` key, taken with `GETDEL`. Rate-limit state is one key per
 //! client, period and window (the counters of all limits of that period, packed), under
@@ -312,12 +314,24 @@ pub trait Store: Send + Sync {
 
     /// The answer a take kept for `kept`'s idempotency key, and the views it left, without
     /// taking anything (for a reveal that must check a passphrase first). Acknowledged
-    /// like a take: a kept answer a failover could lose is not handed out.
+    /// like a take: a kept answer a failover could lose is not handed out. With
+    /// `file_window_ms`, a file secret's chunks are kept for at least that long (the
+    /// replay hands out a new download), as a replay by [`Self::take_secret_with`] does.
+    async fn kept_answer_with(
+        &self,
+        secret: &RecordRef,
+        kept: &KeptAnswer,
+        file_window_ms: Option<u64>,
+    ) -> Result<Option<(Vec<u8>, u32)>, StoreError>;
+
+    /// [`Self::kept_answer_with`], leaving a file's chunks as they are.
     async fn kept_answer(
         &self,
         secret: &RecordRef,
         kept: &KeptAnswer,
-    ) -> Result<Option<(Vec<u8>, u32)>, StoreError>;
+    ) -> Result<Option<(Vec<u8>, u32)>, StoreError> {
+        self.kept_answer_with(secret, kept, None).await
+    }
 
     /// Removes a secret unread, recording it as burned at `now`.
     async fn burn_secret_by(
@@ -425,19 +439,24 @@ pub trait Store: Send + Sync {
     /// hash gets the secret's expiry with its first chunk.
     async fn put_chunk(&self, chunk: &NewChunk<'_>) -> Result<ChunkStored, StoreError>;
 
-    /// Finishes an upload in one atomic step: when the bytes received are the bytes
-    /// declared (and at least one chunk came), stores the secret and its receipt as
-    /// [`Self::create_secret`] does (acknowledged alike) and removes the upload's state.
+    /// Finishes an upload in one atomic step: when exactly `bytes` were received (the
+    /// declared bytes, or fewer for a stream the server read itself) in at least one chunk,
+    /// stores the secret and its receipt as [`Self::create_secret`] does (acknowledged
+    /// alike) and removes the upload's state.
     async fn finish_upload(
         &self,
         upload: &RecordRef,
         new: &NewSecret<'_>,
+        bytes: u64,
     ) -> Result<UploadFinished, StoreError>;
 
     /// One sealed chunk of a file secret, while its chunks are kept (until the secret's
     /// expiry, a burn, or the download window after its last view).
-    async fn read_chunk(&self, secret: &RecordRef, index: u32)
-    -> Result<Option<Vec<u8>>, StoreError>;
+    async fn read_chunk(
+        &self,
+        secret: &RecordRef,
+        index: u32,
+    ) -> Result<Option<Vec<u8>>, StoreError>;
 
     /// Checks that the backend answers.
     async fn ping(&self) -> Result<(), StoreError>;
@@ -450,6 +469,20 @@ pub trait Store: Send + Sync {
 
     /// The same backend's accounts storage.
     fn accounts(&self) -> &dyn accounts::AccountStore;
+}
+
+/// An upload, its secret and the receipt live under one routing tag, so that one script
+/// may touch them all (and a cluster route them to one slot): the service makes their
+/// keys with one tag. Both backends refuse otherwise, so the memory store catches what
+/// a cluster would.
+fn same_slot(record: &RecordRef, secret: &RecordRef) -> Result<(), StoreError> {
+    if record.tag == secret.tag {
+        Ok(())
+    } else {
+        Err(StoreError::Unsupported(
+            "an upload's and a receipt's keys must carry their secret's routing tag".into(),
+        ))
+    }
 }
 
 /// Views taken, as a receipt reports them: a secret of one view keeps no count, and was

@@ -12,6 +12,7 @@ mod codes;
 mod contract;
 mod docs;
 mod errors;
+mod files;
 mod helpers;
 mod metrics;
 mod once;

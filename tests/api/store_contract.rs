@@ -18,6 +18,8 @@ use burnbox::store::{
 
 use crate::helpers::{SHARED_CLUSTER, SHARED_REDIS_URL};
 
+mod files;
+
 const GRACE: Duration = Duration::from_secs(60);
 
 fn memory() -> Arc<dyn Store> {
@@ -89,6 +91,16 @@ macro_rules! contract {
 /// together, so they contend for the store at the same instant (on the memory store, for
 /// its lock from several cores). Each take's result, in no particular order.
 async fn race_takes(store: &Arc<dyn Store>, secret: RecordRef, racers: usize) -> Vec<Taken> {
+    race_takes_with(store, secret, racers, TakeGuard::Any.into()).await
+}
+
+/// [`race_takes`] with `take` for each racer.
+async fn race_takes_with(
+    store: &Arc<dyn Store>,
+    secret: RecordRef,
+    racers: usize,
+    take: Take,
+) -> Vec<Taken> {
     let barrier = Arc::new(std::sync::Barrier::new(racers));
     let runtime = tokio::runtime::Handle::current();
     let threads: Vec<_> = (0..racers)
@@ -96,7 +108,7 @@ async fn race_takes(store: &Arc<dyn Store>, secret: RecordRef, racers: usize) ->
             let (store, barrier, runtime) = (store.clone(), barrier.clone(), runtime.clone());
             tokio::task::spawn_blocking(move || {
                 barrier.wait();
-                runtime.block_on(store.take_secret(&secret, TakeGuard::Any, 9))
+                runtime.block_on(store.take_secret_with(&secret, &take, 9))
             })
         })
         .collect();
@@ -124,6 +136,27 @@ struct Stored {
     secret: RecordRef,
     receipt: RecordRef,
     sealed: Vec<u8>,
+    ttl_seconds: u64,
+    max_views: u8,
+}
+
+impl Stored {
+    /// What stores it, with its receipt.
+    fn new_secret(&self) -> NewSecret<'_> {
+        NewSecret {
+            secret: self.secret,
+            receipt: self.receipt,
+            sealed: &self.sealed,
+            receipt_record: ReceiptRecord {
+                created_at: 100,
+                expires_at: 100 + self.ttl_seconds,
+                secret: self.secret,
+                sealed_secret_key: None,
+                max_views: self.max_views,
+            },
+            ttl_seconds: self.ttl_seconds,
+        }
+    }
 }
 
 async fn store_one(store: &dyn Store, protected: bool, ttl_seconds: u64) -> Stored {
@@ -146,7 +179,28 @@ async fn store_sealed(
     views: Views,
     reveal_verifier: Option<[u8; 32]>,
 ) -> Stored {
-    let tag = ClientKey::generate_tag();
+    let stored = seal_one(
+        ClientKey::generate_tag(),
+        protected,
+        ttl_seconds,
+        views,
+        reveal_verifier,
+    );
+    store
+        .create_secret(&stored.new_secret())
+        .await
+        .expect("created");
+    stored
+}
+
+/// A secret sealed under `tag` (its passphrase, if any, is `pw`), not stored yet.
+fn seal_one(
+    tag: [u8; 2],
+    protected: bool,
+    ttl_seconds: u64,
+    views: Views,
+    reveal_verifier: Option<[u8; 32]>,
+) -> Stored {
     let secret_key = SecretKey::new(ClientKey::generate(tag));
     let receipt_key = ReceiptKey::new(ClientKey::generate(tag));
     let secret = secret_key.record();
@@ -174,27 +228,13 @@ async fn store_sealed(
         &secret.lookup,
         b"contract",
     );
-    store
-        .create_secret(&NewSecret {
-            secret,
-            receipt: receipt_key.record(),
-            sealed: &sealed,
-            receipt_record: ReceiptRecord {
-                created_at: 100,
-                expires_at: 100 + ttl_seconds,
-                secret,
-                sealed_secret_key: None,
-                max_views: views.max,
-            },
-            ttl_seconds,
-        })
-        .await
-        .expect("created");
     Stored {
         secret_key,
         secret,
         receipt: receipt_key.record(),
         sealed,
+        ttl_seconds,
+        max_views: views.max,
     }
 }
 

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod files;
 pub mod health;
 pub mod pwpush;
 pub mod receipts;
@@ -49,6 +50,10 @@ pub fn configure(config: &mut web::ServiceConfig) {
                         .delete(secrets::burn_secret),
                 )
                 .service(resource("/secrets/{secret_key}/reveal").post(secrets::reveal_secret))
+                .service(resource("/files").post(files::start_upload))
+                .service(resource("/files/uploads/{upload}/chunks/{index}").put(files::put_chunk))
+                .service(resource("/files/uploads/{upload}/finish").post(files::finish_upload))
+                .service(resource("/files/{ticket}").get(files::download))
                 .service(resource("/receipts/{receipt_key}").get(receipts::read_receipt))
                 .service(resource("/receipts/{receipt_key}/burn").post(receipts::burn_receipt))
                 .service(resource("/requests").post(requests::create_request))
@@ -239,6 +244,13 @@ impl Routes {
         F::Output: Responder + 'static,
     {
         self.on(Method::DELETE, handler)
+    }
+
+    fn put<F: Handler<Args>, Args: FromRequest + 'static>(self, handler: F) -> Self
+    where
+        F::Output: Responder + 'static,
+    {
+        self.on(Method::PUT, handler)
     }
 
     fn patch<F: Handler<Args>, Args: FromRequest + 'static>(self, handler: F) -> Self

@@ -372,6 +372,7 @@ pub async fn retrieve(
         passphrase,
         proof: headers.proof,
         idempotency: headers.idempotency,
+        files: true,
     };
     let revealed = service.reveal(&key, presented).await?;
     Ok(HttpResponse::Ok().json(json!({

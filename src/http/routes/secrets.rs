@@ -111,7 +111,8 @@ pub struct CreatedSecretResponse {
 }
 
 impl CreatedSecretResponse {
-    fn new(created: &CreatedSecret, links: &Links) -> Self {
+    /// The answer for `created`, with links when the public URL is known.
+    pub fn new(created: &CreatedSecret, links: &Links) -> Self {
         Self {
             secret_key: created.secret_key.key().encode(),
             receipt_key: created.receipt_key.key().encode(),
@@ -157,6 +158,10 @@ pub struct SecretStatusResponse {
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     #[schema(nullable = false)]
     pub answer: bool,
+    /// Present and `true` when it is a file: its reveal answers with a `file` to download.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[schema(nullable = false)]
+    pub file: bool,
 }
 
 /// Reveal options; the body may be left out when there is no passphrase.
@@ -179,6 +184,11 @@ pub struct RevealedSecretResponse {
     /// Views the secret still allows (0: it is gone from the server).
     #[schema(example = 0)]
     pub views_left: u32,
+    /// For a file: its content's download (`secret` is then the e2e2 envelope of its
+    /// name, type and size, or empty when the server may see them).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub file: Option<super::files::RevealedFile>,
 }
 
 /// The account a secret belongs to: the caller, when signed in with a session or an API
@@ -358,6 +368,7 @@ pub async fn secret_status(
         views_left: status.views_left,
         viewer_may_burn: status.views.viewer_may_burn,
         answer: status.views.answer,
+        file: status.views.file,
     }))
 }
 
@@ -385,6 +396,8 @@ pub async fn secret_status(
     ))]
 pub async fn reveal_secret(
     service: web::Data<SecretService>,
+    files: web::Data<crate::files::FileService>,
+    links: web::Data<Links>,
     path: web::Path<String>,
     body: OptionalJson<RevealRequest>,
     headers: RevealHeaders,
@@ -402,12 +415,19 @@ pub async fn reveal_secret(
         passphrase,
         proof: headers.proof,
         idempotency: headers.idempotency,
+        files: true,
     };
-    let revealed = service.reveal(&secret_key(&path)?, presented).await?;
+    let key = secret_key(&path)?;
+    let revealed = service.reveal(&key, presented).await?;
+    let file = revealed
+        .file
+        .as_ref()
+        .map(|manifest| super::files::RevealedFile::new(&files, &links, &key, manifest));
     Ok(HttpResponse::Ok().json(RevealedSecretResponse {
         e2e: revealed.text.is_e2e(),
         secret: revealed.text.into_string(),
         views_left: revealed.views_left,
+        file,
     }))
 }
 

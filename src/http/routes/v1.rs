@@ -462,6 +462,7 @@ pub async fn retrieve(
         passphrase,
         proof: headers.proof,
         idempotency: headers.idempotency,
+        files: false,
     };
     let secret = service.reveal(&key, presented).await?;
     Ok(HttpResponse::Ok().json(V1Secret {

@@ -5,6 +5,7 @@
 //! second while secrets are being created, so memory stays bounded without a timer.
 
 mod accounts;
+mod files;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -13,12 +14,13 @@ use std::time::{Duration, Instant};
 use async_trait::async_trait;
 
 use self::accounts::MemoryAccounts;
+use self::files::{Chunks, StoredUpload};
 use super::accounts::AccountStore;
 use super::{
-    Attempt, Burn, BurnBy, NewSecret, Reservation, Store, StoreError, Take, TakeGuard, Taken,
-    views_seen,
+    Attempt, Burn, BurnBy, ChunkStored, NewChunk, NewSecret, NewUpload, Reservation, Store,
+    StoreError, Take, TakeGuard, Taken, Upload, UploadFinished, views_seen,
 };
-use crate::crypto::{is_protected, proof_admits, views_allowed};
+use crate::crypto::{is_file, is_protected, proof_admits, views_allowed};
 use crate::domain::limits::{CLIENT_ID_BYTES, Limit, LimitState, assess};
 use crate::domain::time::now_micros;
 use crate::domain::{KeptAnswer, ReceiptRecord, RecordRef, SecretFate};
@@ -45,6 +47,11 @@ struct Inner {
     /// Answers kept for a retry with the same idempotency key: bytes and views left.
     kept: HashMap<RecordRef, Expiring<(Vec<u8>, u32)>>,
     rates: HashMap<([u8; CLIENT_ID_BYTES], &'static str, u64), Expiring<u64>>,
+    /// File uploads under way.
+    uploads: HashMap<RecordRef, Expiring<StoredUpload>>,
+    /// File secrets' chunks, by secret: apart from it, since they outlive its last view
+    /// by the download window.
+    chunks: HashMap<RecordRef, Expiring<Chunks>>,
     last_sweep: Instant,
 }
 
@@ -67,6 +74,8 @@ impl MemoryStore {
                 tokens: HashMap::new(),
                 kept: HashMap::new(),
                 rates: HashMap::new(),
+                uploads: HashMap::new(),
+                chunks: HashMap::new(),
                 last_sweep: Instant::now(),
             }),
             receipt_grace,
@@ -91,6 +100,32 @@ impl MemoryStore {
             + inner.tokens.len()
             + inner.kept.len()
             + inner.rates.len()
+            + inner.uploads.len()
+            + inner.chunks.len()
+    }
+
+    /// Stores a new secret and its receipt; returns the secret's deadline.
+    fn insert_secret(&self, inner: &mut Inner, new: &NewSecret<'_>, now: Instant) -> Instant {
+        let deadline = now + Duration::from_secs(new.ttl_seconds);
+        inner.secrets.insert(
+            new.secret,
+            Expiring {
+                value: StoredSecret {
+                    sealed: new.sealed.to_vec(),
+                    failures: 0,
+                    in_flight: 0,
+                },
+                deadline,
+            },
+        );
+        inner.receipts.insert(
+            new.receipt,
+            Expiring {
+                value: new.receipt_record.clone(),
+                deadline: deadline + self.receipt_grace,
+            },
+        );
+        deadline
     }
 }
 
@@ -180,33 +215,41 @@ impl Inner {
         self.tokens.retain(|_, entry| entry.deadline > now);
         self.kept.retain(|_, entry| entry.deadline > now);
         self.rates.retain(|_, entry| entry.deadline > now);
+        self.uploads.retain(|_, entry| entry.deadline > now);
+        self.chunks.retain(|_, entry| entry.deadline > now);
     }
 }
 
 #[async_trait]
 impl Store for MemoryStore {
-    async fn start_upload(&self, _new: &crate::store::NewUpload<'_>) -> Result<(), StoreError> {
-        Err(StoreError::Unsupported("files: not yet".into()))
+    async fn start_upload(&self, new: &NewUpload<'_>) -> Result<(), StoreError> {
+        self.start_file_upload(new);
+        Ok(())
     }
 
-    async fn upload(&self, _upload: &RecordRef) -> Result<Option<crate::store::Upload>, StoreError> {
-        Err(StoreError::Unsupported("files: not yet".into()))
+    async fn upload(&self, upload: &RecordRef) -> Result<Option<Upload>, StoreError> {
+        Ok(self.file_upload(upload))
     }
 
-    async fn put_chunk(&self, _chunk: &crate::store::NewChunk<'_>) -> Result<crate::store::ChunkStored, StoreError> {
-        Err(StoreError::Unsupported("files: not yet".into()))
+    async fn put_chunk(&self, chunk: &NewChunk<'_>) -> Result<ChunkStored, StoreError> {
+        self.put_file_chunk(chunk)
     }
 
     async fn finish_upload(
         &self,
-        _upload: &RecordRef,
-        _new: &NewSecret<'_>,
-    ) -> Result<crate::store::UploadFinished, StoreError> {
-        Err(StoreError::Unsupported("files: not yet".into()))
+        upload: &RecordRef,
+        new: &NewSecret<'_>,
+        bytes: u64,
+    ) -> Result<UploadFinished, StoreError> {
+        self.finish_file_upload(upload, new, bytes)
     }
 
-    async fn read_chunk(&self, _secret: &RecordRef, _index: u32) -> Result<Option<Vec<u8>>, StoreError> {
-        Err(StoreError::Unsupported("files: not yet".into()))
+    async fn read_chunk(
+        &self,
+        secret: &RecordRef,
+        index: u32,
+    ) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self.read_file_chunk(secret, index))
     }
 
     fn for_this_worker(self: Arc<Self>) -> Arc<dyn Store> {
@@ -215,27 +258,9 @@ impl Store for MemoryStore {
 
     async fn create_secret(&self, new: &NewSecret<'_>) -> Result<(), StoreError> {
         let now = Instant::now();
-        let deadline = now + Duration::from_secs(new.ttl_seconds);
         let mut inner = self.lock();
         inner.sweep(now);
-        inner.secrets.insert(
-            new.secret,
-            Expiring {
-                value: StoredSecret {
-                    sealed: new.sealed.to_vec(),
-                    failures: 0,
-                    in_flight: 0,
-                },
-                deadline,
-            },
-        );
-        inner.receipts.insert(
-            new.receipt,
-            Expiring {
-                value: new.receipt_record.clone(),
-                deadline: deadline + self.receipt_grace,
-            },
-        );
+        self.insert_secret(&mut inner, new, now);
         Ok(())
     }
 
@@ -260,16 +285,24 @@ impl Store for MemoryStore {
                 Some(Taken::Protected)
             } else if !proof_admits(sealed, take.proof.as_ref()) {
                 Some(Taken::ProofRefused)
+            } else if take.file_window_ms.is_none() && is_file(sealed) {
+                Some(Taken::FileRefused)
             } else {
                 None
             }
         };
+        let window = take.file_window_ms;
         if let Some((sealed, views_left)) = inner.kept_answer(take.kept.as_ref(), instant) {
-            return Ok(refused(&sealed).unwrap_or(Taken::Sealed {
+            if let Some(refusal) = refused(&sealed) {
+                return Ok(refusal);
+            }
+            // A replay hands out a download again.
+            inner.keep_chunks(secret, &sealed, window, false, instant);
+            return Ok(Taken::Sealed {
                 sealed,
                 views_left,
                 replayed: true,
-            }));
+            });
         }
         let Some(entry) = inner.live_secret(secret, instant) else {
             return Ok(Taken::Missing);
@@ -290,6 +323,7 @@ impl Store for MemoryStore {
                 },
             );
             if taken < allowed {
+                inner.keep_chunks(secret, &sealed, window, false, instant);
                 return Ok(inner.keep(take.kept.as_ref(), sealed, allowed - taken, instant));
             }
         }
@@ -301,15 +335,23 @@ impl Store for MemoryStore {
         ) else {
             return Ok(Taken::Missing);
         };
+        inner.keep_chunks(secret, &taken.sealed, window, true, instant);
         Ok(inner.keep(take.kept.as_ref(), taken.sealed, 0, instant))
     }
 
-    async fn kept_answer(
+    async fn kept_answer_with(
         &self,
-        _secret: &RecordRef,
+        secret: &RecordRef,
         kept: &KeptAnswer,
+        file_window_ms: Option<u64>,
     ) -> Result<Option<(Vec<u8>, u32)>, StoreError> {
-        Ok(self.lock().kept_answer(Some(kept), Instant::now()))
+        let now = Instant::now();
+        let mut inner = self.lock();
+        let answer = inner.kept_answer(Some(kept), now);
+        if let Some((sealed, _)) = &answer {
+            inner.keep_chunks(secret, sealed, file_window_ms, false, now);
+        }
+        Ok(answer)
     }
 
     async fn burn_secret_by(
@@ -330,7 +372,10 @@ impl Store for MemoryStore {
         }
         Ok(
             match inner.finish(secret, SecretFate::Burned(now), self.receipt_grace, instant) {
-                Some(_) => Burn::Burned,
+                Some(_) => {
+                    inner.chunks.remove(secret);
+                    Burn::Burned
+                }
                 None => Burn::Missing,
             },
         )
@@ -379,6 +424,7 @@ impl Store for MemoryStore {
             return Ok(Attempt::Remaining(left));
         }
         inner.finish(secret, SecretFate::Burned(now), self.receipt_grace, instant);
+        inner.chunks.remove(secret);
         Ok(Attempt::Burned)
     }
 

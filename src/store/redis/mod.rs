@@ -1,7 +1,7 @@
 //! The Redis backend: [`RedisStore`], the only code that knows Redis. Atomic steps are one
 //! command or one Lua script. This file holds the store, its key names and the [`Store`]
 //! impl; the rest is by concern: `take` (a view handed out or burned, and passphrase
-//! attempts, with their scripts in `scripts/`), `replication` (the guard and `WAIT` before
+//! attempts, with their scripts in `scripts/`), `files` (uploads and chunks), `replication` (the guard and `WAIT` before
 //! a take's answer leaves, and `WAIT` before a create's), `limits` (rate windows),
 //! `accounts` (the [`AccountStore`]), `connection` (single, cluster or Sentinel;
 //! connections per worker), `sentinel`, `server` (version and durability checks) and
@@ -23,6 +23,7 @@
 
 mod accounts;
 mod connection;
+mod files;
 mod limits;
 mod replication;
 mod reply;
@@ -47,8 +48,8 @@ use self::take::{
     FINISH_SCRIPT, RESERVE_ATTEMPT_SCRIPT, SETTLE_ATTEMPT_SCRIPT, TAKE_TOKEN_SCRIPT, fate_of,
 };
 use super::{
-    Attempt, Burn, BurnBy, NewSecret, Reservation, Store, StoreError, Take, TakeGuard, Taken,
-    views_seen,
+    Attempt, Burn, BurnBy, ChunkStored, NewChunk, NewSecret, NewUpload, Reservation, Store,
+    StoreError, Take, TakeGuard, Taken, Upload, UploadFinished, views_seen,
 };
 // Settings types that live in `config`; named here too, for code written against this path.
 pub use crate::config::{AckReplicas, RedisTopology};
@@ -211,14 +212,16 @@ impl RedisStore {
         }
     }
 
-    /// The secret's own keys: sealed value, attempt counter, outcome, views taken.
-    fn secret_names(&self, secret: &RecordRef) -> [String; 4] {
+    /// The secret's own keys: sealed value, attempt counter, outcome, views taken, and a
+    /// file secret's chunks.
+    fn secret_names(&self, secret: &RecordRef) -> [String; 5] {
         [
             self.name(secret, "s"),
             // A hash since attempts are reserved; `a:` held a plain counter before.
             self.name(secret, "ah"),
             self.name(secret, "o"),
             self.name(secret, "v"),
+            self.chunks_name(secret),
         ]
     }
 
@@ -281,30 +284,6 @@ fn unavailable(error: redis::RedisError) -> StoreError {
 
 #[async_trait]
 impl Store for RedisStore {
-    async fn start_upload(&self, _new: &crate::store::NewUpload<'_>) -> Result<(), StoreError> {
-        Err(StoreError::Unsupported("files: not yet".into()))
-    }
-
-    async fn upload(&self, _upload: &RecordRef) -> Result<Option<crate::store::Upload>, StoreError> {
-        Err(StoreError::Unsupported("files: not yet".into()))
-    }
-
-    async fn put_chunk(&self, _chunk: &crate::store::NewChunk<'_>) -> Result<crate::store::ChunkStored, StoreError> {
-        Err(StoreError::Unsupported("files: not yet".into()))
-    }
-
-    async fn finish_upload(
-        &self,
-        _upload: &RecordRef,
-        _new: &NewSecret<'_>,
-    ) -> Result<crate::store::UploadFinished, StoreError> {
-        Err(StoreError::Unsupported("files: not yet".into()))
-    }
-
-    async fn read_chunk(&self, _secret: &RecordRef, _index: u32) -> Result<Option<Vec<u8>>, StoreError> {
-        Err(StoreError::Unsupported("files: not yet".into()))
-    }
-
     fn for_this_worker(self: Arc<Self>) -> Arc<dyn Store> {
         let opened = Self::open(&self.client, &self.options, &self.acks).and_then(|connection| {
             Ok((
@@ -357,6 +336,7 @@ impl Store for RedisStore {
             Value::Nil => Ok(Taken::Missing),
             Value::Int(1) => Ok(Taken::Protected),
             Value::Int(2) => Ok(Taken::ProofRefused),
+            Value::Int(3) => Ok(Taken::FileRefused),
             Value::Array(reply) => {
                 let (sealed, views_left, replayed) = view_of(reply)?;
                 Ok(Taken::Sealed {
@@ -369,13 +349,15 @@ impl Store for RedisStore {
         }
     }
 
-    async fn kept_answer(
+    async fn kept_answer_with(
         &self,
         secret: &RecordRef,
         kept: &KeptAnswer,
+        file_window_ms: Option<u64>,
     ) -> Result<Option<(Vec<u8>, u32)>, StoreError> {
         let take = Take {
             kept: Some(*kept),
+            file_window_ms,
             ..TakeGuard::Any.into()
         };
         match self.finish(secret, "k", &take, true, 0).await? {
@@ -483,7 +465,7 @@ impl Store for RedisStore {
             return Ok(None);
         };
         let record = ReceiptRecord::decode(&bytes).ok_or(StoreError::Corrupt("receipt"))?;
-        let [sealed, _, outcome, views] = self.secret_names(&record.secret);
+        let [sealed, _, outcome, views, _] = self.secret_names(&record.secret);
         // No MULTI: the take writes the outcome in the step that removes the secret, so
         // asking in this order can never find neither of a secret that was taken.
         let mut pipe = redis::pipe();
@@ -500,7 +482,7 @@ impl Store for RedisStore {
         secret: &RecordRef,
     ) -> Result<Option<(ReceiptRecord, SecretFate, u32)>, StoreError> {
         // A receipt shares its secret's hash tag: one pipeline, one slot.
-        let [sealed, _, outcome, views] = self.secret_names(secret);
+        let [sealed, _, outcome, views, _] = self.secret_names(secret);
         let mut pipe = redis::pipe();
         pipe.get(self.name(receipt, "r"))
             .exists(sealed)
@@ -581,6 +563,35 @@ impl Store for RedisStore {
         charged_at_us: u64,
     ) -> Result<(), StoreError> {
         self.refund_in_window(client, limit, charged_at_us).await
+    }
+
+    async fn start_upload(&self, new: &NewUpload<'_>) -> Result<(), StoreError> {
+        self.start_file_upload(new).await
+    }
+
+    async fn upload(&self, upload: &RecordRef) -> Result<Option<Upload>, StoreError> {
+        self.file_upload(upload).await
+    }
+
+    async fn put_chunk(&self, chunk: &NewChunk<'_>) -> Result<ChunkStored, StoreError> {
+        self.put_file_chunk(chunk).await
+    }
+
+    async fn finish_upload(
+        &self,
+        upload: &RecordRef,
+        new: &NewSecret<'_>,
+        bytes: u64,
+    ) -> Result<UploadFinished, StoreError> {
+        self.finish_file_upload(upload, new, bytes).await
+    }
+
+    async fn read_chunk(
+        &self,
+        secret: &RecordRef,
+        index: u32,
+    ) -> Result<Option<Vec<u8>>, StoreError> {
+        self.read_file_chunk(secret, index).await
     }
 
     async fn ping(&self) -> Result<(), StoreError> {

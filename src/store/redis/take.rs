@@ -20,12 +20,18 @@ use crate::store::{StoreError, Take, TakeGuard, decode_outcome};
 /// caller presenting the same verifier, compared in constant time. With a retry window,
 /// the view handed out is also kept (`SET … PX`: views left as one byte, then the sealed
 /// bytes), and a take that finds a kept answer returns it, taking nothing.
-/// KEYS: secret, attempts, outcome, views, kept answer. ARGV: letter (`r` reveal, `b`
-/// burn, `k` only read back a kept answer), unix now, receipt grace in seconds, `1` to
-/// leave passphrase-protected secrets in place, flag offset, expiry offset, views offset,
-/// retry window in ms (`0`: none), the presented verifier (`*`: waived).
+/// A file secret (flag bit 6) is revealed only by a take with a download window: each
+/// view (and each replay of a kept answer) hands out a download, so its chunks' hash is
+/// kept for the window after it (`PEXPIRE`, lengthening only, before the last view; as
+/// it is, on the last); a burn unlinks the chunks with the secret.
+/// KEYS: secret, attempts, outcome, views, kept answer, file chunks. ARGV: letter (`r`
+/// reveal, `b` burn, `k` only read back a kept answer), unix now, receipt grace in
+/// seconds, `1` to leave passphrase-protected secrets in place, flag offset, expiry
+/// offset, views offset, retry window in ms (`0`: none), the presented verifier (`*`:
+/// waived), the download window in ms (`-`: files refused).
 /// Returns {sealed bytes, views left} (reveal), {sealed, views left, 1} (kept answer),
-/// 0 (burned), 1 (protected, left alone), 2 (proof refused), nil (missing).
+/// 0 (burned), 1 (protected, left alone), 2 (proof refused), 3 (a file, refused), nil
+/// (missing).
 pub(super) const FINISH_SCRIPT: &str = include_str!("scripts/finish.lua");
 
 /// Takes a token, keeping it for a retry within the window, and returns a kept one again.
@@ -37,10 +43,10 @@ pub(super) const TAKE_TOKEN_SCRIPT: &str = include_str!("scripts/take_token.lua"
 /// Returns 1 (reserved), 0 (failures and attempts in flight fill the limit), -1 (gone).
 pub(super) const RESERVE_ATTEMPT_SCRIPT: &str = include_str!("scripts/reserve_attempt.lua");
 
-/// Settles a reserved attempt; a failure burns the secret at the limit.
-/// KEYS: secret, attempts, outcome. ARGV: `1` failed / `0` released, limit, unix now,
-/// receipt grace in ms. Returns attempts left (0 = burned now), -1 when the secret was
-/// already gone, -2 when released.
+/// Settles a reserved attempt; a failure burns the secret (and a file's chunks) at the
+/// limit. KEYS: secret, attempts, outcome, file chunks. ARGV: `1` failed / `0` released,
+/// limit, unix now, receipt grace in ms. Returns attempts left (0 = burned now), -1 when
+/// the secret was already gone, -2 when released.
 pub(super) const SETTLE_ATTEMPT_SCRIPT: &str = include_str!("scripts/settle_attempt.lua");
 
 /// What became of a secret, from whether it is still stored and its outcome record.
@@ -65,7 +71,7 @@ impl RedisStore {
         limit: u32,
         now: u64,
     ) -> Result<(i64, bool), StoreError> {
-        let [sealed, attempts, outcome, _] = self.secret_names(secret);
+        let [sealed, attempts, outcome, _, chunks] = self.secret_names(secret);
         let (limit, now, grace) = (
             limit.to_string(),
             now.to_string(),
@@ -76,6 +82,7 @@ impl RedisStore {
             invocation
                 .key(attempts)
                 .key(outcome)
+                .key(chunks)
                 .arg("0")
                 .arg(&limit)
                 .arg(&now)
@@ -89,7 +96,7 @@ impl RedisStore {
             .take_with(
                 &self.settle_attempt,
                 SETTLE_ATTEMPT_SCRIPT,
-                &[&sealed, &attempts, &outcome],
+                &[&sealed, &attempts, &outcome, &chunks],
                 &[b"1", limit.as_bytes(), now.as_bytes(), grace.as_bytes()],
             )
             .await?;
@@ -112,8 +119,11 @@ impl RedisStore {
         waive_proof: bool,
         now: u64,
     ) -> Result<Value, StoreError> {
-        let [sealed, attempts, outcome, views] = self.secret_names(secret);
+        let [sealed, attempts, outcome, views, chunks] = self.secret_names(secret);
         let (kept, window) = self.kept_args(take.kept.as_ref(), "k", &outcome);
+        let file_window = take
+            .file_window_ms
+            .map_or_else(|| "-".to_owned(), |window| window.to_string());
         let (now_text, grace) = (
             now.to_string(),
             self.options.receipt_grace.as_secs().to_string(),
@@ -137,7 +147,7 @@ impl RedisStore {
             .take_with(
                 &self.finish,
                 FINISH_SCRIPT,
-                &[&sealed, &attempts, &outcome, &views, &kept],
+                &[&sealed, &attempts, &outcome, &views, &kept, &chunks],
                 &[
                     letter.as_bytes(),
                     now_text.as_bytes(),
@@ -148,11 +158,12 @@ impl RedisStore {
                     views_at.as_bytes(),
                     window.as_bytes(),
                     proof,
+                    file_window.as_bytes(),
                 ],
             )
             .await?;
         // Missing, protected or refused and left alone: nothing changed, nothing to lose.
-        if durable || matches!(value, Value::Nil | Value::Int(1) | Value::Int(2)) {
+        if durable || matches!(value, Value::Nil | Value::Int(1..=3)) {
             return Ok(value);
         }
         // Taken and kept for a retry: the same idempotency key may try again, and gets it

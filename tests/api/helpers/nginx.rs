@@ -111,6 +111,7 @@ http {{
             proxy_pass {upstream};
             proxy_set_header Host $host;
             proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            client_max_body_size 32m;
         }}
     }}
 }}

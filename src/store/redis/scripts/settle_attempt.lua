@@ -11,5 +11,6 @@ redis.call('PEXPIRE', KEYS[2], math.max(ttl, 1))
 local left = tonumber(ARGV[2]) - failures
 if left > 0 then return left end
 redis.call('DEL', KEYS[1], KEYS[2])
+redis.call('UNLINK', KEYS[4])
 redis.call('SET', KEYS[3], 'b' .. ARGV[3], 'PX', ttl + tonumber(ARGV[4]))
 return 0
