@@ -98,6 +98,9 @@ struct Options {
     /// scenario sees revealed files' chunks go within the run.
     #[arg(long, default_value_t = 2)]
     file_download_seconds: u64,
+    /// Append the server's log (`RUST_LOG=warn`) here instead of discarding it.
+    #[arg(long)]
+    server_log: Option<String>,
 }
 
 /// One server under test.
@@ -134,7 +137,18 @@ async fn start_server(
                 options.file_download_seconds.to_string(),
             )
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(
+                options
+                    .server_log
+                    .as_ref()
+                    .map_or_else(Stdio::null, |path| {
+                        std::fs::OpenOptions::new()
+                            .create(true)
+                            .append(true)
+                            .open(path)
+                            .map_or_else(|_| Stdio::null(), Stdio::from)
+                    }),
+            )
             .spawn()
             .unwrap_or_else(|error| {
                 panic!("{}: {error} (cargo build --release first)", options.server)

@@ -26,7 +26,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
 
-use crate::{Connection, Cost, CpuProbe, redis_used_memory, rss_kib};
+use crate::{Connection, Cost, CpuProbe, info_field, rss_kib};
 
 const MIB: u64 = 1024 * 1024;
 /// The chunk size: the server's `chunk_bytes_max` (1 MiB − 64, so that a sealed chunk
@@ -382,17 +382,21 @@ where
     )
 }
 
-/// A connection per raw-Redis client, so that no two share one.
+/// A connection per raw-Redis client, so that no two share one; without the client's
+/// 500 ms response timeout, which a loaded machine can exceed with 1 MiB values: the raw
+/// side is the reference and should not fail where burnbox would merely be slow.
 async fn raw_connections(
     redis_url: &str,
     clients: usize,
 ) -> Vec<redis::aio::MultiplexedConnection> {
     let client = redis::Client::open(redis_url).expect("redis url");
+    let config =
+        redis::AsyncConnectionConfig::new().set_response_timeout(Some(Duration::from_secs(30)));
     let mut connections = Vec::new();
     for _ in 0..clients {
         connections.push(
             client
-                .get_multiplexed_async_connection()
+                .get_multiplexed_async_connection_with_config(&config)
                 .await
                 .expect("redis connects"),
         );
@@ -417,7 +421,7 @@ async fn raw_set(
             .arg(chunk_of(file, size, index))
             .query_async::<()>(&mut connection)
             .await
-            .map_err(|_| "raw SET".to_owned())?;
+            .map_err(|error| format!("raw SET: {:?}", error.kind()))?;
     }
     Ok(())
 }
@@ -434,7 +438,7 @@ async fn raw_get(
             .arg(raw_key(run, file, index))
             .query_async(&mut connection)
             .await
-            .map_err(|_| "raw GET".to_owned())?;
+            .map_err(|error| format!("raw GET: {:?}", error.kind()))?;
         if value != chunk_of(file, size, index) {
             return Err("raw GET: content differs".to_owned());
         }
@@ -627,18 +631,46 @@ async fn until_no_file_hashes(
     true
 }
 
-/// `used_memory` once it stops moving (a lazy free may still be under way).
-async fn settled_used_memory(connection: &mut redis::aio::MultiplexedConnection) -> u64 {
-    let mut last = redis_used_memory(connection).await;
-    for _ in 0..25 {
-        tokio::time::sleep(Duration::from_millis(200)).await;
-        let now = redis_used_memory(connection).await;
-        if now.abs_diff(last) < 64 * 1024 {
-            return now;
+/// What Redis holds: all its memory, the data's share of it (without client buffers and
+/// other overhead, which come and go with traffic), and its keys.
+#[derive(Debug, Clone, Copy, Serialize)]
+struct RedisMemory {
+    used_memory: u64,
+    used_memory_dataset: u64,
+    keys: u64,
+}
+
+impl RedisMemory {
+    async fn read(connection: &mut redis::aio::MultiplexedConnection) -> Self {
+        let info: String = redis::cmd("INFO")
+            .arg("memory")
+            .query_async(connection)
+            .await
+            .expect("INFO memory");
+        let keys = redis::cmd("DBSIZE")
+            .query_async(connection)
+            .await
+            .expect("DBSIZE");
+        Self {
+            used_memory: info_field(&info, "used_memory"),
+            used_memory_dataset: info_field(&info, "used_memory_dataset"),
+            keys,
         }
-        last = now;
     }
-    last
+
+    /// Once `used_memory` stops moving (a lazy free may still be under way).
+    async fn settled(connection: &mut redis::aio::MultiplexedConnection) -> Self {
+        let mut last = Self::read(connection).await;
+        for _ in 0..25 {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            let now = Self::read(connection).await;
+            if now.used_memory.abs_diff(last.used_memory) < 64 * 1024 {
+                return now;
+            }
+            last = now;
+        }
+        last
+    }
 }
 
 /// The RSS and Redis memory figures.
@@ -652,14 +684,15 @@ struct MemoryReport {
     rss_peak_downloading_kib: u64,
     rss_peak_over_idle_kib: u64,
     stored_bytes: u64,
-    redis_baseline: u64,
-    redis_loaded: u64,
-    redis_after: u64,
+    redis_baseline: RedisMemory,
+    redis_loaded: RedisMemory,
+    redis_after: RedisMemory,
     /// (loaded − baseline) / stored bytes.
     redis_per_stored_byte: f64,
     /// The same for the same chunks stored by raw `SET`.
     raw_per_stored_byte: f64,
-    redis_after_minus_baseline: i64,
+    /// After − baseline: `used_memory`, `used_memory_dataset`, keys.
+    redis_after_minus_baseline: (i64, i64, i64),
     /// Seconds from the last download's end until no chunks were left.
     chunks_gone_after_seconds: Option<f64>,
     /// The same files' throughput, all at once.
@@ -688,7 +721,7 @@ async fn memory_and_rss(
     until_no_file_hashes(&mut redis, window + Duration::from_secs(30)).await;
     tokio::time::sleep(Duration::from_secs(1)).await;
     let rss_idle_kib = rss_kib(server_pid);
-    let redis_baseline = settled_used_memory(&mut redis).await;
+    let redis_baseline = RedisMemory::settled(&mut redis).await;
 
     let sampler = RssSampler::start(server_pid);
     let (keys, upload_result) = timed(files, files, size, probe, move |_, file| {
@@ -696,7 +729,7 @@ async fn memory_and_rss(
     })
     .await;
     let rss_peak_uploading_kib = sampler.take_peak();
-    let redis_loaded = settled_used_memory(&mut redis).await;
+    let redis_loaded = RedisMemory::settled(&mut redis).await;
     let stored_bytes = keys.iter().filter(|key| key.is_some()).count() as u64 * size;
     let keys = Arc::new(keys);
     let (_, download_result) = timed(files, files, size, probe, move |_, file| {
@@ -716,11 +749,11 @@ async fn memory_and_rss(
     tokio::time::sleep(window).await;
     let gone = until_no_file_hashes(&mut redis, Duration::from_secs(30)).await;
     let chunks_gone_after_seconds = gone.then(|| downloaded.elapsed().as_secs_f64());
-    let redis_after = settled_used_memory(&mut redis).await;
+    let redis_after = RedisMemory::settled(&mut redis).await;
 
     // The same chunks as raw values, for Redis' own cost per stored byte.
     let connections = Arc::new(raw_connections(redis_url, files).await);
-    let raw_baseline = settled_used_memory(&mut redis).await;
+    let raw_baseline = RedisMemory::settled(&mut redis).await;
     let (_, raw_set_result) = {
         let connections = connections.clone();
         timed(files, files, size, probe, move |client, file| {
@@ -729,7 +762,7 @@ async fn memory_and_rss(
         })
         .await
     };
-    let raw_loaded = settled_used_memory(&mut redis).await;
+    let raw_loaded = RedisMemory::settled(&mut redis).await;
     let (_, raw_get_result) = {
         let connections = connections.clone();
         timed(files, files, size, probe, move |client, file| {
@@ -753,11 +786,19 @@ async fn memory_and_rss(
         redis_baseline,
         redis_loaded,
         redis_after,
-        redis_per_stored_byte: redis_loaded.saturating_sub(redis_baseline) as f64
+        redis_per_stored_byte: redis_loaded
+            .used_memory
+            .saturating_sub(redis_baseline.used_memory) as f64
             / stored_bytes.max(1) as f64,
-        raw_per_stored_byte: raw_loaded.saturating_sub(raw_baseline) as f64
+        raw_per_stored_byte: raw_loaded
+            .used_memory
+            .saturating_sub(raw_baseline.used_memory) as f64
             / (files as u64 * size) as f64,
-        redis_after_minus_baseline: redis_after as i64 - redis_baseline as i64,
+        redis_after_minus_baseline: (
+            redis_after.used_memory as i64 - redis_baseline.used_memory as i64,
+            redis_after.used_memory_dataset as i64 - redis_baseline.used_memory_dataset as i64,
+            redis_after.keys as i64 - redis_baseline.keys as i64,
+        ),
         chunks_gone_after_seconds,
         throughput: ThroughputRow {
             file_mib,
@@ -887,8 +928,23 @@ pub async fn run(
         options.download_seconds
     );
     println!(
-        "  baseline {} | loaded {} | after {} | after − baseline {} bytes",
-        m.redis_baseline, m.redis_loaded, m.redis_after, m.redis_after_minus_baseline
+        "  {:<16} {:>14} {:>14} {:>8}",
+        "", "used_memory", "dataset", "keys"
+    );
+    for (name, memory) in [
+        ("baseline", &m.redis_baseline),
+        ("loaded", &m.redis_loaded),
+        ("after", &m.redis_after),
+    ] {
+        println!(
+            "  {:<16} {:>14} {:>14} {:>8}",
+            name, memory.used_memory, memory.used_memory_dataset, memory.keys
+        );
+    }
+    let (used, dataset, keys) = m.redis_after_minus_baseline;
+    println!(
+        "  {:<16} {:>14} {:>14} {:>8}",
+        "after − baseline", used, dataset, keys
     );
     println!(
         "  (loaded − baseline) / stored bytes: {:.3} (raw SET of the same chunks: {:.3}); chunks gone {} after the downloads",
