@@ -24,6 +24,9 @@ pub enum ApiError {
         /// The limit in bytes.
         limit: usize,
     },
+    /// A body whose size must be known before it is read came without `Content-Length`.
+    #[error("send Content-Length: this upload's size is checked before it is read")]
+    LengthRequired,
     /// A value was read but refused.
     #[error(transparent)]
     Invalid(#[from] ValidationError),
@@ -102,7 +105,8 @@ pub enum ApiError {
     BurnNotAllowed,
     /// A file secret asked for through an API that hands out text only: nothing taken.
     #[error(
-        "this secret is a file: open its link in the page, with `burnbox open`, or through          POST /api/secrets/{{key}}/reveal; nothing was taken"
+        "this secret is a file: open its link in the page, with `burnbox open`, or through \
+         POST /api/secrets/{{key}}/reveal; nothing was taken"
     )]
     FileSecret,
     /// A chunk that is neither the next one nor the last one again.
@@ -116,7 +120,8 @@ pub enum ApiError {
     UploadExceedsDeclared,
     /// A finish before every declared byte arrived.
     #[error(
-        "{bytes} of the {declared} bytes declared arrived (in {chunks} chunks); send the rest,          then finish again: nothing was created"
+        "{bytes} of the {declared} bytes declared arrived (in {chunks} chunks); send the rest, \
+         then finish again: nothing was created"
     )]
     UploadIncomplete {
         /// Chunks received.
@@ -150,6 +155,7 @@ impl ApiError {
             Self::Malformed(_) => "bad_request",
             Self::UnsupportedMediaType => "unsupported_media_type",
             Self::BodyTooLarge { .. } => "payload_too_large",
+            Self::LengthRequired => "length_required",
             Self::Invalid(invalid) => invalid.code,
             Self::Forbidden(_) => "forbidden",
             Self::Unauthorized(_) => "unauthorized",

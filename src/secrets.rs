@@ -484,7 +484,7 @@ impl SecretService {
         let record = key.record();
         let Some((sealed, views_left)) = self
             .store
-            .kept_answer(&record, kept)
+            .kept_answer_with(&record, kept, take.file_window_ms)
             .await
             .map_err(|error| unconfirmed(error, take))?
         else {

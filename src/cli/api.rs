@@ -55,12 +55,51 @@ pub struct Api {
 const FIRST_WAIT: Duration = Duration::from_millis(500);
 /// The longest wait between two retries.
 const LONGEST_WAIT: Duration = Duration::from_secs(4);
+/// How often a chunk is sent before its upload gives up.
+const CHUNK_TRIES: u32 = 5;
+/// How long one chunk (1 MiB) may take to send: about 35 kbit/s at the slowest.
+const CHUNK_TIMEOUT: Duration = Duration::from_secs(300);
 
 /// Why one attempt failed: an answer to act on, or none (a transport error, a 5xx, a body
 /// that broke off), which a retry may still get.
-enum Attempt {
+pub(super) enum Attempt {
+    /// The server answered: no retry will change that.
     Answered(Failure),
+    /// No answer (a transport error, a 5xx, a body that broke off): a retry may get one.
     Lost(Failure),
+}
+
+/// Paces the retries of one request: 0.5 s, then twice as long each time up to 4 s,
+/// while the [`Api`]'s `retry_for` lasts.
+pub(super) struct Backoff<'a> {
+    api: &'a Api,
+    started: Instant,
+    wait: Duration,
+}
+
+impl Backoff<'_> {
+    /// After a failed attempt: waits and answers `Ok` when it is worth another, or the
+    /// failure to give up with (an answer, or a loss when the time is up).
+    pub(super) async fn after(&mut self, attempt: Attempt) -> Result<(), Failure> {
+        let failure = match attempt {
+            Attempt::Answered(failure) => return Err(failure),
+            Attempt::Lost(failure) => failure,
+        };
+        let retry_for = self.api.retry_for;
+        if self.started.elapsed() + self.wait > retry_for {
+            return Err(if retry_for.is_zero() {
+                failure
+            } else {
+                gave_up(failure, self.started.elapsed())
+            });
+        }
+        if !self.api.retry_told.swap(true, Ordering::Relaxed) {
+            eprintln!("burnbox: connection lost, retrying…");
+        }
+        tokio::time::sleep(self.wait).await;
+        self.wait = (self.wait * 2).min(LONGEST_WAIT);
+        Ok(())
+    }
 }
 
 /// What `POST /api/secrets` (and `/generate`) answer.
@@ -92,6 +131,9 @@ pub struct Status {
     /// private half is the fragment: no e2e key, no reveal proof).
     #[serde(default)]
     pub answer: bool,
+    /// Whether it is a file.
+    #[serde(default)]
+    pub file: bool,
 }
 
 /// What a reveal answers.
@@ -102,6 +144,26 @@ pub struct Revealed {
     /// Whether `secret` is an envelope.
     #[serde(default)]
     pub e2e: bool,
+    /// For a file: where its content is, and (when not end-to-end) its name and type.
+    pub file: Option<RevealedFile>,
+}
+
+/// The `file` of a reveal's answer.
+#[derive(Debug, Deserialize)]
+pub struct RevealedFile {
+    /// Bytes of the content as downloaded.
+    pub bytes: u64,
+    /// The name, for a file the server may see (untrusted: made safe before use).
+    pub name: Option<String>,
+    /// The content's path (a ticket valid for minutes), relative to the server.
+    pub download: String,
+}
+
+/// What `POST /api/files` answers: an upload to send the chunks to.
+#[derive(Debug, Deserialize)]
+pub struct Upload {
+    /// The upload's key.
+    pub upload: String,
 }
 
 impl Api {
@@ -176,30 +238,24 @@ impl Api {
         body: Option<Value>,
         headers: &[(&str, &str)],
     ) -> Result<Value, Failure> {
-        let started = Instant::now();
-        let mut wait = FIRST_WAIT;
+        let mut backoff = self.backoff();
         loop {
             match self
                 .attempt(method.clone(), path, body.as_ref(), headers)
                 .await
             {
                 Ok(value) => return Ok(value),
-                Err(Attempt::Answered(failure)) => return Err(failure),
-                Err(Attempt::Lost(failure)) if started.elapsed() + wait > self.retry_for => {
-                    return Err(if self.retry_for.is_zero() {
-                        failure
-                    } else {
-                        gave_up(failure, started.elapsed())
-                    });
-                }
-                Err(Attempt::Lost(_)) => {
-                    if !self.retry_told.swap(true, Ordering::Relaxed) {
-                        eprintln!("burnbox: connection lost, retrying…");
-                    }
-                    tokio::time::sleep(wait).await;
-                    wait = (wait * 2).min(LONGEST_WAIT);
-                }
+                Err(attempt) => backoff.after(attempt).await?,
             }
+        }
+    }
+
+    /// The retries of one request, which [`Backoff::after`] paces within `retry_for`.
+    pub(super) fn backoff(&self) -> Backoff<'_> {
+        Backoff {
+            api: self,
+            started: Instant::now(),
+            wait: FIRST_WAIT,
         }
     }
 
@@ -211,16 +267,35 @@ impl Api {
         body: Option<&Value>,
         headers: &[(&str, &str)],
     ) -> Result<Value, Attempt> {
-        let mut request = self.client.request(method, format!("{}{path}", self.base));
-        if let Some(key) = &self.api_key {
-            request = request.bearer_auth(key);
-        }
+        let mut request = self.builder(method, &format!("{}{path}", self.base));
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
         if let Some(body) = body {
             request = request.json(body);
         }
+        let response = self.send(request).await?;
+        let text = response.text().await.map_err(|error| {
+            Attempt::Lost(Failure::Unavailable(format!(
+                "the answer broke off: {}",
+                describe(&error.without_url())
+            )))
+        })?;
+        let body: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Ok(body)
+    }
+
+    fn builder(&self, method: Method, url: &str) -> reqwest::RequestBuilder {
+        let request = self.client.request(method, url);
+        match &self.api_key {
+            Some(key) => request.bearer_auth(key),
+            None => request,
+        }
+    }
+
+    /// Sends `request`: the response when it succeeded, else the failure its answer (or
+    /// its lack of one) stands for.
+    async fn send(&self, request: reqwest::RequestBuilder) -> Result<reqwest::Response, Attempt> {
         // reqwest's errors name the URL, and a URL here holds a key: never show it.
         let response = request.send().await.map_err(|error| {
             Attempt::Lost(Failure::Unavailable(format!(
@@ -230,21 +305,20 @@ impl Api {
             )))
         })?;
         let status = response.status();
+        if status.is_success() {
+            return Ok(response);
+        }
         let retry_after = response
             .headers()
             .get(reqwest::header::RETRY_AFTER)
             .and_then(|value| value.to_str().ok())
             .map(str::to_owned);
-        let text = response.text().await.map_err(|error| {
-            Attempt::Lost(Failure::Unavailable(format!(
-                "the answer broke off: {}",
-                describe(&error.without_url())
-            )))
-        })?;
-        let body: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
-        if status.is_success() {
-            return Ok(body);
-        }
+        let body: Value = response
+            .text()
+            .await
+            .ok()
+            .and_then(|text| serde_json::from_str(&text).ok())
+            .unwrap_or(Value::Null);
         let failure = failure(status, &body, retry_after.as_deref());
         Err(if status.is_server_error() {
             Attempt::Lost(failure)
@@ -304,6 +378,77 @@ impl Api {
         )
     }
 
+    /// `POST /api/files`: starts an upload. A server without files answers 404.
+    pub async fn start_upload(&self, body: Value) -> Result<Upload, Failure> {
+        match self.call(Method::POST, "/api/files", Some(body)).await {
+            Err(Failure::NotFound(_)) => Err(Failure::Usage(
+                "this server takes no files (it has no /api/files): share the content as text with --text"
+                    .into(),
+            )),
+            answer => decode(answer?),
+        }
+    }
+
+    /// `PUT /api/files/uploads/{upload}/chunks/{index}`: sends one chunk, and again after a
+    /// lost answer or a 5xx (up to [`CHUNK_TRIES`] times): the server replaces the last
+    /// chunk it got when the same index comes again.
+    pub async fn put_chunk(&self, upload: &str, index: u64, chunk: &[u8]) -> Result<(), Failure> {
+        let url = format!("{}/api/files/uploads/{upload}/chunks/{index}", self.base);
+        let mut wait = FIRST_WAIT;
+        for tries_left in (0..CHUNK_TRIES).rev() {
+            let request = self
+                .builder(Method::PUT, &url)
+                .timeout(CHUNK_TIMEOUT)
+                .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
+                .body(chunk.to_vec());
+            match self.send(request).await {
+                Ok(_) => return Ok(()),
+                Err(Attempt::Answered(failure)) => return Err(failure),
+                Err(Attempt::Lost(failure)) if tries_left == 0 => return Err(failure),
+                Err(Attempt::Lost(_)) => {
+                    tokio::time::sleep(wait).await;
+                    wait = (wait * 2).min(LONGEST_WAIT);
+                }
+            }
+        }
+        Err(Failure::Unavailable("the chunk was not sent".into()))
+    }
+
+    /// `POST /api/files/uploads/{upload}/finish`: the file becomes a secret. Not sent
+    /// again: a second finish finds no upload.
+    pub async fn finish_upload(&self, upload: &str) -> Result<Created, Failure> {
+        decode(
+            self.call(
+                Method::POST,
+                &format!("/api/files/uploads/{upload}/finish"),
+                None,
+            )
+            .await?,
+        )
+    }
+
+    /// `GET` of a revealed file's content: `download` is a path on this server (under the
+    /// link's path prefix, if any), or a full URL when the server knows its public
+    /// address. The response, whose body comes in pieces.
+    pub(super) async fn download(&self, download: &str) -> Result<reqwest::Response, Attempt> {
+        let url = if download.starts_with("https://") || download.starts_with("http://") {
+            download.to_owned()
+        } else if download.starts_with('/') && !download.starts_with("//") {
+            format!("{}{download}", self.base)
+        } else {
+            return Err(Attempt::Answered(Failure::Unavailable(
+                "the server's answer is not burnbox's: the file's download is not a path or URL"
+                    .into(),
+            )));
+        };
+        // The whole body may take long; a stalled one is caught piece by piece.
+        self.send(
+            self.builder(Method::GET, &url)
+                .timeout(Duration::from_secs(24 * 3600)),
+        )
+        .await
+    }
+
     /// `POST /api/requests`.
     pub async fn request(&self, body: Value) -> Result<Value, Failure> {
         self.call(Method::POST, "/api/requests", Some(body)).await
@@ -355,7 +500,7 @@ fn gave_up(failure: Failure, elapsed: Duration) -> Failure {
 }
 
 /// The error's own words and its causes', without the URL.
-fn describe(error: &reqwest::Error) -> String {
+pub(super) fn describe(error: &reqwest::Error) -> String {
     let mut text = error.to_string();
     let mut source = std::error::Error::source(error);
     while let Some(cause) = source {

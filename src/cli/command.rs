@@ -30,14 +30,14 @@ pub struct Cli {
 pub enum Command {
     /// Serve the API (the default).
     Serve,
-    /// Share a secret from stdin or a file, encrypted on this machine: prints the link.
+    /// Share a text from stdin, or a file, encrypted on this machine: prints the link.
     #[command(
-        after_help = "Example:\n  echo hunter2 | burnbox share --ttl 10m\n  burnbox share --passphrase-prompt < key.pem"
+        after_help = "Example:\n  echo hunter2 | burnbox share --ttl 10m\n  burnbox share --passphrase-prompt < key.pem\n  burnbox share --ttl 1d report.pdf      (a file: its bytes, name and type)\n  burnbox share --text password.txt      (the file's content, as a text secret)"
     )]
     Share(super::ShareArgs),
-    /// Open a link: the secret goes to stdout, once.
+    /// Open a link: a text goes to stdout, a file into the current directory, once.
     #[command(
-        after_help = "Example:\n  printf '%s\\n' \"$LINK\" | burnbox open - | docker login --password-stdin registry.example\n\nWith `-`, the link comes from stdin, out of sight of other local users (`ps`) and of\nshell history (printf is a shell builtin: no process of its own shows the link).\n\nExit codes: 0 done, 1 not found (already read, burned or expired), 2 usage,\n3 wrong or missing passphrase, 4 rate limited or unavailable."
+        after_help = "Example:\n  printf '%s\\n' \"$LINK\" | burnbox open - | docker login --password-stdin registry.example\n  burnbox open -o ~/Downloads/ - < link.txt      (a file, saved under its own name)\n\nA file is saved under its own name made safe, and never over an existing file.\n\nWith `-`, the link comes from stdin, out of sight of other local users (`ps`) and of\nshell history (printf is a shell builtin: no process of its own shows the link).\n\nExit codes: 0 done, 1 not found (already read, burned or expired), 2 usage,\n3 wrong or missing passphrase, 4 rate limited or unavailable."
     )]
     Open(super::OpenArgs),
     /// Show what happened to a shared secret, or burn it unread.

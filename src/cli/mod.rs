@@ -1,13 +1,16 @@
 //! `burnbox share`, `burnbox open`, `burnbox receipt`: the terminal client, speaking the
 //! JSON API of any burnbox server and the same end-to-end format as the web pages.
 //!
-//! Secrets come from stdin or a file, never from argv (which `ps` shows); passphrases from
-//! a file or a prompt without echo; links, which open what they point at, from argv or —
-//! given as `-` — from stdin. Exit codes: 0 done, 1 not found (already read, burned,
-//! expired), 2 usage, 3 wrong or missing passphrase, 4 rate limited or unavailable.
+//! Secrets come from stdin or a file, never from argv (which `ps` shows); a named file is
+//! shared as a file (its bytes, name and type, [`files`]); passphrases from a file or a
+//! prompt without echo; links, which open what they point at, from argv or — given as
+//! `-` — from stdin. Exit codes: 0 done, 1 not found (already read, burned, expired),
+//! 2 usage (also: a file that did not decrypt, or would overwrite one), 3 wrong or
+//! missing passphrase, 4 rate limited or unavailable.
 
 pub mod api;
 mod command;
+pub mod files;
 pub mod link;
 
 use std::io::{BufRead, IsTerminal, Read, Write};
@@ -53,9 +56,14 @@ pub struct PassphraseSource {
 /// `burnbox share`.
 #[derive(Debug, Clone, Args)]
 pub struct ShareArgs {
-    /// Read the secret from FILE instead of stdin.
+    /// Share FILE as a file: its exact bytes, its name and its type, encrypted here
+    /// (without FILE: the text on stdin).
     #[arg(value_name = "FILE")]
     pub file: Option<PathBuf>,
+    /// Share FILE's content as a text secret (UTF-8) instead of as a file: it opens as
+    /// text, on the reader's stdout or page.
+    #[arg(long, requires = "file")]
+    pub text: bool,
     /// How long the secret waits: 90s, 15m, 1h, 7d (default: the server's).
     #[arg(long, value_parser = parse_ttl)]
     pub ttl: Option<u64>,
@@ -94,6 +102,11 @@ pub struct OpenArgs {
     /// it as it answered the first, and counts no second view.
     #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
     pub retry_for: u64,
+    /// Where a file goes: a new PATH, a directory to save it in under its own name, or
+    /// `-` for stdout (default: its own name in the current directory; never over an
+    /// existing file). A text goes to stdout unless PATH is given.
+    #[arg(short = 'o', long, value_name = "PATH")]
+    pub output: Option<PathBuf>,
 }
 
 /// `burnbox receipt`.
@@ -336,6 +349,11 @@ pub async fn share(args: ShareArgs) -> Result<(), Failure> {
             body["length"] = json!(length);
             (api.generate(body).await?, None)
         }
+        None if args.file.is_some() && !args.text => {
+            let path = args.file.as_deref().unwrap_or(Path::new("-"));
+            let (created, key) = files::share_file(&api, path, body).await?;
+            (created, Some(key))
+        }
         None => {
             let text = read_secret(args.file.as_deref())?;
             let key = E2eKey::generate();
@@ -400,6 +418,9 @@ pub async fn open(args: OpenArgs) -> Result<(), Failure> {
         .retrying_for(Duration::from_secs(args.retry_for));
     let passphrase = passphrase(&args.passphrase)?;
     let status = api.status(&link.key).await?;
+    // Where it goes is settled, and a file there made, before anything is consumed.
+    let destination = files::Destination::choose(args.output.as_deref(), status.file)?;
+    let part = destination.part()?;
     let key = if status.e2e {
         let fragment = link.fragment.as_deref().unwrap_or_default();
         Some(E2eKey::decode(fragment).map_err(|_| {
@@ -433,6 +454,15 @@ pub async fn open(args: OpenArgs) -> Result<(), Failure> {
             &idempotency,
         )
         .await?;
+    if let Some(file) = &revealed.file {
+        let key = key.as_ref().filter(|_| revealed.e2e);
+        if revealed.e2e && key.is_none() {
+            return Err(Failure::Usage(
+                "the file turned out to be end-to-end encrypted and the link has no key".into(),
+            ));
+        }
+        return files::save_file(&api, key, &revealed.secret, file, destination, part).await;
+    }
     let text = match (&key, revealed.e2e) {
         // The answer to a request: sealed to the requester's key pair, whose private half
         // is the fragment.
@@ -461,6 +491,15 @@ pub async fn open(args: OpenArgs) -> Result<(), Failure> {
         }
         (_, false) => revealed.secret,
     };
+    if let (Some(part), files::Destination::Path(target)) = (part, &destination) {
+        part.keep_text(&text, target)?;
+        eprintln!(
+            "saved: {} ({} bytes)",
+            escape_controls(&target.display().to_string()),
+            text.len()
+        );
+        return Ok(());
+    }
     let mut stdout = std::io::stdout().lock();
     // A terminal would obey escape sequences hidden in a secret (retitle the window,
     // rewrite the screen): there, control characters are shown escaped. Pipes and files

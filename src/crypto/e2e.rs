@@ -88,6 +88,12 @@ impl E2eKey {
     fn text_key(&self) -> [u8; KEY_BYTES] {
         hkdf(&self.0, TEXT_KEY_INFO)
     }
+
+    /// Another key derived from this one (HKDF-SHA256, no salt) for `info`: the file
+    /// format's key ([`super::e2e_file`]).
+    pub(super) fn derive(&self, info: &[u8]) -> [u8; KEY_BYTES] {
+        hkdf(&self.0, info)
+    }
 }
 
 /// HKDF-SHA256 with no salt: 32 bytes of `info`'s key from `key`.

@@ -14,8 +14,12 @@ pub const MAX_CHUNK_BYTES: usize = 1_048_512;
 pub const MAX_FILE_BYTES_LIMIT: u64 = 512 * 1024 * 1024;
 /// The most chunks one file may have (a 512 MiB file in chunks of 64 KiB).
 pub const MAX_CHUNKS: u32 = 8192;
-/// Longest file name and media type kept, in bytes.
-const MAX_LABEL_BYTES: usize = 255;
+/// Longest file name kept, in characters, and media type, in bytes.
+const MAX_LABEL_LENGTH: usize = 255;
+/// A file name as [`FileName::parse`] takes it, for the OpenAPI document.
+pub const FILE_NAME_PATTERN: &str = r"^(?!\.\.?$)[^/\\\x00-\x1f\x7f-\x9f]{1,255}$";
+/// A media type as [`MediaType::parse`] takes it, for the OpenAPI document.
+pub const MEDIA_TYPE_PATTERN: &str = r"^[ -~]*/[ -~]*$";
 
 /// The bytes an upload may declare for files of at most `max_file_bytes`: the file itself
 /// and 32 bytes for each started 64 KiB, so a file of the largest size encrypted by a
@@ -60,8 +64,8 @@ impl DeclaredBytes {
     }
 }
 
-/// A file's name, as a client may save it: 1–255 bytes, no path separators, no control
-/// characters, not `.` or `..`.
+/// A file's name, as a client may save it: 1–255 characters, no path separators, no
+/// control characters, not `.` or `..`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct FileName(String);
@@ -70,7 +74,7 @@ impl FileName {
     /// Validates a file name.
     pub fn parse(name: String) -> Result<Self, ValidationError> {
         let refused = name.is_empty()
-            || name.len() > MAX_LABEL_BYTES
+            || name.chars().count() > MAX_LABEL_LENGTH
             || name == "."
             || name == ".."
             || name
@@ -79,7 +83,7 @@ impl FileName {
         if refused {
             return Err(ValidationError::invalid(
                 "invalid_file",
-                "name must be 1–255 bytes without '/', '\\' or control characters, and not '.' or '..'",
+                "name must be 1–255 characters without '/', '\\' or control characters, and not '.' or '..'",
             ));
         }
         Ok(Self(name))
@@ -112,7 +116,7 @@ pub struct MediaType(String);
 impl MediaType {
     /// Validates a media type.
     pub fn parse(text: String) -> Result<Self, ValidationError> {
-        let refused = text.len() > MAX_LABEL_BYTES
+        let refused = text.len() > MAX_LABEL_LENGTH
             || !text.contains('/')
             || text.bytes().any(|b| !(b == b' ' || b.is_ascii_graphic()));
         if refused {

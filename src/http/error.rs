@@ -46,12 +46,13 @@ impl ResponseError for ApiError {
             Self::Malformed(_) => StatusCode::BAD_REQUEST,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::LengthRequired => StatusCode::LENGTH_REQUIRED,
             Self::Invalid(invalid) if invalid.too_large => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::Invalid(_)
-            | Self::FileSecret
+            Self::Invalid(_) | Self::FileSecret => StatusCode::UNPROCESSABLE_ENTITY,
+            // What the upload holds so far decides: the same request may succeed later.
+            Self::ChunkOutOfOrder { .. }
             | Self::UploadExceedsDeclared
-            | Self::UploadIncomplete { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::ChunkOutOfOrder { .. } => StatusCode::CONFLICT,
+            | Self::UploadIncomplete { .. } => StatusCode::CONFLICT,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Forbidden(_)

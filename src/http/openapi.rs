@@ -18,6 +18,7 @@ use crate::domain::TtlPolicy;
 use crate::domain::account::{
     CODE_PATTERN, EMAIL_PATTERN, MAX_EMAIL_BYTES, MAX_PASSWORD_CHARS, PURPOSE_PATTERN,
 };
+use crate::domain::file::{FILE_NAME_PATTERN, MEDIA_TYPE_PATTERN, max_upload_bytes};
 use crate::domain::secret::MAX_PASSPHRASE_CHARS;
 
 use crate::domain::{AccountState, AuditAction, ReceiptState, ReceiptView, Role, Scope};
@@ -384,6 +385,18 @@ fn apply_limits(schemas: &mut BTreeMap<String, RefOr<Schema>>, settings: &Settin
     property("CreateSecretRequest", "ttl", &ttl_range(ttl));
     property("GenerateSecretRequest", "ttl", &ttl_range(ttl));
     property("CreateRequestBody", "ttl", &ttl_range(ttl));
+    property("StartUploadRequest", "ttl", &ttl_range(ttl));
+    let max_upload = max_upload_bytes(settings.max_file_bytes);
+    property("StartUploadRequest", "bytes", &|object: &mut Object| {
+        object.minimum = Some(Number::UInt(1));
+        object.maximum = Some(Number::UInt(to_usize(max_upload)));
+    });
+    property("StartUploadRequest", "name", &|object: &mut Object| {
+        object.pattern = Some(FILE_NAME_PATTERN.to_owned());
+    });
+    property("StartUploadRequest", "type", &|object: &mut Object| {
+        object.pattern = Some(MEDIA_TYPE_PATTERN.to_owned());
+    });
     property("MintTokenRequest", "ttl", &ttl_range(token_ttl));
     let secret_length = |object: &mut Object| object.max_length = Some(max_secret);
     property("CreateSecretRequest", "secret", &secret_length);
@@ -415,6 +428,7 @@ fn apply_limits(schemas: &mut BTreeMap<String, RefOr<Schema>>, settings: &Settin
         "CreateSecretRequest",
         "GenerateSecretRequest",
         "RevealRequest",
+        "StartUploadRequest",
     ] {
         property(schema, "passphrase", &passphrase_min);
     }
@@ -458,6 +472,29 @@ fn apply_limits(schemas: &mut BTreeMap<String, RefOr<Schema>>, settings: &Settin
                 json!([{
                     "if": {"properties": {"e2e": {"const": true}}, "required": ["e2e"]},
                     "then": {"properties": {"secret": {"pattern": ENVELOPE_PATTERN}}},
+                }]),
+            );
+    }
+    // A file is either end-to-end (`e2e`, its envelope in `secret`, no name or type) or
+    // not (no `secret`); `bytes` is required.
+    if let Some(RefOr::T(Schema::Object(object))) = schemas.get_mut("StartUploadRequest") {
+        object.required.push("bytes".to_owned());
+        object
+            .extensions
+            .get_or_insert_with(Default::default)
+            .insert(
+                "allOf".to_owned(),
+                json!([{
+                    "if": {"properties": {"e2e": {"const": true}}, "required": ["e2e"]},
+                    "then": {
+                        "required": ["secret"],
+                        "properties": {
+                            "secret": {"type": "string", "pattern": ENVELOPE_PATTERN},
+                            "name": {"type": "null"},
+                            "type": {"type": "null"},
+                        },
+                    },
+                    "else": {"properties": {"secret": {"type": "null"}}},
                 }]),
             );
     }

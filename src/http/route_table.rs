@@ -36,6 +36,14 @@ pub fn pattern_of(path: &str) -> Option<&'static str> {
         ("p", [key, "r"]) if !key.is_empty() => "/p/{url_token}/r",
         ("p", [key, "preview.json"]) if !key.is_empty() => "/p/{url_token}/preview.json",
         ("p", [key, "audit.json"]) if !key.is_empty() => "/p/{url_token}/audit.json",
+        ("f.json", []) => "/f.json",
+        ("f", ["active.json"]) => "/f/active.json",
+        ("f", ["expired.json"]) => "/f/expired.json",
+        ("f", [key]) if key.len() > ".json".len() && key.ends_with(".json") => {
+            "/f/{url_token}.json"
+        }
+        ("f", [key, "preview.json"]) if !key.is_empty() => "/f/{url_token}/preview.json",
+        ("f", [key, "audit.json"]) if !key.is_empty() => "/f/{url_token}/audit.json",
         ("assets", [file]) if !file.is_empty() => "/assets/{file}",
         ("health", []) => "/health",
         ("ready", []) => "/ready",
@@ -125,12 +133,13 @@ pub fn classify(method: &Method, pattern: Option<&str>) -> RequestClass {
                 | "/api/v1/generate"
                 | "/api/v2/pushes"
                 | "/p.json"
+                | "/f.json"
                 | "/api/requests"
                 | "/api/requests/{request_key}/answer",
             ),
         ) => RequestClass::Create,
         // Password Pusher's legacy retrieve is a GET that counts a view.
-        (&Method::GET, Some("/p/{url_token}.json")) => RequestClass::Reveal,
+        (&Method::GET, Some("/p/{url_token}.json" | "/f/{url_token}.json")) => RequestClass::Reveal,
         (
             &Method::POST,
             Some("/api/secrets/{secret_key}/reveal" | "/api/v1/secret/{secret_key}"),
@@ -177,6 +186,9 @@ pub fn needs_credentials(method: &Method, pattern: Option<&str>) -> bool {
                     | "/p/active.json"
                     | "/p/expired.json"
                     | "/p/{url_token}/audit.json"
+                    | "/f/active.json"
+                    | "/f/expired.json"
+                    | "/f/{url_token}/audit.json"
             )
         ) | (&Method::DELETE, Some("/api/sessions"))
     )
@@ -243,6 +255,22 @@ mod tests {
             RequestClass::Other
         );
         assert_eq!(classify(&Method::POST, None), RequestClass::Other);
+        // Password Pusher's legacy file pushes count as its text pushes do.
+        assert_eq!(
+            classify(&Method::POST, pattern_of("/f.json")),
+            RequestClass::Create
+        );
+        assert_eq!(
+            classify(
+                &Method::GET,
+                pattern_of("/f/q7Zc1m0b8yX3kP2sW9vR4tL6nJ5hG0fD.json")
+            ),
+            RequestClass::Reveal
+        );
+        assert_eq!(
+            classify(&Method::GET, pattern_of("/f/k/preview.json")),
+            RequestClass::Other
+        );
     }
 
     #[test]

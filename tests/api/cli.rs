@@ -308,7 +308,7 @@ async fn any_utf8_up_to_64_kib_round_trips_byte_for_byte(backend: Backend) {
     let file = std::env::temp_dir().join(format!("burnbox-cli-{}", free_port()));
     std::fs::write(&file, &secret).expect("writes");
     let path = file.to_str().expect("a path");
-    let (link, _) = share(&app, &[path], b"").await;
+    let (link, _) = share(&app, &["--text", path], b"").await;
     let opened = burnbox(&["open", &link], b"", &[]).await;
     std::fs::remove_file(&file).expect("removes");
     assert_eq!(opened.code, 0, "{}", opened.stderr);

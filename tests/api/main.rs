@@ -7,6 +7,7 @@ mod at_rest;
 mod browser;
 mod chaos;
 mod cli;
+mod cli_files;
 mod cluster;
 mod codes;
 mod contract;

@@ -28,7 +28,7 @@ use crate::rate_limit::RateLimiter;
 pub struct StartUploadRequest {
     /// Bytes the chunks will carry in all (the sum of the `PUT` bodies): 1 to
     /// `BURNBOX_MAX_FILE_BYTES`, plus 32 bytes per started 64 KiB for a client's encryption.
-    #[schema(example = 1_048_592, minimum = 1)]
+    #[schema(example = 1_048_464, minimum = 1, nullable = false)]
     #[serde(default, deserialize_with = "crate::http::extract::optional_integer")]
     pub bytes: Option<i64>,
     /// With `e2e`: the e2e2 envelope of the file's name, type and size (see
@@ -39,7 +39,7 @@ pub struct StartUploadRequest {
     #[serde(default)]
     #[schema(default = false)]
     pub e2e: bool,
-    /// Without `e2e`: the file's name (1–255 bytes, no `/`, `\` or control characters).
+    /// Without `e2e`: the file's name (1–255 characters, no `/`, `\` or control characters).
     #[schema(example = "report.pdf")]
     pub name: Option<String>,
     /// Without `e2e`: its media type.
@@ -67,7 +67,7 @@ pub struct StartedUploadResponse {
     #[schema(example = "q7Zc3UPl0adK3yW9vR4tL6nJ5hG0fDxA")]
     pub upload: String,
     /// Bytes declared.
-    #[schema(example = 1_048_592)]
+    #[schema(example = 1_048_464)]
     pub bytes: u64,
     /// Most bytes one chunk may carry.
     #[schema(example = 1_048_512)]
@@ -87,7 +87,7 @@ pub struct UploadProgressResponse {
     #[schema(example = 1)]
     pub chunks: u32,
     /// Bytes received.
-    #[schema(example = 1_048_592)]
+    #[schema(example = 1_048_464)]
     pub bytes: u64,
 }
 
@@ -105,7 +105,7 @@ pub struct FinishedUploadResponse {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct FinishedFile {
     /// Bytes of its content.
-    #[schema(example = 1_048_592)]
+    #[schema(example = 1_048_464)]
     pub bytes: u64,
 }
 
@@ -113,7 +113,7 @@ pub struct FinishedFile {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RevealedFile {
     /// Bytes of the content.
-    #[schema(example = 1_048_592)]
+    #[schema(example = 1_048_464)]
     pub bytes: u64,
     /// The file's name, when its sender let the server see it (else it is in `secret`).
     #[schema(example = "report.pdf")]
@@ -233,15 +233,15 @@ pub async fn start_upload(
 /// Upload one chunk.
 #[utoipa::path(put, path = "/api/files/uploads/{upload}/chunks/{index}", tag = "files",
     params(("upload" = String, Path, description = "The upload's key"),
-        ("index" = u32, Path, description = "The chunk's index: 0, 1, … in order; the last one again replaces it (a retry)")),
+        ("index" = u32, Path, maximum = 8191, description = "The chunk's index: 0, 1, … in order; the last one again replaces it (a retry)")),
     request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The chunk's bytes: 1 to 1048512"),
     responses(
         (status = 200, description = "Stored", body = UploadProgressResponse),
         (status = 404, description = "Unknown, expired or finished upload", body = ErrorBody),
-        (status = 409, description = "Not the next chunk (nor the last one again)", body = ErrorBody,
+        (status = 409, description = "Not the next chunk (nor the last one again), or more bytes than the upload declared (`upload_exceeds_declared`)", body = ErrorBody,
             example = json!({"error": "chunk_out_of_order", "message": "chunks go in order: the next one is 3"})),
         (status = 413, description = "The chunk is larger than 1048512 bytes", body = ErrorBody),
-        (status = 422, description = "Empty chunk, bad index, or more bytes than the upload declared", body = ErrorBody),
+        (status = 422, description = "Empty chunk or bad index", body = ErrorBody),
         (status = 429, description = "Rate limited: see Retry-After", body = ErrorBody),
         (status = 503, description = "Storage unavailable", body = ErrorBody),
     ))]
@@ -271,8 +271,8 @@ pub async fn put_chunk(
     responses(
         (status = 201, description = "Created; share `secret_key`, keep `receipt_key`", body = FinishedUploadResponse),
         (status = 404, description = "Unknown, expired or already finished upload", body = ErrorBody),
-        (status = 422, description = "Not every declared byte arrived: nothing was created", body = ErrorBody,
-            example = json!({"error": "upload_incomplete", "message": "1048592 of the 2097184 bytes declared arrived (in 1 chunks); send the rest, then finish again: nothing was created"})),
+        (status = 409, description = "Not every declared byte arrived: nothing was created", body = ErrorBody,
+            example = json!({"error": "upload_incomplete", "message": "1048464 of the 2096928 bytes declared arrived (in 1 chunks); send the rest, then finish again: nothing was created"})),
         (status = 429, description = "Rate limited: see Retry-After", body = ErrorBody),
         (status = 503, description = "Storage unavailable, or the replicas did not confirm in time", body = ErrorBody),
     ))]

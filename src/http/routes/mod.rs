@@ -127,6 +127,14 @@ pub fn configure(config: &mut web::ServiceConfig) {
                 .wrap(no_store()),
         )
         .service(
+            resource("/f.json")
+                .post(pwpush::create_legacy_file)
+                .build()
+                .wrap(from_fn(authenticate))
+                .wrap(from_fn(rate_limit))
+                .wrap(no_store()),
+        )
+        .service(
             resource("/r.json")
                 .post(pwpush::requests_unsupported)
                 .build()
@@ -146,6 +154,24 @@ pub fn configure(config: &mut web::ServiceConfig) {
                 .service(
                     resource("/{url_token}")
                         .get(push_page)
+                        .delete(pwpush::expire),
+                )
+                .default_service(web::to(not_found)),
+        )
+        // The legacy profile's file pushes: the same API under /f (no pages: a file push's
+        // link is /p/{url_token}, as Password Pusher's links are now).
+        .service(
+            web::scope("/f")
+                .wrap(from_fn(authenticate))
+                .wrap(from_fn(rate_limit))
+                .wrap(no_store())
+                .service(resource("/active.json").get(pwpush::active))
+                .service(resource("/expired.json").get(pwpush::expired))
+                .service(resource("/{url_token}/preview.json").get(pwpush::preview))
+                .service(resource("/{url_token}/audit.json").get(pwpush::audit_legacy))
+                .service(
+                    resource("/{url_token}.json")
+                        .get(pwpush::retrieve)
                         .delete(pwpush::expire),
                 )
                 .default_service(web::to(not_found)),
@@ -188,11 +214,13 @@ async fn push_page(
     path: web::Path<String>,
     query: web::Query<Vec<(String, String)>>,
     service: web::Data<crate::secrets::SecretService>,
+    files: web::Data<crate::files::FileService>,
+    links: web::Data<pages::Links>,
     headers: crate::http::extract::RevealHeaders,
     guesses: crate::http::middleware::GuessBudget,
 ) -> Result<HttpResponse, ApiError> {
     if path.ends_with(".json") {
-        return pwpush::retrieve(path, query, service, headers, guesses).await;
+        return pwpush::retrieve(path, query, service, files, links, headers, guesses).await;
     }
     Ok(pages::reveal().await)
 }

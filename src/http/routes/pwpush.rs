@@ -4,23 +4,35 @@
 //! Password Pusher would break one (it keeps payloads the server and the owner can read
 //! again), burnbox keeps the promise and docs/compatibility.md says so.
 
-use actix_web::http::header::{CONTENT_TYPE, LINK};
-use actix_web::{HttpRequest, HttpResponse, web};
+mod form;
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_multipart::Multipart;
+use actix_web::dev::Payload;
+use actix_web::http::header::{CONTENT_LENGTH, LINK};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, mime, web};
 use serde_json::{Map, Value, json};
 
+use self::form::{FORM_BYTES, FileForm};
+use super::files::RevealedFile;
 use super::secrets::SecretOwner;
 use crate::accounts::{Account, AccountService};
 use crate::crypto::Views;
+use crate::domain::file::max_upload_bytes;
 use crate::domain::time::{now_unix, rfc3339};
 use crate::domain::{
-    OwnedReceipt, Passphrase, ReceiptRecord, SecretFate, SecretKey, SecretText, ValidationError,
-    parse_views,
+    DeclaredBytes, OwnedReceipt, Passphrase, ReceiptRecord, SecretFate, SecretKey, SecretText,
+    ValidationError, parse_views,
 };
+use crate::files::{FileLabel, FileService};
 use crate::http::error::ApiError;
-use crate::http::extract::{Json, RevealHeaders};
+use crate::http::extract::{Json, RevealHeaders, client_address};
 use crate::http::middleware::GuessBudget;
 use crate::http::pages::Links;
-use crate::secrets::{Presented, SecretService, SecretStatus};
+use crate::rate_limit::RateLimiter;
+use crate::secrets::{CreatedSecret, Presented, SecretService, SecretStatus};
 
 const DAY: u64 = 86_400;
 
@@ -43,8 +55,8 @@ pub async fn version() -> HttpResponse {
         "features": {
             "pushes": {
                 "enabled": true,
-                "kinds": ["text", "url"],
-                "files": false,
+                "kinds": ["text", "url", "file"],
+                "files": true,
                 "qr": false,
                 "email_auto_dispatch": false,
             },
@@ -67,54 +79,119 @@ pub async fn requests_unsupported() -> Result<HttpResponse, ApiError> {
     .into())
 }
 
-/// `POST /api/v2/pushes`.
-pub async fn create_v2(
+/// A push's body: JSON for text and URLs, a multipart form for a file (`pwpush
+/// push-file`), whose file is read as a stream by the handler.
+pub enum PushBody {
+    /// `{"<root>": {…}}`.
+    Json(Value),
+    /// `<root>[…]` fields, then the file in `<root>[files][]`.
+    Form(Multipart),
+}
+
+impl FromRequest for PushBody {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(request: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let is_form = request
+            .mime_type()
+            .ok()
+            .flatten()
+            .is_some_and(|mime| mime.type_() == mime::MULTIPART);
+        if is_form {
+            let form = Multipart::new(request.headers(), payload.take());
+            return Box::pin(async move { Ok(Self::Form(form)) });
+        }
+        let json = Json::<Value>::from_request(request, payload);
+        Box::pin(async move { Ok(Self::Json(json.await?.into_inner())) })
+    }
+}
+
+/// What a create needs besides its body.
+pub struct Creating {
     request: HttpRequest,
-    body: Result<Json<Value>, ApiError>,
     service: web::Data<SecretService>,
+    files: web::Data<FileService>,
+    limiter: Option<web::Data<RateLimiter>>,
     owner: SecretOwner,
-) -> Result<HttpResponse, ApiError> {
-    create(Profile::V2, &request, body, &service, &owner).await
+}
+
+impl FromRequest for Creating {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(request: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let owner = SecretOwner::from_request(request, payload);
+        let request = request.clone();
+        Box::pin(async move {
+            let data = |what| ApiError::Internal(format!("{what} is not configured"));
+            Ok(Self {
+                service: request
+                    .app_data::<web::Data<SecretService>>()
+                    .cloned()
+                    .ok_or_else(|| data("the secret service"))?,
+                files: request
+                    .app_data::<web::Data<FileService>>()
+                    .cloned()
+                    .ok_or_else(|| data("the file service"))?,
+                limiter: request.app_data::<web::Data<RateLimiter>>().cloned(),
+                owner: owner.await?,
+                request,
+            })
+        })
+    }
+}
+
+/// `POST /api/v2/pushes`.
+pub async fn create_v2(creating: Creating, body: PushBody) -> Result<HttpResponse, ApiError> {
+    create("push", creating, body).await
 }
 
 /// `POST /p.json`.
-pub async fn create_legacy(
-    request: HttpRequest,
-    body: Result<Json<Value>, ApiError>,
-    service: web::Data<SecretService>,
-    owner: SecretOwner,
-) -> Result<HttpResponse, ApiError> {
-    create(Profile::Legacy, &request, body, &service, &owner).await
+pub async fn create_legacy(creating: Creating, body: PushBody) -> Result<HttpResponse, ApiError> {
+    create("password", creating, body).await
 }
 
-async fn create(
-    profile: Profile,
-    request: &HttpRequest,
-    body: Result<Json<Value>, ApiError>,
-    service: &SecretService,
-    owner: &SecretOwner,
+/// `POST /f.json`: the legacy profile's file pushes.
+pub async fn create_legacy_file(
+    creating: Creating,
+    body: PushBody,
 ) -> Result<HttpResponse, ApiError> {
-    let body = match body {
-        Ok(body) => body.into_inner(),
-        Err(ApiError::UnsupportedMediaType) if is_multipart(request) => {
-            return Err(unsupported_files().into());
+    create("file_push", creating, body).await
+}
+
+/// A push under `root` (`push`, `password` or `file_push`, as the route's profile names
+/// it): a text or URL push from JSON, a file push from a form.
+async fn create(
+    root: &'static str,
+    creating: Creating,
+    body: PushBody,
+) -> Result<HttpResponse, ApiError> {
+    let (created, kind, days) = match body {
+        PushBody::Json(body) => {
+            let Some(Value::Object(push)) = body.get(root) else {
+                return Err(ApiError::Malformed(format!(
+                    "the body must be {{\"{root}\": {{\"payload\": …}}}}"
+                )));
+            };
+            let push = PushRequest::parse(push, root, &creating.service)?;
+            let created = creating
+                .service
+                .create(
+                    &push.text,
+                    push.options.passphrase,
+                    push.options.ttl,
+                    push.options.views,
+                )
+                .await?;
+            (created, push.kind, push.options.days)
         }
-        Err(error) => return Err(error),
+        PushBody::Form(form) => {
+            let (created, days) = create_file(root, &creating, form).await?;
+            (created, "file", days)
+        }
     };
-    let root = match profile {
-        Profile::V2 => "push",
-        Profile::Legacy => "password",
-    };
-    let Some(Value::Object(push)) = body.get(root) else {
-        return Err(ApiError::Malformed(format!(
-            "the body must be {{\"{root}\": {{\"payload\": …}}}}"
-        )));
-    };
-    let push = PushRequest::parse(push, service)?;
-    let created = service
-        .create(&push.text, push.passphrase, push.ttl, push.views)
-        .await?;
-    owner.record(&created).await?;
+    creating.owner.record(&created).await?;
     let status = SecretStatus {
         passphrase_required: created.passphrase_required,
         expires_at: created.expires_at,
@@ -122,51 +199,114 @@ async fn create(
         views: created.views,
         views_left: u32::from(created.views.max),
     };
-    let mut body = push_view(
-        Some(&created.secret_key),
-        now_unix(),
-        &status,
-        push.kind,
-        false,
-    );
-    body.insert("expire_after_days".into(), json!(push.days));
+    let mut body = push_view(Some(&created.secret_key), now_unix(), &status, kind, false);
+    body.insert("expire_after_days".into(), json!(days));
     Ok(HttpResponse::Created().json(body))
 }
 
-/// A push as a client asked for it, validated.
-struct PushRequest {
-    text: SecretText,
+/// A file push: its size bounded by `Content-Length` before anything is read, its
+/// fields parsed as a JSON push's, its bytes charged to the budgets as a file upload's,
+/// then its file streamed into the file service, one sealed chunk at a time.
+async fn create_file(
+    root: &'static str,
+    creating: &Creating,
+    form: Multipart,
+) -> Result<(CreatedSecret, u64), ApiError> {
+    let files = &creating.files;
+    let max_file_bytes = files.policy().max_file_bytes;
+    let bound = form_bound(&creating.request, max_file_bytes)?;
+    let FileForm { fields, file } = FileForm::read(form, root).await?;
+    match fields.get("kind").and_then(Value::as_str) {
+        None | Some("file") => {}
+        Some(_) => {
+            return Err(ValidationError::invalid(
+                "invalid_kind",
+                "a push with a file has kind \"file\"",
+            )
+            .into());
+        }
+    }
+    if fields
+        .get("payload")
+        .is_some_and(|payload| payload.as_str() != Some(""))
+    {
+        return Err(ValidationError::invalid(
+            "invalid_file",
+            "a file push carries no payload in burnbox: push the text apart",
+        )
+        .into());
+    }
+    let options = PushOptions::parse(&fields, &creating.service)?;
+    let name = file.name()?;
+    let media_type = file.media_type(name.as_ref())?;
+    if let Some(limiter) = &creating.limiter {
+        let account = creating
+            .owner
+            .account()
+            .map(|account| account.user.id.to_string());
+        limiter
+            .charge_file_bytes(
+                client_address(&creating.request),
+                account.as_deref().map(str::as_bytes),
+                bound.get(),
+            )
+            .await?;
+    }
+    let (created, _) = files
+        .upload_stream(
+            FileLabel::Plain {
+                name,
+                media_type: Some(media_type),
+            },
+            options.passphrase,
+            options.ttl,
+            options.views,
+            bound,
+            file.into_stream(max_file_bytes),
+        )
+        .await?;
+    Ok((created, options.days))
+}
+
+/// The bytes a form's file may carry, from its `Content-Length`, checked before the body
+/// is read: none, 411; more than a file of the limit and its form, 413 `file_too_large`.
+fn form_bound(request: &HttpRequest, max_file_bytes: u64) -> Result<DeclaredBytes, ApiError> {
+    let length = request
+        .headers()
+        .get(CONTENT_LENGTH)
+        .ok_or(ApiError::LengthRequired)?
+        .to_str()
+        .ok()
+        .and_then(|length| length.trim().parse::<u64>().ok())
+        .ok_or_else(|| ApiError::Malformed("Content-Length must be a number".into()))?;
+    let max_upload = max_upload_bytes(max_file_bytes);
+    if length > max_upload + FORM_BYTES {
+        return Err(ValidationError::too_large(
+            "file_too_large",
+            format!(
+                "the upload is {length} bytes; a file may have {max_file_bytes}, and its form {FORM_BYTES} more"
+            ),
+        )
+        .into());
+    }
+    if length == 0 {
+        return Err(ApiError::Malformed("the form is empty".into()));
+    }
+    let bound = i64::try_from(length.min(max_upload)).unwrap_or(i64::MAX);
+    Ok(DeclaredBytes::parse(Some(bound), max_file_bytes)?)
+}
+
+/// What every push says besides its content: its passphrase, how long and how often it
+/// may be opened.
+struct PushOptions {
     passphrase: Option<Passphrase>,
     ttl: crate::domain::Ttl,
     days: u64,
     views: Views,
-    kind: &'static str,
 }
 
-impl PushRequest {
+impl PushOptions {
     fn parse(push: &Map<String, Value>, service: &SecretService) -> Result<Self, ApiError> {
-        let kind = match push.get("kind").and_then(Value::as_str) {
-            None | Some("text") => "text",
-            Some("url") => "url",
-            Some("file") => return Err(unsupported_files().into()),
-            Some("qr") => {
-                return Err(ValidationError::invalid(
-                    "qr_not_supported",
-                    "burnbox does not make QR code pushes; push the text (kind \"text\") instead",
-                )
-                .into());
-            }
-            Some(_) => {
-                return Err(ValidationError::invalid(
-                    "invalid_kind",
-                    "kind must be \"text\" or \"url\"",
-                )
-                .into());
-            }
-        };
-        if push.contains_key("files") {
-            return Err(unsupported_files().into());
-        }
         if push
             .get("notify_emails_to")
             .is_some_and(|to| to.as_str() != Some(""))
@@ -177,12 +317,6 @@ impl PushRequest {
             )
             .into());
         }
-        let payload = push
-            .get("payload")
-            .and_then(Value::as_str)
-            .ok_or_else(|| ApiError::Malformed("payload must be a string".into()))?;
-        let policy = service.policy();
-        let text = SecretText::parse(payload.to_owned(), policy.max_secret_bytes)?;
         let passphrase = match push.get("passphrase") {
             None | Some(Value::Null) => None,
             Some(Value::String(text)) if text.is_empty() => None,
@@ -200,7 +334,8 @@ impl PushRequest {
             (None, None) => None,
         };
         // Without a duration, the operator's default TTL as it is (not rounded to days).
-        let ttl = policy
+        let ttl = service
+            .policy()
             .ttl
             .parse(days.map(|days| i64::try_from(days.saturating_mul(DAY)).unwrap_or(i64::MAX)))?;
         let days = ttl.seconds().div_ceil(DAY);
@@ -210,29 +345,71 @@ impl PushRequest {
         )?;
         views.retrieval_step = boolean(push, "retrieval_step")?.unwrap_or(false);
         Ok(Self {
-            text,
             passphrase,
             ttl,
             days,
             views,
-            kind,
         })
     }
 }
 
-fn unsupported_files() -> ValidationError {
-    ValidationError::invalid(
-        "files_not_supported",
-        "burnbox does not store files; push text or a URL (kind \"text\" or \"url\")",
-    )
+/// A text or URL push as a client asked for it, validated.
+struct PushRequest {
+    text: SecretText,
+    kind: &'static str,
+    options: PushOptions,
 }
 
-fn is_multipart(request: &HttpRequest) -> bool {
-    request
-        .headers()
-        .get(CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-        .is_some_and(|value| value.starts_with("multipart/"))
+impl PushRequest {
+    fn parse(
+        push: &Map<String, Value>,
+        root: &str,
+        service: &SecretService,
+    ) -> Result<Self, ApiError> {
+        let kind = match push.get("kind").and_then(Value::as_str) {
+            None | Some("text") => "text",
+            Some("url") => "url",
+            Some("file") => return Err(file_in_json(root).into()),
+            Some("qr") => {
+                return Err(ValidationError::invalid(
+                    "qr_not_supported",
+                    "burnbox does not make QR code pushes; push the text (kind \"text\") instead",
+                )
+                .into());
+            }
+            Some(_) => {
+                return Err(ValidationError::invalid(
+                    "invalid_kind",
+                    "kind must be \"text\", \"url\" or (in a multipart form) \"file\"",
+                )
+                .into());
+            }
+        };
+        if push.contains_key("files") {
+            return Err(file_in_json(root).into());
+        }
+        let payload = push
+            .get("payload")
+            .and_then(Value::as_str)
+            .ok_or_else(|| ApiError::Malformed("payload must be a string".into()))?;
+        let text = SecretText::parse(payload.to_owned(), service.policy().max_secret_bytes)?;
+        let options = PushOptions::parse(push, service)?;
+        Ok(Self {
+            text,
+            kind,
+            options,
+        })
+    }
+}
+
+/// A file in a JSON body, which cannot carry one.
+fn file_in_json(root: &str) -> ValidationError {
+    ValidationError::invalid(
+        "invalid_file",
+        format!(
+            "a file push is a multipart/form-data body with the file in {root}[files][] (as `pwpush push-file` sends it), not JSON"
+        ),
+    )
 }
 
 /// The days behind v2's `expire_after_duration` codes as `pwpush` sends them (6 is one
@@ -323,6 +500,11 @@ fn push_view(
     view
 }
 
+/// A push's kind as far as burnbox knows it: a URL push is text once stored.
+fn kind_of(views: Views) -> &'static str {
+    if views.file { "file" } else { "text" }
+}
+
 fn url_token(path: &str) -> Result<SecretKey, ApiError> {
     SecretKey::parse(path.strip_suffix(".json").unwrap_or(path)).ok_or(ApiError::NotFound)
 }
@@ -349,12 +531,17 @@ pub async fn preview(
     })))
 }
 
-/// `GET /p/{url_token}.json`: the legacy API's retrieve, which counts a view as Password
-/// Pusher's does. A passphrase comes in the query (`?passphrase=`), as there.
+/// `GET /p/{url_token}.json`, `GET /f/{url_token}.json`: the legacy API's retrieve, which
+/// counts a view as Password Pusher's does. A passphrase comes in the query
+/// (`?passphrase=`), as there. A file push answers as Password Pusher's show does: an
+/// empty `payload` and its file in `files`, whose `url` downloads it (for the download
+/// window, `BURNBOX_FILE_DOWNLOAD_SECONDS`).
 pub async fn retrieve(
     path: web::Path<String>,
     query: web::Query<Vec<(String, String)>>,
     service: web::Data<SecretService>,
+    files: web::Data<FileService>,
+    links: web::Data<Links>,
     headers: RevealHeaders,
     guesses: GuessBudget,
 ) -> Result<HttpResponse, ApiError> {
@@ -375,9 +562,23 @@ pub async fn retrieve(
         files: true,
     };
     let revealed = service.reveal(&key, presented).await?;
+    let files: Vec<Value> = revealed
+        .file
+        .iter()
+        .map(|manifest| {
+            let file = RevealedFile::new(&files, &links, &key, manifest);
+            json!({
+                "filename": file.name,
+                "content_type": file.media_type,
+                "url": file.download,
+            })
+        })
+        .collect();
     Ok(HttpResponse::Ok().json(json!({
         "url_token": key.key().encode(),
+        "kind": if revealed.file.is_some() { "file" } else { "text" },
         "payload": revealed.text.into_string(),
+        "files": files,
         "views_remaining": revealed.views_left,
         "expired": revealed.views_left == 0,
     })))
@@ -411,7 +612,7 @@ pub async fn expire(
         Some(&key),
         owned.unwrap_or_else(now_unix),
         &status,
-        "text",
+        kind_of(status.views),
         true,
     );
     body.insert("deleted".into(), json!(true));
@@ -609,7 +810,7 @@ fn listed(
         None,
         entry.created_at,
         &status,
-        "text",
+        kind_of(status.views),
         fate != SecretFate::Pending,
     );
     view.remove("passphrase_required");

@@ -109,6 +109,7 @@ http {{
         {tls}
         location / {{
             proxy_pass {upstream};
+            proxy_http_version 1.1;
             proxy_set_header Host $host;
             proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
             client_max_body_size 32m;
