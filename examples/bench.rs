@@ -28,7 +28,8 @@
 //! ```sh
 //! cargo build --release --bins --examples && target/release/examples/bench
 //! ```
-//! Options: `--clients 32 --seconds 10 --json bench.json --scenarios mixed,create`;
+//! Options: `--clients 32 --seconds 10 --json bench.json --scenarios mixed,create`
+//! (`files`: `--scenarios files --memory-secrets 0 --seconds 2`, and the `--file-…` options);
 //! `--replica --compare-acks` runs every scenario on two servers sharing one Redis with a
 //! replica attached, takes acknowledged by it (`1`) and not (`0`), in one run.
 
@@ -88,8 +89,8 @@ struct Options {
     /// `files`: files moving at once in the parallel throughput runs.
     #[arg(long, default_value_t = 4)]
     file_parallel: usize,
-    /// `files`: about how many MiB each throughput run moves.
-    #[arg(long, default_value_t = 100)]
+    /// `files`: the least MiB each throughput run moves (each runs `--seconds` at least).
+    #[arg(long, default_value_t = 50)]
     file_mib_per_run: u64,
     /// `files`: 25 MiB files moving at once for the RSS and Redis memory figures.
     #[arg(long, default_value_t = 10)]
@@ -781,6 +782,7 @@ async fn main() {
                     mib_per_run: options.file_mib_per_run,
                     memory_files: options.file_memory_files,
                     download_seconds: options.file_download_seconds,
+                    at_least: Duration::from_secs(options.seconds),
                 };
                 println!("\nfiles{}:", server.label);
                 let figures = files::run(

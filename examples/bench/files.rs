@@ -44,12 +44,14 @@ pub struct FileOptions {
     pub sizes_mib: Vec<u64>,
     /// Files moving at once in the parallel runs.
     pub parallel: usize,
-    /// About how many MiB each throughput run moves (at least one file per client).
+    /// The least MiB each throughput run moves (and at least one file per client).
     pub mib_per_run: u64,
     /// 25 MiB files uploaded and downloaded at once for the RSS and Redis memory figures.
     pub memory_files: usize,
     /// The server's `BURNBOX_FILE_DOWNLOAD_SECONDS`.
     pub download_seconds: u64,
+    /// The least time each throughput measurement runs for.
+    pub at_least: Duration,
 }
 
 /// Bytes the files are made of: a file's chunk is a window into this, different per file
@@ -322,11 +324,14 @@ impl From<Cost> for CpuPerMb {
     }
 }
 
-/// Runs `work(client, file)` for files `0..files` on `clients` tasks at once, timed; the
-/// results by file, and the throughput for `bytes_per_file` each.
+/// Runs `work(client, file)` on `clients` tasks at once for files `0..files`, and on for
+/// files `files..` until `at_least` has passed (a run of a fraction of a second says more
+/// about the machine's other tenants than about the code), timed; the results by file,
+/// and the throughput for `bytes_per_file` each.
 async fn timed<F, Fut, T>(
     clients: usize,
     files: usize,
+    at_least: Duration,
     bytes_per_file: u64,
     probe: &CpuProbe,
     work: F,
@@ -347,7 +352,7 @@ where
                 let mut done = Vec::new();
                 loop {
                     let file = next.fetch_add(1, Ordering::Relaxed);
-                    if file >= files {
+                    if file >= files && started.elapsed() >= at_least {
                         break done;
                     }
                     done.push((file, work(client, file).await));
@@ -355,31 +360,34 @@ where
             })
         })
         .collect();
-    let mut results: Vec<Option<T>> = (0..files).map(|_| None).collect();
+    let mut results: Vec<Option<T>> = Vec::new();
     let mut failures = Failures::new();
+    let mut moved = 0;
     for task in tasks {
         for (file, result) in task.await.expect("file task") {
+            if results.len() <= file {
+                results.resize_with(file + 1, || None);
+            }
             match result {
-                Ok(value) => results[file] = Some(value),
+                Ok(value) => {
+                    results[file] = Some(value);
+                    moved += bytes_per_file;
+                }
                 Err(failure) => *failures.entry(failure).or_default() += 1,
             }
         }
     }
     let seconds = started.elapsed().as_secs_f64();
-    let moved =
-        results.iter().filter(|result| result.is_some()).count() as f64 * bytes_per_file as f64;
-    let megabytes = moved / 1e6;
+    let megabytes = moved as f64 / 1e6;
     let cost = before.cost_until(&probe.sample().await, megabytes);
-    (
-        results,
-        Throughput {
-            megabytes_per_second: megabytes / seconds,
-            seconds,
-            files,
-            cpu_ms_per_mb: (megabytes > 0.0).then(|| cost.into()),
-            failures,
-        },
-    )
+    let throughput = Throughput {
+        megabytes_per_second: megabytes / seconds,
+        seconds,
+        files: results.len(),
+        cpu_ms_per_mb: (megabytes > 0.0).then(|| cost.into()),
+        failures,
+    };
+    (results, throughput)
 }
 
 /// A connection per raw-Redis client, so that no two share one; without the client's
@@ -484,6 +492,7 @@ async fn throughput_row(
     size_mib: u64,
     clients: usize,
     mib_per_run: u64,
+    at_least: Duration,
 ) -> ThroughputRow {
     let size = size_mib * MIB;
     let files = mib_per_run
@@ -494,22 +503,31 @@ async fn throughput_row(
     // File numbers differ per row, so no row's chunks look like another's.
     let base = (size_mib as usize) * 1000 + clients * 100_000;
 
-    let (keys, upload) = timed(clients, files, size, probe, move |_, file| {
+    let (keys, upload) = timed(clients, files, at_least, size, probe, move |_, file| {
         upload(server, base + file, size)
     })
     .await;
+    let uploaded = keys.len();
     let keys = Arc::new(keys);
     let (_, download) = {
         let keys = keys.clone();
-        timed(clients, files, size, probe, move |_, file| {
-            let keys = keys.clone();
-            async move {
-                let Some(key) = keys[file].clone() else {
-                    return Err("not uploaded".to_owned());
-                };
-                download(server, &key, base + file, size).await
-            }
-        })
+        // Each file can be downloaded once: all of them, however long that takes.
+        timed(
+            clients,
+            uploaded,
+            Duration::ZERO,
+            size,
+            probe,
+            move |_, file| {
+                let keys = keys.clone();
+                async move {
+                    let Some(key) = keys[file].clone() else {
+                        return Err("not uploaded".to_owned());
+                    };
+                    download(server, &key, base + file, size).await
+                }
+            },
+        )
         .await
     };
 
@@ -517,20 +535,35 @@ async fn throughput_row(
     let connections = Arc::new(raw_connections(redis_url, clients).await);
     let (_, raw_set_result) = {
         let (connections, run) = (connections.clone(), run.clone());
-        timed(clients, files, size, probe, move |client, file| {
-            let connection = connections[client].clone();
-            let run = run.clone();
-            async move { raw_set(connection, &run, base + file, size).await }
-        })
+        // Past `files`, the same keys again.
+        timed(
+            clients,
+            files,
+            at_least,
+            size,
+            probe,
+            move |client, file| {
+                let connection = connections[client].clone();
+                let run = run.clone();
+                async move { raw_set(connection, &run, base + file % files, size).await }
+            },
+        )
         .await
     };
     let (_, raw_get_result) = {
         let (connections, run) = (connections.clone(), run.clone());
-        timed(clients, files, size, probe, move |client, file| {
-            let connection = connections[client].clone();
-            let run = run.clone();
-            async move { raw_get(connection, &run, base + file, size).await }
-        })
+        timed(
+            clients,
+            files,
+            at_least,
+            size,
+            probe,
+            move |client, file| {
+                let connection = connections[client].clone();
+                let run = run.clone();
+                async move { raw_get(connection, &run, base + file % files, size).await }
+            },
+        )
         .await
     };
     raw_delete(&mut connections[0].clone(), &run, base, files, size).await;
@@ -710,6 +743,7 @@ async fn memory_and_rss(
 ) -> MemoryReport {
     let mut redis = raw_connections(redis_url, 1).await.remove(0);
     let (file_mib, files) = (25, options.memory_files);
+    let at_least = options.at_least;
     let size = file_mib * MIB;
     let window = Duration::from_secs(options.download_seconds);
     let base = 500_000;
@@ -724,7 +758,7 @@ async fn memory_and_rss(
     let redis_baseline = RedisMemory::settled(&mut redis).await;
 
     let sampler = RssSampler::start(server_pid);
-    let (keys, upload_result) = timed(files, files, size, probe, move |_, file| {
+    let (keys, upload_result) = timed(files, files, Duration::ZERO, size, probe, move |_, file| {
         upload(server, base + file, size)
     })
     .await;
@@ -732,7 +766,7 @@ async fn memory_and_rss(
     let redis_loaded = RedisMemory::settled(&mut redis).await;
     let stored_bytes = keys.iter().filter(|key| key.is_some()).count() as u64 * size;
     let keys = Arc::new(keys);
-    let (_, download_result) = timed(files, files, size, probe, move |_, file| {
+    let (_, download_result) = timed(files, files, Duration::ZERO, size, probe, move |_, file| {
         let keys = keys.clone();
         async move {
             let Some(key) = keys[file].clone() else {
@@ -756,18 +790,18 @@ async fn memory_and_rss(
     let raw_baseline = RedisMemory::settled(&mut redis).await;
     let (_, raw_set_result) = {
         let connections = connections.clone();
-        timed(files, files, size, probe, move |client, file| {
+        timed(files, files, at_least, size, probe, move |client, file| {
             let connection = connections[client].clone();
-            async move { raw_set(connection, "memory", base + file, size).await }
+            async move { raw_set(connection, "memory", base + file % files, size).await }
         })
         .await
     };
     let raw_loaded = RedisMemory::settled(&mut redis).await;
     let (_, raw_get_result) = {
         let connections = connections.clone();
-        timed(files, files, size, probe, move |client, file| {
+        timed(files, files, at_least, size, probe, move |client, file| {
             let connection = connections[client].clone();
-            async move { raw_get(connection, "memory", base + file, size).await }
+            async move { raw_get(connection, "memory", base + file % files, size).await }
         })
         .await
     };
@@ -854,6 +888,7 @@ pub async fn run(
                     size_mib,
                     clients,
                     options.mib_per_run,
+                    options.at_least,
                 )
                 .await,
             );
