@@ -5,6 +5,7 @@
 //!    `GET` of its ticket — for each file size, one file at a time and `--file-parallel` at
 //!    once, next to raw Redis `SET`/`GET` of the same values against the same
 //!    `redis-server` with as many clients; burnbox / raw is the figure to watch (≥ 0.5).
+//!    Each measurement runs `--seconds` at least (downloads: every file uploaded).
 //! 2. The server's RSS (`VmRSS`, every 50 ms) while `--file-memory-files` 25 MiB files
 //!    upload at once and then download at once: idle, peak, and peak − idle (the bound:
 //!    streaming keeps it under ~64 MiB whatever the file sizes).
