@@ -12,6 +12,9 @@
 //!   passphrase create→reveal; token mint→verify — each as requests/s, latency
 //!   percentiles and errors by status, and its ratios to both ceilings;
 //! - Redis memory per stored 100-byte secret with its receipt (`used_memory` over 100k).
+//! - `files` (not run by default): file upload and download throughput against raw Redis
+//!   `SET`/`GET` of the same bytes, the server's RSS while files move, and Redis memory
+//!   per stored byte of file (see `bench/files.rs`).
 //! - where the CPU went: per HTTP request (per command for the ceiling), the CPU time
 //!   of the load generator, the server and Redis (`/proc/<pid>/stat`), and the Redis
 //!   commands issued (`INFO stats`). On a machine that runs all three, the ratio to the
@@ -25,7 +28,8 @@
 //! ```sh
 //! cargo build --release --bins --examples && target/release/examples/bench
 //! ```
-//! Options: `--clients 32 --seconds 10 --json bench.json --scenarios mixed,create`;
+//! Options: `--clients 32 --seconds 10 --json bench.json --scenarios mixed,create`
+//! (`files`: `--scenarios files --memory-secrets 0 --seconds 2`, and the `--file-…` options);
 //! `--replica --compare-acks` runs every scenario on two servers sharing one Redis with a
 //! replica attached, takes acknowledged by it (`1`) and not (`0`), in one run.
 
@@ -37,6 +41,9 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 use clap::Parser;
+
+#[path = "bench/files.rs"]
+mod files;
 use serde::Serialize;
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
@@ -76,6 +83,25 @@ struct Options {
     /// (`0`), each scenario run on one then the other, in one run.
     #[arg(long, requires = "replica")]
     compare_acks: bool,
+    /// `files`: the file sizes measured for throughput, in MiB.
+    #[arg(long, default_value = "1,25", value_delimiter = ',')]
+    file_sizes_mib: Vec<u64>,
+    /// `files`: files moving at once in the parallel throughput runs.
+    #[arg(long, default_value_t = 4)]
+    file_parallel: usize,
+    /// `files`: the least MiB each throughput run moves (each runs `--seconds` at least).
+    #[arg(long, default_value_t = 50)]
+    file_mib_per_run: u64,
+    /// `files`: 25 MiB files moving at once for the RSS and Redis memory figures.
+    #[arg(long, default_value_t = 10)]
+    file_memory_files: usize,
+    /// Passed to the server as `BURNBOX_FILE_DOWNLOAD_SECONDS`: short, so the `files`
+    /// scenario sees revealed files' chunks go within the run.
+    #[arg(long, default_value_t = 2)]
+    file_download_seconds: u64,
+    /// Append the server's log (`RUST_LOG=warn`) here instead of discarding it.
+    #[arg(long)]
+    server_log: Option<String>,
 }
 
 /// One server under test.
@@ -107,8 +133,23 @@ async fn start_server(
             )
             .env("RUST_LOG", "warn")
             .env("BURNBOX_ACK_REPLICAS", ack_replicas)
+            .env(
+                "BURNBOX_FILE_DOWNLOAD_SECONDS",
+                options.file_download_seconds.to_string(),
+            )
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(
+                options
+                    .server_log
+                    .as_ref()
+                    .map_or_else(Stdio::null, |path| {
+                        std::fs::OpenOptions::new()
+                            .create(true)
+                            .append(true)
+                            .open(path)
+                            .map_or_else(|_| Stdio::null(), Stdio::from)
+                    }),
+            )
             .spawn()
             .unwrap_or_else(|error| {
                 panic!("{}: {error} (cargo build --release first)", options.server)
@@ -730,9 +771,31 @@ async fn main() {
     );
 
     let mut results = Vec::new();
+    let mut file_results = Vec::new();
     let mut rss_peak = rss_idle;
     for scenario in options.scenarios.split(',') {
         for (server, probe) in servers.iter().zip(&probes) {
+            if scenario == "files" {
+                let file_options = files::FileOptions {
+                    sizes_mib: options.file_sizes_mib.clone(),
+                    parallel: options.file_parallel,
+                    mib_per_run: options.file_mib_per_run,
+                    memory_files: options.file_memory_files,
+                    download_seconds: options.file_download_seconds,
+                    at_least: Duration::from_secs(options.seconds),
+                };
+                println!("\nfiles{}:", server.label);
+                let figures = files::run(
+                    server.address,
+                    server.process.0.id(),
+                    &redis_url,
+                    probe,
+                    &file_options,
+                )
+                .await;
+                file_results.push(json!({"server": server.label, "figures": figures}));
+                continue;
+            }
             let pool = if scenario == "reveal" {
                 // Enough secrets for the whole run at a generous rate, created beforehand.
                 let wanted = (options.seconds * 40_000) as usize;
@@ -814,18 +877,20 @@ async fn main() {
         }
     }
 
-    println!(
-        "{:<20} {:>10} {:>12} {:>8} {:>8} {:>8} {:>8} {:>9} {:>8}  statuses",
-        "scenario",
-        "req/s",
-        "units/s",
-        "p50 ms",
-        "p90 ms",
-        "p99 ms",
-        "max ms",
-        "/ceiling",
-        "/health"
-    );
+    if !results.is_empty() {
+        println!(
+            "\n{:<20} {:>10} {:>12} {:>8} {:>8} {:>8} {:>8} {:>9} {:>8}  statuses",
+            "scenario",
+            "req/s",
+            "units/s",
+            "p50 ms",
+            "p90 ms",
+            "p99 ms",
+            "max ms",
+            "/ceiling",
+            "/health"
+        );
+    }
     for result in &results {
         let to_health = result
             .ratio_to_health
@@ -863,10 +928,12 @@ async fn main() {
             );
         }
     }
-    println!(
-        "RSS under load (peak sampled): {:.1} MiB",
-        rss_peak as f64 / 1024.0
-    );
+    if !results.is_empty() {
+        println!(
+            "RSS under load (peak sampled): {:.1} MiB",
+            rss_peak as f64 / 1024.0
+        );
+    }
     if let Some(passphrase) = results
         .iter()
         .find(|result| result.scenario == "passphrase")
@@ -897,6 +964,7 @@ async fn main() {
             "redis_bytes_per_secret": memory,
             "argon2_hash_ms": hash_seconds * 1000.0,
             "scenarios": results,
+            "files": file_results,
         });
         std::fs::write(path, serde_json::to_string_pretty(&document).expect("json"))
             .expect("write json");

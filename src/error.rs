@@ -105,8 +105,8 @@ pub enum ApiError {
     BurnNotAllowed,
     /// A file secret asked for through an API that hands out text only: nothing taken.
     #[error(
-        "this secret is a file: open its link in the page, with `burnbox open`, or through \
-         POST /api/secrets/{{key}}/reveal; nothing was taken"
+        "this secret is a file: open its link in the page or with `burnbox open`, or reveal it \
+         with the header `Burnbox-Accept-Files: 1` and download it; nothing was taken"
     )]
     FileSecret,
     /// A chunk that is neither the next one nor the last one again.

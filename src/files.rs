@@ -14,7 +14,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 use crate::config::ServerKey;
-use crate::crypto::file::{self as file_crypto, ChunkSealer};
+use crate::crypto::file::{self as file_crypto, ChunkSealer, chunk_key};
 use crate::crypto::{Header, Views};
 use crate::domain::keys::CLIENT_KEY_BYTES;
 use crate::domain::time::now_unix;
@@ -26,6 +26,14 @@ use crate::error::ApiError;
 use crate::metrics::METRICS;
 use crate::secrets::{CreatedSecret, SealedNew, SecretService};
 use crate::store::{ChunkStored, NewChunk, NewSecret, NewUpload, Store, UploadFinished};
+
+/// Bytes a download ticket holds besides the file's name: the chunk key, the secret's
+/// tag and lookup id, the ticket's expiry and the file's size.
+const TICKET_HEAD: usize = 32 + 2 + 16 + 8 + 8;
+/// Longest ticket text: its head and the longest name, sealed, in base64url.
+const MAX_TICKET_CHARS: usize = (TICKET_HEAD + 255 + file_crypto::SEAL_OVERHEAD).div_ceil(3) * 4;
+/// The smallest chunk but a file's last (64 KiB): a 512 MiB file is at most 8192 chunks.
+const MIN_CHUNK_BYTES: usize = 65_536;
 
 /// Bytes of the chunks the server cuts a stream into: the most a chunk may carry.
 const CHUNK_BYTES: usize = crate::domain::file::MAX_CHUNK_BYTES;
@@ -223,17 +231,60 @@ impl FileService {
         })
     }
 
-    /// Stores one chunk of an upload: the next index, or the last one again (a retry).
-    /// Returns the chunks and bytes received so far.
-    pub async fn put_chunk(
+    /// Drops an upload under way and its chunks (its sender gave up on it).
+    pub async fn abort(&self, upload_key: &UploadKey) -> Result<(), ApiError> {
+        let state = self.state(upload_key).await?;
+        if self
+            .store
+            .abort_upload(&upload_key.record(), &state.secret)
+            .await?
+        {
+            Ok(())
+        } else {
+            Err(ApiError::NotFound)
+        }
+    }
+
+    /// The upload `upload_key` names, opened, before its chunk's body is read: an unknown
+    /// one costs no body.
+    pub async fn open_upload(&self, upload_key: &UploadKey) -> Result<OpenUpload, ApiError> {
+        Ok(OpenUpload(self.state(upload_key).await?))
+    }
+
+    /// Stores one chunk of an upload opened already: the next index, or the last one
+    /// again (a retry). Returns the chunks and bytes received so far.
+    pub async fn put_opened_chunk(
         &self,
         upload_key: &UploadKey,
+        upload: &OpenUpload,
         index: ChunkIndex,
         body: &[u8],
     ) -> Result<(u32, u64), ApiError> {
-        let state = self.state(upload_key).await?;
+        self.store_chunk(upload_key, &upload.0, index, body).await
+    }
+
+    async fn store_chunk(
+        &self,
+        upload_key: &UploadKey,
+        state: &UploadState,
+        index: ChunkIndex,
+        body: &[u8],
+    ) -> Result<(u32, u64), ApiError> {
+        // A chunk short of the smallest size that is not the file's last wastes Redis'
+        // per-entry overhead: refused (its `bytes` counts what arrived before it).
+        let last = state.received + body.len() as u64 >= state.declared;
+        if body.len() < MIN_CHUNK_BYTES && !last && index.get() == state.chunks {
+            return Err(crate::domain::ValidationError::invalid(
+                "chunk_too_small",
+                format!("every chunk but the last carries at least {MIN_CHUNK_BYTES} bytes"),
+            )
+            .into());
+        }
         let secret = state.secret_key.record();
-        let sealer = ChunkSealer::new(state.secret_key.key().as_bytes(), &secret.lookup);
+        let sealer = ChunkSealer::new(
+            &chunk_key(state.secret_key.key().as_bytes()),
+            &secret.lookup,
+        );
         let sealed = sealer.seal(index.get(), body);
         let stored = self
             .store
@@ -339,9 +390,8 @@ impl FileService {
         ttl: Ttl,
         views: Views,
         bound: DeclaredBytes,
-        mut body: impl futures_util::Stream<Item = Result<B, ApiError>> + Unpin,
+        body: impl futures_util::Stream<Item = Result<B, ApiError>> + Unpin,
     ) -> Result<(CreatedSecret, u64), ApiError> {
-        use futures_util::StreamExt;
         let started_at = now_unix();
         let expires_at = started_at + ttl.seconds();
         let secret_key = SecretKey::new(ClientKey::generate(ClientKey::generate_tag()));
@@ -356,7 +406,38 @@ impl FileService {
                 expires_at,
             })
             .await?;
-        let sealer = ChunkSealer::new(secret_key.key().as_bytes(), &secret.lookup);
+        let streamed = self
+            .stream_into(
+                &upload,
+                secret_key,
+                expires_at,
+                (label, passphrase, views),
+                bound,
+                body,
+            )
+            .await;
+        if streamed.is_err() {
+            // Refused or broken off: what it stored goes now, not at its expiry.
+            if let Err(error) = self.store.abort_upload(&upload, &secret).await {
+                log::warn!("could not drop a refused upload's chunks: {error}");
+            }
+        }
+        streamed
+    }
+
+    /// Chunks, seals and stores a stream, then seals and finishes its secret.
+    async fn stream_into<B: AsRef<[u8]>>(
+        &self,
+        upload: &RecordRef,
+        secret_key: SecretKey,
+        expires_at: u64,
+        (label, passphrase, views): (FileLabel, Option<Passphrase>, Views),
+        bound: DeclaredBytes,
+        mut body: impl futures_util::Stream<Item = Result<B, ApiError>> + Unpin,
+    ) -> Result<(CreatedSecret, u64), ApiError> {
+        use futures_util::StreamExt;
+        let secret = secret_key.record();
+        let sealer = ChunkSealer::new(&chunk_key(secret_key.key().as_bytes()), &secret.lookup);
         let (mut index, mut received) = (0u32, 0u64);
         let mut buffer = Vec::with_capacity(CHUNK_BYTES);
         let mut ended = false;
@@ -376,7 +457,7 @@ impl FileService {
                 let stored = self
                     .store
                     .put_chunk(&NewChunk {
-                        upload,
+                        upload: *upload,
                         secret,
                         index,
                         sealed: &sealer.seal(index, &chunk),
@@ -422,7 +503,7 @@ impl FileService {
                 Some(secret_key),
             )
             .await?;
-        let created = self.finish_sealed(&upload, new, received).await?;
+        let created = self.finish_sealed(upload, new, received).await?;
         Ok((created, received))
     }
 
@@ -430,8 +511,11 @@ impl FileService {
     pub fn ticket(&self, key: &SecretKey, manifest: &FileManifest) -> DownloadTicket {
         let expires_at = now_unix() + self.policy.download_seconds;
         let name = manifest.name.as_ref().map_or("", FileName::as_str);
-        let mut content = Vec::with_capacity(CLIENT_KEY_BYTES + 16 + name.len());
-        content.extend_from_slice(key.key().as_bytes());
+        let secret = key.record();
+        let mut content = Vec::with_capacity(TICKET_HEAD + name.len());
+        content.extend_from_slice(&chunk_key(key.key().as_bytes()));
+        content.extend_from_slice(&secret.tag);
+        content.extend_from_slice(&secret.lookup);
         content.extend_from_slice(&expires_at.to_be_bytes());
         content.extend_from_slice(&manifest.bytes.to_be_bytes());
         content.extend_from_slice(name.as_bytes());
@@ -445,28 +529,32 @@ impl FileService {
     /// Opens a download: the ticket must be one this server issued and still valid, and
     /// the file's first chunk still there (so a gone file is a 404, not a broken stream).
     pub async fn download(&self, ticket: &str) -> Result<Download, ApiError> {
-        let content = (ticket.len() <= 1024)
+        let content = (ticket.len() <= MAX_TICKET_CHARS)
             .then(|| URL_SAFE_NO_PAD.decode(ticket).ok())
             .flatten()
             .and_then(|sealed| file_crypto::open_ticket(self.server_key.as_bytes(), &sealed).ok())
             .ok_or(ApiError::NotFound)?;
         let (key, rest) = content
-            .split_first_chunk::<CLIENT_KEY_BYTES>()
+            .split_first_chunk::<32>()
             .ok_or(ApiError::NotFound)?;
+        let (tag, rest) = rest.split_first_chunk::<2>().ok_or(ApiError::NotFound)?;
+        let (lookup, rest) = rest.split_first_chunk::<16>().ok_or(ApiError::NotFound)?;
         let (expires_at, rest) = rest.split_first_chunk::<8>().ok_or(ApiError::NotFound)?;
         let (bytes, name) = rest.split_first_chunk::<8>().ok_or(ApiError::NotFound)?;
         if u64::from_be_bytes(*expires_at) < now_unix() {
             return Err(ApiError::NotFound);
         }
-        let key = SecretKey::new(ClientKey::from_bytes(*key));
-        let secret = key.record();
+        let secret = RecordRef {
+            tag: *tag,
+            lookup: *lookup,
+        };
         let name = String::from_utf8(name.to_vec())
             .ok()
             .filter(|name| !name.is_empty())
             .and_then(|name| FileName::parse(name).ok());
         let mut download = Download {
             store: self.store.clone(),
-            sealer: ChunkSealer::new(key.key().as_bytes(), &secret.lookup),
+            sealer: ChunkSealer::new(key, &secret.lookup),
             secret,
             next: 0,
             sent: 0,
@@ -492,12 +580,17 @@ impl FileService {
             &stored.state,
         )
         .map_err(|_| ApiError::NotFound)?;
-        UploadState::decode(state, stored.declared_bytes)
+        UploadState::decode(state, &stored)
     }
 }
 
+/// An upload found and opened with its key, ready for a chunk.
+pub struct OpenUpload(UploadState);
+
 /// What an upload keeps, sealed under its key, for its chunks and its finish.
 struct UploadState {
+    received: u64,
+    chunks: u32,
     secret: RecordRef,
     secret_key: SecretKey,
     receipt_key: ReceiptKey,
@@ -509,7 +602,7 @@ struct UploadState {
 }
 
 impl UploadState {
-    fn decode(mut state: Vec<u8>, declared: u64) -> Result<Self, ApiError> {
+    fn decode(mut state: Vec<u8>, stored: &crate::store::Upload) -> Result<Self, ApiError> {
         let corrupt = || ApiError::Internal("an upload's state is malformed".into());
         if state.len() <= STATE_HEAD {
             return Err(corrupt());
@@ -530,13 +623,15 @@ impl UploadState {
         let (header, _) = Header::decode(&sealed).map_err(|_| corrupt())?;
         let secret_key = SecretKey::new(key(0)?);
         Ok(Self {
+            received: stored.bytes,
+            chunks: stored.chunks,
             secret: secret_key.record(),
             secret_key,
             receipt_key: ReceiptKey::new(key(CLIENT_KEY_BYTES)?),
             created_at: number(2 * CLIENT_KEY_BYTES)?,
             ttl: Ttl::stored(number(2 * CLIENT_KEY_BYTES)?, header.expires_at),
             expires_at: header.expires_at,
-            declared,
+            declared: stored.declared_bytes,
             sealed,
         })
     }

@@ -252,6 +252,16 @@ impl Application {
                 .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi.clone()))
                 .default_service(web::to(routes::not_found))
         })
+        // Without it a response's last short write waits for the client's delayed ACK
+        // (40 ms on Linux) on a kept-alive connection: a file's download, or any answer
+        // written in two pieces.
+        .on_connect(|connection, _| {
+            if let Some(stream) = connection.downcast_ref::<actix_web::rt::net::TcpStream>()
+                && let Err(error) = stream.set_nodelay(true)
+            {
+                log::debug!("TCP_NODELAY not set: {error}");
+            }
+        })
         .workers(settings.http_workers())
         .client_request_timeout(Duration::from_millis(settings.client_timeout_ms))
         .client_disconnect_timeout(Duration::from_secs(1))

@@ -363,7 +363,11 @@ impl Api {
             None => serde_json::json!({}),
         };
         let proof = proof.map(RevealProof::encode);
-        let mut headers = vec![("Idempotency-Key", idempotency)];
+        // This client downloads files: a file's view may be taken.
+        let mut headers = vec![
+            ("Idempotency-Key", idempotency),
+            ("Burnbox-Accept-Files", "1"),
+        ];
         if let Some(proof) = &proof {
             headers.push(("Burnbox-Reveal-Proof", proof));
         }
@@ -441,9 +445,12 @@ impl Api {
                     .into(),
             )));
         };
-        // The whole body may take long; a stalled one is caught piece by piece.
+        // The ticket is the credential: the API key goes nowhere else (the download may
+        // name another origin). The whole body may take long; a stalled one is caught
+        // piece by piece.
         self.send(
-            self.builder(Method::GET, &url)
+            self.client
+                .request(Method::GET, &url)
                 .timeout(Duration::from_secs(24 * 3600)),
         )
         .await

@@ -3,8 +3,13 @@
 //! chunk's index as AAD, so a chunk moved to another file or place fails to open; an
 //! upload's state sealed under its upload key; download tickets sealed under the server key.
 //!
-//! Each is XChaCha20-Poly1305 with a random nonce: `nonce (24) ‖ ciphertext ‖ tag (16)`.
+//! A chunk is AES-256-GCM (with AES-NI, about twice the speed of XChaCha20-Poly1305 on a
+//! megabyte) with a random 96-bit nonce under its file's own key: `nonce (12) ‖
+//! ciphertext ‖ tag (16)`; a file has at most 8192 chunks, far below where random 96-bit
+//! nonces under one key become a risk. States and tickets are XChaCha20-Poly1305 with a
+//! random nonce: `nonce (24) ‖ ciphertext ‖ tag (16)`.
 
+use aes_gcm::Aes256Gcm;
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 
@@ -15,8 +20,11 @@ const CHUNK_CONTEXT: &str = "burnbox 2026-12-07 file chunk seal key v1";
 const UPLOAD_CONTEXT: &str = "burnbox 2026-12-07 upload state seal key v1";
 const TICKET_CONTEXT: &str = "burnbox 2026-12-07 download ticket seal key v1";
 
-/// Bytes sealing adds to each chunk (nonce and tag).
+/// Bytes sealing adds to a state or ticket (nonce and tag).
 pub const SEAL_OVERHEAD: usize = NONCE_BYTES + TAG_BYTES;
+/// Bytes sealing adds to each chunk (a 96-bit nonce and the tag).
+pub const CHUNK_SEAL_OVERHEAD: usize = CHUNK_NONCE_BYTES + TAG_BYTES;
+const CHUNK_NONCE_BYTES: usize = 12;
 
 fn cipher(context: &str, key: &[u8]) -> XChaCha20Poly1305 {
     XChaCha20Poly1305::new(&blake3::derive_key(context, key).into())
@@ -67,27 +75,65 @@ fn chunk_aad(lookup: &[u8], index: u32) -> Vec<u8> {
 
 /// The chunks of one file, sealed and opened under its secret key.
 pub struct ChunkSealer {
-    cipher: XChaCha20Poly1305,
+    cipher: Aes256Gcm,
     lookup: Vec<u8>,
 }
 
+/// The key a file's chunks are sealed under, derived from its secret key: what a download
+/// ticket carries instead of the secret key (which would open the secret itself).
+pub fn chunk_key(secret_key: &[u8]) -> [u8; 32] {
+    blake3::derive_key(CHUNK_CONTEXT, secret_key)
+}
+
 impl ChunkSealer {
-    /// The sealer for the file secret whose key is `secret_key` and lookup id `lookup`.
-    pub fn new(secret_key: &[u8], lookup: &[u8]) -> Self {
+    /// The sealer for the file whose chunk key is `chunk_key` ([`chunk_key`]) and whose
+    /// secret's lookup id is `lookup`.
+    pub fn new(chunk_key: &[u8; 32], lookup: &[u8]) -> Self {
         Self {
-            cipher: cipher(CHUNK_CONTEXT, secret_key),
+            cipher: Aes256Gcm::new(&(*chunk_key).into()),
             lookup: lookup.to_vec(),
         }
     }
 
     /// Seals chunk `index`.
     pub fn seal(&self, index: u32, chunk: &[u8]) -> Vec<u8> {
-        seal_under(&self.cipher, &chunk_aad(&self.lookup, index), chunk)
+        let nonce = random_array::<CHUNK_NONCE_BYTES>();
+        let aad = chunk_aad(&self.lookup, index);
+        // Encryption fails only for inputs of gigabytes, far beyond any chunk.
+        #[allow(clippy::expect_used)]
+        let ciphertext = self
+            .cipher
+            .encrypt(
+                &nonce.into(),
+                Payload {
+                    msg: chunk,
+                    aad: &aad,
+                },
+            )
+            .expect("AES-256-GCM encrypts any chunk");
+        let mut sealed = Vec::with_capacity(CHUNK_NONCE_BYTES + ciphertext.len());
+        sealed.extend_from_slice(&nonce);
+        sealed.extend_from_slice(&ciphertext);
+        sealed
     }
 
     /// Opens chunk `index`; one sealed for another file or index fails.
     pub fn open(&self, index: u32, sealed: &[u8]) -> Result<Vec<u8>, CryptoError> {
-        open_under(&self.cipher, &chunk_aad(&self.lookup, index), sealed)
+        if sealed.len() < CHUNK_SEAL_OVERHEAD {
+            return Err(CryptoError::Malformed);
+        }
+        let (nonce, ciphertext) = sealed.split_at(CHUNK_NONCE_BYTES);
+        let nonce: [u8; CHUNK_NONCE_BYTES] = be_array(nonce)?;
+        let aad = chunk_aad(&self.lookup, index);
+        self.cipher
+            .decrypt(
+                &nonce.into(),
+                Payload {
+                    msg: ciphertext,
+                    aad: &aad,
+                },
+            )
+            .map_err(|_| CryptoError::Unauthentic)
     }
 }
 
@@ -127,14 +173,14 @@ mod tests {
 
     #[test]
     fn a_chunk_opens_only_for_its_file_and_index() {
-        let sealer = ChunkSealer::new(b"secret key", b"lookup");
+        let sealer = ChunkSealer::new(&chunk_key(b"secret key"), b"lookup");
         let sealed = sealer.seal(3, b"bytes");
-        assert_eq!(sealed.len(), 5 + SEAL_OVERHEAD);
+        assert_eq!(sealed.len(), 5 + CHUNK_SEAL_OVERHEAD);
         assert_eq!(sealer.open(3, &sealed).ok().as_deref(), Some(&b"bytes"[..]));
         assert_eq!(sealer.open(4, &sealed), Err(CryptoError::Unauthentic));
-        let other = ChunkSealer::new(b"secret key", b"other lookup");
+        let other = ChunkSealer::new(&chunk_key(b"secret key"), b"other lookup");
         assert_eq!(other.open(3, &sealed), Err(CryptoError::Unauthentic));
-        let other = ChunkSealer::new(b"other key", b"lookup");
+        let other = ChunkSealer::new(&chunk_key(b"other key"), b"lookup");
         assert_eq!(other.open(3, &sealed), Err(CryptoError::Unauthentic));
         assert_eq!(sealer.open(3, &sealed[..10]), Err(CryptoError::Malformed));
     }

@@ -14,8 +14,8 @@ pub const MAX_CHUNK_BYTES: usize = 1_048_512;
 pub const MAX_FILE_BYTES_LIMIT: u64 = 512 * 1024 * 1024;
 /// The most chunks one file may have (a 512 MiB file in chunks of 64 KiB).
 pub const MAX_CHUNKS: u32 = 8192;
-/// Longest file name kept, in characters, and media type, in bytes.
-const MAX_LABEL_LENGTH: usize = 255;
+/// Longest file name and media type kept, in bytes (a file system's longest name).
+const MAX_LABEL_BYTES: usize = 255;
 /// A file name as [`FileName::parse`] takes it, for the OpenAPI document.
 pub const FILE_NAME_PATTERN: &str = r"^(?!\.\.?$)[^/\\\x00-\x1f\x7f-\x9f]{1,255}$";
 /// A media type as [`MediaType::parse`] takes it, for the OpenAPI document.
@@ -64,17 +64,17 @@ impl DeclaredBytes {
     }
 }
 
-/// A file's name, as a client may save it: 1–255 characters, no path separators, no
-/// control characters, not `.` or `..`.
+/// A file's name, as a client may save it: 1–255 bytes, no path separators, no control
+/// characters, not `.` or `..`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct FileName(String);
 
 impl FileName {
-    /// Validates a file name.
+    /// Validates a file name: the characters first (422), then the length (413, as for a
+    /// secret's text: a limit in bytes, which a schema counting characters cannot state).
     pub fn parse(name: String) -> Result<Self, ValidationError> {
         let refused = name.is_empty()
-            || name.chars().count() > MAX_LABEL_LENGTH
             || name == "."
             || name == ".."
             || name
@@ -83,7 +83,16 @@ impl FileName {
         if refused {
             return Err(ValidationError::invalid(
                 "invalid_file",
-                "name must be 1–255 characters without '/', '\\' or control characters, and not '.' or '..'",
+                "name must be 1–255 bytes without '/', '\\' or control characters, and not '.' or '..'",
+            ));
+        }
+        if name.len() > MAX_LABEL_BYTES {
+            return Err(ValidationError::too_large(
+                "file_name_too_long",
+                format!(
+                    "name is {} bytes; the limit is {MAX_LABEL_BYTES}",
+                    name.len()
+                ),
             ));
         }
         Ok(Self(name))
@@ -116,7 +125,7 @@ pub struct MediaType(String);
 impl MediaType {
     /// Validates a media type.
     pub fn parse(text: String) -> Result<Self, ValidationError> {
-        let refused = text.len() > MAX_LABEL_LENGTH
+        let refused = text.len() > MAX_LABEL_BYTES
             || !text.contains('/')
             || text.bytes().any(|b| !(b == b' ' || b.is_ascii_graphic()));
         if refused {
@@ -230,18 +239,13 @@ mod tests {
     #[test]
     fn names_cannot_climb_out_of_a_directory() {
         assert!(FileName::parse("report 2026.pdf".into()).is_ok());
-        for name in [
-            "",
-            ".",
-            "..",
-            "../etc/passwd",
-            "a/b",
-            "a\\b",
-            "a\nb",
-            &"x".repeat(256),
-        ] {
-            assert!(FileName::parse(name.into()).is_err(), "{name:?}");
+        for name in ["", ".", "..", "../etc/passwd", "a/b", "a\\b", "a\nb"] {
+            let refused = FileName::parse(name.into()).map_err(|error| error.code);
+            assert_eq!(refused, Err("invalid_file"), "{name:?}");
         }
+        // 86 characters of three bytes: within a schema's 255 characters, over 255 bytes.
+        let error = FileName::parse("日".repeat(86)).expect_err("258 bytes");
+        assert_eq!((error.code, error.too_large), ("file_name_too_long", true));
     }
 
     #[test]

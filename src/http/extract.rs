@@ -56,6 +56,8 @@ pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
 /// The request header that carries the proof an `e2e2` secret's reveal (or a viewer's
 /// burn) presents.
 pub const REVEAL_PROOF: &str = "burnbox-reveal-proof";
+/// The header by which a reveal says it downloads files.
+pub const ACCEPT_FILES: &str = "burnbox-accept-files";
 
 /// What a reveal may carry in its headers: an `Idempotency-Key` (a retry with it gets the
 /// same answer) and a `Burnbox-Reveal-Proof`. Malformed values are refused (422), never
@@ -66,6 +68,10 @@ pub struct RevealHeaders {
     pub idempotency: Option<IdempotencyKey>,
     /// The proof derived from the key in the link's fragment.
     pub proof: Option<RevealProof>,
+    /// Whether the client downloads files (`Burnbox-Accept-Files: 1`): without it a file's
+    /// view is not taken, since a client that knows nothing of files would spend it and
+    /// never fetch the file.
+    pub accepts_files: bool,
 }
 
 impl RevealHeaders {
@@ -83,7 +89,12 @@ impl RevealHeaders {
         let proof = text(REVEAL_PROOF)?
             .map(|value| RevealProof::decode(value).map_err(|_| invalid_header(REVEAL_PROOF)))
             .transpose()?;
-        Ok(Self { idempotency, proof })
+        let accepts_files = text(ACCEPT_FILES).ok().flatten() == Some("1");
+        Ok(Self {
+            idempotency,
+            proof,
+            accepts_files,
+        })
     }
 }
 

@@ -75,6 +75,7 @@ use crate::http::routes::v1::{
         files::start_upload,
         files::put_chunk,
         files::finish_upload,
+        files::abort_upload,
         files::download,
         receipts::read_receipt,
         receipts::burn_receipt,

@@ -62,6 +62,7 @@ pub fn pattern_of(path: &str) -> Option<&'static str> {
         {
             "/api/files/uploads/{upload}/chunks/{index}"
         }
+        ("api", ["files", "uploads", key]) if !key.is_empty() => "/api/files/uploads/{upload}",
         ("api", ["files", "uploads", key, "finish"]) if !key.is_empty() => {
             "/api/files/uploads/{upload}/finish"
         }

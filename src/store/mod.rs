@@ -450,6 +450,14 @@ pub trait Store: Send + Sync {
         bytes: u64,
     ) -> Result<UploadFinished, StoreError>;
 
+    /// Drops an upload under way and the chunks it stored for `secret`, in one step;
+    /// `false` (nothing touched) when there is no such upload, finished ones included.
+    async fn abort_upload(
+        &self,
+        upload: &RecordRef,
+        secret: &RecordRef,
+    ) -> Result<bool, StoreError>;
+
     /// One sealed chunk of a file secret, while its chunks are kept (until the secret's
     /// expiry, a burn, or the download window after its last view).
     async fn read_chunk(

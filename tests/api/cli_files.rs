@@ -206,6 +206,7 @@ async fn a_binary_file_opens_byte_for_byte_under_its_own_name(backend: Backend) 
     let revealed = app
         .client
         .post(app.url(&format!("/api/secrets/{}/reveal", secret_key_of(&link))))
+        .header("burnbox-accept-files", "1")
         .header("burnbox-reveal-proof", key.reveal_proof().encode())
         .send()
         .await
@@ -397,6 +398,7 @@ async fn output_goes_to_a_path_a_directory_or_stdout() {
     let revealed = app
         .client
         .post(app.url(&format!("/api/secrets/{}/reveal", secret_key_of(&link))))
+        .header("burnbox-accept-files", "1")
         .header("burnbox-reveal-proof", fragment.reveal_proof().encode())
         .send()
         .await
@@ -678,6 +680,7 @@ async fn a_download_given_as_a_full_url_is_followed() {
     let revealed = app
         .client
         .post(app.url(&format!("/api/secrets/{}/reveal", secret_key_of(&link))))
+        .header("burnbox-accept-files", "1")
         .header("burnbox-reveal-proof", key.reveal_proof().encode())
         .send()
         .await

@@ -66,6 +66,18 @@ async fn upload(app: &TestApp, file: &[u8], options: Value) -> Value {
     finished.body
 }
 
+/// `POST /api/secrets/{key}/reveal` from a client that downloads files.
+async fn reveal(app: &TestApp, key: &str, passphrase: Option<&str>) -> Reply {
+    let mut request = app
+        .client
+        .post(app.url(&format!("/api/secrets/{key}/reveal")))
+        .header("burnbox-accept-files", "1");
+    if let Some(passphrase) = passphrase {
+        request = request.json(&json!({ "passphrase": passphrase }));
+    }
+    Reply::from_response(request.send().await.expect("request")).await
+}
+
 /// Downloads what a reveal's `file.download` names.
 async fn download(app: &TestApp, revealed: &Value) -> reqwest::Response {
     let url = revealed["file"]["download"].as_str().expect("a download");
@@ -97,7 +109,7 @@ async fn a_file_goes_up_in_chunks_and_comes_down_once() {
         let status = app.get(&format!("/api/secrets/{key}")).await;
         assert_eq!(status.body["file"], true, "{}", status.body);
 
-        let revealed = app.reveal(key, None).await;
+        let revealed = reveal(&app, key, None).await;
         assert_eq!(revealed.status, 200, "{}", revealed.body);
         assert_eq!(revealed.body["secret"], "");
         assert_eq!(revealed.body["file"]["name"], "report 2026.pdf");
@@ -112,7 +124,7 @@ async fn a_file_goes_up_in_chunks_and_comes_down_once() {
         assert_eq!(response.bytes().await.expect("body"), file, "{backend:?}");
 
         // Once: the next reader finds nothing; the winner may download again meanwhile.
-        app.reveal(key, None).await.assert_error(404, "not_found");
+        reveal(&app, key, None).await.assert_error(404, "not_found");
         let again = download(&app, &revealed.body).await;
         assert_eq!(again.bytes().await.expect("body"), file);
         let receipt = finished["receipt_key"].as_str().expect("receipt");
@@ -131,10 +143,14 @@ async fn chunks_go_in_order_and_nothing_half_uploaded_is_created() {
         put_chunk(&app, &upload, 1, &file[CHUNK..2 * CHUNK])
             .await
             .assert_error(409, "chunk_out_of_order");
-        let first = put_chunk(&app, &upload, 0, &file[..10]).await;
+        // Every chunk but the last carries 64 KiB at least.
+        put_chunk(&app, &upload, 0, &file[..10])
+            .await
+            .assert_error(422, "chunk_too_small");
+        let first = put_chunk(&app, &upload, 0, &file[..70_000]).await;
         assert_eq!(
             (first.body["chunks"].clone(), first.body["bytes"].clone()),
-            (json!(1), json!(10))
+            (json!(1), json!(70_000))
         );
         // A retry of the last chunk replaces it.
         let retried = put_chunk(&app, &upload, 0, &file[..CHUNK]).await;
@@ -165,7 +181,7 @@ async fn chunks_go_in_order_and_nothing_half_uploaded_is_created() {
             .await
             .assert_error(404, "not_found");
         let key = finished.field("secret_key");
-        let revealed = app.reveal(&key, None).await;
+        let revealed = reveal(&app, &key, None).await;
         let body = download(&app, &revealed.body)
             .await
             .bytes()
@@ -237,7 +253,7 @@ async fn a_text_only_api_refuses_a_file_link_and_takes_nothing() {
             reply.body
         );
     }
-    let revealed = app.reveal(key, None).await;
+    let revealed = reveal(&app, key, None).await;
     let body = download(&app, &revealed.body)
         .await
         .bytes()
@@ -263,12 +279,13 @@ async fn an_end_to_end_file_opens_only_with_the_proof_of_its_link() {
         )
         .await;
         let key = finished["secret_key"].as_str().expect("key");
-        app.reveal(key, None)
+        reveal(&app, key, None)
             .await
             .assert_error(403, "reveal_proof_refused");
         let response = app
             .client
             .post(app.url(&format!("/api/secrets/{key}/reveal")))
+            .header("burnbox-accept-files", "1")
             .header("burnbox-reveal-proof", link_key.reveal_proof().encode())
             .send()
             .await
@@ -294,13 +311,13 @@ async fn a_passphrase_protects_a_file_as_it_does_a_text() {
     let app = spawn_app(Backend::Redis).await;
     let finished = upload(&app, b"guarded", json!({"passphrase": "open sesame"})).await;
     let key = finished["secret_key"].as_str().expect("key");
-    app.reveal(key, None)
+    reveal(&app, key, None)
         .await
         .assert_error(403, "passphrase_required");
-    app.reveal(key, Some("wrong"))
+    reveal(&app, key, Some("wrong"))
         .await
         .assert_error(403, "wrong_passphrase");
-    let revealed = app.reveal(key, Some("open sesame")).await;
+    let revealed = reveal(&app, key, Some("open sesame")).await;
     let body = download(&app, &revealed.body)
         .await
         .bytes()
@@ -319,7 +336,8 @@ async fn sixteen_readers_racing_for_a_file_one_gets_it() {
         .map(|_| {
             let request = app
                 .client
-                .post(app.url(&format!("/api/secrets/{key}/reveal")));
+                .post(app.url(&format!("/api/secrets/{key}/reveal")))
+                .header("burnbox-accept-files", "1");
             tokio::spawn(async move {
                 Reply::from_response(request.send().await.expect("request")).await
             })
@@ -359,7 +377,8 @@ async fn on_the_cluster_too_one_reader_gets_a_file() {
             let app = &apps[index % 2];
             let request = app
                 .client
-                .post(app.url(&format!("/api/secrets/{key}/reveal")));
+                .post(app.url(&format!("/api/secrets/{key}/reveal")))
+                .header("burnbox-accept-files", "1");
             tokio::spawn(async move {
                 Reply::from_response(request.send().await.expect("request")).await
             })
@@ -393,13 +412,16 @@ async fn no_chunk_outlives_its_file() {
     )
     .await;
     // Abandoned: half uploaded, never finished.
-    let abandoned = start(&app, 300, json!({"ttl": 3})).await;
+    let abandoned = start(&app, 100, json!({"ttl": 3})).await;
     put_chunk(&app, &abandoned, 0, &content(100, 5)).await;
     // Revealed: downloadable for the window, then gone.
     let revealed_file = upload(&app, &content(105, 6), json!({})).await;
-    let revealed = app
-        .reveal(revealed_file["secret_key"].as_str().expect("key"), None)
-        .await;
+    let revealed = reveal(
+        &app,
+        revealed_file["secret_key"].as_str().expect("key"),
+        None,
+    )
+    .await;
     // Burned by its owner: gone at once.
     let burned = upload(&app, &content(107, 7), json!({})).await;
     let receipt = burned["receipt_key"].as_str().expect("receipt");
@@ -445,9 +467,7 @@ async fn a_chunk_changed_in_redis_never_reaches_the_reader() {
         .query_async(&mut redis)
         .await
         .expect("HSET");
-    let revealed = app
-        .reveal(finished["secret_key"].as_str().expect("key"), None)
-        .await;
+    let revealed = reveal(&app, finished["secret_key"].as_str().expect("key"), None).await;
     let response = download(&app, &revealed.body).await;
     assert_eq!(response.status(), 200);
     // The first chunk went out; the changed one ends the stream short of its length.
@@ -459,9 +479,7 @@ async fn a_chunk_changed_in_redis_never_reaches_the_reader() {
 async fn tickets_are_the_servers_and_expire() {
     let app = spawn_app(Backend::Memory).await;
     let finished = upload(&app, b"ticketed", json!({})).await;
-    let revealed = app
-        .reveal(finished["secret_key"].as_str().expect("key"), None)
-        .await;
+    let revealed = reveal(&app, finished["secret_key"].as_str().expect("key"), None).await;
     let url = revealed.body["file"]["download"].as_str().expect("url");
     let mut forged = url.to_owned();
     let last = forged.pop().expect("a character");
@@ -511,7 +529,7 @@ async fn a_file_goes_through_nginx_configured_as_the_docs_say() {
     let finished = proxied
         .post_empty(&format!("/api/files/uploads/{upload_key}/finish"))
         .await;
-    let revealed = proxied.reveal(&finished.field("secret_key"), None).await;
+    let revealed = reveal(&proxied, &finished.field("secret_key"), None).await;
     let body = download(&proxied, &revealed.body)
         .await
         .bytes()
@@ -519,4 +537,33 @@ async fn a_file_goes_through_nginx_configured_as_the_docs_say() {
         .expect("body");
     assert_eq!(body.len(), file.len() + 48);
     assert_eq!(&body[..CHUNK - 16], &file[..CHUNK - 16]);
+}
+
+#[tokio::test]
+async fn an_upload_given_up_goes_at_once_and_a_finished_one_stays() {
+    let app = spawn_app(Backend::Redis).await;
+    let given_up = start(&app, 2 * CHUNK, json!({})).await;
+    put_chunk(&app, &given_up, 0, &content(CHUNK, 11)).await;
+    assert_eq!(keys(&app, "f").await.len(), 1);
+    let path = format!("/api/files/uploads/{given_up}");
+    assert_eq!(app.delete(&path).await.status, 204);
+    assert_eq!(keys(&app, "f").await, Vec::<String>::new());
+    assert_eq!(keys(&app, "u").await, Vec::<String>::new());
+    app.delete(&path).await.assert_error(404, "not_found");
+
+    let finished_upload = start(&app, 5, json!({})).await;
+    put_chunk(&app, &finished_upload, 0, b"kept!").await;
+    let finished = app
+        .post_empty(&format!("/api/files/uploads/{finished_upload}/finish"))
+        .await;
+    app.delete(&format!("/api/files/uploads/{finished_upload}"))
+        .await
+        .assert_error(404, "not_found");
+    let revealed = reveal(&app, &finished.field("secret_key"), None).await;
+    let body = download(&app, &revealed.body)
+        .await
+        .bytes()
+        .await
+        .expect("body");
+    assert_eq!(&body[..], b"kept!");
 }

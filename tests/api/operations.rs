@@ -51,7 +51,7 @@ async fn every_operation_documents_its_errors() {
     let document: serde_json::Value =
         serde_json::from_str(&burnbox::openapi::document_json(&default_settings())).expect("json");
     let paths = document["paths"].as_object().expect("paths");
-    assert_eq!(paths.len(), 42);
+    assert_eq!(paths.len(), 43);
     for (path, operations) in paths {
         for (method, operation) in operations.as_object().expect("operations") {
             let responses = operation["responses"].as_object().expect("responses");

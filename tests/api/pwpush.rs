@@ -956,8 +956,8 @@ async fn a_file_push_form_is_read_as_password_pusher_reads_it(backend: Backend) 
         (
             vec![],
             vec![("push[files][]", &long_name, None, file)],
-            422,
-            "invalid_file",
+            413,
+            "file_name_too_long",
         ),
     ] {
         post_form(&app, "/api/v2/pushes", form(&fields, &files))

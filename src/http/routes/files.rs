@@ -2,7 +2,7 @@
 //! (then it is a secret like any other, revealed by `POST /api/secrets/{key}/reveal`), and
 //! download what a reveal handed out, streamed.
 
-use actix_web::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE, HeaderValue};
+use actix_web::http::header::{CONTENT_DISPOSITION, CONTENT_LENGTH, CONTENT_TYPE, HeaderValue};
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, web};
 use futures_util::stream;
@@ -39,7 +39,7 @@ pub struct StartUploadRequest {
     #[serde(default)]
     #[schema(default = false)]
     pub e2e: bool,
-    /// Without `e2e`: the file's name (1–255 characters, no `/`, `\` or control characters).
+    /// Without `e2e`: the file's name (1–255 bytes of UTF-8, no `/`, `\` or control characters).
     #[schema(example = "report.pdf")]
     pub name: Option<String>,
     /// Without `e2e`: its media type.
@@ -241,11 +241,12 @@ pub async fn start_upload(
         (status = 409, description = "Not the next chunk (nor the last one again), or more bytes than the upload declared (`upload_exceeds_declared`)", body = ErrorBody,
             example = json!({"error": "chunk_out_of_order", "message": "chunks go in order: the next one is 3"})),
         (status = 413, description = "The chunk is larger than 1048512 bytes", body = ErrorBody),
-        (status = 422, description = "Empty chunk or bad index", body = ErrorBody),
+        (status = 422, description = "Empty chunk, a chunk below 65536 bytes that is not the file's last (`chunk_too_small`), or a bad index", body = ErrorBody),
         (status = 429, description = "Rate limited: see Retry-After", body = ErrorBody),
         (status = 503, description = "Storage unavailable", body = ErrorBody),
     ))]
 pub async fn put_chunk(
+    request: HttpRequest,
     files: web::Data<FileService>,
     path: web::Path<(String, String)>,
     payload: web::Payload,
@@ -253,6 +254,18 @@ pub async fn put_chunk(
     let (upload, index) = path.into_inner();
     let upload = upload_key(&upload)?;
     let index = ChunkIndex::parse(&index)?;
+    // Refused before a byte of the body is read: too long a body, an unknown upload.
+    let declared_length = request
+        .headers()
+        .get(CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<u64>().ok());
+    if declared_length.is_some_and(|length| length > MAX_CHUNK_BYTES as u64) {
+        return Err(ApiError::BodyTooLarge {
+            limit: MAX_CHUNK_BYTES,
+        });
+    }
+    let opened = files.open_upload(&upload).await?;
     let body = read_body(payload, MAX_CHUNK_BYTES).await?;
     if body.is_empty() {
         return Err(crate::domain::ValidationError::invalid(
@@ -261,7 +274,9 @@ pub async fn put_chunk(
         )
         .into());
     }
-    let (chunks, bytes) = files.put_chunk(&upload, index, &body).await?;
+    let (chunks, bytes) = files
+        .put_opened_chunk(&upload, &opened, index, &body)
+        .await?;
     Ok(HttpResponse::Ok().json(UploadProgressResponse { chunks, bytes }))
 }
 
@@ -288,6 +303,23 @@ pub async fn finish_upload(
         created: CreatedSecretResponse::new(&created, &links),
         file: FinishedFile { bytes },
     }))
+}
+
+/// Abandon an upload: its chunks go now, not at its expiry.
+#[utoipa::path(delete, path = "/api/files/uploads/{upload}", tag = "files",
+    params(("upload" = String, Path, description = "The upload's key")),
+    responses(
+        (status = 204, description = "Dropped, with its chunks"),
+        (status = 404, description = "Unknown, expired or already finished upload", body = ErrorBody),
+        (status = 429, description = "Rate limited: see Retry-After", body = ErrorBody),
+        (status = 503, description = "Storage unavailable", body = ErrorBody),
+    ))]
+pub async fn abort_upload(
+    files: web::Data<FileService>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    files.abort(&upload_key(&path)?).await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 /// Download a revealed file's content, streamed.

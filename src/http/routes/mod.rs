@@ -52,6 +52,7 @@ pub fn configure(config: &mut web::ServiceConfig) {
                 .service(resource("/secrets/{secret_key}/reveal").post(secrets::reveal_secret))
                 .service(resource("/files").post(files::start_upload))
                 .service(resource("/files/uploads/{upload}/chunks/{index}").put(files::put_chunk))
+                .service(resource("/files/uploads/{upload}").delete(files::abort_upload))
                 .service(resource("/files/uploads/{upload}/finish").post(files::finish_upload))
                 .service(resource("/files/{ticket}").get(files::download))
                 .service(resource("/receipts/{receipt_key}").get(receipts::read_receipt))

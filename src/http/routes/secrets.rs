@@ -379,7 +379,8 @@ pub async fn secret_status(
 #[utoipa::path(post, path = "/api/secrets/{secret_key}/reveal", tag = "secrets",
     params(("secret_key" = String, Path, description = "The key from the link"),
         ("Idempotency-Key" = Option<String>, Header, nullable = false, pattern = "^[!-~]{16,64}$", description = "16–64 visible ASCII characters, fresh and random per reveal: a retry with the same key within `BURNBOX_REVEAL_RETRY_SECONDS` gets the same answer, and counts no view"),
-        ("Burnbox-Reveal-Proof" = Option<String>, Header, nullable = false, pattern = "^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$", description = "For an `e2e2` secret: base64url of HKDF-SHA256(key from the link's fragment, info `burnbox reveal`); without it, or wrong, 403 and nothing is taken")),
+        ("Burnbox-Reveal-Proof" = Option<String>, Header, nullable = false, pattern = "^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$", description = "For an `e2e2` secret: base64url of HKDF-SHA256(key from the link's fragment, info `burnbox reveal`); without it, or wrong, 403 and nothing is taken"),
+        ("Burnbox-Accept-Files" = Option<String>, Header, nullable = false, description = "`1` from a client that downloads files: only then is a file's view taken (else 422 `file_secret`, nothing taken)")),
     request_body(content = Option<RevealRequest>, description = "May be left out when there is no passphrase"),
     responses(
         (status = 200, description = "The secret; it no longer exists on the server", body = RevealedSecretResponse),
@@ -389,7 +390,7 @@ pub async fn secret_status(
         (status = 404, description = "Unknown, already read, burned or expired", body = ErrorBody,
             example = json!({"error": "not_found", "message": "not found, already read, burned or expired"})),
         (status = 415, description = "Body is not application/json", body = ErrorBody),
-        (status = 422, description = "Empty or overlong passphrase, malformed Idempotency-Key or reveal proof", body = ErrorBody),
+        (status = 422, description = "Empty or overlong passphrase, malformed Idempotency-Key or reveal proof, or a file without `Burnbox-Accept-Files: 1` (`file_secret`: nothing taken)", body = ErrorBody),
         (status = 429, description = "Rate limited: see Retry-After and the RateLimit-* headers", body = ErrorBody,
             example = json!({"error": "rate_limited", "message": "too many requests; retry in 7 s"})),
         (status = 503, description = "Storage unavailable or Argon2 pool full", body = ErrorBody),
@@ -415,7 +416,7 @@ pub async fn reveal_secret(
         passphrase,
         proof: headers.proof,
         idempotency: headers.idempotency,
-        files: true,
+        files: headers.accepts_files,
     };
     let key = secret_key(&path)?;
     let revealed = service.reveal(&key, presented).await?;

@@ -173,4 +173,14 @@ impl MemoryStore {
             .get(&index)
             .cloned()
     }
+
+    pub(super) fn abort_file_upload(&self, upload: &RecordRef, secret: &RecordRef) -> bool {
+        let mut inner = self.lock();
+        if live(&mut inner.uploads, upload, Instant::now()).is_none() {
+            return false;
+        }
+        inner.uploads.remove(upload);
+        inner.chunks.remove(secret);
+        true
+    }
 }

@@ -244,6 +244,14 @@ impl Store for MemoryStore {
         self.finish_file_upload(upload, new, bytes)
     }
 
+    async fn abort_upload(
+        &self,
+        upload: &RecordRef,
+        secret: &RecordRef,
+    ) -> Result<bool, StoreError> {
+        Ok(self.abort_file_upload(upload, secret))
+    }
+
     async fn read_chunk(
         &self,
         secret: &RecordRef,

@@ -38,6 +38,9 @@ const FINISH_UPLOAD_SCRIPT: &str = include_str!("scripts/finish_upload.lua");
 static START_UPLOAD: LazyLock<Script> = LazyLock::new(|| Script::new(START_UPLOAD_SCRIPT));
 static PUT_CHUNK: LazyLock<Script> = LazyLock::new(|| Script::new(PUT_CHUNK_SCRIPT));
 static FINISH_UPLOAD: LazyLock<Script> = LazyLock::new(|| Script::new(FINISH_UPLOAD_SCRIPT));
+/// Drops an upload under way and its chunks, never a finished one's.
+static ABORT_UPLOAD: LazyLock<Script> =
+    LazyLock::new(|| Script::new(include_str!("scripts/abort_upload.lua")));
 
 fn count<T: TryFrom<i64>>(value: Option<&Value>) -> Result<T, StoreError> {
     match value {
@@ -175,5 +178,15 @@ impl RedisStore {
     ) -> Result<Option<Vec<u8>>, StoreError> {
         self.query(redis::cmd("HGET").arg(self.chunks_name(secret)).arg(index))
             .await
+    }
+
+    pub(super) async fn abort_file_upload(
+        &self,
+        upload: &RecordRef,
+        secret: &RecordRef,
+    ) -> Result<bool, StoreError> {
+        let mut invocation = ABORT_UPLOAD.key(self.name(upload, "u"));
+        invocation.key(self.chunks_name(secret));
+        Ok(self.invoke::<i64>(&invocation).await? == 1)
     }
 }

@@ -586,6 +586,14 @@ impl Store for RedisStore {
         self.finish_file_upload(upload, new, bytes).await
     }
 
+    async fn abort_upload(
+        &self,
+        upload: &RecordRef,
+        secret: &RecordRef,
+    ) -> Result<bool, StoreError> {
+        self.abort_file_upload(upload, secret).await
+    }
+
     async fn read_chunk(
         &self,
         secret: &RecordRef,
