@@ -657,7 +657,8 @@ function revealPage() {
     say(error, "");
     submit.disabled = true;
     const body = status.passphrase_required ? { passphrase: passphraseInput.value } : {};
-    const headers = { "Idempotency-Key": unfinished || idempotencyKey() };
+    // The page downloads files: the server hands a file's view only to a client that says so.
+    const headers = { "Idempotency-Key": unfinished || idempotencyKey(), "Burnbox-Accept-Files": "1" };
     unfinished = null;
     try {
       // An answer's fragment is a private key, not an e2e key: it proves nothing.
