@@ -34,8 +34,8 @@ use crate::http::routes::admin::{
     self, AuditEntryView, AuditPage, CreateUserRequest, UpdateUserRequest, UserPage,
 };
 use crate::http::routes::files::{
-    self, FinishedFile, FinishedUploadResponse, RevealedFile, StartUploadRequest,
-    StartedUploadResponse, UploadProgressResponse,
+    self, FinishedFile, FinishedUploadResponse, StartUploadRequest, StartedUploadResponse,
+    UploadProgressResponse,
 };
 use crate::http::routes::health::{self, HealthResponse, ReadyResponse};
 use crate::http::routes::receipts;
@@ -45,7 +45,8 @@ use crate::http::routes::requests::{
 };
 use crate::http::routes::secrets::{
     self, CreateSecretRequest, CreatedSecretResponse, GenerateSecretRequest,
-    GeneratedSecretResponse, RevealRequest, RevealedSecretResponse, SecretStatusResponse,
+    GeneratedSecretResponse, RevealRequest, RevealedFile, RevealedSecretResponse,
+    SecretStatusResponse,
 };
 use crate::http::routes::tokens::{
     self, MintTokenRequest, MintedTokenResponse, VerifiedTokenResponse, VerifyTokenRequest,

@@ -13,10 +13,9 @@ use super::secrets::{CreatedSecretResponse, SecretOwner};
 use crate::domain::file::MAX_CHUNK_BYTES;
 use crate::domain::time::rfc3339;
 use crate::domain::{
-    ChunkIndex, DeclaredBytes, FileManifest, FileName, MediaType, Passphrase, SecretKey,
-    SecretText, UploadKey, parse_views,
+    ChunkIndex, DeclaredBytes, FileName, MediaType, Passphrase, SecretText, UploadKey, parse_views,
 };
-use crate::files::{DownloadTicket, FileLabel, FileService, NewFile};
+use crate::files::{FileLabel, FileService, NewFile};
 use crate::http::error::{ApiError, ErrorBody};
 use crate::http::extract::{Json, client_address, read_body};
 use crate::http::pages::Links;
@@ -107,49 +106,6 @@ pub struct FinishedFile {
     /// Bytes of its content.
     #[schema(example = 1_048_464)]
     pub bytes: u64,
-}
-
-/// A revealed file: download its content with `download` before `download_expires_at`.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct RevealedFile {
-    /// Bytes of the content.
-    #[schema(example = 1_048_464)]
-    pub bytes: u64,
-    /// The file's name, when its sender let the server see it (else it is in `secret`).
-    #[schema(example = "report.pdf")]
-    pub name: Option<String>,
-    /// Its media type, likewise.
-    #[serde(rename = "type")]
-    #[schema(example = "application/pdf")]
-    pub media_type: Option<String>,
-    /// Where the content downloads (a bearer link: keep it to yourself).
-    #[schema(example = "/api/files/Zm9vYmFy")]
-    pub download: String,
-    /// Until when `download` works (RFC 3339); it may be fetched again until then.
-    #[schema(example = "2026-12-07T16:20:18Z")]
-    pub download_expires_at: String,
-}
-
-impl RevealedFile {
-    /// The file part of a reveal's answer, with a fresh download ticket.
-    pub fn new(
-        files: &FileService,
-        links: &Links,
-        key: &SecretKey,
-        manifest: &FileManifest,
-    ) -> Self {
-        let DownloadTicket { ticket, expires_at } = files.ticket(key, manifest);
-        Self {
-            bytes: manifest.bytes,
-            name: manifest.name.as_ref().map(|name| name.as_str().to_owned()),
-            media_type: manifest
-                .media_type
-                .as_ref()
-                .map(|media_type| media_type.as_str().to_owned()),
-            download: links.absolute_or_path(&format!("/api/files/{ticket}")),
-            download_expires_at: rfc3339(expires_at),
-        }
-    }
 }
 
 fn upload_key(path: &str) -> Result<UploadKey, ApiError> {

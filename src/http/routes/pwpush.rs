@@ -16,7 +16,7 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, mime, web};
 use serde_json::{Map, Value, json};
 
 use self::form::{FORM_BYTES, FileForm};
-use super::files::RevealedFile;
+use super::secrets::RevealedFile;
 use super::secrets::SecretOwner;
 use crate::accounts::{Account, AccountService};
 use crate::crypto::Views;

@@ -10,10 +10,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::accounts::{Account, AccountService};
+use crate::domain::FileManifest;
 use crate::domain::time::rfc3339;
 use crate::domain::{
     AuditAction, GenerateLength, Passphrase, Scope, SecretKey, SecretText, parse_views,
 };
+use crate::files::{DownloadTicket, FileService};
 use crate::http::error::{ApiError, ErrorBody};
 use crate::http::extract::{Json, OptionalJson, RevealHeaders, client_address, optional_integer};
 use crate::http::middleware::GuessBudget;
@@ -188,7 +190,50 @@ pub struct RevealedSecretResponse {
     /// name, type and size, or empty when the server may see them).
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
-    pub file: Option<super::files::RevealedFile>,
+    pub file: Option<RevealedFile>,
+}
+
+/// A revealed file: download its content with `download` before `download_expires_at`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RevealedFile {
+    /// Bytes of the content.
+    #[schema(example = 1_048_464)]
+    pub bytes: u64,
+    /// The file's name, when its sender let the server see it (else it is in `secret`).
+    #[schema(example = "report.pdf")]
+    pub name: Option<String>,
+    /// Its media type, likewise.
+    #[serde(rename = "type")]
+    #[schema(example = "application/pdf")]
+    pub media_type: Option<String>,
+    /// Where the content downloads (a bearer link: keep it to yourself).
+    #[schema(example = "/api/files/Zm9vYmFy")]
+    pub download: String,
+    /// Until when `download` works (RFC 3339); it may be fetched again until then.
+    #[schema(example = "2026-12-07T16:20:18Z")]
+    pub download_expires_at: String,
+}
+
+impl RevealedFile {
+    /// The file part of a reveal's answer, with a fresh download ticket.
+    pub fn new(
+        files: &FileService,
+        links: &Links,
+        key: &SecretKey,
+        manifest: &FileManifest,
+    ) -> Self {
+        let DownloadTicket { ticket, expires_at } = files.ticket(key, manifest);
+        Self {
+            bytes: manifest.bytes,
+            name: manifest.name.as_ref().map(|name| name.as_str().to_owned()),
+            media_type: manifest
+                .media_type
+                .as_ref()
+                .map(|media_type| media_type.as_str().to_owned()),
+            download: links.absolute_or_path(&format!("/api/files/{ticket}")),
+            download_expires_at: rfc3339(expires_at),
+        }
+    }
 }
 
 /// The account a secret belongs to: the caller, when signed in with a session or an API
@@ -423,7 +468,7 @@ pub async fn reveal_secret(
     let file = revealed
         .file
         .as_ref()
-        .map(|manifest| super::files::RevealedFile::new(&files, &links, &key, manifest));
+        .map(|manifest| RevealedFile::new(&files, &links, &key, manifest));
     Ok(HttpResponse::Ok().json(RevealedSecretResponse {
         e2e: revealed.text.is_e2e(),
         secret: revealed.text.into_string(),
