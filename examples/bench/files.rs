@@ -101,7 +101,8 @@ impl Connection {
         body: &[u8],
     ) -> std::io::Result<()> {
         let head = format!(
-            "{method} {path} HTTP/1.1\r\nHost: bench\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
+            // A client that downloads files says so (a reveal of a file needs it).
+            "{method} {path} HTTP/1.1\r\nHost: bench\r\nBurnbox-Accept-Files: 1\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
             body.len()
         );
         let stream = self.stream.get_mut();
