@@ -115,6 +115,12 @@ pub enum ApiError {
         /// The index expected next.
         expected: u32,
     },
+    /// A chunk short of the smallest size, and not the upload's last.
+    #[error("every chunk but the last carries at least {min} bytes")]
+    ChunkTooSmall {
+        /// The smallest size.
+        min: usize,
+    },
     /// A chunk that would carry an upload past the bytes it declared.
     #[error("this chunk carries the upload past the bytes it declared; nothing was stored")]
     UploadExceedsDeclared,
@@ -175,6 +181,7 @@ impl ApiError {
             Self::BurnNotAllowed => "burn_not_allowed",
             Self::FileSecret => "file_secret",
             Self::ChunkOutOfOrder { .. } => "chunk_out_of_order",
+            Self::ChunkTooSmall { .. } => "chunk_too_small",
             Self::UploadExceedsDeclared => "upload_exceeds_declared",
             Self::UploadIncomplete { .. } => "upload_incomplete",
             Self::RateLimited { .. } => "rate_limited",

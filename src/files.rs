@@ -274,11 +274,9 @@ impl FileService {
         // per-entry overhead: refused (its `bytes` counts what arrived before it).
         let last = state.received + body.len() as u64 >= state.declared;
         if body.len() < MIN_CHUNK_BYTES && !last && index.get() == state.chunks {
-            return Err(crate::domain::ValidationError::invalid(
-                "chunk_too_small",
-                format!("every chunk but the last carries at least {MIN_CHUNK_BYTES} bytes"),
-            )
-            .into());
+            return Err(ApiError::ChunkTooSmall {
+                min: MIN_CHUNK_BYTES,
+            });
         }
         let secret = state.secret_key.record();
         let sealer = ChunkSealer::new(

@@ -51,6 +51,7 @@ impl ResponseError for ApiError {
             Self::Invalid(_) | Self::FileSecret => StatusCode::UNPROCESSABLE_ENTITY,
             // What the upload holds so far decides: the same request may succeed later.
             Self::ChunkOutOfOrder { .. }
+            | Self::ChunkTooSmall { .. }
             | Self::UploadExceedsDeclared
             | Self::UploadIncomplete { .. } => StatusCode::CONFLICT,
             Self::NotFound => StatusCode::NOT_FOUND,

@@ -146,7 +146,7 @@ async fn chunks_go_in_order_and_nothing_half_uploaded_is_created() {
         // Every chunk but the last carries 64 KiB at least.
         put_chunk(&app, &upload, 0, &file[..10])
             .await
-            .assert_error(422, "chunk_too_small");
+            .assert_error(409, "chunk_too_small");
         let first = put_chunk(&app, &upload, 0, &file[..70_000]).await;
         assert_eq!(
             (first.body["chunks"].clone(), first.body["bytes"].clone()),

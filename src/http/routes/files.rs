@@ -194,10 +194,10 @@ pub async fn start_upload(
     responses(
         (status = 200, description = "Stored", body = UploadProgressResponse),
         (status = 404, description = "Unknown, expired or finished upload", body = ErrorBody),
-        (status = 409, description = "Not the next chunk (nor the last one again), or more bytes than the upload declared (`upload_exceeds_declared`)", body = ErrorBody,
+        (status = 409, description = "Not the next chunk (nor the last one again), more bytes than the upload declared (`upload_exceeds_declared`), or a chunk below 65536 bytes that is not the upload's last (`chunk_too_small`)", body = ErrorBody,
             example = json!({"error": "chunk_out_of_order", "message": "chunks go in order: the next one is 3"})),
         (status = 413, description = "The chunk is larger than 1048512 bytes", body = ErrorBody),
-        (status = 422, description = "Empty chunk, a chunk below 65536 bytes that is not the file's last (`chunk_too_small`), or a bad index", body = ErrorBody),
+        (status = 422, description = "Empty chunk or bad index", body = ErrorBody),
         (status = 429, description = "Rate limited: see Retry-After", body = ErrorBody),
         (status = 503, description = "Storage unavailable", body = ErrorBody),
     ))]
