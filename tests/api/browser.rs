@@ -423,8 +423,8 @@ async fn a_secret_shared_in_one_browser_opens_once_in_another() {
     sender.wait_shown("share-result").await;
     assert_eq!(
         sender.eval("document.activeElement.id").await,
-        json!("share-result-title"),
-        "focus moves to the result"
+        json!("share-link"),
+        "focus moves to the link"
     );
     let link = sender.value("share-link").await;
     let receipt = sender.value("receipt-link").await;
@@ -479,7 +479,7 @@ async fn a_secret_shared_in_one_browser_opens_once_in_another() {
     assert_eq!(recipient.value("revealed").await, plaintext);
     assert_eq!(
         recipient.eval("document.activeElement.id").await,
-        json!("reveal-secret-title"),
+        json!("revealed"),
         "focus moves to the secret"
     );
     assert!(

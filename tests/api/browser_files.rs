@@ -4,7 +4,6 @@
 //! page must refuse; and axe-core on every state a file gives the pages, light and dark.
 
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use aes_gcm::aead::{Aead, KeyInit, Payload};
@@ -14,14 +13,14 @@ use base64::engine::general_purpose::STANDARD;
 use burnbox::crypto::e2e_file;
 use burnbox::e2e::{self, E2eKey};
 use chromiumoxide::cdp::browser_protocol::dom::SetFileInputFilesParams;
-use chromiumoxide::cdp::browser_protocol::emulation::{MediaFeature, SetEmulatedMediaParams};
 use chromiumoxide::cdp::browser_protocol::network::{
     EmulateNetworkConditionsByRuleParams, NetworkConditions,
 };
 use serde_json::json;
 
 use crate::browser::{Chromium, Tab, TempDir, URL_SAFE, split_link};
-use crate::helpers::{Backend, LossyProxy, RecordingProxy, TestApp, npm_package, spawn_app_with};
+use crate::browser_states::assert_accessible;
+use crate::helpers::{Backend, LossyProxy, RecordingProxy, TestApp, spawn_app_with};
 
 const MIB: usize = 1024 * 1024;
 /// Room for the 25 MiB file (and its chunks' tags).
@@ -470,48 +469,6 @@ async fn throttle_uploads(tab: &Tab, bytes_per_second: f64) {
         .expect("network conditions");
 }
 
-/// axe-core's serious and critical violations on the page, light and dark.
-async fn assert_accessible(tab: &Tab, state: &str) {
-    static AXE: OnceLock<String> = OnceLock::new();
-    let source = AXE.get_or_init(|| {
-        let package = npm_package("axe-core", "4.14.1");
-        std::fs::read_to_string(package.join("axe.min.js")).expect("axe.min.js")
-    });
-    if tab.eval("typeof axe === 'undefined'").await == json!(true) {
-        tab.eval(&format!("{source}\n;true")).await;
-    }
-    for scheme in ["light", "dark"] {
-        tab.page
-            .execute(
-                SetEmulatedMediaParams::builder()
-                    .features(vec![MediaFeature::new("prefers-color-scheme", scheme)])
-                    .build(),
-            )
-            .await
-            .expect("a colour scheme");
-        assert_eq!(
-            tab.eval(&format!(
-                "matchMedia('(prefers-color-scheme: {scheme})').matches"
-            ))
-            .await,
-            json!(true)
-        );
-        let violations = tab
-            .eval(
-                "axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations \
-                   .filter((v) => v.impact === 'serious' || v.impact === 'critical') \
-                   .map((v) => ({ id: v.id, impact: v.impact, help: v.help, \
-                     nodes: v.nodes.map((n) => n.target.join(' ')) })))",
-            )
-            .await;
-        assert_eq!(
-            violations,
-            json!([]),
-            "axe-core on {state} ({scheme}): {violations:#}"
-        );
-    }
-}
-
 /// Every state a file gives the pages passes axe-core with no serious or critical
 /// violation, in light and dark: a file chosen (by dropping it), the upload's progress,
 /// the link, the reveal page of a file, the file ready to save, and a file that does not
@@ -676,7 +633,7 @@ async fn a_file_too_large_or_over_the_budget_is_refused_with_a_clear_error() {
     tab.wait_shown("share-error").await;
     assert_eq!(
         tab.text("#share-error").await,
-        "The file is too large: 2097153 bytes, and at most 2.0 MB can be shared."
+        "The file is too large: 2,097,153 bytes, and at most 2.0 MB can be shared."
     );
     assert!(
         !tab.requests()

@@ -6,6 +6,7 @@ mod accounts;
 mod at_rest;
 mod browser;
 mod browser_files;
+mod browser_states;
 mod chaos;
 mod cli;
 mod cli_files;

@@ -6,11 +6,17 @@
 //! Encryption happens in the browser ([`crate::crypto::e2e`] describes the format); a GET here
 //! never consumes anything: revealing is the page's POST to the API.
 
-use std::sync::LazyLock;
+mod assets;
+pub mod i18n;
+mod render;
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
-use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
+use actix_web::{HttpResponse, ResponseError, web};
+
+pub use assets::{Asset, ICON, QRCODE, SCRIPT, STYLE, asset};
+use i18n::{Arg, Catalogue, LANGUAGES};
+pub use render::Reader;
 
 use crate::config::PublicUrl;
 use crate::domain::{ReceiptKey, ReceiptState, ReceiptView, SecretKey, TtlPolicy};
@@ -63,244 +69,174 @@ impl Links {
     }
 }
 
-/// A static file, named after a hash of its content so that it can be cached for good.
-pub struct Asset {
-    /// The file's path, `/assets/<stem>.<hash>.<extension>`.
-    pub path: String,
-    content_type: &'static str,
-    etag: String,
-    body: &'static str,
-}
-
-impl Asset {
-    fn new(stem: &str, extension: &str, content_type: &'static str, body: &'static str) -> Self {
-        let hash = blake3::hash(body.as_bytes()).to_hex();
-        let short = &hash.as_str()[..16];
-        Self {
-            path: format!("/assets/{stem}.{short}.{extension}"),
-            content_type,
-            etag: format!("\"{short}\""),
-            body,
-        }
-    }
-}
-
-/// The page's script.
-pub static SCRIPT: LazyLock<Asset> = LazyLock::new(|| {
-    Asset::new(
-        "burnbox",
-        "js",
-        "text/javascript; charset=utf-8",
-        include_str!("assets/burnbox.js"),
-    )
-});
-
-/// The pages' style sheet.
-pub static STYLE: LazyLock<Asset> = LazyLock::new(|| {
-    Asset::new(
-        "burnbox",
-        "css",
-        "text/css; charset=utf-8",
-        include_str!("assets/burnbox.css"),
-    )
-});
-
-/// The pages' icon.
-pub static ICON: LazyLock<Asset> = LazyLock::new(|| {
-    Asset::new(
-        "burnbox",
-        "svg",
-        "image/svg+xml",
-        include_str!("assets/burnbox.svg"),
-    )
-});
-
-/// Serves `/assets/{file}`: immutable, as the name changes with the content.
-pub async fn asset(request: HttpRequest, file: web::Path<String>) -> HttpResponse {
-    let wanted = format!("/assets/{file}");
-    let Some(asset) = [&*SCRIPT, &*STYLE, &*ICON]
-        .into_iter()
-        .find(|asset| asset.path == wanted)
-    else {
-        return ApiError::NotFound.error_response();
-    };
-    let mut response = if request
-        .headers()
-        .get(header::IF_NONE_MATCH)
-        .is_some_and(|tag| tag.as_bytes() == asset.etag.as_bytes())
-    {
-        HttpResponse::NotModified().finish()
-    } else {
-        HttpResponse::Ok()
-            .content_type(asset.content_type)
-            .body(asset.body)
-    };
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=31536000, immutable"),
-    );
-    if let Ok(etag) = HeaderValue::from_str(&asset.etag) {
-        headers.insert(header::ETAG, etag);
-    }
-    response
-}
-
 /// `GET /`: the share page.
 pub async fn share(
+    reader: Reader,
     service: web::Data<SecretService>,
     files: web::Data<FileService>,
 ) -> HttpResponse {
     let policy = service.policy();
-    let main = include_str!("share.html")
-        .replace("{{max_bytes}}", &policy.max_secret_bytes.to_string())
-        .replace(
-            "{{max_file_bytes}}",
-            &files.policy().max_file_bytes.to_string(),
-        )
-        .replace("{{ttl_options}}", &ttl_options(policy.ttl));
-    page(StatusCode::OK, "Share a secret", &main)
+    let text = reader.catalogue;
+    let views_options = [1u64, 2, 3, 5, 10]
+        .into_iter()
+        .map(|count| {
+            let selected = if count == 1 { " selected" } else { "" };
+            format!(
+                "<option value=\"{count}\"{selected}>{}</option>",
+                text.html("share-views-option", &[("count", Arg::Number(count))])
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n          ");
+    let main = render::fill(
+        include_str!("share.html"),
+        text,
+        &[
+            ("max_bytes", &policy.max_secret_bytes.to_string()),
+            ("max_file_bytes", &files.policy().max_file_bytes.to_string()),
+            ("ttl_options", &ttl_options(text, policy.ttl)),
+            ("views_options", &views_options),
+            (
+                "file_hint",
+                &text.html_with("share-file-hint", &[("limit", r#"<span id="file-limit"></span>"#)]),
+            ),
+            (
+                "share_link",
+                &text.html("share-link", &[("count", Arg::Number(1))]),
+            ),
+            ("query", &reader.query()),
+        ],
+    );
+    page(StatusCode::OK, reader, "share-title", &main)
 }
 
 /// `GET /q`: the page that asks someone for a secret.
-pub async fn request() -> HttpResponse {
-    page(
-        StatusCode::OK,
-        "Ask for a secret",
-        include_str!("request.html"),
-    )
+pub async fn request(reader: Reader) -> HttpResponse {
+    let main = render::fill(include_str!("request.html"), reader.catalogue, &[]);
+    page(StatusCode::OK, reader, "request-title", &main)
 }
 
 /// `GET /q/{request_key}`: the page that answers a request, once. Like the reveal page it
 /// never looks at the store: the page asks the API.
-pub async fn fill() -> HttpResponse {
-    page(
-        StatusCode::OK,
-        "A request for a secret",
-        include_str!("fill.html"),
-    )
+pub async fn fill(reader: Reader) -> HttpResponse {
+    let main = render::fill(include_str!("fill.html"), reader.catalogue, &[]);
+    page(StatusCode::OK, reader, "fill-title", &main)
 }
 
 /// `GET /s/{secret_key}` (and `/secret/{secret_key}`): the reveal page. It never looks at
 /// the store: the page asks the API, and reveals only when its reader presses the button.
-pub async fn reveal() -> HttpResponse {
-    page(
-        StatusCode::OK,
-        "A secret for you",
-        include_str!("reveal.html"),
-    )
+pub async fn reveal(reader: Reader) -> HttpResponse {
+    let main = render::fill(include_str!("reveal.html"), reader.catalogue, &[]);
+    page(StatusCode::OK, reader, "reveal-title", &main)
 }
 
 /// `GET /r/{receipt_key}` (and `/private/{metadata_key}`): the receipt, rendered here so
 /// that it needs no script.
-pub async fn receipt(service: web::Data<SecretService>, path: web::Path<String>) -> HttpResponse {
+pub async fn receipt(
+    reader: Reader,
+    service: web::Data<SecretService>,
+    path: web::Path<String>,
+) -> HttpResponse {
     let Some(key) = ReceiptKey::parse(&path) else {
-        return error_page(&ApiError::NotFound);
+        return error_page(reader, &ApiError::NotFound);
     };
     match service.receipt(&key).await {
-        Ok(view) => page(StatusCode::OK, "Receipt", &receipt_main(&key, &view)),
-        Err(error) => error_page(&error),
+        Ok(view) => page(
+            StatusCode::OK,
+            reader,
+            "receipt-title",
+            &receipt_main(reader, &key, &view),
+        ),
+        Err(error) => error_page(reader, &error),
     }
 }
 
-/// `POST /r/{receipt_key}/burn`: the receipt page's button; back to the receipt after.
-pub async fn burn(service: web::Data<SecretService>, path: web::Path<String>) -> HttpResponse {
+/// `POST /r/{receipt_key}/burn`: the receipt page's button; back to the receipt after
+/// (in the language the reader chose, if they chose one).
+pub async fn burn(
+    reader: Reader,
+    service: web::Data<SecretService>,
+    path: web::Path<String>,
+) -> HttpResponse {
     let Some(key) = ReceiptKey::parse(&path) else {
-        return error_page(&ApiError::NotFound);
+        return error_page(reader, &ApiError::NotFound);
     };
     match service.burn_by_receipt(&key).await {
         Ok(_) => HttpResponse::SeeOther()
-            .insert_header((header::LOCATION, format!("/r/{}", key.key().encode())))
+            .insert_header((
+                header::LOCATION,
+                format!("/r/{}{}", key.key().encode(), reader.query()),
+            ))
             .finish(),
-        Err(error) => error_page(&error),
+        Err(error) => error_page(reader, &error),
     }
 }
 
-fn receipt_main(key: &ReceiptKey, view: &ReceiptView) -> String {
-    let (name, state, detail) = match view.state {
-        ReceiptState::Pending => (
-            "pending",
-            "Waiting to be read",
-            format!(
-                "Nobody has opened it yet. It expires at {}.",
-                time(&view.expires_at)
-            ),
-        ),
-        ReceiptState::Revealed => (
-            "revealed",
-            "Read",
-            format!(
-                "It was revealed at {} and is gone from the server.",
-                time(view.revealed_at.as_deref().unwrap_or_default())
-            ),
-        ),
-        ReceiptState::Burned => (
-            "burned",
-            "Burned",
-            format!(
-                "It was burned unread at {}.",
-                time(view.burned_at.as_deref().unwrap_or_default())
-            ),
-        ),
-        ReceiptState::Expired => (
-            "expired",
-            "Expired",
-            format!(
-                "Nobody read it before it expired at {}.",
-                time(&view.expires_at)
-            ),
-        ),
+fn receipt_main(reader: Reader, key: &ReceiptKey, view: &ReceiptView) -> String {
+    let text = reader.catalogue;
+    let (name, at) = match view.state {
+        ReceiptState::Pending => ("pending", view.expires_at.as_str()),
+        ReceiptState::Revealed => ("revealed", view.revealed_at.as_deref().unwrap_or_default()),
+        ReceiptState::Burned => ("burned", view.burned_at.as_deref().unwrap_or_default()),
+        ReceiptState::Expired => ("expired", view.expires_at.as_str()),
     };
     let burn = if view.state == ReceiptState::Pending {
         format!(
-            r#"<form method="post" action="/r/{}/burn">
-      <button type="submit" class="danger">Burn it now</button>
-      <p class="hint">Nobody will be able to read it afterwards.</p>
+            r#"<form method="post" action="/r/{}/burn{}">
+      <button type="submit" class="danger">{}</button>
+      <p class="hint">{}</p>
     </form>"#,
-            key.key().encode()
+            key.key().encode(),
+            reader.query(),
+            text.html("receipt-burn", &[]),
+            text.html("receipt-burn-hint", &[]),
         )
     } else {
         String::new()
     };
-    include_str!("receipt.html")
-        .replace("{{state_name}}", name)
-        .replace("{{state}}", state)
-        .replace("{{detail}}", &detail)
-        .replace("{{created_at}}", &time(&view.created_at))
-        .replace("{{burn}}", &burn)
-}
-
-/// An RFC 3339 time as people read it, in UTC.
-fn time(rfc3339: &str) -> String {
-    let trimmed = rfc3339.trim_end_matches('Z');
-    format!(
-        "<time datetime=\"{rfc3339}\">{} UTC</time>",
-        trimmed.replace('T', " ")
+    render::fill(
+        include_str!("receipt.html"),
+        text,
+        &[
+            ("state_name", name),
+            ("state", &text.html(&format!("receipt-{name}"), &[])),
+            (
+                "detail",
+                &text.html_with(&format!("receipt-{name}-detail"), &[("time", &time(at))]),
+            ),
+            (
+                "created",
+                &text.html_with("receipt-created", &[("time", &time(&view.created_at))]),
+            ),
+            ("burn", &burn),
+        ],
     )
 }
 
-fn error_page(error: &ApiError) -> HttpResponse {
+/// An RFC 3339 time, in UTC; the script shows it in the reader's language and zone.
+fn time(rfc3339: &str) -> String {
+    let trimmed = rfc3339.trim_end_matches('Z');
+    format!(
+        "<time datetime=\"{}\">{} UTC</time>",
+        i18n::escape(rfc3339),
+        i18n::escape(&trimmed.replace('T', " "))
+    )
+}
+
+fn error_page(reader: Reader, error: &ApiError) -> HttpResponse {
     let status = error.status_code();
     let (title, text) = match status {
-        StatusCode::NOT_FOUND => (
-            "Nothing here",
-            "This receipt does not exist: the link is wrong, or the receipt has expired.",
-        ),
-        StatusCode::TOO_MANY_REQUESTS => (
-            "Slow down",
-            "Too many requests from your address. Wait a minute and reload.",
-        ),
-        StatusCode::SERVICE_UNAVAILABLE => (
-            "Try again shortly",
-            "The service cannot reach its storage right now. Reload in a moment.",
-        ),
-        _ => (
-            "Something went wrong",
-            "The server could not answer. Reload to try again.",
-        ),
+        StatusCode::NOT_FOUND => ("gone-title", "error-receipt-not-found"),
+        StatusCode::TOO_MANY_REQUESTS => ("error-slow-down-title", "error-slow-down"),
+        StatusCode::SERVICE_UNAVAILABLE => ("error-unavailable-title", "error-unavailable-page"),
+        _ => ("error-title", "error-page"),
     };
-    let main = format!("<section>\n  <h1>{title}</h1>\n  <p>{text}</p>\n</section>");
-    let mut response = page(status, title, &main);
+    let main = format!(
+        "<section>\n  <h1>{}</h1>\n  <p>{}</p>\n</section>",
+        reader.catalogue.html(title, &[]),
+        reader.catalogue.html(text, &[])
+    );
+    let mut response = page(status, reader, title, &main);
     if let ApiError::RateLimited {
         retry_after_seconds,
     } = error
@@ -312,7 +248,7 @@ fn error_page(error: &ApiError) -> HttpResponse {
 }
 
 /// The TTL presets that the operator's bounds allow, the default selected.
-fn ttl_options(policy: TtlPolicy) -> String {
+fn ttl_options(text: &Catalogue, policy: TtlPolicy) -> String {
     let mut choices: Vec<u64> = [300, 3600, 86_400, 604_800]
         .into_iter()
         .filter(|seconds| (policy.min..=policy.max).contains(seconds))
@@ -331,36 +267,67 @@ fn ttl_options(policy: TtlPolicy) -> String {
             };
             format!(
                 "<option value=\"{seconds}\"{selected}>{}</option>",
-                duration_label(seconds)
+                duration_label(text, seconds)
             )
         })
         .collect::<Vec<_>>()
         .join("\n          ")
 }
 
-fn duration_label(seconds: u64) -> String {
+fn duration_label(text: &Catalogue, seconds: u64) -> String {
     let (count, unit) = match seconds {
-        s if s % 86_400 == 0 => (s / 86_400, "day"),
-        s if s % 3600 == 0 => (s / 3600, "hour"),
-        s if s % 60 == 0 => (s / 60, "minute"),
-        s => (s, "second"),
+        s if s % 86_400 == 0 => (s / 86_400, "duration-days"),
+        s if s % 3600 == 0 => (s / 3600, "duration-hours"),
+        s if s % 60 == 0 => (s / 60, "duration-minutes"),
+        s => (s, "duration-seconds"),
     };
-    let plural = if count == 1 { "" } else { "s" };
-    format!("{count} {unit}{plural}")
+    text.html(unit, &[("count", Arg::Number(count))])
 }
 
-fn page(status: StatusCode, title: &str, main: &str) -> HttpResponse {
-    let html = include_str!("layout.html")
-        .replace("{{title}}", title)
-        .replace("{{style}}", &STYLE.path)
-        .replace("{{script}}", &SCRIPT.path)
-        .replace("{{icon}}", &ICON.path)
-        .replace("{{main}}", main);
+/// The language picker's choices: "the browser's language", then every language in its
+/// own name; the reader's choice selected, if they made one.
+fn language_options(reader: Reader) -> String {
+    let mut options = vec![format!(
+        "<option value=\"\"{}>{}</option>",
+        if reader.chosen { "" } else { " selected" },
+        reader.catalogue.html("language-browser", &[])
+    )];
+    for language in LANGUAGES {
+        let selected = reader.chosen && std::ptr::eq(language, reader.catalogue.language);
+        options.push(format!(
+            "<option value=\"{code}\" lang=\"{code}\"{selected}>{name}</option>",
+            code = language.code,
+            selected = if selected { " selected" } else { "" },
+            name = i18n::escape(language.name),
+        ));
+    }
+    options.join("\n        ")
+}
+
+fn page(status: StatusCode, reader: Reader, title: &str, main: &str) -> HttpResponse {
+    let text = reader.catalogue;
+    let html = render::fill(
+        include_str!("layout.html"),
+        text,
+        &[
+            ("lang", text.language.code),
+            ("dir", if text.language.rtl { "rtl" } else { "ltr" }),
+            ("title", &text.html(title, &[])),
+            ("style", &STYLE.path),
+            ("script", &SCRIPT.path),
+            ("icon", &ICON.path),
+            ("messages", text.script_messages()),
+            ("languages", &language_options(reader)),
+            ("query", &reader.query()),
+            ("main", main),
+        ],
+    );
     HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
         .insert_header((header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY))
         // The pages hold keys (in the path, and in what the script shows): keep no copy.
         .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((header::VARY, "Accept-Language"))
         .insert_header(("X-Robots-Tag", "noindex"))
         .body(html)
 }
@@ -376,10 +343,11 @@ mod tests {
             max: 2_592_000,
             default: 604_800,
         };
-        let options = ttl_options(policy);
+        let en = i18n::english();
+        let options = ttl_options(en, policy);
         assert!(options.contains(r#"<option value="300">5 minutes</option>"#));
         assert!(options.contains(r#"<option value="604800" selected>7 days</option>"#));
-        let narrow = ttl_options(TtlPolicy {
+        let narrow = ttl_options(en, TtlPolicy {
             min: 600,
             max: 7200,
             default: 5400,
@@ -388,7 +356,7 @@ mod tests {
             narrow,
             "<option value=\"3600\">1 hour</option>\n          <option value=\"5400\" selected>90 minutes</option>"
         );
-        assert_eq!(duration_label(61), "61 seconds");
+        assert_eq!(duration_label(en, 61), "61 seconds");
     }
 
     #[test]

@@ -211,7 +211,9 @@ fn no_store() -> DefaultHeaders {
 }
 
 /// `GET /p/{url_token}`: the reveal page, or with `.json` the legacy API's retrieve.
+#[allow(clippy::too_many_arguments)] // Two handlers' extractors: the retrieve's and the page's.
 async fn push_page(
+    reader: pages::Reader,
     path: web::Path<String>,
     query: web::Query<Vec<(String, String)>>,
     service: web::Data<crate::secrets::SecretService>,
@@ -223,7 +225,7 @@ async fn push_page(
     if path.ends_with(".json") {
         return pwpush::retrieve(path, query, service, files, links, headers, guesses).await;
     }
-    Ok(pages::reveal().await)
+    Ok(pages::reveal(reader).await)
 }
 
 /// A resource being built: its routes, and the methods they answer, which any other

@@ -9,6 +9,8 @@
 // reveal presents the proof. Older links hold "e2e1." + base64url(nonce ‖ ciphertext ‖
 // tag) under the key itself, with no associated data: they still open.
 
+import qrcodegen from "./vendor/qrcodegen.js";
+
 const PREFIX = "e2e2.";
 const PREFIX_V1 = "e2e1.";
 const KEY_BYTES = 32;
@@ -348,27 +350,86 @@ function say(element, text) {
   show(element, Boolean(text));
 }
 
-function when(rfc3339) {
-  const at = new Date(rfc3339);
-  const minutes = Math.round((at.getTime() - Date.now()) / 60000);
-  let relative;
-  if (minutes < 60) relative = `in ${Math.max(minutes, 1)} minute${minutes === 1 ? "" : "s"}`;
-  else if (minutes < 48 * 60) relative = `in ${Math.round(minutes / 60)} hours`;
-  else relative = `in ${Math.round(minutes / 1440)} days`;
-  return `${relative} (${at.toLocaleString()})`;
+// The page's language: its messages come with the page (the server's catalogue for it,
+// each compiled to a string, a list of parts, or a select on a number); the browser's
+// Intl formats numbers, sizes and times, and Intl.PluralRules (CLDR) picks plurals.
+// Digits stay Latin in every language, as the server writes them.
+const LANG = document.documentElement.lang || "en";
+const LOCALE = `${LANG}-u-nu-latn`;
+const MESSAGES = JSON.parse(document.getElementById("messages")?.textContent || "{}");
+const PLURALS = new Intl.PluralRules(LOCALE);
+const NUMBERS = new Intl.NumberFormat(LOCALE);
+
+function resolve(pattern, args) {
+  if (typeof pattern === "string") return pattern;
+  if (Array.isArray(pattern)) return pattern.map((part) => resolve(part, args)).join("");
+  if (pattern.v !== undefined) {
+    const value = args[pattern.v];
+    return typeof value === "number" ? NUMBERS.format(value) : String(value ?? "");
+  }
+  const value = Number(args[pattern.s]);
+  const category = PLURALS.select(value);
+  const variant =
+    pattern.k.find(([key]) => key === value) ||
+    pattern.k.find(([key]) => key === category) ||
+    pattern.k[pattern.d];
+  return resolve(variant[1], args);
 }
 
-/** A size as people read it: 512 bytes, 3.4 KB, 25.0 MB. */
+/** The message `id` in the page's language, with `args` (numbers choose plurals). */
+export function t(id, args = {}) {
+  return id in MESSAGES ? resolve(MESSAGES[id], args) : id;
+}
+
+/** A time as the reader writes it, in their zone. */
+function dateTime(at) {
+  return new Intl.DateTimeFormat(LOCALE, { dateStyle: "medium", timeStyle: "short" }).format(at);
+}
+
+/** When something happens: "in 5 minutes (7 Dec 2026, 18:00)", in the page's language. */
+function when(rfc3339) {
+  const at = new Date(rfc3339);
+  const minutes = Math.max(1, Math.round((at.getTime() - Date.now()) / 60000));
+  const relative = new Intl.RelativeTimeFormat(LOCALE, { numeric: "always" });
+  let text;
+  if (minutes < 60) text = relative.format(minutes, "minute");
+  else if (minutes < 48 * 60) text = relative.format(Math.round(minutes / 60), "hour");
+  else text = relative.format(Math.round(minutes / 1440), "day");
+  return t("when", { relative: text, date: dateTime(at) });
+}
+
+/** A number of bytes, to the byte: "3,145,729 bytes". */
+function exactBytes(bytes) {
+  return new Intl.NumberFormat(LOCALE, { style: "unit", unit: "byte", unitDisplay: "long" }).format(bytes);
+}
+
+/** A size as people read it: 512 bytes, 3.4 kB, 25.0 MB (in the page's language). */
 function size(bytes) {
-  if (bytes < 1024) return `${bytes} byte${bytes === 1 ? "" : "s"}`;
-  const units = ["KB", "MB", "GB"];
+  if (bytes < 1024) return exactBytes(bytes);
+  const units = ["kilobyte", "megabyte", "gigabyte"];
   let value = bytes / 1024;
   let unit = 0;
   while (value >= 1024 && unit < units.length - 1) {
     value /= 1024;
     unit += 1;
   }
-  return `${value.toFixed(1)} ${units[unit]}`;
+  return new Intl.NumberFormat(LOCALE, {
+    style: "unit",
+    unit: units[unit],
+    minimumFractionDigits: 1,
+    maximumFractionDigits: 1,
+  }).format(value);
+}
+
+/** Says `text` to screen readers (the page's polite live region). */
+function announce(text) {
+  const region = document.getElementById("announce");
+  if (!region) return;
+  region.textContent = "";
+  // A change a moment later is announced even when the text is the same as before.
+  setTimeout(() => {
+    region.textContent = text;
+  }, 100);
 }
 
 /** Shows `done` of `total` bytes on a <progress> and in its text. The text is a polite
@@ -381,7 +442,7 @@ function progressOf(bar, text) {
     bar.value = percent;
     if (Math.floor(percent / 10) !== tenth) {
       tenth = Math.floor(percent / 10);
-      text.textContent = `${percent}% — ${size(done)} of ${size(total)}`;
+      text.textContent = t("progress", { percent, done: size(done), total: size(total) });
     }
   };
 }
@@ -411,18 +472,17 @@ async function uploadFile(file, key, body, report, retrying) {
 function viewsLeft(prefix, left) {
   show(document.getElementById(`${prefix}-gone`), left === 0);
   show(document.getElementById(`${prefix}-left`), left > 0);
-  document.getElementById(`${prefix}-views-left`).textContent =
-    `${left} more time${left === 1 ? "" : "s"}`;
+  document.getElementById(`${prefix}-left`).textContent = t("reveal-left", { count: left });
 }
 
+/** What a refusal from the API means, for the reader: its cause where the page knows
+ * it, else the API's error code (the API's own message is English). */
 function problem(reply) {
-  const message = reply.data && reply.data.message;
-  if (reply.status === 429) {
-    const after = reply.retryAfter || "a few";
-    return `Too many requests. Try again in ${after} second${after === "1" ? "" : "s"}.`;
-  }
-  if (reply.status === 503) return "The service is briefly unavailable. Try again shortly.";
-  return message ? `${message[0].toUpperCase()}${message.slice(1)}.` : `Failed (HTTP ${reply.status}).`;
+  if (reply.status === 429) return t("error-rate-limited", { seconds: Number(reply.retryAfter) || 60 });
+  if (reply.status === 503) return t("error-unavailable");
+  if (reply.status === 413) return t("error-too-large");
+  const code = (reply.data && reply.data.error) || `HTTP ${reply.status}`;
+  return t("error-refused", { code });
 }
 
 function copyButtons() {
@@ -436,7 +496,7 @@ function copyButtons() {
         document.execCommand("copy");
       }
       const label = button.textContent;
-      button.textContent = "Copied";
+      button.textContent = t("copied");
       setTimeout(() => {
         button.textContent = label;
       }, 2000);
@@ -484,7 +544,7 @@ function sharePage(root) {
     form.classList.remove("dropping");
     const files = event.dataTransfer.files;
     if (files.length !== 1) {
-      say(error, "Drop one file. To share several, put them in an archive first.");
+      say(error, t("share-error-drop-one"));
       return;
     }
     say(error, "");
@@ -507,14 +567,14 @@ function sharePage(root) {
   async function shareText() {
     const text = secretInput.value;
     if (!text) {
-      say(error, "Write the secret first.");
+      say(error, t("share-error-empty"));
       return null;
     }
     const bytes = new TextEncoder().encode(text).length;
     if (envelopeLength(bytes) > maxBytes) {
       const room =
         Math.floor(((maxBytes - PREFIX.length) * 3) / 4) - VERIFIER_BYTES - NONCE_BYTES - TAG_BYTES;
-      say(error, `The secret is too long: ${bytes} bytes, and at most ${room} fit.`);
+      say(error, t("share-error-too-long", { size: size(bytes), limit: size(room) }));
       return null;
     }
     const { envelope, key } = await seal(text);
@@ -524,18 +584,18 @@ function sharePage(root) {
   async function shareFile() {
     const file = fileInput.files[0];
     if (!file) {
-      say(error, "Choose a file first.");
+      say(error, t("share-error-no-file"));
       return null;
     }
     if (file.size > maxFileBytes) {
       // Just over the limit, the rounded sizes would read alike: the bytes tell them apart.
-      const over = size(file.size) === size(maxFileBytes) ? `${file.size} bytes` : size(file.size);
-      say(error, `The file is too large: ${over}, and at most ${size(maxFileBytes)} can be shared.`);
+      const over = size(file.size) === size(maxFileBytes) ? exactBytes(file.size) : size(file.size);
+      say(error, t("share-error-too-large", { size: over, limit: size(maxFileBytes) }));
       return null;
     }
     const { envelope, key } = await seal(JSON.stringify({ name: file.name, type: file.type, size: file.size }));
     if (envelope.length > maxBytes) {
-      say(error, "The file's name is too long to share.");
+      say(error, t("share-error-name-too-long"));
       return null;
     }
     const progress = document.getElementById("share-progress");
@@ -546,7 +606,7 @@ function sharePage(root) {
     const slow = setTimeout(() => show(progress, true), 400);
     try {
       const retrying = () => {
-        text.textContent = "Connection lost — retrying…";
+        text.textContent = t("retrying");
       };
       const body = { ...options(), secret: envelope };
       return { reply: await uploadFile(file, key, body, report, retrying), key };
@@ -573,14 +633,19 @@ function sharePage(root) {
       const views = Number(document.getElementById("views").value);
       document.getElementById("share-link").value = `${shareBase}#${shared.key}`;
       document.getElementById("receipt-link").value = receipt;
-      document.getElementById("share-expires").textContent = when(created.expires_at);
-      document.getElementById("share-views").textContent = views > 1 ? `${views} times` : "once";
+      document.getElementById("share-expires").textContent = t("share-expires", { when: when(created.expires_at) });
+      document.getElementById("share-link-label").textContent = t("share-link", { count: views });
+      drawQr(document.getElementById("share-qr"), `${shareBase}#${shared.key}`);
       form.reset();
       show(form, false);
       show(document.getElementById("share-result"), true);
-      document.getElementById("share-result-title").focus();
-    } catch (failure) {
-      say(error, `Could not create the link: ${failure.message}`);
+      // Focus on the link, selected to copy; the live region says the link is ready.
+      const link = document.getElementById("share-link");
+      link.focus();
+      link.select();
+      announce(t("share-result-title"));
+    } catch {
+      say(error, t("share-error-failed"));
     } finally {
       submit.disabled = false;
     }
@@ -617,27 +682,24 @@ function revealPage() {
     if (status.e2e && !isKey(fragment)) return view("incomplete");
     if (status.e2e && (!window.isSecureContext || !crypto.subtle)) {
       view("waiting");
-      say(error, "This browser cannot decrypt here: the page needs HTTPS (or localhost).");
+      say(error, t("error-insecure-decrypt"));
       return;
     }
     // An answer to a request opens only with X25519: find out before it is handed out.
     if (status.answer && !(await canOpenSealed(fragment))) {
       view("waiting");
-      say(
-        error,
-        "This browser cannot open answers (it lacks X25519). Nothing was revealed: open the link in a current browser, or with burnbox open.",
-      );
+      say(error, t("reveal-error-no-x25519"));
       return;
     }
     if (status.file) {
-      document.getElementById("reveal-waiting-title").textContent = "A file is waiting for you";
+      document.getElementById("reveal-waiting-title").textContent = t("reveal-waiting-file");
       show(document.getElementById("reveal-file-note"), true);
     }
-    document.getElementById("reveal-expires").textContent = when(status.expires_at);
+    document.getElementById("reveal-expires").textContent = t("reveal-expires", { when: when(status.expires_at) });
     const several = status.views_left > 1;
     show(document.getElementById("reveal-once"), !several);
     show(document.getElementById("reveal-several"), several);
-    document.getElementById("reveal-views-left").textContent = String(status.views_left);
+    document.getElementById("reveal-several").textContent = t("reveal-several", { count: status.views_left });
     show(document.getElementById("reveal-passphrase-field"), status.passphrase_required);
     passphraseInput.required = status.passphrase_required;
     submit.disabled = false;
@@ -645,8 +707,7 @@ function revealPage() {
   }
 
   const progress = document.getElementById("reveal-progress");
-  const lost =
-    "The connection to the server was lost and the secret was not shown. Press Reveal again soon, without reloading this page: if the server already handed it out, it hands it to this page again.";
+  const lost = t("reveal-error-lost");
   // The Idempotency-Key of a reveal whose outcome is unknown (its retries ran out):
   // pressing Reveal again continues that reveal, so an answer the server gave but that
   // was lost on the way is given again rather than burned. Any answer clears it.
@@ -671,7 +732,7 @@ function revealPage() {
         reply = await withRetries(
           () => api("POST", path, body, headers),
           () => {
-            progress.textContent = "Connection lost — retrying…";
+            progress.textContent = t("retrying");
           },
         );
       } finally {
@@ -685,12 +746,12 @@ function revealPage() {
       }
       if (reply.status === 404) return view("gone");
       if (reply.status === 403 && reply.data && reply.data.attempts_left === 0) {
-        say(error, "Wrong passphrase. No attempts are left: the secret is burned.");
+        say(error, t("reveal-error-burned"));
         return;
       }
       if (reply.status === 403 && reply.data && reply.data.attempts_left !== undefined) {
         const left = reply.data.attempts_left;
-        say(error, `Wrong passphrase. ${left} attempt${left === 1 ? "" : "s"} left.`);
+        say(error, t("reveal-error-passphrase", { count: left }));
         submit.disabled = false;
         passphraseInput.select();
         return;
@@ -713,9 +774,13 @@ function revealPage() {
       }
       // The key has done its work: keep it out of the history and the address bar.
       history.replaceState(null, "", location.pathname);
-      document.getElementById("revealed").value = text;
+      const revealed = document.getElementById("revealed");
+      revealed.value = text;
       viewsLeft("revealed", reply.data.views_left || 0);
       view("secret");
+      // Focus on the secret itself; the live region says what it is.
+      revealed.focus();
+      announce(t("reveal-secret-title"));
     } catch {
       unfinished = headers["Idempotency-Key"];
       say(error, lost);
@@ -789,30 +854,28 @@ function revealPage() {
       if (failure instanceof Unauthentic) return view("file-failed");
       show(progress, false);
       if (status === 404) {
-        say(fileError, "The file is no longer on the server: its download expired.");
+        say(fileError, t("reveal-file-expired"));
         return;
       }
-      say(
-        fileError,
-        `The download broke off. Try it again: it stays possible until ${new Date(file.download_expires_at).toLocaleTimeString()}.`,
-      );
+      const until = new Intl.DateTimeFormat(LOCALE, { timeStyle: "short" }).format(new Date(file.download_expires_at));
+      say(fileError, t("reveal-file-broke", { time: until }));
       show(retry, true);
       return;
     }
-    text.textContent = `Decrypted ${size(plainBytes)}: ready to save.`;
+    text.textContent = t("reveal-file-decrypted", { size: size(plainBytes) });
     // Saved, never shown: the page hands it over as bytes of no particular type, and the
     // name only ever names the download.
     const save = document.getElementById("file-save");
     save.href = URL.createObjectURL(new Blob(parts, { type: "application/octet-stream" }));
     save.download = name;
-    save.textContent = `Save “${name}”`;
+    save.textContent = t("reveal-file-save-named", { name });
     show(document.getElementById("file-save-line"), true);
     save.click();
   }
 
-  check().catch((failure) => {
+  check().catch(() => {
     view("waiting");
-    say(error, `Could not reach the server: ${failure.message}`);
+    say(error, t("error-unreachable"));
   });
 }
 
@@ -845,13 +908,13 @@ function requestPage() {
       document.getElementById("answer-link").value =
         `${location.origin}/s/${made.answer_key}#${keys.privateKey}`;
       document.getElementById("request-receipt-link").value = `${location.origin}/r/${made.receipt_key}`;
-      document.getElementById("request-expires").textContent = when(made.expires_at);
+      document.getElementById("request-expires").textContent = t("request-expires", { when: when(made.expires_at) });
       form.reset();
       show(form, false);
       show(document.getElementById("request-result"), true);
       document.getElementById("request-result-title").focus();
-    } catch (failure) {
-      say(error, `Could not create the request: ${failure.message}`);
+    } catch {
+      say(error, t("request-error-failed"));
     } finally {
       submit.disabled = false;
     }
@@ -877,21 +940,21 @@ function fillPage() {
     view("waiting");
     if (reply.status !== 200) return say(error, problem(reply));
     if (!window.isSecureContext || !crypto.subtle) {
-      return say(error, "This browser cannot encrypt here: the page needs HTTPS (or localhost).");
+      return say(error, t("error-insecure-encrypt"));
     }
     publicKey = reply.data.public_key;
     if (reply.data.note) {
       document.getElementById("fill-note").textContent = reply.data.note;
       show(document.getElementById("fill-note-line"), true);
     }
-    document.getElementById("fill-expires").textContent = when(reply.data.expires_at);
+    document.getElementById("fill-lede").textContent = t("fill-lede", { when: when(reply.data.expires_at) });
     submit.disabled = false;
   }
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     say(error, "");
     const text = document.getElementById("fill-secret").value;
-    if (!text) return say(error, "Write the answer first.");
+    if (!text) return say(error, t("fill-error-empty"));
     submit.disabled = true;
     try {
       const sealed = await sealTo(publicKey, text);
@@ -904,20 +967,99 @@ function fillPage() {
       }
       form.reset();
       view("done");
-    } catch (failure) {
-      say(error, `Could not send the answer: ${failure.message}`);
+    } catch {
+      say(error, t("fill-error-failed"));
       submit.disabled = false;
     }
   });
-  check().catch((failure) => {
+  check().catch(() => {
     view("waiting");
-    say(error, `Could not reach the server: ${failure.message}`);
+    say(error, t("error-unreachable"));
   });
 }
 
-if (document.getElementById("request")) requestPage();
-if (document.getElementById("fill")) fillPage();
-const share = document.getElementById("share");
-if (share) sharePage(share);
-if (document.getElementById("reveal")) revealPage();
-copyButtons();
+/** Draws `text` as a QR code (SVG, dark on light in either scheme, with its quiet zone)
+ * into `container`: made here, from the link with its key, which the server never sees. */
+function drawQr(container, text) {
+  const code = qrcodegen.QrCode.encodeText(text, qrcodegen.QrCode.Ecc.MEDIUM);
+  const border = 4;
+  const side = code.size + border * 2;
+  let path = "";
+  for (let y = 0; y < code.size; y += 1) {
+    for (let x = 0; x < code.size; x += 1) {
+      if (code.getModule(x, y)) path += `M${x + border},${y + border}h1v1h-1z`;
+    }
+  }
+  const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+  svg.setAttribute("viewBox", `0 0 ${side} ${side}`);
+  svg.setAttribute("role", "img");
+  svg.setAttribute("aria-label", t("share-qr-alt"));
+  svg.setAttribute("shape-rendering", "crispEdges");
+  const paper = document.createElementNS(svg.namespaceURI, "rect");
+  paper.setAttribute("width", "100%");
+  paper.setAttribute("height", "100%");
+  paper.setAttribute("fill", "#ffffff");
+  const modules = document.createElementNS(svg.namespaceURI, "path");
+  modules.setAttribute("d", path);
+  modules.setAttribute("fill", "#000000");
+  svg.append(paper, modules);
+  container.replaceChildren(svg);
+}
+
+const STORED_LANGUAGE = "burnbox-language";
+
+/** The language picker: the choice is kept in this browser (no cookie reaches the server)
+ * and goes in the address as `?lang=`, with the fragment (a reveal link's key) kept. */
+function languagePicker() {
+  const form = document.getElementById("language-form");
+  if (!form) return;
+  const address = (code) => {
+    const url = new URL(location.href);
+    if (code) url.searchParams.set("lang", code);
+    else url.searchParams.delete("lang");
+    return url.href;
+  };
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const code = form.elements.lang.value;
+    try {
+      if (code) localStorage.setItem(STORED_LANGUAGE, code);
+      else localStorage.removeItem(STORED_LANGUAGE);
+    } catch {
+      // Storage may be off: the choice still holds for this address.
+    }
+    location.assign(address(code));
+  });
+  // A choice made earlier, on a page opened without one (a link someone sent).
+  let stored = null;
+  try {
+    stored = localStorage.getItem(STORED_LANGUAGE);
+  } catch {
+    stored = null;
+  }
+  const asked = new URL(location.href).searchParams.get("lang");
+  const offered = [...form.elements.lang.options].some((option) => option.value === stored);
+  if (stored && !asked && stored !== LANG && offered) {
+    location.replace(address(stored));
+    return true;
+  }
+  return false;
+}
+
+/** Times the server wrote in UTC, shown in the reader's language and zone. */
+function localTimes() {
+  for (const element of document.querySelectorAll("time[datetime]")) {
+    const at = new Date(element.dateTime);
+    if (!Number.isNaN(at.getTime())) element.textContent = dateTime(at);
+  }
+}
+
+const moving = languagePicker();
+localTimes();
+if (moving) {
+  // The page is about to load again in the reader's language: start nothing here.
+} else if (document.getElementById("request")) requestPage();
+else if (document.getElementById("fill")) fillPage();
+else if (document.getElementById("share")) sharePage(document.getElementById("share"));
+else if (document.getElementById("reveal")) revealPage();
+if (!moving) copyButtons();
