@@ -137,7 +137,9 @@ async fn every_state_in(code: &str) {
         .await;
     assert_says(&sender, catalogue, "h1", "share-title").await;
     assert_accessible(&sender, "the share page").await;
-    sender.type_into("#secret", "correct horse battery staple").await;
+    sender
+        .type_into("#secret", "correct horse battery staple")
+        .await;
     sender.type_into("#passphrase", "sesame").await;
     assert_accessible(&sender, "the share page, filled in").await;
     sender.click("#share-submit").await;
@@ -183,7 +185,12 @@ async fn every_state_in(code: &str) {
     let waiting = app
         .create_secret(json!({"secret": e2e::seal(&key, "whole links only"), "e2e": true}))
         .await;
-    let cut = open(app.url(&format!("/s/{}#{}", waiting.secret_key, &key.encode()[..20]))).await;
+    let cut = open(app.url(&format!(
+        "/s/{}#{}",
+        waiting.secret_key,
+        &key.encode()[..20]
+    )))
+    .await;
     cut.wait_shown("reveal-incomplete").await;
     assert_says(&cut, catalogue, "h1", "reveal-incomplete-title").await;
     assert_accessible(&cut, "the reveal page of a truncated link").await;
@@ -269,7 +276,12 @@ async fn the_script_words_plurals_as_the_catalogue_does() {
         let script = tab
             .eval("document.querySelector('script[type=module]').getAttribute('src')")
             .await;
-        for id in ["reveal-left", "reveal-error-passphrase", "share-link", "error-rate-limited"] {
+        for id in [
+            "reveal-left",
+            "reveal-error-passphrase",
+            "share-link",
+            "error-rate-limited",
+        ] {
             let shown = tab
                 .eval(&format!(
                     "import('{}').then((m) => Array.from({{ length: 103 }}, (_, n) => \
@@ -315,8 +327,10 @@ async fn the_qr_code_decodes_to_the_link() {
 /// A picture of the QR code as the page shows it, decoded by rqrr.
 async fn decode_qr(tab: &Tab) -> String {
     let rect = tab
-        .eval("(() => { const r = document.querySelector('#share-qr svg').getBoundingClientRect(); \
-               return [r.x + scrollX, r.y + scrollY, r.width, r.height]; })()")
+        .eval(
+            "(() => { const r = document.querySelector('#share-qr svg').getBoundingClientRect(); \
+               return [r.x + scrollX, r.y + scrollY, r.width, r.height]; })()",
+        )
         .await;
     let number = |index: usize| rect[index].as_f64().expect("a number");
     let png = tab
@@ -454,7 +468,13 @@ async fn a_secret_is_shared_and_revealed_with_the_keyboard_alone() {
     sender
         .wait_for(&format!("document.documentElement.lang === '{chosen}'"))
         .await;
-    assert!(sender.eval("location.search").await.as_str().is_some_and(|q| q.contains(&chosen)));
+    assert!(
+        sender
+            .eval("location.search")
+            .await
+            .as_str()
+            .is_some_and(|q| q.contains(&chosen))
+    );
     // Kept in this browser, not in a cookie: a page opened later, without `?lang=`, comes
     // back in the chosen language.
     assert_eq!(sender.eval("document.cookie").await, json!(""));
@@ -479,11 +499,17 @@ async fn screenshots_of_the_pages_in_two_languages_and_both_schemes() {
         sender
             .wait_for("!document.getElementById('share-submit').disabled")
             .await;
-        let reader_text = if code == "ar" { "كلمة المرور: 7-1-9-4" } else { "the vault code is 7-1-9-4" };
+        let reader_text = if code == "ar" {
+            "كلمة المرور: 7-1-9-4"
+        } else {
+            "the vault code is 7-1-9-4"
+        };
         sender.type_into("#secret", reader_text).await;
         for scheme in ["light", "dark"] {
             set_scheme(&sender, scheme).await;
-            sender.screenshot(&format!("share-{code}-{scheme}.png")).await;
+            sender
+                .screenshot(&format!("share-{code}-{scheme}.png"))
+                .await;
         }
         sender.click("#share-submit").await;
         sender.wait_shown("share-result").await;
@@ -496,7 +522,9 @@ async fn screenshots_of_the_pages_in_two_languages_and_both_schemes() {
         assert_eq!(reader.value("revealed").await, reader_text);
         for scheme in ["light", "dark"] {
             set_scheme(&reader, scheme).await;
-            reader.screenshot(&format!("revealed-{code}-{scheme}.png")).await;
+            reader
+                .screenshot(&format!("revealed-{code}-{scheme}.png"))
+                .await;
         }
         for tab in [&sender, &reader] {
             tab.assert_clean_console().await;

@@ -2,6 +2,7 @@
 //! `receipt_url`. (`browser.rs` drives the same pages in Chromium.)
 
 use burnbox::e2e::{self, E2eKey};
+use burnbox::pages::i18n;
 use serde_json::json;
 
 use crate::helpers::{Backend, Reply, TestApp, spawn_app, spawn_app_with};
@@ -235,7 +236,9 @@ async fn the_receipt_page_tells_the_story_and_burns(backend: Backend) {
     let created = app.create_secret(json!({"secret": "s"})).await;
     let path = format!("/r/{}", created.receipt_key);
     let (_, _, html) = page(&app, &path).await;
-    assert!(html.contains(r#"data-state="pending""#) && html.contains("Burn it now"));
+    // (Every message is in the page, for its script: the form is what shows the button.)
+    let form = format!(r#"<form method="post" action="{path}/burn">"#);
+    assert!(html.contains(r#"data-state="pending""#) && html.contains(&form));
 
     // The form's POST burns, and sends the browser back to the receipt.
     let no_redirects = reqwest::Client::builder()
@@ -251,7 +254,7 @@ async fn the_receipt_page_tells_the_story_and_burns(backend: Backend) {
     assert_eq!(burned.status().as_u16(), 303);
     assert_eq!(header(burned.headers(), "location"), path);
     let (_, _, html) = page(&app, &path).await;
-    assert!(html.contains(r#"data-state="burned""#) && !html.contains("Burn it now"));
+    assert!(html.contains(r#"data-state="burned""#) && !html.contains(r#"/burn">"#));
     assert_eq!(app.reveal(&created.secret_key, None).await.status, 404);
 
     let read = app.create_secret(json!({"secret": "s"})).await;
@@ -278,3 +281,137 @@ async fn the_receipt_page_tells_the_story_and_burns(backend: Backend) {
     assert_eq!(missing.status().as_u16(), 404);
 }
 on_both_backends!(the_receipt_page_tells_the_story_and_burns);
+
+/// The messages a page hands its script, parsed.
+fn script_messages(html: &str) -> serde_json::Map<String, serde_json::Value> {
+    let start = html.find(r#"id="messages">"#).expect("the messages") + 14;
+    let end = start + html[start..].find("</script>").expect("their end");
+    serde_json::from_str(&html[start..end]).expect("JSON")
+}
+
+/// Every page in every language: `lang` and `dir` on `<html>`, the title and texts from
+/// the language's catalogue, every placeholder filled, the script's messages whole.
+#[tokio::test]
+async fn every_page_speaks_every_language() {
+    let app = spawn_app(Backend::Memory).await;
+    let created = app.create_secret(json!({"secret": "s"})).await;
+    let english = i18n::english();
+    for catalogue in i18n::catalogues() {
+        let code = catalogue.language.code;
+        for (path, title) in [
+            ("/".to_owned(), "share-title"),
+            ("/q".to_owned(), "request-title"),
+            ("/q/AAAAAAAAAAAAAAAAAAAAAA".to_owned(), "fill-title"),
+            (format!("/s/{}", created.secret_key), "reveal-title"),
+            (format!("/r/{}", created.receipt_key), "receipt-title"),
+            (
+                "/r/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA".to_owned(),
+                "gone-title",
+            ),
+        ] {
+            let (status, headers, html) = page(&app, &format!("{path}?lang={code}")).await;
+            assert!(status == 200 || status == 404, "{path}: {status}");
+            let dir = if catalogue.language.rtl { "rtl" } else { "ltr" };
+            assert!(
+                html.contains(&format!(r#"<html lang="{code}" dir="{dir}">"#)),
+                "{code} {path}"
+            );
+            assert!(
+                html.contains(&format!(
+                    "<title>{} · burnbox</title>",
+                    catalogue.html(title, &[])
+                )),
+                "{code} {path}"
+            );
+            assert!(!html.contains("{{"), "{code} {path} has a placeholder left");
+            assert!(header(&headers, "vary").contains("Accept-Language"));
+            assert!(
+                html.contains(&format!(r#"<a href="/?lang={code}">"#)),
+                "links keep the choice"
+            );
+            assert!(html.contains(&format!(r#"value="{code}" lang="{code}" selected"#)));
+            let messages = script_messages(&html);
+            assert_eq!(messages.len(), english.ids().len(), "{code}");
+            assert_eq!(
+                messages["site-tagline"],
+                json!(catalogue.text("site-tagline", &[]))
+            );
+        }
+    }
+}
+
+/// Without `?lang=`, `Accept-Language` chooses; a language the pages do not speak, or a
+/// header that is nonsense, gives English, never an error.
+#[tokio::test]
+async fn accept_language_chooses_the_language_and_lang_overrides_it() {
+    let app = spawn_app(Backend::Memory).await;
+    let lang_of = |html: &str| {
+        let start = html.find("<html lang=\"").expect("lang") + 12;
+        html[start..start + html[start..].find('"').expect("end")].to_owned()
+    };
+    for (query, accept, expected) in [
+        ("", "de-CH,de;q=0.9,en;q=0.5", "de"),
+        ("", "pt-PT,pt;q=0.9", "pt-BR"),
+        ("", "ar-EG", "ar"),
+        ("", "xx-YY", "en"),
+        ("", "", "en"),
+        ("?lang=ar", "de", "ar"),
+        ("?lang=xx", "fr-FR", "fr"),
+        ("?lang=%3Cscript%3E", "", "en"),
+        ("?lang=ja&lang=de", "", "ja"),
+    ] {
+        let response = app
+            .client
+            .get(app.url(&format!("/{query}")))
+            .header("accept-language", accept)
+            .send()
+            .await
+            .expect("GET");
+        assert_eq!(response.status().as_u16(), 200);
+        let html = response.text().await.expect("HTML");
+        assert_eq!(lang_of(&html), expected, "{query} {accept}");
+        assert!(!html.contains("<script>"));
+        // Negotiated, not chosen: the page's own links add no `?lang=`.
+        if query.is_empty() || query == "?lang=xx" || query.contains("script") {
+            assert!(html.contains(r#"<a href="/">"#), "{query}");
+            assert!(html.contains(r#"<option value="" selected>"#));
+        }
+    }
+    let garbage = format!("{};q=0.5,", "é-😀".repeat(2000));
+    let response = app
+        .client
+        .get(app.url("/"))
+        .header("accept-language", garbage.as_str())
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(response.status().as_u16(), 200);
+}
+
+/// The receipt's button keeps the reader's choice: back to the receipt in their language.
+#[tokio::test]
+async fn burning_from_the_receipt_keeps_the_chosen_language() {
+    let app = spawn_app(Backend::Memory).await;
+    let created = app.create_secret(json!({"secret": "s"})).await;
+    let (_, _, html) = page(&app, &format!("/r/{}?lang=de", created.receipt_key)).await;
+    let action = format!("/r/{}/burn?lang=de", created.receipt_key);
+    assert!(html.contains(&format!(r#"action="{action}""#)), "{html}");
+    let de = i18n::find("de").expect("German");
+    assert!(html.contains(&de.html("receipt-pending", &[])));
+    let no_redirects = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let response = no_redirects
+        .post(app.url(&action))
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(response.status().as_u16(), 303);
+    assert_eq!(
+        header(response.headers(), "location"),
+        format!("/r/{}?lang=de", created.receipt_key)
+    );
+    let (_, _, burned) = page(&app, &format!("/r/{}?lang=de", created.receipt_key)).await;
+    assert!(burned.contains(&de.html("receipt-burned", &[])));
+}

@@ -13,7 +13,9 @@ use std::sync::LazyLock;
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 use fluent_langneg::{NegotiationStrategy, accepted_languages, negotiate_languages};
-use fluent_syntax::ast::{Entry, Expression, InlineExpression, Pattern, PatternElement, VariantKey};
+use fluent_syntax::ast::{
+    Entry, Expression, InlineExpression, Pattern, PatternElement, VariantKey,
+};
 use serde_json::{Map, Value, json};
 use unic_langid::LanguageIdentifier;
 
@@ -30,7 +32,7 @@ pub struct Language {
 }
 
 /// Every language, English (the reference and the fallback) first.
-pub const LANGUAGES: &[Language] = &[
+pub static LANGUAGES: &[Language] = &[
     language("en", "English", false, include_str!("locales/en.ftl")),
     language("ar", "العربية", true, include_str!("locales/ar.ftl")),
     language("de", "Deutsch", false, include_str!("locales/de.ftl")),
@@ -40,10 +42,20 @@ pub const LANGUAGES: &[Language] = &[
     language("ja", "日本語", false, include_str!("locales/ja.ftl")),
     language("nl", "Nederlands", false, include_str!("locales/nl.ftl")),
     language("pl", "Polski", false, include_str!("locales/pl.ftl")),
-    language("pt-BR", "Português (Brasil)", false, include_str!("locales/pt-BR.ftl")),
+    language(
+        "pt-BR",
+        "Português (Brasil)",
+        false,
+        include_str!("locales/pt-BR.ftl"),
+    ),
     language("ru", "Русский", false, include_str!("locales/ru.ftl")),
     language("uk", "Українська", false, include_str!("locales/uk.ftl")),
-    language("zh-CN", "中文（简体）", false, include_str!("locales/zh-CN.ftl")),
+    language(
+        "zh-CN",
+        "中文（简体）",
+        false,
+        include_str!("locales/zh-CN.ftl"),
+    ),
 ];
 
 const fn language(
@@ -106,12 +118,7 @@ pub fn negotiate(accept_language: &str) -> &'static Catalogue {
             .collect()
     });
     let requested = accepted_languages::parse(accept_language);
-    let chosen = negotiate_languages(
-        &requested,
-        &AVAILABLE,
-        None,
-        NegotiationStrategy::Filtering,
-    );
+    let chosen = negotiate_languages(&requested, &AVAILABLE, None, NegotiationStrategy::Filtering);
     chosen
         .first()
         .and_then(|tag| AVAILABLE.iter().position(|available| available == *tag))

@@ -27,7 +27,12 @@ fn rules(catalogue: &Catalogue) -> PluralRules {
     let found = found.first().expect("CLDR knows the language");
     assert_eq!(
         found.language,
-        catalogue.language.code.split('-').next().expect("a language")
+        catalogue
+            .language
+            .code
+            .split('-')
+            .next()
+            .expect("a language")
     );
     PluralRules::create((*found).clone(), PluralRuleType::CARDINAL).expect("rules")
 }
@@ -35,7 +40,15 @@ fn rules(catalogue: &Catalogue) -> PluralRules {
 /// The numbers the tests try: every count a page shows, and the large round ones some
 /// languages treat apart.
 fn numbers() -> impl Iterator<Item = u64> {
-    (0..=250).chain([1000, 1001, 10_000, 100_000, 1_000_000, 2_000_000, 1_000_000_000])
+    (0..=250).chain([
+        1000,
+        1001,
+        10_000,
+        100_000,
+        1_000_000,
+        2_000_000,
+        1_000_000_000,
+    ])
 }
 
 fn variables(value: &Value, into: &mut BTreeSet<String>) {
@@ -48,7 +61,9 @@ fn variables(value: &Value, into: &mut BTreeSet<String>) {
                 }
             }
             if let Some(Value::Array(variants)) = part.get("k") {
-                variants.iter().for_each(|variant| variables(&variant[1], into));
+                variants
+                    .iter()
+                    .for_each(|variant| variables(&variant[1], into));
             }
         }
         _ => {}
@@ -67,7 +82,10 @@ fn compiled(catalogue: &Catalogue) -> serde_json::Map<String, Value> {
 fn every_language_has_exactly_the_messages_english_has_with_its_variables() {
     let english_ids = english().ids();
     let english_messages = compiled(english());
-    assert!(catalogues().len() >= 13, "at least 12 languages beside English");
+    assert!(
+        catalogues().len() >= 13,
+        "at least 12 languages beside English"
+    );
     assert!(catalogues().iter().any(|catalogue| catalogue.language.rtl));
     for catalogue in catalogues() {
         let code = catalogue.language.code;
@@ -75,8 +93,15 @@ fn every_language_has_exactly_the_messages_english_has_with_its_variables() {
         let missing: Vec<_> = english_ids.iter().filter(|id| !ids.contains(id)).collect();
         let extra: Vec<_> = ids.iter().filter(|id| !english_ids.contains(id)).collect();
         assert!(missing.is_empty(), "{code} lacks {missing:?}");
-        assert!(extra.is_empty(), "{code} has {extra:?}, which English does not");
-        assert_eq!(ids.len(), english_ids.len(), "{code} defines a message twice");
+        assert!(
+            extra.is_empty(),
+            "{code} has {extra:?}, which English does not"
+        );
+        assert_eq!(
+            ids.len(),
+            english_ids.len(),
+            "{code} defines a message twice"
+        );
         let messages = compiled(catalogue);
         for id in &english_ids {
             let (mut theirs, mut ours) = (BTreeSet::new(), BTreeSet::new());
@@ -118,7 +143,9 @@ fn every_plural_is_written_for_the_languages_cldr_categories() {
             Value::Object(part) if part.contains_key("s") => {
                 into.push(value);
                 if let Some(Value::Array(variants)) = part.get("k") {
-                    variants.iter().for_each(|variant| selects(&variant[1], into));
+                    variants
+                        .iter()
+                        .for_each(|variant| selects(&variant[1], into));
                 }
             }
             _ => {}
@@ -156,7 +183,10 @@ fn every_plural_is_written_for_the_languages_cldr_categories() {
 fn resolve(pattern: &Value, rules: &PluralRules, count: u64) -> String {
     match pattern {
         Value::String(text) => text.clone(),
-        Value::Array(parts) => parts.iter().map(|part| resolve(part, rules, count)).collect(),
+        Value::Array(parts) => parts
+            .iter()
+            .map(|part| resolve(part, rules, count))
+            .collect(),
         Value::Object(part) if part.contains_key("v") => match part["v"].as_str() {
             Some("count" | "seconds" | "percent") => count.to_string(),
             _ => "‹text›".to_owned(),
@@ -241,4 +271,33 @@ fn html_is_escaped_and_markup_goes_in_whole() {
     );
     assert_eq!(en.text("no-such-message", &[]), "no-such-message");
     assert!(!en.script_messages().contains('<'));
+}
+
+/// Every message is shown somewhere: in a template (`{{id}}`), or named in the script or
+/// the handlers (`"id"`); the receipt's states are named by their state.
+#[test]
+fn every_message_is_shown_somewhere() {
+    let sources = [
+        include_str!("layout.html"),
+        include_str!("share.html"),
+        include_str!("reveal.html"),
+        include_str!("request.html"),
+        include_str!("fill.html"),
+        include_str!("receipt.html"),
+        include_str!("assets/burnbox.js"),
+        include_str!("mod.rs"),
+    ]
+    .concat();
+    let states = ["pending", "revealed", "burned", "expired"];
+    for id in english().ids() {
+        let by_state = states.iter().any(|state| {
+            id == format!("receipt-{state}") || id == format!("receipt-{state}-detail")
+        });
+        assert!(
+            by_state
+                || sources.contains(&format!("{{{{{id}}}}}"))
+                || sources.contains(&format!("\"{id}\"")),
+            "{id} is shown nowhere"
+        );
+    }
 }

@@ -98,7 +98,10 @@ pub async fn share(
             ("views_options", &views_options),
             (
                 "file_hint",
-                &text.html_with("share-file-hint", &[("limit", r#"<span id="file-limit"></span>"#)]),
+                &text.html_with(
+                    "share-file-hint",
+                    &[("limit", r#"<span id="file-limit"></span>"#)],
+                ),
             ),
             (
                 "share_link",
@@ -293,7 +296,7 @@ fn language_options(reader: Reader) -> String {
         reader.catalogue.html("language-browser", &[])
     )];
     for language in LANGUAGES {
-        let selected = reader.chosen && std::ptr::eq(language, reader.catalogue.language);
+        let selected = reader.chosen && language.code == reader.catalogue.language.code;
         options.push(format!(
             "<option value=\"{code}\" lang=\"{code}\"{selected}>{name}</option>",
             code = language.code,
@@ -347,11 +350,14 @@ mod tests {
         let options = ttl_options(en, policy);
         assert!(options.contains(r#"<option value="300">5 minutes</option>"#));
         assert!(options.contains(r#"<option value="604800" selected>7 days</option>"#));
-        let narrow = ttl_options(en, TtlPolicy {
-            min: 600,
-            max: 7200,
-            default: 5400,
-        });
+        let narrow = ttl_options(
+            en,
+            TtlPolicy {
+                min: 600,
+                max: 7200,
+                default: 5400,
+            },
+        );
         assert_eq!(
             narrow,
             "<option value=\"3600\">1 hour</option>\n          <option value=\"5400\" selected>90 minutes</option>"
