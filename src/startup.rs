@@ -196,6 +196,8 @@ impl Application {
             );
         }
         let links = web::Data::new(Links::new(settings.public_url.clone()));
+        // The pages' catalogues load now: a broken one stops the start, not a request.
+        crate::http::pages::i18n::catalogues();
         let json_limit = settings.max_secret_bytes * JSON_EXPANSION + JSON_ENVELOPE_BYTES;
         let openapi = crate::http::openapi::document(settings);
         let leases = Arc::new(Leases::default());

@@ -633,7 +633,7 @@ async fn a_file_too_large_or_over_the_budget_is_refused_with_a_clear_error() {
     tab.wait_shown("share-error").await;
     assert_eq!(
         tab.text("#share-error").await,
-        "The file is too large: 2,097,153 bytes, and at most 2.0 MB can be shared."
+        "The file is too large: \u{2068}2,097,153 bytes\u{2069}, and at most \u{2068}2.0 MB\u{2069} can be shared."
     );
     assert!(
         !tab.requests()

@@ -414,4 +414,20 @@ async fn burning_from_the_receipt_keeps_the_chosen_language() {
     );
     let (_, _, burned) = page(&app, &format!("/r/{}?lang=de", created.receipt_key)).await;
     assert!(burned.contains(&de.html("receipt-burned", &[])));
+
+    // A burn that fails is shown at the burn's address, which answers only POST: its
+    // language picker reloads the receipt instead.
+    let missing = "/r/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+    let failed = no_redirects
+        .post(app.url(&format!("{missing}/burn?lang=de")))
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(failed.status().as_u16(), 404);
+    let html = failed.text().await.expect("HTML");
+    assert!(
+        html.contains(&format!(r#"method="get" action="{missing}">"#)),
+        "{html}"
+    );
+    assert!(html.contains(&de.html("error-receipt-not-found", &[])));
 }

@@ -30,16 +30,17 @@ impl Asset {
     }
 }
 
-/// The pages' script. It imports the QR code library by the name the server gives it (so
-/// the script's own hash changes with the library's).
+/// The pages' script. It imports the QR code library (on the share page, when a link is
+/// made) by the name the server gives it, so the script's own hash changes with the
+/// library's.
 pub static SCRIPT: LazyLock<Asset> = LazyLock::new(|| {
     let source = include_str!("assets/burnbox.js")
         .replace("\"./vendor/qrcodegen.js\"", &format!("\"{}\"", QRCODE.path));
     Asset::new("burnbox", "js", "text/javascript; charset=utf-8", source)
 });
 
-/// Project Nayuki's QR code generator (MIT, vendored unchanged with its licence in
-/// `assets/vendor/`): the link's QR code is made in the browser, from the key the server
+/// Project Nayuki's QR code generator (MIT; npm's `nayuki-qr-code-generator@1.8.0` build,
+/// vendored byte for byte with its licence in `assets/vendor/`): the link's QR code is made in the browser, from the key the server
 /// never sees.
 pub static QRCODE: LazyLock<Asset> = LazyLock::new(|| {
     Asset::new(

@@ -12,7 +12,7 @@ use std::sync::LazyLock;
 
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
-use fluent_langneg::{NegotiationStrategy, accepted_languages, negotiate_languages};
+use fluent_langneg::{NegotiationStrategy, negotiate_languages};
 use fluent_syntax::ast::{
     Entry, Expression, InlineExpression, Pattern, PatternElement, VariantKey,
 };
@@ -117,12 +117,31 @@ pub fn negotiate(accept_language: &str) -> &'static Catalogue {
             .map(|language| language.code.parse().unwrap_or_default())
             .collect()
     });
-    let requested = accepted_languages::parse(accept_language);
+    let requested = accepted(accept_language);
     let chosen = negotiate_languages(&requested, &AVAILABLE, None, NegotiationStrategy::Filtering);
     chosen
         .first()
         .and_then(|tag| AVAILABLE.iter().position(|available| available == *tag))
         .map_or_else(english, |index| &CATALOGUES[index])
+}
+
+/// The languages of an `Accept-Language` header, most wanted first: by `q` (a stable
+/// sort, so equal weights keep the header's order), without those refused (`q=0`).
+/// (`fluent_langneg::accepted_languages::parse` keeps the header's order and ignores `q`.)
+fn accepted(header: &str) -> Vec<LanguageIdentifier> {
+    let mut weighted: Vec<(f32, LanguageIdentifier)> = header
+        .split(',')
+        .filter_map(|item| {
+            let mut parts = item.split(';');
+            let tag = parts.next()?.trim().parse().ok()?;
+            let weight = parts
+                .find_map(|part| part.trim().strip_prefix("q="))
+                .map_or(Some(1.0), |q| q.trim().parse::<f32>().ok())?;
+            (weight > 0.0).then_some((weight, tag))
+        })
+        .collect();
+    weighted.sort_by(|a, b| b.0.total_cmp(&a.0));
+    weighted.into_iter().map(|(_, tag)| tag).collect()
 }
 
 /// A value for a message's variable: a number (which may choose a plural) or text.

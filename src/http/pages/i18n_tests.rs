@@ -246,6 +246,15 @@ fn accept_language_chooses_and_english_is_the_fallback() {
     assert_eq!(negotiate("pt-PT,pt;q=0.9").language.code, "pt-BR");
     assert_eq!(negotiate("zh-Hans-CN,zh;q=0.9").language.code, "zh-CN");
     assert_eq!(negotiate("ar-EG").language.code, "ar");
+    // By weight, not by order; refused is refused.
+    assert_eq!(negotiate("en;q=0.1, de").language.code, "de");
+    assert_eq!(
+        negotiate("fr;q=0.5, it;q=0.8, ja;q=0.5").language.code,
+        "it"
+    );
+    assert_eq!(negotiate("de;q=0, nl;q=0.2").language.code, "nl");
+    assert_eq!(negotiate("de;q=0").language.code, "en");
+    assert_eq!(negotiate("de;q=banana, es").language.code, "es");
     assert_eq!(find("PT-br").map(|c| c.language.code), Some("pt-BR"));
     assert!(find("xx").is_none());
 }

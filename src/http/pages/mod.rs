@@ -161,17 +161,17 @@ pub async fn burn(
     service: web::Data<SecretService>,
     path: web::Path<String>,
 ) -> HttpResponse {
+    // A failed burn is shown at the burn's address, which answers only POST: the
+    // picker reloads the receipt instead (escaped where the page writes it).
     let Some(key) = ReceiptKey::parse(&path) else {
-        return error_page(reader, &ApiError::NotFound);
+        return error_page_at(reader, &ApiError::NotFound, &format!("/r/{path}"));
     };
+    let receipt = format!("/r/{}", key.key().encode());
     match service.burn_by_receipt(&key).await {
         Ok(_) => HttpResponse::SeeOther()
-            .insert_header((
-                header::LOCATION,
-                format!("/r/{}{}", key.key().encode(), reader.query()),
-            ))
+            .insert_header((header::LOCATION, format!("{receipt}{}", reader.query())))
             .finish(),
-        Err(error) => error_page(reader, &error),
+        Err(error) => error_page_at(reader, &error, &receipt),
     }
 }
 
@@ -220,13 +220,18 @@ fn receipt_main(reader: Reader, key: &ReceiptKey, view: &ReceiptView) -> String 
 fn time(rfc3339: &str) -> String {
     let trimmed = rfc3339.trim_end_matches('Z');
     format!(
-        "<time datetime=\"{}\">{} UTC</time>",
+        "<time datetime=\"{}\" dir=\"auto\">{} UTC</time>",
         i18n::escape(rfc3339),
         i18n::escape(&trimmed.replace('T', " "))
     )
 }
 
 fn error_page(reader: Reader, error: &ApiError) -> HttpResponse {
+    error_page_at(reader, error, "")
+}
+
+/// [`error_page`], whose language picker reloads `picker` (empty: the page itself).
+fn error_page_at(reader: Reader, error: &ApiError, picker: &str) -> HttpResponse {
     let status = error.status_code();
     let (title, text) = match status {
         StatusCode::NOT_FOUND => ("gone-title", "error-receipt-not-found"),
@@ -239,7 +244,7 @@ fn error_page(reader: Reader, error: &ApiError) -> HttpResponse {
         reader.catalogue.html(title, &[]),
         reader.catalogue.html(text, &[])
     );
-    let mut response = page(status, reader, title, &main);
+    let mut response = page_at(status, reader, title, &main, picker);
     if let ApiError::RateLimited {
         retry_after_seconds,
     } = error
@@ -308,7 +313,22 @@ fn language_options(reader: Reader) -> String {
 }
 
 fn page(status: StatusCode, reader: Reader, title: &str, main: &str) -> HttpResponse {
+    page_at(status, reader, title, main, "")
+}
+
+fn page_at(
+    status: StatusCode,
+    reader: Reader,
+    title: &str,
+    main: &str,
+    picker: &str,
+) -> HttpResponse {
     let text = reader.catalogue;
+    let picker_action = if picker.is_empty() {
+        String::new()
+    } else {
+        format!(" action=\"{}\"", i18n::escape(picker))
+    };
     let html = render::fill(
         include_str!("layout.html"),
         text,
@@ -322,6 +342,7 @@ fn page(status: StatusCode, reader: Reader, title: &str, main: &str) -> HttpResp
             ("messages", text.script_messages()),
             ("languages", &language_options(reader)),
             ("query", &reader.query()),
+            ("picker_action", &picker_action),
             ("main", main),
         ],
     );

@@ -9,8 +9,6 @@
 // reveal presents the proof. Older links hold "e2e1." + base64url(nonce ‖ ciphertext ‖
 // tag) under the key itself, with no associated data: they still open.
 
-import qrcodegen from "./vendor/qrcodegen.js";
-
 const PREFIX = "e2e2.";
 const PREFIX_V1 = "e2e1.";
 const KEY_BYTES = 32;
@@ -358,14 +356,18 @@ const LANG = document.documentElement.lang || "en";
 const LOCALE = `${LANG}-u-nu-latn`;
 const MESSAGES = JSON.parse(document.getElementById("messages")?.textContent || "{}");
 const PLURALS = new Intl.PluralRules(LOCALE);
-const NUMBERS = new Intl.NumberFormat(LOCALE);
+// No grouping: "3600 seconds", as the server's Fluent writes a number.
+const NUMBERS = new Intl.NumberFormat(LOCALE, { useGrouping: false });
 
 function resolve(pattern, args) {
   if (typeof pattern === "string") return pattern;
   if (Array.isArray(pattern)) return pattern.map((part) => resolve(part, args)).join("");
   if (pattern.v !== undefined) {
     const value = args[pattern.v];
-    return typeof value === "number" ? NUMBERS.format(value) : String(value ?? "");
+    if (typeof value === "number") return NUMBERS.format(value);
+    // Text from elsewhere (a file's name, a time) is isolated, as Fluent does, so that it
+    // cannot reorder the sentence around it (a right-to-left override in a name).
+    return `\u2068${String(value ?? "")}\u2069`;
   }
   const value = Number(args[pattern.s]);
   const category = PLURALS.select(value);
@@ -602,6 +604,7 @@ function sharePage(root) {
     const text = document.getElementById("share-progress-text");
     const report = progressOf(document.getElementById("share-progress-bar"), text);
     report(0, file.size);
+    holding();
     // Only an upload that takes more than a moment shows its progress.
     const slow = setTimeout(() => show(progress, true), 400);
     try {
@@ -635,10 +638,11 @@ function sharePage(root) {
       document.getElementById("receipt-link").value = receipt;
       document.getElementById("share-expires").textContent = t("share-expires", { when: when(created.expires_at) });
       document.getElementById("share-link-label").textContent = t("share-link", { count: views });
-      drawQr(document.getElementById("share-qr"), `${shareBase}#${shared.key}`);
       form.reset();
       show(form, false);
       show(document.getElementById("share-result"), true);
+      holding();
+      drawQr(document.getElementById("share-qr"), `${shareBase}#${shared.key}`);
       // Focus on the link, selected to copy; the live region says the link is ready.
       const link = document.getElementById("share-link");
       link.focus();
@@ -740,6 +744,7 @@ function revealPage() {
       }
       if (reply.status >= 500) {
         unfinished = headers["Idempotency-Key"];
+        holding();
         say(error, lost);
         submit.disabled = false;
         return;
@@ -774,6 +779,7 @@ function revealPage() {
       }
       // The key has done its work: keep it out of the history and the address bar.
       history.replaceState(null, "", location.pathname);
+      holding();
       const revealed = document.getElementById("revealed");
       revealed.value = text;
       viewsLeft("revealed", reply.data.views_left || 0);
@@ -783,6 +789,7 @@ function revealPage() {
       announce(t("reveal-secret-title"));
     } catch {
       unfinished = headers["Idempotency-Key"];
+      holding();
       say(error, lost);
       submit.disabled = false;
     }
@@ -802,6 +809,7 @@ function revealPage() {
       }
     }
     history.replaceState(null, "", location.pathname);
+    holding();
     const name = typeof meta.name === "string" && meta.name ? meta.name : "file";
     document.getElementById("file-name").textContent = name;
     document.getElementById("file-size").textContent = size(Number(meta.size) || 0);
@@ -903,6 +911,7 @@ function requestPage() {
         return;
       }
       const made = reply.data;
+      holding();
       document.getElementById("request-link").value =
         made.request_url || `${location.origin}/q/${made.request_key}`;
       document.getElementById("answer-link").value =
@@ -979,31 +988,47 @@ function fillPage() {
 }
 
 /** Draws `text` as a QR code (SVG, dark on light in either scheme, with its quiet zone)
- * into `container`: made here, from the link with its key, which the server never sees. */
-function drawQr(container, text) {
-  const code = qrcodegen.QrCode.encodeText(text, qrcodegen.QrCode.Ecc.MEDIUM);
-  const border = 4;
-  const side = code.size + border * 2;
-  let path = "";
-  for (let y = 0; y < code.size; y += 1) {
-    for (let x = 0; x < code.size; x += 1) {
-      if (code.getModule(x, y)) path += `M${x + border},${y + border}h1v1h-1z`;
+ * into `container`: made here, from the link with its key, which the server never sees.
+ * The library loads only now; if it cannot, or the link is too long for a QR code, the
+ * code is left out and the link stands alone. */
+async function drawQr(container, text) {
+  const figure = container.closest("figure");
+  try {
+    const { default: qrcodegen } = await import("./vendor/qrcodegen.js");
+    const code = qrcodegen.QrCode.encodeText(text, qrcodegen.QrCode.Ecc.MEDIUM);
+    const border = 4;
+    const side = code.size + border * 2;
+    let path = "";
+    for (let y = 0; y < code.size; y += 1) {
+      for (let x = 0; x < code.size; x += 1) {
+        if (code.getModule(x, y)) path += `M${x + border},${y + border}h1v1h-1z`;
+      }
     }
+    const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+    svg.setAttribute("viewBox", `0 0 ${side} ${side}`);
+    svg.setAttribute("role", "img");
+    svg.setAttribute("aria-label", t("share-qr-alt"));
+    svg.setAttribute("shape-rendering", "crispEdges");
+    const paper = document.createElementNS(svg.namespaceURI, "rect");
+    paper.setAttribute("width", "100%");
+    paper.setAttribute("height", "100%");
+    paper.setAttribute("fill", "#ffffff");
+    const modules = document.createElementNS(svg.namespaceURI, "path");
+    modules.setAttribute("d", path);
+    modules.setAttribute("fill", "#000000");
+    svg.append(paper, modules);
+    container.replaceChildren(svg);
+  } catch {
+    if (figure) show(figure, false);
   }
-  const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
-  svg.setAttribute("viewBox", `0 0 ${side} ${side}`);
-  svg.setAttribute("role", "img");
-  svg.setAttribute("aria-label", t("share-qr-alt"));
-  svg.setAttribute("shape-rendering", "crispEdges");
-  const paper = document.createElementNS(svg.namespaceURI, "rect");
-  paper.setAttribute("width", "100%");
-  paper.setAttribute("height", "100%");
-  paper.setAttribute("fill", "#ffffff");
-  const modules = document.createElementNS(svg.namespaceURI, "path");
-  modules.setAttribute("d", path);
-  modules.setAttribute("fill", "#000000");
-  svg.append(paper, modules);
-  container.replaceChildren(svg);
+}
+
+/** From now on the page holds something that is shown once (a link and its key, a
+ * revealed secret, an upload under way): the language picker, which reloads the page,
+ * goes away rather than lose it. */
+function holding() {
+  const picker = document.getElementById("language-form");
+  if (picker) show(picker, false);
 }
 
 const STORED_LANGUAGE = "burnbox-language";
@@ -1014,7 +1039,10 @@ function languagePicker() {
   const form = document.getElementById("language-form");
   if (!form) return;
   const address = (code) => {
-    const url = new URL(location.href);
+    // The form's address: this page's, or the one the server names (a failed burn's
+    // error page points at its receipt). The fragment stays in the browser.
+    const url = new URL(form.action || location.href);
+    url.hash = location.hash;
     if (code) url.searchParams.set("lang", code);
     else url.searchParams.delete("lang");
     return url.href;
@@ -1028,7 +1056,8 @@ function languagePicker() {
     } catch {
       // Storage may be off: the choice still holds for this address.
     }
-    location.assign(address(code));
+    // Replaced, not added: a reveal link's key must not stay behind in the history.
+    location.replace(address(code));
   });
   // A choice made earlier, on a page opened without one (a link someone sent).
   let stored = null;
