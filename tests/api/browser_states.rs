@@ -185,6 +185,12 @@ async fn every_state_in(code: &str) {
     let waiting = app
         .create_secret(json!({"secret": e2e::seal(&key, "whole links only"), "e2e": true}))
         .await;
+    let whole = open(app.url(&format!("/s/{}#{}", waiting.secret_key, key.encode()))).await;
+    whole
+        .wait_for("!document.getElementById('reveal-submit').disabled")
+        .await;
+    assert_says(&whole, catalogue, "h1", "reveal-waiting").await;
+    assert_accessible(&whole, "the reveal page, before").await;
     let cut = open(app.url(&format!(
         "/s/{}#{}",
         waiting.secret_key,
@@ -240,7 +246,7 @@ async fn every_state_in(code: &str) {
     assert_accessible(&used, "the answer page of a used request").await;
 
     for tab in [
-        &sender, &reader, &gone, &cut, &owner, &asker, &answerer, &used,
+        &sender, &reader, &gone, &whole, &cut, &owner, &asker, &answerer, &used,
     ] {
         tab.assert_clean_console().await;
     }
