@@ -37,6 +37,35 @@ fn chromium() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"))
 }
 
+/// [`chromium`] started at idle priority (`chrt --idle`, util-linux), with every process it
+/// forks: the tests run side by side on small machines, and a browser busy with axe-core
+/// must not starve the `redis-server` and the apps of other tests, whose Redis calls time
+/// out at 500 ms. (`nice` is not enough: run as root, Chromium sets its renderers' nice
+/// values back.)
+fn idle_chromium() -> PathBuf {
+    static WRAPPER: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    WRAPPER
+        .get_or_init(|| {
+            use std::os::unix::fs::PermissionsExt;
+            assert!(
+                chromium().exists(),
+                "{} is missing (apt-get install chromium)",
+                chromium().display()
+            );
+            let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+                .join(format!("chromium-idle-{}", std::process::id()));
+            let script = format!(
+                "#!/bin/sh\nexec chrt --idle 0 '{}' \"$@\"\n",
+                chromium().display()
+            );
+            std::fs::write(&path, script).expect("the target directory is writable");
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))
+                .expect("an executable wrapper");
+            path
+        })
+        .clone()
+}
+
 /// One headless Chromium with its own profile; killed when dropped.
 pub(crate) struct Chromium {
     browser: Browser,
@@ -94,7 +123,7 @@ impl Chromium {
             URL_SAFE.encode(burnbox::crypto::random_array::<9>())
         ));
         let config = BrowserConfig::builder()
-            .chrome_executable(chromium())
+            .chrome_executable(idle_chromium())
             .no_sandbox()
             .new_headless_mode()
             .user_data_dir(&profile)
