@@ -310,3 +310,34 @@ fn every_message_is_shown_somewhere() {
         );
     }
 }
+
+/// What the script cannot resolve is refused when the catalogue loads, with the reason.
+#[test]
+fn the_script_form_refuses_what_the_script_cannot_resolve() {
+    let compiled = |source: &str| {
+        let resource = FluentResource::try_new(source.to_owned()).unwrap_or_else(|(r, _)| r);
+        script_messages(&resource)
+    };
+    for (source, reason) in [
+        ("-brand = burnbox\n", "no terms"),
+        ("a = x\n    .title = y\n", "no attributes"),
+        ("a =\n    .title = y\n", "has no value"),
+        (
+            "a = { NUMBER($n) }\n",
+            "variables, selects and literals only",
+        ),
+        ("a = { b }\nb = c\n", "variables, selects and literals only"),
+        ("a = { 1 ->\n   *[other] x\n}\n", "on a variable only"),
+        ("a = { $n\n", "does not parse"),
+    ] {
+        let problem = compiled(source).expect_err(source);
+        assert!(problem.contains(reason), "{source:?}: {problem}");
+    }
+    let ok =
+        compiled("a = { \"\\u0041\" }b { 7 }\nn = { $n ->\n    [0] none\n   *[other] { $n }\n}\n")
+            .expect("literals and number keys");
+    assert_eq!(
+        serde_json::from_str::<Value>(&ok).expect("JSON"),
+        serde_json::json!({"a": "Ab 7", "n": [{"s": "n", "k": [[0.0, "none"], ["other", [{"v": "n"}]]], "d": 1}]})
+    );
+}
