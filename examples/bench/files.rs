@@ -535,24 +535,9 @@ async fn throughput_row(
 
     let run = format!("{size_mib}x{clients}");
     let connections = Arc::new(raw_connections(redis_url, clients).await);
-    let (_, raw_set_result) = {
-        let (connections, run) = (connections.clone(), run.clone());
-        // Past `files`, the same keys again.
-        timed(
-            clients,
-            files,
-            at_least,
-            size,
-            probe,
-            move |client, file| {
-                let connection = connections[client].clone();
-                let run = run.clone();
-                async move { raw_set(connection, &run, base + file % files, size).await }
-            },
-        )
-        .await
-    };
-    let (_, raw_get_result) = {
+    // Raw Redis on the same keys (past `files`, the same keys again): SET writes them,
+    // GET reads them back.
+    let raw = |write: bool| {
         let (connections, run) = (connections.clone(), run.clone());
         timed(
             clients,
@@ -563,11 +548,19 @@ async fn throughput_row(
             move |client, file| {
                 let connection = connections[client].clone();
                 let run = run.clone();
-                async move { raw_get(connection, &run, base + file % files, size).await }
+                let key = base + file % files;
+                async move {
+                    if write {
+                        raw_set(connection, &run, key, size).await
+                    } else {
+                        raw_get(connection, &run, key, size).await
+                    }
+                }
             },
         )
-        .await
     };
+    let (_, raw_set_result) = raw(true).await;
+    let (_, raw_get_result) = raw(false).await;
     raw_delete(&mut connections[0].clone(), &run, base, files, size).await;
 
     ThroughputRow {
