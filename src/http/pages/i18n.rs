@@ -77,6 +77,7 @@ pub struct Catalogue {
     /// The language.
     pub language: &'static Language,
     bundle: FluentBundle<FluentResource>,
+    ids: Vec<String>,
     script: String,
 }
 
@@ -158,13 +159,20 @@ impl Catalogue {
         let resource = FluentResource::try_new(language.source.to_owned())
             .map_err(|(_, errors)| format!("does not parse: {errors:?}"))?;
         let script = script_messages(&resource)?;
+        let ids = resource
+            .entries()
+            .filter_map(|entry| match entry {
+                Entry::Message(message) => Some(message.id.name.to_owned()),
+                _ => None,
+            })
+            .collect();
         let tag: LanguageIdentifier = language
             .code
             .parse()
             .map_err(|error| format!("{}: {error}", language.code))?;
         let mut bundle = FluentBundle::new_concurrent(vec![tag]);
-        // The pages are HTML with `dir` set: Unicode isolation marks would only reach
-        // copied text and the tests' comparisons.
+        // The server's variables are numbers and markup it builds: nothing to isolate
+        // (the script isolates the outside text it puts in a message itself).
         bundle.set_use_isolating(false);
         bundle
             .add_resource(resource)
@@ -172,21 +180,14 @@ impl Catalogue {
         Ok(Self {
             language,
             bundle,
+            ids,
             script,
         })
     }
 
     /// The ids of every message, in the catalogue's order.
-    pub fn ids(&self) -> Vec<String> {
-        let resource = FluentResource::try_new(self.language.source.to_owned())
-            .unwrap_or_else(|(resource, _)| resource);
-        resource
-            .entries()
-            .filter_map(|entry| match entry {
-                Entry::Message(message) => Some(message.id.name.to_owned()),
-                _ => None,
-            })
-            .collect()
+    pub fn ids(&self) -> &[String] {
+        &self.ids
     }
 
     /// The message `id` formatted with `args`, as plain text; the id itself when there is

@@ -103,7 +103,7 @@ fn every_language_has_exactly_the_messages_english_has_with_its_variables() {
             "{code} defines a message twice"
         );
         let messages = compiled(catalogue);
-        for id in &english_ids {
+        for id in english_ids {
             let (mut theirs, mut ours) = (BTreeSet::new(), BTreeSet::new());
             variables(&messages[id], &mut theirs);
             variables(&english_messages[id], &mut ours);
@@ -300,7 +300,7 @@ fn every_message_is_shown_somewhere() {
     let states = ["pending", "revealed", "burned", "expired"];
     for id in english().ids() {
         let by_state = states.iter().any(|state| {
-            id == format!("receipt-{state}") || id == format!("receipt-{state}-detail")
+            *id == format!("receipt-{state}") || *id == format!("receipt-{state}-detail")
         });
         assert!(
             by_state
