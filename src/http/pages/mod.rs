@@ -77,17 +77,9 @@ pub async fn share(
 ) -> HttpResponse {
     let policy = service.policy();
     let text = reader.catalogue;
-    let views_options = [1u64, 2, 3, 5, 10]
-        .into_iter()
-        .map(|count| {
-            let selected = if count == 1 { " selected" } else { "" };
-            format!(
-                "<option value=\"{count}\"{selected}>{}</option>",
-                text.html("share-views-option", &[("count", Arg::Number(count))])
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("\n          ");
+    let views_options = options([1, 2, 3, 5, 10], 1, |count| {
+        text.html("share-views-option", &[("count", Arg::Number(count))])
+    });
     let main = render::fill(
         include_str!("share.html"),
         text,
@@ -265,17 +257,24 @@ fn ttl_options(text: &Catalogue, policy: TtlPolicy) -> String {
         choices.push(policy.default);
         choices.sort_unstable();
     }
-    choices
+    options(choices, policy.default, |seconds| {
+        duration_label(text, seconds)
+    })
+}
+
+/// A `<select>`'s options: each value with its label (already HTML), `selected` chosen.
+fn options(
+    values: impl IntoIterator<Item = u64>,
+    selected: u64,
+    label: impl Fn(u64) -> String,
+) -> String {
+    values
         .into_iter()
-        .map(|seconds| {
-            let selected = if seconds == policy.default {
-                " selected"
-            } else {
-                ""
-            };
+        .map(|value| {
+            let chosen = if value == selected { " selected" } else { "" };
             format!(
-                "<option value=\"{seconds}\"{selected}>{}</option>",
-                duration_label(text, seconds)
+                "<option value=\"{value}\"{chosen}>{}</option>",
+                label(value)
             )
         })
         .collect::<Vec<_>>()
