@@ -383,9 +383,11 @@ export function t(id, args = {}) {
   return id in MESSAGES ? resolve(MESSAGES[id], args) : id;
 }
 
+const DATES = new Intl.DateTimeFormat(LOCALE, { dateStyle: "medium", timeStyle: "short" });
+
 /** A time as the reader writes it, in their zone. */
 function dateTime(at) {
-  return new Intl.DateTimeFormat(LOCALE, { dateStyle: "medium", timeStyle: "short" }).format(at);
+  return DATES.format(at);
 }
 
 /** When something happens: "in 5 minutes (7 Dec 2026, 18:00)", in the page's language. */
