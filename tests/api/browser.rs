@@ -52,8 +52,9 @@ fn idle_chromium() -> PathBuf {
                 "{} is missing (apt-get install chromium)",
                 chromium().display()
             );
-            let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
-                .join(format!("chromium-idle-{}", std::process::id()));
+            let directory = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
+            std::fs::create_dir_all(directory).expect("the target directory is writable");
+            let path = directory.join(format!("chromium-idle-{}", std::process::id()));
             let script = format!(
                 "#!/bin/sh\nexec chrt --idle 0 '{}' \"$@\"\n",
                 chromium().display()
